@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// The model as the configuration describes it, in SI units (DESIGN §1–3): compartments, species,
+// membranes with their transporters, volume reactions, regions and run controls. host/config builds
+// it from INI files; host/assemble turns it and a label grid into the executors' flat tables.
+//
+// Units inside: m, s, mol/m³ (= mM), m/s, mol·m⁻²·s⁻¹, mol·m⁻³·s⁻¹, V, K. The config's keys carry
+// the user's units (µm, µm²/s, µmol·m⁻²·s⁻¹, mV, mOsm/L) and the reader converts once.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../kernels/physics/parameters.hpp"
+#include "schedule.hpp"
+
+namespace lactosim {
+
+// Where a value came from, so every error can cite it ("file.ini:12 key species.Na.D_um2_per_s.cell").
+struct SourceLocation {
+  std::string file;  // "<command line>", "<embedded default>" or a path
+  int line = 0;
+  std::string key;   // full key, section.key
+  std::string str() const;
+};
+
+struct Compartment {
+  std::string name;
+  std::vector<int> labels;             // label values of the grid that belong to it
+  bool clamped = false;                // concentrations fixed (or scheduled): blood
+  double background_osmolarity_mM = 0; // osmoles the model does not track (mOsm/L = mol/m³)
+};
+
+struct Species {
+  std::string name;
+  int charge = 0;
+  double osmotic_reflection = 1.0;  // σ (DESIGN §3), used by the water flux (secretion issue)
+  // Per compartment (index as Model::compartments); absent = the species does not exist there.
+  std::vector<std::optional<double>> D_m2_per_s;
+  std::vector<double> initial_mM;          // 0 where absent
+  std::vector<Schedule> clamp_schedule_mM; // clamped compartments: concentration vs time (empty =
+                                           // constant initial value)
+};
+
+struct Region {
+  enum class Shape { sphere, box, label };
+  std::string name;
+  Shape shape = Shape::sphere;
+  std::array<double, 3> center_m{};  // sphere
+  double radius_m = 0;
+  std::array<double, 3> lo_m{}, hi_m{};  // box
+  std::vector<int> labels;               // label
+  Schedule strength;  // 0…1 over time: factor applied = 1 + (factor − 1)·strength(t); empty = 1
+};
+
+// A rate that a region multiplies by `factor` (ramped by the region's strength schedule).
+struct RegionOverride {
+  int region = 0;
+  double factor = 1.0;
+};
+
+struct Membrane {
+  std::string name;
+  int first = 0, second = 0;  // compartment indices; J > 0 from first to second
+  double potential_V = 0;     // fixed potential of `second` relative to `first` (ψ2 − ψ1)
+};
+
+struct Participant {
+  int species = 0;
+  double stoich = 1.0;  // mol per cycle from first to second compartment (negative: reverse)
+  double K_mM = 0.0;    // half-saturation; 0 = none
+};
+
+struct Transporter {
+  std::string name;
+  physics::TransporterKind kind = physics::TransporterKind::linear_permeability;
+  int membrane = 0;
+  std::vector<Participant> participants;
+  double rate = 0;  // P (m/s) for linear/GHK, Vmax (mol·m⁻²·s⁻¹) otherwise
+  Schedule schedule;  // multiplier vs time (empty = 1)
+  std::vector<RegionOverride> region_overrides;
+};
+
+struct Reaction {
+  std::string name;
+  physics::ReactionKind kind = physics::ReactionKind::mass_action;
+  int compartment = 0;
+  std::vector<std::pair<int, double>> reactants;  // species, order/stoichiometry
+  std::vector<std::pair<int, double>> products;   // species, yield
+  double rate = 0;   // k or Vmax (mol·m⁻³·s⁻¹)
+  double Km_mM = 0;  // Michaelis–Menten only
+  Schedule schedule;
+  std::vector<RegionOverride> region_overrides;
+};
+
+struct RunControl {
+  double end_time_s = 60;
+  double output_interval_s = 10;
+  double dt_safety = 0.9;      // fraction of the explicit stability limit
+  double dt_max_s = 1e300;     // user cap on the step
+  std::string integrator = "explicit";
+  std::string backend = "auto";  // auto | cpu | cuda
+  int threads = 0;               // OpenMP threads, 0 = runtime default
+  double temperature_K = 310.15;
+};
+
+struct Model {
+  std::vector<Compartment> compartments;
+  std::vector<Species> species;
+  std::vector<Membrane> membranes;
+  std::vector<Transporter> transporters;
+  std::vector<Reaction> reactions;
+  std::vector<Region> regions;
+  RunControl run;
+
+  int compartment_index(const std::string& name) const;  // −1 when unknown
+  int species_index(const std::string& name) const;
+};
+
+}  // namespace lactosim

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// The executors' view of a model on a grid: flat, SI, backend-neutral tables (DESIGN §3–4).
+// host/assemble.cpp builds a Problem from the Model and the label grid; a Backend copies it to where it
+// computes (host memory for the CPU, device memory for CUDA) and steps the concentrations.
+//
+// Layout. The grid is one Block: an interior of nx×ny×nz voxels surrounded by `halo` layers. Halo
+// voxels belong to no compartment (compartment −1), so nothing flows through the domain boundary; an
+// MPI decomposition fills them from neighbouring blocks instead. Concentrations are stored species by
+// species over the padded block: c[s * padded_voxels + v] (structure of arrays: unit-stride stencils).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "physics/parameters.hpp"
+
+namespace lactosim::kernels {
+
+struct Block {
+  int nx = 0, ny = 0, nz = 0;  // interior voxels
+  int halo = 1;
+  int offset[3] = {0, 0, 0};   // global index of the interior's first voxel (MPI)
+  double h_m = 1e-6;           // voxel edge
+  double origin_m[3] = {0, 0, 0};
+
+  long px() const { return nx + 2L * halo; }
+  long py() const { return ny + 2L * halo; }
+  long pz() const { return nz + 2L * halo; }
+  long padded_voxels() const { return px() * py() * pz(); }
+  long interior_voxels() const { return long(nx) * ny * nz; }
+  // Padded index of interior voxel (i, j, k), 0-based in the interior.
+  long index(int i, int j, int k) const {
+    return (long(k + halo) * py() + (j + halo)) * px() + (i + halo);
+  }
+  long stride(int axis) const { return axis == 0 ? 1 : axis == 1 ? px() : px() * py(); }
+};
+
+// One membrane face: the face between voxel `first_voxel` (in the membrane's first compartment) and
+// its neighbour `second_voxel` (in the second). Faces are sorted by (first_voxel, second_voxel).
+struct MembraneFaces {
+  std::vector<std::int64_t> first_voxel, second_voxel;
+  std::vector<std::int32_t> membrane;
+  std::vector<double> area_weight;     // |n·e| (DESIGN §2); area = weight·h²
+  std::vector<std::uint32_t> region_mask;  // bit r set: the face's centre lies in region r
+  long size() const { return long(first_voxel.size()); }
+};
+
+// For each voxel that touches a membrane, the faces it exchanges through, in a fixed order (so sums
+// are bitwise reproducible, no atomics): faces of voxel `voxel[i]` are
+// face_of[offset[i] .. offset[i+1]), with sign_of = +1 when the voxel is the face's second side
+// (it gains J), −1 when it is the first side (it loses J).
+struct MembraneGather {
+  std::vector<std::int64_t> voxel;
+  std::vector<std::int64_t> offset;  // size voxel.size() + 1
+  std::vector<std::int64_t> face_of;
+  std::vector<std::int8_t> sign_of;
+  long size() const { return long(voxel.size()); }
+};
+
+struct Problem {
+  Block block;
+  int n_species = 0;
+  int n_compartments = 0;
+  int n_membranes = 0;
+  std::vector<std::int8_t> compartment;      // per padded voxel, −1 = outside / halo / unmodelled
+  std::vector<std::uint8_t> label;           // per padded voxel, as read (for output)
+  std::vector<double> D_m2_per_s;            // [s * n_compartments + comp]; < 0: species absent
+  std::vector<std::uint8_t> clamped;         // [comp]
+  std::vector<std::int32_t> membrane_first, membrane_second;  // [membrane] compartments
+  std::vector<double> membrane_potential_V;  // [membrane] ψ_second − ψ_first
+  double temperature_K = 310.15;
+  MembraneFaces faces;
+  MembraneGather gather;
+  std::vector<std::int64_t> reaction_voxels;        // voxels of compartments that host reactions
+  std::vector<std::uint32_t> reaction_region_mask;  // per reaction voxel
+  int n_transporters = 0, n_reactions = 0;
+
+  bool present(int s, int comp) const { return comp >= 0 && D_m2_per_s[s * n_compartments + comp] >= 0; }
+};
+
+// What changes from step to step: the rates and clamp values at the step's start time.
+struct StepRates {
+  std::vector<physics::TransporterParams> transporters;
+  std::vector<physics::ReactionParams> reactions;
+  std::vector<double> clamp_mM;  // [s * n_compartments + comp] for clamped compartments
+};
+
+// Per-step accounting for the balance (DESIGN §3), all in mol, summed in a fixed order.
+struct StepTotals {
+  std::vector<double> clamped_inflow_mol;   // [s] into modelled compartments from clamped ones
+  std::vector<double> reaction_source_mol;  // [s] net production by reactions
+  std::vector<double> membrane_transfer_mol;  // [m * n_species + s] first → second
+  double min_concentration = 0;  // smallest updated concentration (negative: step rejected)
+};
+
+}  // namespace lactosim::kernels

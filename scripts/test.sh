@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds lactosim and runs the default test suite (the README's test command after install-deps).
+# Slow cases carry the CTest label `slow` and are left out; run them with: ctest -L slow
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${LACTOSIM_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j "$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -LE slow
