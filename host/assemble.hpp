@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// From model + label grid to the executors' flat tables (DESIGN §4: config → model → grid → state).
+//   assemble_problem      compartments per voxel, D table, membrane faces (sorted) and their gather
+//                         lists, reaction voxels, region masks
+//   initial_concentrations  c[s * padded_voxels + v] from the model's initial values
+//   rates_at              transporter and reaction tables with schedules and regions at time t
+//   explicit_step_limit   the largest monotone explicit step (s) for this problem
+#pragma once
+#include <string>
+#include <vector>
+
+#include "../kernels/problem.hpp"
+#include "../meshes/label_grid.hpp"
+#include "model.hpp"
+
+namespace lactosim {
+
+inline constexpr int max_species = 64;
+inline constexpr int max_regions = 32;
+
+// face_weights: per voxel and axis of the grid (mesh::face_area_weights layout); empty = all 1.
+kernels::Problem assemble_problem(const Model& model, const mesh::LabelGrid& grid,
+                                  const std::vector<float>& face_weights);
+
+std::vector<double> initial_concentrations(const Model& model, const kernels::Problem& problem);
+
+kernels::StepRates rates_at(const Model& model, const kernels::Problem& problem, double t_s);
+
+double explicit_step_limit(const Model& model, const kernels::Problem& problem);
+
+// Volume (m³) of each compartment: voxel count × h³.
+std::vector<double> compartment_volumes(const kernels::Problem& problem);
+
+}  // namespace lactosim

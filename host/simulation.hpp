@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// The time loop's core, without files: a model on a grid, stepped on a backend, with its balance.
+// host/run.cpp wraps it with outputs; tests drive it directly.
+//
+// Balance (DESIGN §3), per species s, over the modelled, non-clamped compartments:
+//   error_s(t) = [M_s(t) − M_s(0)] − [inflow from clamped compartments + net reaction production]
+// Explicit steps conserve to round-off, so |error| stays at the level of the sum's rounding.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../kernels/backend.hpp"
+#include "../meshes/label_grid.hpp"
+#include "model.hpp"
+
+namespace lactosim {
+
+struct Balance {
+  std::vector<double> initial_mol;           // [s] at t = 0
+  std::vector<double> clamped_inflow_mol;    // [s] cumulative
+  std::vector<double> reaction_source_mol;   // [s] cumulative
+  std::vector<double> membrane_transfer_mol; // [m * n_species + s] cumulative, first → second
+};
+
+class Simulation {
+ public:
+  Simulation(const Model& model, const mesh::LabelGrid& grid, const std::vector<float>& face_weights,
+             std::unique_ptr<kernels::Backend> backend);
+
+  // Explicit steps until time() == t_end exactly (the last step is shortened to land on it).
+  // Throws std::runtime_error if a step cannot be made non-negative and finite by halving.
+  void advance_to(double t_end_s);
+
+  double time() const { return time_s_; }
+  long steps() const { return steps_; }
+  long rejected_steps() const { return rejected_; }
+  double nominal_step() const { return dt_nominal_; }
+  double last_step() const { return dt_last_; }
+
+  const Model& model() const { return model_; }
+  const kernels::Problem& problem() const { return problem_; }
+  const kernels::Backend& backend() const { return *backend_; }
+  const Balance& balance() const { return balance_; }
+
+  // Amount (mol) by compartment and species, [comp * n_species + s].
+  std::vector<double> amounts() const { return backend_->amounts_by_compartment(); }
+  // Modelled (non-clamped) amount of each species.
+  std::vector<double> modelled_amounts() const;
+  // Balance error (mol) and the same relative to the species' scale max(|M(0)|, |M(t)|, |sources|).
+  std::vector<double> balance_error_mol() const;
+  std::vector<double> balance_error_relative() const;
+
+  // Concentrations of the interior voxels, species by species, x fastest (for output).
+  std::vector<double> interior_concentrations(int species) const;
+
+ private:
+  Model model_;
+  kernels::Problem problem_;
+  std::unique_ptr<kernels::Backend> backend_;
+  Balance balance_;
+  double time_s_ = 0;
+  double dt_nominal_ = 0, dt_last_ = 0;
+  long steps_ = 0, rejected_ = 0;
+};
+
+}  // namespace lactosim
