@@ -31,6 +31,24 @@ struct GeometrySpec {
   double interstitium_m = 6e-6;
   double capillary_m = 4e-6;
   double margin_m = 4e-6;
+  // Fraction of the capillary shell's solid angle cut away as holes (12 round holes centred on the
+  // vertices of an icosahedron), so that interstitium reaches through the capillary bed as in tissue.
+  double capillary_hole_fraction = 0.4;
+  // A short duct from the alveolus to the +x face, ending in `outlet` voxels; off by default (closed).
+  bool outlet = false;
+  double outlet_radius_m = 4e-6;
+  // kind = lobule (the alveolar sizes above apply to every alveolus of the clusters)
+  unsigned seed = 1;
+  int generations = 4;                 // duct generations; 2^(generations-1) terminal ductules
+  double root_radius_m = 16e-6;        // lumen radius of the root duct at the outlet
+  bool murray = true;                  // child radius = parent · 2^(-1/3) (Murray's law, two children)
+  double radius_ratio = 0.8;           // child/parent radius when murray = false
+  double root_length_m = 130e-6;
+  double length_ratio = 0.8;           // child/parent length
+  double branch_angle_deg = 35;        // half-angle between the two children
+  double jitter = 0.15;                // relative random spread of lengths and angles
+  int alveoli_per_cluster = 10;
+  double alveolus_overlap = 0.1;       // allowed overlap of epithelial spheres, fraction of their radius
 };
 
 // Options of the [geometry] section, named with their full dotted key ("geometry.kind",

@@ -39,4 +39,9 @@ inline constexpr std::uint8_t outlet = 6;  // lumen voxels where milk leaves (p 
 // membrane area (a voxelised sphere's raw face count overestimates it ~1.5×; DESIGN §2).
 std::vector<float> face_area_weights(const LabelGrid& grid);
 
+// Unit normal of the smoothed interface at the face between voxel v and its +axis neighbour, oriented
+// from v into the neighbour (its |axis component| is that face's area weight). Equal labels or no
+// resolvable direction give e_axis.
+std::array<double, 3> face_normal(const LabelGrid& grid, long v, int axis);
+
 }  // namespace lactosim::mesh

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+namespace lactosim {
+int info_command();
+}

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <string>
+#include <vector>
+
+namespace lactosim {
+
+// `lactosim mesh CONFIG... --out FILE.vti`: the configuration's geometry as a label volume for
+// ParaView, with its derived-field summary printed and written beside it as FILE.json.
+int mesh_command(const std::vector<std::string>& config_files, const std::vector<std::string>& overrides,
+                 const std::string& out_path);
+
+}  // namespace lactosim

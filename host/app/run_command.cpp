@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// `lactosim run`, step by step (TeaLeaf-style driver: the phases in order, one timer each):
+//   1. configuration   files + command-line overrides → Model (every error before any computation)
+//   2. geometry        generate or import the label grid; face area weights (DESIGN §2)
+//   3. output folder   refuse a non-empty one without --overwrite; check writable and free space
+//   4. backend         --backend auto|cpu|cuda (auto: a GPU when one is usable, else the CPU)
+//   5. assembly        flat tables on the backend, initial state, balance at t = 0
+//   6. time loop       explicit steps to each output time; a snapshot and a CSV row at each
+//   7. run record      run.json, rewritten at the start, the end, or on failure
+#include "run_command.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+
+#include "host/app/backend_choice.hpp"
+#include "host/app/run_outputs.hpp"
+#include "host/config/config.hpp"
+#include "host/io/output_dir.hpp"
+#include "meshes/derived_fields.hpp"
+#include "meshes/geometry_options.hpp"
+
+namespace lactosim {
+namespace {
+
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(double& slot) : slot_(slot), start_(std::chrono::steady_clock::now()) {}
+  ~PhaseTimer() { slot_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+ private:
+  double& slot_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+int run_command(const RunArguments& args) {
+  RunRecord record;
+  record.command_line = args.command_line;
+  record.config_files = args.config_files;
+  const bool quiet = args.verbosity == Progress::Verbosity::quiet;
+  std::unique_ptr<Simulation> sim;
+  bool folder_ready = false;
+  const std::string run_json = args.out_dir + "/run.json";
+  try {
+    // 1. configuration
+    config::LoadedConfig cfg;
+    {
+      PhaseTimer t(record.phase_seconds["config"]);
+      cfg = config::load_config(args.config_files, args.overrides);
+    }
+    record.resolved_config = cfg.resolved_ini();
+    const RunControl& run = cfg.model.run;
+
+    // 2. geometry
+    mesh::LabelGrid grid;
+    std::vector<float> weights;
+    {
+      PhaseTimer t(record.phase_seconds["geometry"]);
+      grid = mesh::build_label_grid(cfg.geometry);
+      weights = mesh::face_area_weights(grid);
+    }
+    if (!quiet)
+      std::fprintf(stderr, "lactosim: geometry %s, %d x %d x %d voxels of %.3g um\n",
+                   cfg.geometry.kind.c_str(), grid.nx, grid.ny, grid.nz, grid.h_m * 1e6);
+
+    // 3. output folder (before the time loop: a full disk or a bad path fails now, not in hour 5)
+    const int n_outputs = int(std::ceil(run.end_time_s / run.output_interval_s - 1e-9));
+    {
+      PhaseTimer t(record.phase_seconds["output_check"]);
+      kernels::Problem sizing;
+      sizing.block.nx = grid.nx, sizing.block.ny = grid.ny, sizing.block.nz = grid.nz;
+      sizing.n_species = int(cfg.model.species.size());
+      io::prepare_output_directory(args.out_dir, args.overwrite, RunOutputs::estimate_bytes(sizing, n_outputs));
+      folder_ready = true;
+    }
+
+    // 4. backend
+    std::unique_ptr<kernels::Backend> backend = choose_backend(run.backend, run.threads);
+    record.backend = backend->name();
+    record.device = backend->device();
+    if (!quiet) std::fprintf(stderr, "lactosim: backend %s (%s)\n", record.backend.c_str(), record.device.c_str());
+
+    // 5. assembly
+    {
+      PhaseTimer t(record.phase_seconds["assembly"]);
+      sim = std::make_unique<Simulation>(cfg.model, grid, weights, std::move(backend));
+    }
+    for (const Species& s : cfg.model.species) record.species.push_back(s.name);
+    record.nominal_step_s = sim->nominal_step();
+    record.status = "running";
+    write_run_record(run_json, record);
+
+    // 6. time loop: step to each output time (in tenths, for the progress line)
+    RunOutputs outputs(args.out_dir, *sim);
+    Progress progress(run.end_time_s, args.verbosity);
+    {
+      PhaseTimer t(record.phase_seconds["output"]);
+      outputs.write_snapshot(*sim);
+    }
+    for (int n = 1; n <= n_outputs; ++n) {
+      const double t_output = std::min(run.end_time_s, n * run.output_interval_s);
+      const double t_start = sim->time();
+      for (int part = 1; part <= 10; ++part) {
+        PhaseTimer t(record.phase_seconds["stepping"]);
+        sim->advance_to(part == 10 ? t_output : t_start + (t_output - t_start) * part / 10.0);
+        progress.update(sim->time(), sim->steps());
+      }
+      PhaseTimer t(record.phase_seconds["output"]);
+      outputs.write_snapshot(*sim);
+    }
+    progress.finish(sim->time(), sim->steps());
+
+    // 7. run record
+    record.status = "completed";
+    record.steps = sim->steps();
+    record.rejected_steps = sim->rejected_steps();
+    record.simulated_time_s = sim->time();
+    record.balance_error_relative = sim->balance_error_relative();
+    record.files = outputs.files();
+    write_run_record(run_json, record);
+    if (!quiet) {
+      std::fprintf(stderr, "lactosim: %ld steps (%ld rejected) to t = %g s in %.2f s; wrote %s\n",
+                   sim->steps(), sim->rejected_steps(), sim->time(), progress.wall_seconds(),
+                   args.out_dir.c_str());
+      double worst = 0;
+      for (double e : record.balance_error_relative) worst = std::max(worst, std::abs(e));
+      std::fprintf(stderr, "lactosim: largest relative balance error %.2e\n", worst);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lactosim: error: %s\n", e.what());
+    if (folder_ready) {  // the snapshots already written stay; the record says what happened
+      record.status = "failed";
+      record.error = e.what();
+      if (sim) {
+        record.steps = sim->steps();
+        record.simulated_time_s = sim->time();
+      }
+      try {
+        write_run_record(run_json, record);
+      } catch (const std::exception&) {
+      }
+    }
+    return 1;
+  }
+}
+
+}  // namespace lactosim

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// What a run writes into its output folder (DESIGN §5):
+//   lactosim.pvd + lactosim_NNNNNN.vti  labels and every species (mM) per output time
+//   timeseries.csv                       time_s, steps, dt_s; amount_<species>_mol.<compartment>,
+//                                        mean_<species>_mM.<compartment>; cumulative
+//                                        transfer_<species>_mol.<membrane> (first → second);
+//                                        balance_error_<species>_mol and _rel (DESIGN §3)
+//   run.json                             resolved config, version, backend, device, phase timings
+// Every file is replaced atomically, so whatever is on disk is complete.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/io/timeseries_csv.hpp"
+#include "host/simulation.hpp"
+#include "visualization/vtk_output.hpp"
+
+namespace lactosim {
+
+class RunOutputs {
+ public:
+  RunOutputs(std::string dir, const Simulation& sim);
+  // One .vti, its entry in the .pvd, and one CSV row, at the simulation's current time.
+  void write_snapshot(const Simulation& sim);
+  const std::vector<std::string>& files() const { return files_; }
+
+  // Rough size of all outputs (bytes), for the free-space check before the run.
+  static std::uintmax_t estimate_bytes(const kernels::Problem& problem, int n_outputs);
+
+ private:
+  std::vector<std::string> csv_columns(const Simulation& sim) const;
+  std::vector<double> csv_row(const Simulation& sim) const;
+
+  std::string dir_;
+  vis::PvdCollection pvd_;
+  io::TimeseriesCsv csv_;
+  std::vector<double> compartment_volume_m3_;
+  std::vector<std::string> files_;
+  int snapshot_ = 0;
+};
+
+// The run record: written at start ("running"), then at the end ("completed" or "failed").
+struct RunRecord {
+  std::string status = "running";
+  std::string error;
+  std::string command_line;
+  std::vector<std::string> config_files;
+  std::string resolved_config;
+  std::string backend, device;
+  std::string geometry_summary_json;  // may be empty
+  std::map<std::string, double> phase_seconds;
+  long steps = 0, rejected_steps = 0;
+  double nominal_step_s = 0, simulated_time_s = 0;
+  std::vector<std::string> species;
+  std::vector<double> balance_error_relative;
+  std::vector<std::string> files;
+};
+void write_run_record(const std::string& path, const RunRecord& record);
+
+}  // namespace lactosim

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Validated sections → the SI Model (host/model.hpp): range checks, cross-references between
+// sections, unit conversion done once (µm → m, µm²/s → m²/s, µm/s → m/s, µmol → mol, mV → V, h → s).
+#include "checks.hpp"
+#include "values.hpp"
+
+namespace lactosim::config {
+namespace {
+
+RunControl run_control(const Sections& all) {
+  RunControl r;
+  const Section& s = *of_kind(all, "run").front();
+  r.end_time_s = at_least(s, "end_time_s", 0, true);
+  r.output_interval_s = at_least(s, "output_interval_s", 0, true);
+  r.integrator = choice(s, "integrator", {"explicit", "implicit"}, "integrator");
+  r.dt_safety = s.get<double>("dt_safety");
+  require(r.dt_safety > 0 && r.dt_safety <= 1, s, "dt_safety",
+          "must be in (0, 1], got " + format_number(r.dt_safety));
+  if (s.has("dt_max_s")) r.dt_max_s = at_least(s, "dt_max_s", 0, true);
+  r.backend = choice(s, "backend", {"auto", "cpu", "cuda"}, "backend");
+  r.threads = s.get<int>("threads");
+  require(r.threads >= 0, s, "threads", "must be >= 0, got " + std::to_string(r.threads));
+  r.temperature_K = at_least(*of_kind(all, "model").front(), "temperature_K", 0, true);
+  return r;
+}
+
+void compartments(const Sections& all, Model& m) {
+  std::vector<std::string> owner(256);
+  for (const Section* s : of_kind(all, "compartment")) {
+    Compartment c{s->name, labels(*s, "labels"), s->get<bool>("clamped"),
+                  at_least(*s, "background_mOsm_per_L", 0, false)};
+    for (int l : c.labels) {
+      require(owner[l].empty(), *s, "labels",
+              "label " + std::to_string(l) + " is already used by compartment '" + owner[l] + "'");
+      owner[l] = c.name;
+    }
+    m.compartments.push_back(std::move(c));
+  }
+}
+
+std::vector<std::string> names_of(const std::vector<Compartment>& v) {
+  std::vector<std::string> out;
+  for (const auto& c : v) out.push_back(c.name);
+  return out;
+}
+
+void membranes(const Sections& all, Model& m) {
+  const auto comps = names_of(m.compartments);
+  for (const Section* s : of_kind(all, "membrane")) {
+    const auto between = s->get<std::vector<std::string>>("between");
+    require(between.size() == 2, *s, "between",
+            "expected two compartments 'first second', got " + std::to_string(between.size()));
+    Membrane mb{s->name, declared_index(*s, "between", between[0], comps, "compartment"),
+                declared_index(*s, "between", between[1], comps, "compartment"),
+                s->get<double>("potential_mV") * 1e-3};
+    require(mb.first != mb.second, *s, "between",
+            "a membrane joins two different compartments, got '" + between[0] + "' twice");
+    for (const auto& o : m.membranes)
+      require(!(o.first == mb.first && o.second == mb.second) &&
+                  !(o.first == mb.second && o.second == mb.first),
+              *s, "between",
+              between[0] + " and " + between[1] + " are already joined by membrane '" + o.name + "'");
+    m.membranes.push_back(mb);
+  }
+}
+
+void species(const Sections& all, Model& m) {
+  std::vector<std::string> clamped;
+  for (const auto& c : m.compartments)
+    if (c.clamped) clamped.push_back(c.name);
+  for (const Section* s : of_kind(all, "species")) {
+    Species sp;
+    sp.name = s->name;
+    sp.charge = s->get<int>("charge");
+    sp.osmotic_reflection = s->get<double>("reflection");
+    require(sp.osmotic_reflection >= 0 && sp.osmotic_reflection <= 1, *s, "reflection",
+            "must be in [0, 1], got " + format_number(sp.osmotic_reflection));
+    for (const auto& c : m.compartments) {
+      const std::string D = "D_um2_per_s." + c.name, init = "initial_mM." + c.name,
+                        clamp = "clamp_schedule_h_mM." + c.name;
+      const bool present = s->has(D);
+      sp.D_m2_per_s.push_back(present ? std::optional<double>(at_least(*s, D, 0, false) * 1e-12)
+                                      : std::nullopt);
+      const std::string absent = "species '" + sp.name + "' is absent in compartment '" + c.name +
+                                 "' (give " + D + " to put it there)";
+      require(present || !s->has(init), *s, init, absent);
+      sp.initial_mM.push_back(at_least(*s, init, 0, false));
+      if (s->has(clamp)) {
+        require(c.clamped, *s, clamp,
+                "compartment '" + c.name + "' is not clamped (clamped: " +
+                    (clamped.empty() ? "none" : join(clamped)) + ")");
+        require(present, *s, clamp, absent);
+      }
+      sp.clamp_schedule_mM.push_back(schedule(*s, clamp));
+      for (double v : sp.clamp_schedule_mM.back().value)
+        require(v >= 0, *s, clamp, "concentrations must be >= 0, got " + format_number(v));
+    }
+    m.species.push_back(std::move(sp));
+  }
+}
+
+void regions(const Sections& all, Model& m) {
+  for (const Section* s : of_kind(all, "region")) {
+    require(m.regions.size() < 32, *s, "shape", "more than 32 regions (one bit each on the GPU)");
+    Region r;
+    r.name = s->name;
+    const std::string shape = choice(*s, "shape", {"sphere", "box", "label"}, "shape");
+    const std::string why = "by shape " + shape;
+    if (shape == "sphere") {
+      r.shape = Region::Shape::sphere;
+      r.center_m = point_m(*s, "center_um");
+      require(s->has("radius_um"), *s, "radius_um", "missing required key 'radius_um' for shape sphere");
+      r.radius_m = at_least(*s, "radius_um", 0, true) * 1e-6;
+    } else if (shape == "box") {
+      r.shape = Region::Shape::box;
+      r.lo_m = point_m(*s, "lo_um");
+      r.hi_m = point_m(*s, "hi_um");
+      for (int a = 0; a < 3; ++a)
+        require(r.lo_m[a] < r.hi_m[a], *s, "hi_um", "must exceed lo_um on every axis");
+    } else {
+      r.shape = Region::Shape::label;
+      require(s->has("labels"), *s, "labels", "missing required key 'labels' for shape label");
+      r.labels = labels(*s, "labels");
+    }
+    if (shape != "sphere") not_used(*s, "center_um", why), not_used(*s, "radius_um", why);
+    if (shape != "box") not_used(*s, "lo_um", why), not_used(*s, "hi_um", why);
+    if (shape != "label") not_used(*s, "labels", why);
+    r.strength = schedule(*s, "strength_schedule_h");
+    for (double v : r.strength.value)
+      require(v >= 0 && v <= 1, *s, "strength_schedule_h",
+              "strengths must be in [0, 1], got " + format_number(v));
+    m.regions.push_back(std::move(r));
+  }
+}
+
+}  // namespace
+
+Model build_model(const std::vector<Section>& sections) {
+  Model m;
+  m.run = run_control(sections);
+  compartments(sections, m);
+  membranes(sections, m);
+  species(sections, m);
+  regions(sections, m);
+  transporters(sections, m);
+  reactions(sections, m);
+  return m;
+}
+
+}  // namespace lactosim::config

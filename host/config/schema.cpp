@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+#include "schema.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "config.hpp"
+#include "values.hpp"
+
+namespace po = boost::program_options;
+
+namespace lactosim::config {
+
+const OptionInfo* SectionSchema::find(const std::string& full_key) const {
+  for (const auto& o : options)
+    if (o.key == full_key) return &o;
+  return nullptr;
+}
+
+namespace {
+
+const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry"};
+const std::vector<std::string> named_kinds = {"compartment", "species",  "membrane",
+                                              "transporter", "reaction", "region"};
+
+// Declares options under one section prefix and records what Boost cannot tell us back (type name
+// for messages, default text, required) beside them.
+class Builder {
+ public:
+  Builder(SectionSchema& s, std::string prefix) : s_(s), prefix_(std::move(prefix)) {}
+
+  void number(const std::string& key, const std::string& help, std::optional<double> def = {},
+              bool required = false) {
+    auto* v = po::value<double>();
+    if (def) v->default_value(*def, format_number(*def));
+    add(key, v, ValueType::number, def ? format_number(*def) : "", help, required);
+  }
+  void integer(const std::string& key, const std::string& help, int def) {
+    add(key, po::value<int>()->default_value(def), ValueType::integer, std::to_string(def), help,
+        false);
+  }
+  void boolean(const std::string& key, const std::string& help, bool def) {
+    const std::string text = def ? "true" : "false";
+    add(key, po::value<bool>()->default_value(def, text), ValueType::boolean, text, help, false);
+  }
+  void text(const std::string& key, const std::string& help, const std::string& def = "",
+            bool required = false) {
+    auto* v = po::value<std::string>();
+    if (!def.empty()) v->default_value(def);
+    add(key, v, ValueType::text, def, help, required);
+  }
+  void numbers(const std::string& key, const std::string& help, bool required = false) {
+    add(key, po::value<std::vector<double>>()->multitoken(), ValueType::numbers, "", help, required);
+  }
+  void integers(const std::string& key, const std::string& help, bool required = false) {
+    add(key, po::value<std::vector<int>>()->multitoken(), ValueType::integers, "", help, required);
+  }
+  void texts(const std::string& key, const std::string& help, bool required = false) {
+    add(key, po::value<std::vector<std::string>>()->multitoken(), ValueType::texts, "", help,
+        required);
+  }
+  void schedule(const std::string& key, const std::string& help) {
+    add(key, po::value<std::string>(), ValueType::schedule, "", help, false);
+  }
+  void family(const std::string& stem, const std::string& what,
+              const std::vector<std::string>& names) {
+    s_.families.push_back({prefix_ + stem + ".", what, names});
+  }
+
+ private:
+  void add(const std::string& key, const po::value_semantic* v, ValueType t, std::string def,
+           const std::string& help, bool required) {
+    const std::string full = prefix_ + key;
+    s_.desc.add_options()(full.c_str(), v, help.c_str());
+    s_.options.push_back({full, t, std::move(def), help, required});
+  }
+  SectionSchema& s_;
+  std::string prefix_;
+};
+
+void run_keys(Builder& b) {
+  b.number("end_time_s", "simulated time (s), > 0", 60.0);
+  b.number("output_interval_s", "time between outputs (s), > 0", 10.0);
+  b.text("integrator", "explicit | implicit", "explicit");
+  b.number("dt_safety", "fraction of the explicit stability limit, 0 < x <= 1", 0.9);
+  b.number("dt_max_s", "largest time step (s), > 0; default unlimited");
+  b.text("backend", "auto | cpu | cuda", "auto");
+  b.integer("threads", "OpenMP threads, >= 0 (0 = runtime default)", 0);
+}
+
+void compartment_keys(Builder& b) {
+  b.integers("labels", "grid label values (0-255) that make up this compartment", true);
+  b.boolean("clamped", "concentrations fixed or scheduled (blood)", false);
+  b.number("background_mOsm_per_L", "osmolarity of untracked solutes (mOsm/L), >= 0", 0.0);
+}
+
+void species_keys(Builder& b, const Declared& d) {
+  b.integer("charge", "valence z", 0);
+  b.number("reflection", "osmotic reflection coefficient sigma, 0..1", 1.0);
+  for (const auto& c : d.compartments) {
+    b.number("D_um2_per_s." + c, "diffusion coefficient in " + c +
+                                     " (um^2/s), >= 0; its presence puts the species there");
+    b.number("initial_mM." + c, "initial concentration in " + c + " (mM), >= 0", 0.0);
+    b.schedule("clamp_schedule_h_mM." + c,
+               "clamped compartments: concentration vs time, 't_h:mM, ...' (hours, mM)");
+  }
+  for (const char* stem : {"D_um2_per_s", "initial_mM", "clamp_schedule_h_mM"})
+    b.family(stem, "compartment", d.compartments);
+}
+
+void region_factor_keys(Builder& b, const Declared& d) {
+  b.schedule("schedule_h", "rate multiplier vs time, 't_h:factor, ...' (hours)");
+  for (const auto& r : d.regions)
+    b.number("region." + r, "rate factor inside region " + r + ", >= 0");
+  b.family("region", "region", d.regions);
+}
+
+void transporter_keys(Builder& b, const Declared& d) {
+  b.text("membrane", "membrane it sits in (a declared [membrane.NAME])", "", true);
+  b.text("kind",
+         "linear_permeability | ghk | facilitated_carrier | michaelis_menten | p_type_pump | "
+         "cotransporter | stoichiometric",
+         "", true);
+  b.texts("species", "transported species (one for linear/ghk/carriers)", true);
+  b.numbers("stoich", "mol per cycle from first to second compartment, per species (default 1)");
+  b.numbers("K_mM", "half-saturation per species (mM), >= 0; > 0 for carriers and MM");
+  b.number("P_um_per_s", "permeability (um/s), >= 0; linear_permeability and ghk");
+  b.number("Vmax_umol_per_m2_s", "maximal flux (umol m^-2 s^-1), >= 0; all other kinds");
+  region_factor_keys(b, d);
+}
+
+void reaction_keys(Builder& b, const Declared& d) {
+  b.text("compartment", "compartment it runs in", "", true);
+  b.text("kind", "mass_action | michaelis_menten", "mass_action");
+  b.texts("reactants", "species or species:coefficient");
+  b.texts("products", "species or species:coefficient");
+  b.number("k", "mass-action rate constant ((mM)^(1-sum nu)/s), >= 0");
+  b.number("Vmax_mM_per_s", "Michaelis-Menten maximal rate (mM/s), >= 0");
+  b.number("Km_mM", "Michaelis-Menten constant (mM), > 0");
+  region_factor_keys(b, d);
+}
+
+void region_keys(Builder& b) {
+  b.text("shape", "sphere | box | label", "", true);
+  b.numbers("center_um", "sphere centre x y z (um)");
+  b.number("radius_um", "sphere radius (um), > 0");
+  b.numbers("lo_um", "box lower corner x y z (um)");
+  b.numbers("hi_um", "box upper corner x y z (um)");
+  b.integers("labels", "label values (0-255) inside the region");
+  b.schedule("strength_schedule_h", "0..1 vs time, 't_h:strength, ...' (hours); default 1");
+}
+
+}  // namespace
+
+bool is_section_kind(const std::string& kind) {
+  return is_named_kind(kind) ||
+         std::find(unnamed_kinds.begin(), unnamed_kinds.end(), kind) != unnamed_kinds.end();
+}
+
+bool is_named_kind(const std::string& kind) {
+  return std::find(named_kinds.begin(), named_kinds.end(), kind) != named_kinds.end();
+}
+
+std::vector<std::string> section_kinds() {
+  std::vector<std::string> all = unnamed_kinds;
+  all.insert(all.end(), named_kinds.begin(), named_kinds.end());
+  return all;
+}
+
+SectionSchema section_schema(const std::string& kind, const std::string& name, const Declared& d) {
+  SectionSchema s;
+  const std::string prefix = name.empty() ? kind + "." : kind + "." + name + ".";
+  Builder b(s, prefix);
+  if (kind == "run") run_keys(b);
+  else if (kind == "model") b.number("temperature_K", "temperature (K), > 0", 310.15);
+  else if (kind == "compartment") compartment_keys(b);
+  else if (kind == "species") species_keys(b, d);
+  else if (kind == "membrane") {
+    b.texts("between", "two declared compartments: first second (J > 0 from first to second)",
+            true);
+    b.number("potential_mV", "fixed potential of the second relative to the first (mV)", 0.0);
+  } else if (kind == "transporter") transporter_keys(b, d);
+  else if (kind == "reaction") reaction_keys(b, d);
+  else if (kind == "region") region_keys(b);
+  else if (kind == "geometry") {
+    // meshes/ declares these; we only mirror them for messages and the listing.
+    s.desc.add(mesh::geometry_options());
+    for (const auto& o : s.desc.options()) {
+      std::string def = o->format_parameter();  // "arg (=2)" when there is a default
+      const auto at = def.find("(=");
+      def = at == std::string::npos ? "" : def.substr(at + 2, def.size() - at - 3);
+      s.options.push_back({o->long_name(), ValueType::other, def, o->description(), false});
+    }
+  }
+  return s;
+}
+
+std::string describe_type(ValueType t) {
+  switch (t) {
+    case ValueType::number: return "a number";
+    case ValueType::integer: return "an integer";
+    case ValueType::boolean: return "true or false";
+    case ValueType::text: return "a word";
+    case ValueType::numbers: return "a list of numbers";
+    case ValueType::integers: return "a list of integers";
+    case ValueType::texts: return "a list of names";
+    case ValueType::schedule: return "a schedule 't_h:value, ...'";
+    case ValueType::other: break;
+  }
+  return "a valid value";
+}
+
+bool is_list(ValueType t) {
+  return t == ValueType::numbers || t == ValueType::integers || t == ValueType::texts;
+}
+
+std::string describe_options() {
+  std::string out;
+  const Declared d{{"<compartment>"}, {"<REGION>"}};
+  for (const auto& kind : section_kinds()) {
+    const bool named = is_named_kind(kind);
+    out += "[" + kind + (named ? ".<NAME>" : "") + "]\n";
+    const SectionSchema s = section_schema(kind, named ? "<NAME>" : "", d);
+    for (const auto& o : s.options) {
+      const std::string key = o.key.substr(o.key.find('.', named ? kind.size() + 1 : 0) + 1);
+      std::string line = "  " + key;
+      line.resize(std::max<std::size_t>(line.size() + 1, 36), ' ');
+      line += o.required ? "(required) " : o.default_text.empty() ? "" : "(=" + o.default_text + ") ";
+      out += line + o.help + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace lactosim::config

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// The corpus in tests/bad_configs/: every file there must fail with one message that contains its
+// `# expect:` line. Adding a case is adding a file (tests/bad_configs/README.md).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "host/config/config.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct BadCase {
+  std::string expect;
+  std::vector<std::string> files, overrides;
+};
+
+// Reads the directives of the leading comment block: expect, over, then, override.
+BadCase read_case(const fs::path& file) {
+  BadCase c;
+  const fs::path dir = file.parent_path();
+  std::ifstream in(file);
+  std::string line;
+  std::vector<std::string> after;
+  bool over_default = false;
+  while (std::getline(in, line) && line.rfind("# ", 0) == 0) {
+    const auto colon = line.find(": ");
+    if (colon == std::string::npos) continue;
+    const std::string what = line.substr(2, colon - 2), arg = line.substr(colon + 2);
+    if (what == "expect") c.expect = arg;
+    else if (what == "over" && arg == "default") over_default = true;
+    else if (what == "then") after.push_back((dir / arg).string());
+    else if (what == "override") c.overrides.push_back(arg);
+  }
+  if (over_default) c.files.push_back(std::string(LACTOSIM_SOURCE_DIR) + "/configs/default.ini");
+  c.files.push_back(file.string());
+  c.files.insert(c.files.end(), after.begin(), after.end());
+  return c;
+}
+
+}  // namespace
+
+TEST(ConfigErrors, EveryBadConfigFailsWithItsExpectedMessage) {
+  const fs::path dir = fs::path(LACTOSIM_SOURCE_DIR) / "tests" / "bad_configs";
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".ini") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 13u);
+  for (const auto& f : files) {
+    SCOPED_TRACE(f.filename().string());
+    const BadCase c = read_case(f);
+    ASSERT_FALSE(c.expect.empty()) << "no '# expect: ...' line";
+    try {
+      lactosim::config::load_config(c.files, c.overrides);
+      ADD_FAILURE() << "loaded without error";
+    } catch (const lactosim::config::ConfigError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(c.expect), std::string::npos) << "got: " << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line: " << msg;
+    }
+  }
+}
+
+TEST(ConfigErrors, UnknownKeyNamesFileLineAndKey) {
+  try {
+    lactosim::config::load_config({}, {"run.end_tme_s=5"});
+    FAIL() << "no error";
+  } catch (const lactosim::config::ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 "<command line>: run.end_tme_s: unknown key (did you mean run.end_time_s?)");
+  }
+}
+
+TEST(ConfigErrors, MissingFileIsNamed) {
+  try {
+    lactosim::config::load_config({"missing.ini"}, {});
+    FAIL() << "no error";
+  } catch (const lactosim::config::ConfigError& e) {
+    EXPECT_STREQ(e.what(), "missing.ini: cannot open config file");
+  }
+}
