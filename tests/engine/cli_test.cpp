@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+// End to end: the real `lactosim` binary, as a user runs it (issue 2 §5–§7, DESIGN §5).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "kernels/backend.hpp"
+#include "visualization/vtk_output.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Result run_lactosim(const std::string& args, const fs::path& workdir) {
+  const fs::path log = workdir / "lactosim.log";
+  const std::string command = "cd '" + workdir.string() + "' && '" + std::string(LACTOSIM_BINARY) + "' " +
+                              args + " > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("lactosim_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  fs::path dir_;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_F(Cli, DefaultRunWritesAPvdWhoseVtiFilesOpenInVtkWithFiniteValues) {
+  const Result r = run_lactosim("run --run.end_time_s=0.02 --run.output_interval_s=0.01 --quiet --out out", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string pvd = slurp(dir_ / "out" / "lactosim.pvd");
+  for (const char* file : {"lactosim_000000.vti", "lactosim_000001.vti", "lactosim_000002.vti"}) {
+    EXPECT_NE(pvd.find(file), std::string::npos) << file;
+    const auto vti = lactosim::vis::read_vti((dir_ / "out" / file).string());
+    EXPECT_EQ(vti.geometry.nx, 40);
+    for (const char* array : {"label", "Na_mM", "K_mM", "Cl_mM", "glucose_mM"}) {
+      ASSERT_TRUE(vti.arrays.count(array)) << file << " lacks " << array;
+      for (double v : vti.arrays.at(array)) ASSERT_TRUE(std::isfinite(v)) << file << " " << array;
+    }
+    double k_max = 0;
+    for (double v : vti.arrays.at("K_mM")) k_max = std::max(k_max, v);
+    EXPECT_GT(k_max, 100.0);  // cytosolic K⁺ ~ 129 mM is really there
+  }
+  const std::string csv = slurp(dir_ / "out" / "timeseries.csv");
+  EXPECT_EQ(csv.rfind("time_s,", 0), 0u);
+  EXPECT_NE(csv.find("balance_error_Na_rel"), std::string::npos);
+  const std::string json = slurp(dir_ / "out" / "run.json");
+  EXPECT_NE(json.find("\"status\": \"completed\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"backend\": \"cpu\""), std::string::npos);
+  EXPECT_NE(json.find("\"resolved_config\""), std::string::npos);
+}
+
+TEST_F(Cli, BadConfigExitsNonZeroNamingFileLineAndKeyAndWritesNothing) {
+  write("bad.ini", "[run]\nend_time_s = 1\nend_tme_s = 2\n");
+  const Result r = run_lactosim("run bad.ini --out out", dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("bad.ini:3: run.end_tme_s: unknown key"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(Cli, CommandLineOverrideWithAnUnknownKeyIsRejectedBeforeAnyOutput) {
+  const Result r = run_lactosim("run --species.Na.D_um2_per_s.cel=5 --out out", dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("<command line>"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown compartment 'cel'"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(Cli, NonEmptyOutputFolderIsRefusedWithoutOverwriteAndKeptIntact) {
+  fs::create_directories(dir_ / "out");
+  write("out/notes.txt", "my notes\n");
+  Result r = run_lactosim("run --run.end_time_s=0.01 --run.output_interval_s=0.01 --quiet --out out", dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("not empty"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "lactosim.pvd"));
+  r = run_lactosim("run --run.end_time_s=0.01 --run.output_interval_s=0.01 --quiet --out out --overwrite", dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "lactosim.pvd"));
+  EXPECT_EQ(slurp(dir_ / "out" / "notes.txt"), "my notes\n");  // --overwrite removes only lactosim's files
+}
+
+TEST_F(Cli, CudaBackendWithoutAUsableGpuFailsWithAClearMessage) {
+  std::string why;
+  if (!lactosim::kernels::cuda_devices(why).empty()) GTEST_SKIP() << "a CUDA device is present";
+  const Result r = run_lactosim("run --backend cuda --run.end_time_s=0.01 --quiet --out out", dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--backend cuda"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, InfoReportsVersionAndWhyNoDeviceWasFound) {
+  const Result r = run_lactosim("info", dir_);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("lactosim 0."), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("CUDA devices"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, EveryCommandAnswersHelp) {
+  for (const char* cmd : {"run --help", "mesh --help", "config --help", "--help"}) {
+    const Result r = run_lactosim(cmd, dir_);
+    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
+  }
+}
+
+TEST_F(Cli, MeshWritesTheLabelVolumeAndItsSummary) {
+  const Result r = run_lactosim("mesh --out alveolus.vti", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto vti = lactosim::vis::read_vti((dir_ / "alveolus.vti").string());
+  EXPECT_EQ(vti.arrays.at("label").size(), 40u * 40u * 40u);
+  EXPECT_TRUE(fs::exists(dir_ / "alveolus.json"));
+}
+
+TEST_F(Cli, RunThatFailsMidwayKeepsEveryFinishedFileAndRecordsTheFailure) {
+  // A zero-order drain (K = 0: the rate ignores the concentration) empties cytosolic glucose in
+  // ~0.04 s; past that no step can stay non-negative and the run must stop with a clear error.
+  write("drain.ini",
+        "[transporter.drain]\nmembrane = apical\nkind = stoichiometric\nspecies = glucose\n"
+        "stoich = 1\nK_mM = 0\nVmax_umol_per_m2_s = 50\n");
+  const std::string default_ini = std::string(LACTOSIM_SOURCE_DIR) + "/configs/default.ini";
+  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.end_time_s=0.2 "
+                                "--run.output_interval_s=0.01 --quiet --out out", dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("became negative"), std::string::npos) << r.output;
+  const std::string json = slurp(dir_ / "out" / "run.json");
+  EXPECT_NE(json.find("\"status\": \"failed\""), std::string::npos) << json;
+  // Every snapshot the .pvd lists was finished before the failure and still opens.
+  const std::string pvd = slurp(dir_ / "out" / "lactosim.pvd");
+  int listed = 0;
+  for (std::size_t at = pvd.find("file=\""); at != std::string::npos; at = pvd.find("file=\"", at + 1)) {
+    const std::size_t end = pvd.find('"', at + 6);
+    const auto vti = lactosim::vis::read_vti((dir_ / "out" / pvd.substr(at + 6, end - at - 6)).string());
+    EXPECT_EQ(vti.arrays.at("glucose_mM").size(), 40u * 40u * 40u);
+    ++listed;
+  }
+  EXPECT_GE(listed, 2);
+  EXPECT_LT(listed, 21);  // it did stop early
+  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+}
