@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds lactosim and runs the default test suite (the README's test command after install-deps).
+# Builds lactosim and runs the default test suite: the README's test command is
+#   bash scripts/install-deps.sh && bash scripts/test.sh
 # Slow cases carry the CTest label `slow` and are left out; run them with: ctest -L slow
 set -euo pipefail
 cd "$(dirname "$0")/.."
