@@ -17,18 +17,13 @@ LACTOSIM_HD double linear_permeability_flux(double P, double c1, double c2) { re
 
 // Goldman–Hodgkin–Katz flux of an ion of valence z. u = F·V/(R·T) with V = ψ1 − ψ2, the potential of
 // side 1 relative to side 2 (so a positive V drives cations from 1 to 2):
-//   J = P z u (c1 − c2 e^{−z u}) / (1 − e^{−z u}),  → P (c1 − c2) as z u → 0.
-// Near zu = 0 the quotient is replaced by its series to stay accurate (no 0/0).
+//   J = P z u (c1 − c2 e^{−z u}) / (1 − e^{−z u}) = P (c1 g(zu) − c2 g(−zu)),  g(x) = x/(1 − e^{−x}),
+// which → P (c1 − c2) as z u → 0. The second form, with g through expm1, has no cancellation near
+// zero potential (the first loses ~|log10 zu| digits there).
+LACTOSIM_HD double ghk_kernel(double x) { return std::fabs(x) < 1e-300 ? 1.0 : x / -std::expm1(-x); }
+
 LACTOSIM_HD double ghk_flux(double P, double z, double u, double c1, double c2) {
-  const double zu = z * u;
-  if (std::fabs(zu) < 1e-6) {
-    // x/(1−e^{−x}) = 1 + x/2 + x²/12 + O(x⁴); e^{−x} = 1 − x + x²/2
-    const double g = 1.0 + 0.5 * zu + zu * zu / 12.0;
-    const double e = 1.0 - zu + 0.5 * zu * zu;
-    return P * g * (c1 - c2 * e);
-  }
-  const double e = std::exp(-zu);
-  return P * zu * (c1 - c2 * e) / (1.0 - e);
+  return P * (c1 * ghk_kernel(z * u) - c2 * ghk_kernel(-z * u));
 }
 
 // Reversible (facilitated) carrier with equal affinity on both sides, e.g. GLUT1:
