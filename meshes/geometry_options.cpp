@@ -92,7 +92,9 @@ GeometrySpec geometry_spec_from(const po::variables_map& vm, const std::string& 
     throw GeometryKeyError("geometry.kind", "geometry.kind = " + s.kind +
                                                 " is not one of: alveolus, lobule, file");
   s.voxel_m = length_m(vm, "geometry.voxel_um", d.voxel_m, 0, true, 1e4);
-  const double h_um = s.voxel_m / um;
+  // The generator sizes must hold at least a voxel; an imported volume does not use them, so a
+  // coarse voxel_um for a file must not trip the (defaulted) alveolus sizes.
+  const double h_um = s.kind == "file" ? 0 : s.voxel_m / um;
   s.lumen_radius_m = length_m(vm, "geometry.lumen_radius_um", d.lumen_radius_m, h_um, false);
   // One voxel is the least that keeps the forbidden contacts away: face neighbours' centres are h
   // apart, so a layer >= h thick always separates the labels on its two sides (DESIGN §2).
@@ -109,7 +111,7 @@ GeometrySpec geometry_spec_from(const po::variables_map& vm, const std::string& 
     throw GeometryKeyError("geometry.outlet_radius_um",
                            "geometry.outlet_radius_um + epithelium_um + interstitium_um must be "
                            "smaller than lumen_radius_um, so the duct's sheath starts inside the lumen");
-  read_lobule_options(vm, s);
+  if (s.kind != "file") read_lobule_options(vm, s);  // lobule sizes are checked against h; unused for a file
   read_import_options(vm, config_dir, s);
   return s;
 }

@@ -4,6 +4,10 @@
 // host/config validates the section with geometry_options() and reports errors with file:line;
 // meshes/ never parses INI itself.
 #pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -49,6 +53,22 @@ struct GeometrySpec {
   double jitter = 0.15;                // relative random spread of lengths and angles
   int alveoli_per_cluster = 10;
   double alveolus_overlap = 0.1;       // allowed overlap of epithelial spheres, fraction of their radius
+  // kind = file: a labelled volume from a lab's segmentation (meshes/import_volume.hpp)
+  std::string file;                    // path, resolved against the config's directory
+  std::string format = "auto";         // auto (by extension) | vti | nrrd | tiff | raw
+  std::string array;                   // label array of a .vti; empty: active scalars, else the first
+  std::map<long long, std::uint8_t> label_map;  // file value → generator label (labels::); required
+  std::optional<long long> outlet_label;        // file value of outlet voxels (→ labels::outlet)
+  int outlet_face = -1;                // lumen voxels on this domain face become outlets: -1 none,
+                                       // 0..5 = -x,+x,-y,+y,-z,+z
+  bool voxel_given = false;            // geometry.voxel_um was set: voxel_m overrides the file's spacing
+  std::string spacing_unit = "auto";   // auto | m | mm | um: unit of the file's spacing and origin
+  std::array<int, 3> raw_dims{0, 0, 0};
+  std::string raw_type = "uint8";      // uint8 | int8 | uint16 | int16 | uint32 | int32
+  std::string raw_endian = "little";   // little | big
+  long raw_header_bytes = 0;           // bytes to skip before the voxels
+  bool repair_contacts = false;        // lumen|interstitium and lumen|blood faces: insert cells
+  bool require_outlet = false;         // a lumen component without an outlet is an error
 };
 
 // Options of the [geometry] section, named with their full dotted key ("geometry.kind",
