@@ -9,6 +9,7 @@
 
 #include "../physics/diffusion.hpp"
 #include "../physics/reactions.hpp"
+#include "../physics/step_acceptance.hpp"
 #include "../physics/transport_laws.hpp"
 #include "deterministic_sum.hpp"
 
@@ -65,7 +66,7 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
                                 comp[v + sy] == ci, comp[v - sz] == ci, comp[v + sz] == ci};
           const double value = cs[v] + dt * physics::diffusion_rate(D[ci] * inv_h2, cs[v], c_j, same);
           out[v] = value;
-          min_value = std::min(min_value, value);
+          min_value = std::min(min_value, physics::value_for_acceptance(value));
         }
       }
   }
@@ -98,7 +99,8 @@ double react(const ProblemView& p, const RatesView& r, double dt, const double* 
   for (int s = 0; s < ns; ++s) reaction_source_mol[s] = totals[s];
 #pragma omp parallel for schedule(static) reduction(min : min_value)
   for (long i = 0; i < p.n_reaction_voxels; ++i)
-    for (int s = 0; s < ns; ++s) min_value = std::min(min_value, c_new[s * stride + p.reaction_voxel[i]]);
+    for (int s = 0; s < ns; ++s)
+      min_value = std::min(min_value, physics::value_for_acceptance(c_new[s * stride + p.reaction_voxel[i]]));
   return min_value;
 }
 
@@ -121,7 +123,7 @@ double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face
       }
       double& value = c_new[s * stride + v];
       value += dt_over_h * gain;
-      min_value = std::min(min_value, value);
+      min_value = std::min(min_value, physics::value_for_acceptance(value));
     }
   }
   return min_value;

@@ -4,8 +4,6 @@
 // both mean "no device" (BUILD-NOTES), never an abort.
 #include <cuda_runtime.h>
 
-#include <stdexcept>
-
 #include "../backend.hpp"
 
 namespace lactosim::kernels {
@@ -39,14 +37,6 @@ std::vector<CudaDeviceInfo> cuda_devices(std::string& why_none) {
   }
   if (devices.empty()) why_none = "the driver reports no CUDA device";
   return devices;
-}
-
-// The CUDA executor (kernels/cuda/step_kernels.cu) is the subject of the GPU issue; until it lands,
-// --backend cuda says so and --backend auto stays on the CPU.
-std::unique_ptr<Backend> make_cuda_backend() {
-  throw std::runtime_error(
-      "--backend cuda: this build found CUDA, but the CUDA executor is not implemented yet in this "
-      "version of lactosim; use --backend cpu (or auto)");
 }
 
 }  // namespace lactosim::kernels

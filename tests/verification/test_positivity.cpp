@@ -39,3 +39,22 @@ TEST(Positivity, RejectedStepsKeepEveryConcentrationNonNegativeUnderAFastSecondO
   EXPECT_NEAR(A + 2.0 * B, 100.0, 1e-12 * 100.0);
   for (double rel : sim.balance_error_relative()) EXPECT_LE(std::abs(rel), 1e-12);
 }
+
+TEST(Positivity, AStepThatWouldWriteNaNIsRejectedAndTheRunStopsWithAClearError) {
+  // A mass-action rate of NaN makes every updated value NaN: no step may be accepted.
+  Model m;
+  const int tissue = add_compartment(m, "tissue", 1);
+  const int a = add_species(m, "A", 0, 1e-9, {1.0});
+  Reaction broken;
+  broken.name = "broken";
+  broken.compartment = tissue;
+  broken.reactants = {{a, 1.0}};
+  broken.rate = std::nan("");
+  m.reactions.push_back(broken);
+  Simulation sim(m, make_grid(3, 3, 3, 2e-6, [](int, int, int) { return 1; }), {},
+                 kernels::make_cpu_backend(1));
+  const std::vector<double> before = sim.interior_concentrations(a);
+  EXPECT_THROW(sim.advance_to(10 * sim.nominal_step()), std::runtime_error);
+  EXPECT_EQ(sim.steps(), 0);
+  EXPECT_EQ(sim.interior_concentrations(a), before);  // the state was never overwritten
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+// Shared pieces of the CUDA-vs-CPU tests (Ginkgo's "IsEquivalentToRef" style): the skip-or-fail
+// rule for a missing device, a random labelled model that touches every code path, host views of a
+// Problem for the CPU kernels, and tolerant array comparison.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "host/assemble.hpp"
+#include "host/model.hpp"
+#include "kernels/backend.hpp"
+#include "kernels/problem.hpp"
+#include "kernels/step_kernels.hpp"
+#include "meshes/label_grid.hpp"
+
+namespace lactosim::gpu_testing {
+
+// LACTOSIM_REQUIRE_GPU=1 (set by bench/gpu-check.sh on the lent GPU machine) turns "no device" from
+// a skip into a failure, so a broken driver or a CPU-only build cannot pass there by skipping.
+inline bool gpu_required() {
+  const char* v = std::getenv("LACTOSIM_REQUIRE_GPU");
+  return v && std::string(v) == "1";
+}
+
+inline bool cuda_device_available(std::string& why) {
+  return !kernels::cuda_devices(why).empty();
+}
+
+}  // namespace lactosim::gpu_testing
+
+// Skips the calling test (visibly: ctest reports "Skipped") when no CUDA device is usable, or fails
+// it when LACTOSIM_REQUIRE_GPU=1.
+#define LACTOSIM_REQUIRE_CUDA_DEVICE()                                                          \
+  do {                                                                                          \
+    std::string lactosim_why_;                                                                  \
+    if (!::lactosim::gpu_testing::cuda_device_available(lactosim_why_)) {                       \
+      if (::lactosim::gpu_testing::gpu_required())                                              \
+        FAIL() << "LACTOSIM_REQUIRE_GPU=1 but no CUDA device: " << lactosim_why_;               \
+      GTEST_SKIP() << "no CUDA device: " << lactosim_why_;                                      \
+    }                                                                                           \
+  } while (0)
+
+namespace lactosim::gpu_testing {
+
+struct Shape {
+  int nx, ny, nz;
+};
+// Odd sizes, none a multiple of a warp or of the stencil's 32×8 block, one flat in z.
+inline const std::vector<Shape>& odd_shapes() {
+  static const std::vector<Shape> shapes = {{13, 7, 9}, {5, 11, 3}, {37, 9, 4}};
+  return shapes;
+}
+
+// Compartments: a, b, e modelled; c clamped (blood-like); d has a label no voxel carries (empty).
+// Label 0 is unmodelled stroma. Species are absent in some compartments (a transporter only moves
+// a species present on both sides, as the config checks demand); every transporter kind sits on some
+// membrane (both directions of clamped exchange, GHK at zero and non-zero potential), both
+// reaction kinds run (mass action with a second-order and a zeroth-order case), and a box region and
+// a label region scale a transporter and a reaction.
+struct Compartments {
+  int a, b, c, d, e;
+};
+inline constexpr Compartments comp{0, 1, 2, 3, 4};
+inline constexpr int label_of_compartment[5] = {1, 2, 3, 4, 5};
+
+// `strength` scales every rate: the kernel tests use large rates (every term visible), the whole
+// runs gentle ones (few rejected steps).
+inline Model random_test_model(double strength) {
+  using physics::TransporterKind;
+  Model m;
+  const char* names[5] = {"a", "b", "c", "d", "e"};
+  for (int c = 0; c < 5; ++c) {
+    Compartment x;
+    x.name = names[c];
+    x.labels = {label_of_compartment[c]};
+    x.clamped = c == comp.c;
+    m.compartments.push_back(x);
+  }
+  // present[c]: which compartments hold the species (nullopt D = absent).
+  auto add_species = [&](const std::string& name, int charge, double D, std::vector<bool> present,
+                         std::vector<double> initial) {
+    Species s;
+    s.name = name;
+    s.charge = charge;
+    for (int c = 0; c < 5; ++c) {
+      if (present[c]) s.D_m2_per_s.emplace_back(D * (1.0 + 0.1 * c));
+      else s.D_m2_per_s.emplace_back();
+      s.initial_mM.push_back(present[c] ? initial[c] : 0.0);
+      s.clamp_schedule_mM.emplace_back();
+    }
+    m.species.push_back(s);
+    return int(m.species.size()) - 1;
+  };
+  const int na = add_species("Na", 1, 1.3e-9, {1, 1, 1, 1, 1}, {140, 15, 145, 10, 20});
+  const int k = add_species("K", 1, 1.9e-9, {1, 1, 1, 1, 1}, {5, 140, 4, 5, 40});
+  const int cl = add_species("Cl", -1, 2.0e-9, {1, 1, 1, 1, 0}, {110, 30, 105, 20, 0});
+  const int glc = add_species("glucose", 0, 0.6e-9, {1, 1, 1, 0, 1}, {5, 1, 5.5, 0, 0.3});
+  const int lac = add_species("lactose", 0, 0.4e-9, {0, 1, 0, 0, 1}, {0, 0.5, 0, 0, 150});
+  const int drug = add_species("drug", 0, 0.8e-9, {1, 0, 1, 1, 1}, {0.1, 0, 2, 0, 0});
+  // Clamped c follows a schedule for the drug (a dose).
+  m.species[drug].clamp_schedule_mM[comp.c] = Schedule{{0.0, 1.0}, {2.0, 4.0}};
+
+  auto add_membrane = [&](const std::string& name, int first, int second, double potential_V) {
+    m.membranes.push_back({name, first, second, potential_V});
+    return int(m.membranes.size()) - 1;
+  };
+  const int baso = add_membrane("baso", comp.a, comp.b, -0.040);
+  const int apical = add_membrane("apical", comp.b, comp.e, 0.015);
+  const int endo = add_membrane("endo", comp.c, comp.a, 0.0);       // clamped first side
+  const int para = add_membrane("para", comp.e, comp.c, 0.005);     // clamped second side
+  add_membrane("to_empty", comp.a, comp.d, 0.0);                    // no faces at all
+
+  Region box;
+  box.name = "box";
+  box.shape = Region::Shape::box;
+  box.lo_m = {0.0, 0.0, 0.0};
+  box.hi_m = {8e-6, 6e-6, 5e-6};
+  m.regions.push_back(box);
+  Region cells;
+  cells.name = "cells";
+  cells.shape = Region::Shape::label;
+  cells.labels = {label_of_compartment[comp.b]};
+  cells.strength = Schedule{{0.0, 10.0}, {0.5, 1.0}};
+  m.regions.push_back(cells);
+
+  auto add_transporter = [&](TransporterKind kind, int membrane, std::vector<Participant> participants,
+                             double rate, std::vector<RegionOverride> overrides = {}) {
+    Transporter t;
+    t.name = "t" + std::to_string(m.transporters.size());
+    t.kind = kind;
+    t.membrane = membrane;
+    t.participants = std::move(participants);
+    t.rate = rate * strength;
+    t.region_overrides = std::move(overrides);
+    m.transporters.push_back(t);
+  };
+  add_transporter(TransporterKind::p_type_pump, baso, {{na, -3, 15}, {k, 2, 1.5}}, 2e-6, {{0, 2.5}});
+  add_transporter(TransporterKind::cotransporter, baso, {{na, 1, 20}, {k, 1, 5}, {cl, 2, 40}}, 1e-6);
+  add_transporter(TransporterKind::ghk, baso, {{k, 1, 0}}, 2e-7, {{1, 0.3}});
+  add_transporter(TransporterKind::ghk, endo, {{na, 1, 0}}, 1e-7);  // zero potential: the series branch
+  add_transporter(TransporterKind::facilitated_carrier, endo, {{glc, 1, 10}}, 5e-6);
+  add_transporter(TransporterKind::linear_permeability, apical, {{na, 1, 0}}, 1e-7);
+  add_transporter(TransporterKind::michaelis_menten, apical, {{lac, 1, 30}}, 1e-6);
+  add_transporter(TransporterKind::michaelis_menten, para, {{k, -1, 3}}, 4e-7);  // from second side
+  add_transporter(TransporterKind::stoichiometric, apical, {{k, 1, 50}, {na, -1, 10}, {glc, 1, 0}}, 1e-6);
+  add_transporter(TransporterKind::linear_permeability, para, {{drug, 1, 0}}, 3e-7);
+  add_transporter(TransporterKind::ghk, baso, {{cl, -1, 0}}, 1e-7);
+
+  auto add_reaction = [&](physics::ReactionKind kind, int compartment, std::vector<std::pair<int, double>> in,
+                          std::vector<std::pair<int, double>> out, double rate, double Km,
+                          std::vector<RegionOverride> overrides = {}) {
+    Reaction r;
+    r.name = "r" + std::to_string(m.reactions.size());
+    r.kind = kind;
+    r.compartment = compartment;
+    r.reactants = std::move(in);
+    r.products = std::move(out);
+    r.rate = rate * strength;
+    r.Km_mM = Km;
+    r.region_overrides = std::move(overrides);
+    m.reactions.push_back(r);
+  };
+  add_reaction(physics::ReactionKind::michaelis_menten, comp.b, {{glc, 2.0}}, {{lac, 1.0}}, 0.5, 1.0,
+               {{0, 1.5}});
+  add_reaction(physics::ReactionKind::mass_action, comp.a, {{glc, 1.0}, {k, 2.0}}, {{drug, 1.0}}, 1e-4, 0);
+  add_reaction(physics::ReactionKind::mass_action, comp.e, {}, {{drug, 1.0}}, 0.02, 0, {{1, 3.0}});
+  return m;
+}
+
+// Random labels (every voxel a coin toss: interfaces everywhere), never label 4 (compartment d).
+inline mesh::LabelGrid random_grid(const Shape& shape, unsigned seed) {
+  std::mt19937 rng(seed);
+  const int choices[6] = {0, 1, 2, 3, 5, 2};
+  mesh::LabelGrid g;
+  g.nx = shape.nx, g.ny = shape.ny, g.nz = shape.nz, g.h_m = 1e-6;
+  g.label.resize(g.size());
+  for (auto& l : g.label) l = std::uint8_t(choices[rng() % 6]);
+  return g;
+}
+
+// Random concentrations over the padded block: present species get U(0.1, 150) or, one time in six,
+// exactly zero; absent species and voxels outside the model hold zero.
+inline std::vector<double> random_concentrations(const kernels::Problem& p, std::mt19937& rng) {
+  std::uniform_real_distribution<double> value(0.1, 150.0);
+  const long nv = p.block.padded_voxels();
+  std::vector<double> c(std::size_t(p.n_species) * nv, 0.0);
+  for (int s = 0; s < p.n_species; ++s)
+    for (long v = 0; v < nv; ++v)
+      if (p.present(s, p.compartment[v])) c[s * nv + v] = rng() % 6 == 0 ? 0.0 : value(rng);
+  return c;
+}
+
+inline std::vector<double> random_values(std::size_t n, double lo, double hi, std::mt19937& rng) {
+  std::uniform_real_distribution<double> value(lo, hi);
+  std::vector<double> out(n);
+  for (double& x : out) x = value(rng);
+  return out;
+}
+
+// The CPU kernels' view: host pointers into a Problem and its GHK arguments.
+inline kernels::ProblemView host_view(const kernels::Problem& p, const std::vector<double>& membrane_u) {
+  kernels::ProblemView v;
+  v.block = p.block;
+  v.n_species = p.n_species;
+  v.n_compartments = p.n_compartments;
+  v.n_membranes = p.n_membranes;
+  v.compartment = p.compartment.data();
+  v.D_m2_per_s = p.D_m2_per_s.data();
+  v.clamped = p.clamped.data();
+  v.membrane_u = membrane_u.data();
+  v.n_faces = p.faces.size();
+  v.face_first = p.faces.first_voxel.data();
+  v.face_second = p.faces.second_voxel.data();
+  v.face_membrane = p.faces.membrane.data();
+  v.face_weight = p.faces.area_weight.data();
+  v.face_region = p.faces.region_mask.data();
+  v.n_gather = p.gather.size();
+  v.gather_voxel = p.gather.voxel.data();
+  v.gather_offset = p.gather.offset.data();
+  v.gather_face = p.gather.face_of.data();
+  v.gather_sign = p.gather.sign_of.data();
+  v.n_reaction_voxels = long(p.reaction_voxels.size());
+  v.reaction_voxel = p.reaction_voxels.data();
+  v.reaction_region = p.reaction_region_mask.data();
+  return v;
+}
+
+inline kernels::RatesView host_rates_view(const kernels::StepRates& r) {
+  return {int(r.transporters.size()), r.transporters.data(), int(r.reactions.size()), r.reactions.data(),
+          r.clamp_mM.data()};
+}
+
+// Element-wise |got − want| ≤ rel·|want| + floor, floor = rel_floor·max|want| (values near zero after
+// cancellation carry the absolute error of the large terms that produced them). NaN never passes.
+inline ::testing::AssertionResult arrays_agree(const std::vector<double>& got, const std::vector<double>& want,
+                                               double rel = 1e-12, double rel_floor = 1e-13) {
+  if (got.size() != want.size())
+    return ::testing::AssertionFailure() << "sizes differ: " << got.size() << " vs " << want.size();
+  double scale = 0.0;
+  for (double w : want) scale = std::max(scale, std::abs(w));
+  const double floor = rel_floor * scale;
+  long bad = 0;
+  std::size_t first_bad = 0;
+  double worst = 0.0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double err = std::abs(got[i] - want[i]);
+    const double tol = rel * std::abs(want[i]) + floor;
+    if (!(err <= tol)) {
+      if (bad == 0) first_bad = i;
+      ++bad;
+    }
+    if (std::isfinite(err) && tol > 0) worst = std::max(worst, err / tol);
+  }
+  if (bad == 0) return ::testing::AssertionSuccess() << "worst error " << worst << " of tolerance";
+  return ::testing::AssertionFailure() << bad << " of " << got.size() << " values differ; first at " << first_bad
+                                       << ": " << got[first_bad] << " vs " << want[first_bad]
+                                       << " (scale " << scale << ")";
+}
+
+inline ::testing::AssertionResult values_agree(double got, double want, double rel = 1e-12) {
+  if (got == want) return ::testing::AssertionSuccess();
+  if (std::abs(got - want) <= rel * std::abs(want)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << got << " vs " << want;
+}
+
+inline bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+}  // namespace lactosim::gpu_testing
