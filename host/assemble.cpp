@@ -263,11 +263,18 @@ kernels::StepRates rates_at(const Model& model, const Problem& p, double t) {  /
 // Σ_transporters (linearised rate per mM)/h, weights ≤ 1. Reactions: first-order rate constants.
 // Transporters whose rate is not linearly bounded (higher-order mass action, the cotransporter's
 // product of activities) are covered by the caller's rejection of steps that go negative.
-double explicit_step_limit(const Model& model, const Problem& p) {
-  const double h = p.block.h_m;
-  double bound = 0.0;
-  for (double D : p.D_m2_per_s) bound = std::max(bound, 6.0 * D / (h * h));
+namespace {
 
+// Rate bounds (1/s) of the local terms: the largest membrane rate per voxel (6 faces × per-face
+// rate/h) and, per reaction, its first-order rate constant at its schedule's peak.
+struct LocalRateBounds {
+  double membrane = 0.0;
+  std::vector<double> reactions;
+};
+
+LocalRateBounds local_rate_bounds(const Model& model, const Problem& p) {
+  const double h = p.block.h_m;
+  LocalRateBounds out;
   const double F_over_RT = physics::faraday_C_per_mol / (physics::gas_constant_J_per_mol_K * p.temperature_K);
   std::vector<double> membrane_rate(p.n_membranes, 0.0);  // (m/s) per face
   for (const Transporter& t : model.transporters) {
@@ -289,14 +296,33 @@ double explicit_step_limit(const Model& model, const Problem& p) {
     }
     membrane_rate[t.membrane] += per_mM * region;
   }
-  for (double m : membrane_rate) bound = std::max(bound, 6.0 * m / h);
+  for (double m : membrane_rate) out.membrane = std::max(out.membrane, 6.0 * m / h);
   for (const Reaction& r : model.reactions) {
     double k = 0.0;
     if (r.kind == physics::ReactionKind::michaelis_menten && r.Km_mM > 0) k = r.rate / r.Km_mM;
     if (r.kind == physics::ReactionKind::mass_action && r.reactants.size() == 1 && r.reactants[0].second == 1.0)
       k = r.rate;
-    bound += k * (r.schedule.empty() ? 1.0 : *std::max_element(r.schedule.value.begin(), r.schedule.value.end()));
+    out.reactions.push_back(k * (r.schedule.empty() ? 1.0 : *std::max_element(r.schedule.value.begin(), r.schedule.value.end())));
   }
+  return out;
+}
+
+}  // namespace
+
+double explicit_step_limit(const Model& model, const Problem& p) {
+  const double h = p.block.h_m;
+  double bound = 0.0;
+  for (double D : p.D_m2_per_s) bound = std::max(bound, 6.0 * D / (h * h));
+  const LocalRateBounds local = local_rate_bounds(model, p);
+  bound = std::max(bound, local.membrane);
+  for (double k : local.reactions) bound += k;
+  return bound > 0.0 ? 1.0 / bound : 1e300;
+}
+
+double local_step_limit(const Model& model, const Problem& p) {
+  const LocalRateBounds local = local_rate_bounds(model, p);
+  double bound = local.membrane;
+  for (double k : local.reactions) bound += k;
   return bound > 0.0 ? 1.0 / bound : 1e300;
 }
 

@@ -5,6 +5,8 @@
 //   initial_concentrations  c[s * padded_voxels + v] from the model's initial values
 //   rates_at              transporter and reaction tables with schedules and regions at time t
 //   explicit_step_limit   the largest monotone explicit step (s) for this problem
+//   local_step_limit      the same for membrane fluxes and reactions alone (the implicit
+//                         integrator's substeps; diffusion is solved implicitly)
 #pragma once
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@ std::vector<double> initial_concentrations(const Model& model, const kernels::Pr
 kernels::StepRates rates_at(const Model& model, const kernels::Problem& problem, double t_s);
 
 double explicit_step_limit(const Model& model, const kernels::Problem& problem);
+double local_step_limit(const Model& model, const kernels::Problem& problem);
 
 // Volume (m³) of each compartment: voxel count × h³.
 std::vector<double> compartment_volumes(const kernels::Problem& problem);

@@ -99,7 +99,15 @@ struct RunControl {
   double output_interval_s = 10;
   double dt_safety = 0.9;      // fraction of the explicit stability limit
   double dt_max_s = 1e300;     // user cap on the step
-  std::string integrator = "explicit";
+  // Models built in code (tests, benchmarks) default to the explicit reference; the configuration
+  // default is "implicit" (host/config/schema.cpp).
+  std::string integrator = "explicit";  // explicit | implicit (host/simulation.hpp, docs/numerics.md)
+  // Implicit integrator: backward Euler diffusion, explicit membrane/reaction substeps, step doubling.
+  std::string implicit_solver = "lod";  // lod (line solves by direction) | cg (exact reference)
+  double rel_tol = 1e-4;                // local error per step, relative to |c|
+  double abs_tol_mM = 1e-6;             // local error per step, absolute (mol/m³)
+  double cg_rel_tol = 1e-10;            // CG: stop at ‖r‖₂ ≤ cg_rel_tol·‖b‖₂
+  int cg_max_iterations = 10000;
   std::string backend = "auto";  // auto | cpu | cuda
   int threads = 0;               // OpenMP threads, 0 = runtime default
   double temperature_K = 310.15;

@@ -19,11 +19,34 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
   balance_.clamped_inflow_mol.assign(ns, 0.0);
   balance_.reaction_source_mol.assign(ns, 0.0);
   balance_.membrane_transfer_mol.assign(std::size_t(problem_.n_membranes) * ns, 0.0);
-  dt_nominal_ = std::min(model_.run.dt_safety * explicit_step_limit(model_, problem_), model_.run.dt_max_s);
+  const RunControl& run = model_.run;
+  if (run.integrator != "explicit" && run.integrator != "implicit")
+    throw std::runtime_error("run.integrator must be explicit or implicit, got '" + run.integrator + "'");
+  dt_nominal_ = std::min(run.dt_safety * explicit_step_limit(model_, problem_), run.dt_max_s);
+  if (run.integrator == "implicit") {
+    if (run.implicit_solver != "lod" && run.implicit_solver != "cg")
+      throw std::runtime_error("run.implicit_solver must be lod or cg, got '" + run.implicit_solver + "'");
+    if (!(run.rel_tol > 0) || !(run.abs_tol_mM > 0))
+      throw std::runtime_error("run.rel_tol and run.abs_tol_mM must be > 0");
+    implicit_options_.solver =
+        run.implicit_solver == "cg" ? kernels::ImplicitOptions::Solver::cg : kernels::ImplicitOptions::Solver::lod;
+    implicit_options_.local_dt_max_s = run.dt_safety * local_step_limit(model_, problem_);
+    implicit_options_.cg = {run.cg_rel_tol, run.cg_max_iterations};
+    // First proposal: ten explicit steps; the controller grows it ×5 per accepted step.
+    dt_nominal_ = std::min(10.0 * dt_nominal_ / run.dt_safety, run.dt_max_s);
+    stats_.solver_residual_mol.assign(ns, 0.0);
+  }
   dt_last_ = dt_nominal_;
 }
 
 void Simulation::advance_to(double t_end) {
+  if (model_.run.integrator == "implicit")
+    advance_implicit(t_end);
+  else
+    advance_explicit(t_end);
+}
+
+void Simulation::advance_explicit(double t_end) {
   // A step that would leave any concentration negative (a nonlinear transporter outrunning its
   // linear bound) or non-finite is rejected and retried at half the length; the next step grows
   // back towards the nominal one. Twenty halvings (10⁻⁶ of the step) means the model is broken:
@@ -58,6 +81,102 @@ void Simulation::advance_to(double t_end) {
     dt_last_ = step;
     dt = std::min(dt_nominal_, 2.0 * dt);
   }
+}
+
+namespace {
+
+kernels::ImplicitStepReport empty_report(int n_species, int n_membranes) {
+  kernels::ImplicitStepReport r;
+  r.totals.clamped_inflow_mol.assign(n_species, 0.0);
+  r.totals.reaction_source_mol.assign(n_species, 0.0);
+  r.totals.membrane_transfer_mol.assign(std::size_t(n_membranes) * n_species, 0.0);
+  r.residual_mol.assign(n_species, 0.0);
+  return r;
+}
+
+}  // namespace
+
+bool Simulation::implicit_step(double t, double dt, kernels::ImplicitStepReport& into) {
+  const kernels::ImplicitStepReport r = backend_->implicit_step(rates_at(model_, problem_, t), dt, implicit_options_);
+  for (std::size_t s = 0; s < r.residual_mol.size(); ++s) {
+    into.totals.clamped_inflow_mol[s] += r.totals.clamped_inflow_mol[s];
+    into.totals.reaction_source_mol[s] += r.totals.reaction_source_mol[s];
+    into.residual_mol[s] += r.residual_mol[s];
+  }
+  for (std::size_t q = 0; q < r.totals.membrane_transfer_mol.size(); ++q)
+    into.totals.membrane_transfer_mol[q] += r.totals.membrane_transfer_mol[q];
+  into.linear_iterations += r.linear_iterations;
+  into.residual_relative = std::max(into.residual_relative, r.residual_relative);
+  into.local_substeps += r.local_substeps;
+  into.local_rejected += r.local_rejected;
+  into.totals.min_concentration = r.totals.min_concentration;
+  return r.converged && r.totals.min_concentration >= 0.0;
+}
+
+void Simulation::advance_implicit(double t_end) {
+  // Step doubling (Hairer, Nørsett & Wanner I, §II.4): from c at t, c₁ = one step of dt and
+  // c₂ = two steps of dt/2. The scheme is first order, so c₂'s local error ≈ c₂ − c₁; c₂ is kept if
+  //   err = max_v,s |c₂ − c₁| / (abs_tol + rel_tol·max(|c₁|, |c₂|)) ≤ 1,
+  // and the next step is dt·clamp(0.9/√err, 0.2, 5) (local error ∝ dt²; no growth right after a
+  // rejection), capped by dt_max_s. A failed solve (negative, NaN, CG short of tolerance) halves dt.
+  constexpr double safety = 0.9, grow_max = 5.0, shrink_max = 0.2;
+  const RunControl& run = model_.run;
+  const int ns = problem_.n_species, nm = problem_.n_membranes;
+  const double dt_floor = 1e-12 * std::min(dt_nominal_, std::max(t_end - time_s_, 0.0));
+  double dt = dt_nominal_;
+  bool after_reject = false;
+  while (time_s_ < t_end) {
+    const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
+    const double step = last ? t_end - time_s_ : dt;
+    kernels::ImplicitStepReport full = empty_report(ns, nm), halves = empty_report(ns, nm);
+    kernels::StateDifference diff{};
+    backend_->save_state(0);
+    bool ok = implicit_step(time_s_, step, full);
+    if (ok) {
+      backend_->save_state(1);
+      backend_->restore_state(0);
+      ok = implicit_step(time_s_, 0.5 * step, halves) && implicit_step(time_s_ + 0.5 * step, 0.5 * step, halves);
+      if (ok) diff = backend_->state_difference(1, run.abs_tol_mM, run.rel_tol);
+    }
+    stats_.linear_iterations += full.linear_iterations + halves.linear_iterations;
+    stats_.local_substeps += full.local_substeps + halves.local_substeps;
+    stats_.local_rejected += full.local_rejected + halves.local_rejected;
+    const double err = ok ? diff.scaled_max : HUGE_VAL;
+    if (!(err <= 1.0)) {
+      backend_->restore_state(0);
+      ++rejected_;
+      after_reject = true;
+      dt = ok ? step * std::max(shrink_max, safety / std::sqrt(err)) : 0.5 * step;
+      if (dt < dt_floor) {
+        std::ostringstream msg;
+        msg << "the implicit step failed at t = " << time_s_ << " s: "
+            << (ok ? "the error estimate stays above tolerance"
+                   : halves.converged && full.converged ? "a concentration became negative or NaN"
+                                                        : "CG did not reach run.cg_rel_tol")
+            << " even at dt = " << step << " s; check the rates and tolerances";
+        throw std::runtime_error(msg.str());
+      }
+      continue;
+    }
+    for (int s = 0; s < ns; ++s) {
+      balance_.clamped_inflow_mol[s] += halves.totals.clamped_inflow_mol[s];
+      balance_.reaction_source_mol[s] += halves.totals.reaction_source_mol[s];
+      stats_.solver_residual_mol[s] += halves.residual_mol[s];
+    }
+    for (std::size_t q = 0; q < halves.totals.membrane_transfer_mol.size(); ++q)
+      balance_.membrane_transfer_mol[q] += halves.totals.membrane_transfer_mol[q];
+    stats_.last_residual = halves.residual_relative;
+    stats_.error_estimate_mM += diff.abs_max_mM;
+    stats_.last_error_ratio = err;
+    time_s_ = last ? t_end : time_s_ + step;
+    ++steps_;
+    dt_last_ = step;
+    const double factor = err > 0.0 ? safety / std::sqrt(err) : grow_max;
+    const double proposal = std::min(step * std::clamp(factor, shrink_max, after_reject ? 1.0 : grow_max), run.dt_max_s);
+    dt = last ? std::max(dt, proposal) : proposal;  // a step shortened to land keeps the old proposal
+    after_reject = false;
+  }
+  dt_nominal_ = dt;
 }
 
 std::vector<double> Simulation::modelled_amounts() const {

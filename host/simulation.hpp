@@ -5,6 +5,11 @@
 // Balance (DESIGN §3), per species s, over the modelled, non-clamped compartments:
 //   error_s(t) = [M_s(t) − M_s(0)] − [inflow from clamped compartments + net reaction production]
 // Explicit steps conserve to round-off, so |error| stays at the level of the sum's rounding.
+//
+// Integrators (RunControl::integrator; docs/numerics.md):
+//   explicit  forward Euler at dt_safety × the stability limit: the reference for tests
+//   implicit  backward-Euler diffusion (LOD line solves or CG) after explicit membrane/reaction
+//             substeps; the step is chosen by step doubling against rel_tol / abs_tol_mM
 #pragma once
 #include <memory>
 #include <string>
@@ -23,20 +28,34 @@ struct Balance {
   std::vector<double> membrane_transfer_mol; // [m * n_species + s] cumulative, first → second
 };
 
+// The implicit integrator's account, for run.json and the tests.
+struct IntegratorStats {
+  long linear_iterations = 0;      // CG iterations, all solves (rejected and doubling steps too)
+  double last_residual = 0;        // ‖r‖₂/‖b‖₂ of the last accepted step's solves (LOD: 0)
+  long local_substeps = 0, local_rejected = 0;  // membrane + reaction substeps
+  double error_estimate_mM = 0;    // Σ over accepted steps of the local error estimate max|c₂ − c₁|;
+                                   // bounds the global time error of these contractive schemes
+  double last_error_ratio = 0;     // the last accepted step's error / tolerance (≤ 1)
+  std::vector<double> solver_residual_mol;  // [s] Σ Σ|r|·h³: bound on CG's mass defect (LOD: 0)
+};
+
 class Simulation {
  public:
   Simulation(const Model& model, const mesh::LabelGrid& grid, const std::vector<float>& face_weights,
              std::unique_ptr<kernels::Backend> backend);
 
-  // Explicit steps until time() == t_end exactly (the last step is shortened to land on it).
-  // Throws std::runtime_error if a step cannot be made non-negative and finite by halving.
+  // Steps until time() == t_end exactly (the last step is shortened to land on it), with the
+  // integrator the model's RunControl names. Throws std::runtime_error if a step cannot be made
+  // non-negative and finite (and, implicit, within tolerance) by shrinking it.
   void advance_to(double t_end_s);
 
   double time() const { return time_s_; }
   long steps() const { return steps_; }
   long rejected_steps() const { return rejected_; }
-  double nominal_step() const { return dt_nominal_; }
+  double nominal_step() const { return dt_nominal_; }  // explicit: the stable step; implicit: the
+                                                       // controller's next proposal
   double last_step() const { return dt_last_; }
+  const IntegratorStats& integrator_stats() const { return stats_; }
 
   const Model& model() const { return model_; }
   const kernels::Problem& problem() const { return problem_; }
@@ -55,6 +74,11 @@ class Simulation {
   std::vector<double> interior_concentrations(int species) const;
 
  private:
+  void advance_explicit(double t_end_s);
+  void advance_implicit(double t_end_s);
+  // One implicit step; false (state part-way) when it failed. Adds its totals into `into`.
+  bool implicit_step(double t_s, double dt, kernels::ImplicitStepReport& into);
+
   Model model_;
   kernels::Problem problem_;
   std::unique_ptr<kernels::Backend> backend_;
@@ -62,6 +86,8 @@ class Simulation {
   double time_s_ = 0;
   double dt_nominal_ = 0, dt_last_ = 0;
   long steps_ = 0, rejected_ = 0;
+  kernels::ImplicitOptions implicit_options_;
+  IntegratorStats stats_;
 };
 
 }  // namespace lactosim

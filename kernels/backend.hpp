@@ -4,12 +4,32 @@
 // OpenMP loops, kernels/cuda/ with CUDA kernels, both over the same kernels/physics/ functions.
 #pragma once
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "implicit_kernels.hpp"
 #include "problem.hpp"
 
 namespace lactosim::kernels {
+
+// How an implicit step is taken (host/simulation.cpp fills it from RunControl).
+struct ImplicitOptions {
+  enum class Solver { lod, cg };
+  Solver solver = Solver::lod;
+  double local_dt_max_s = 1e300;  // largest substep of the membrane + reaction phase
+  CgControl cg;
+};
+
+// What an implicit step did: the balance totals (as explicit_step's) and the solver's account.
+struct ImplicitStepReport {
+  StepTotals totals;               // min_concentration < 0, NaN, or !converged: step failed
+  bool converged = true;           // CG reached its tolerance for every species
+  long linear_iterations = 0;      // CG iterations (LOD: 3 line sweeps per species, counted 0)
+  double residual_relative = 0;    // max over species ‖r‖₂/‖b‖₂ (LOD: direct, 0)
+  std::vector<double> residual_mol;  // [s] Σ|r|·h³, the bound on the solve's mass defect
+  long local_substeps = 0, local_rejected = 0;  // membrane + reaction phase
+};
 
 class Backend {
  public:
@@ -31,6 +51,27 @@ class Backend {
 
   // Amount (mol) of every species in every compartment: [comp * n_species + s].
   virtual std::vector<double> amounts_by_compartment() const = 0;
+
+  // One implicit step of length dt (kernels/implicit_kernels.hpp, docs/numerics.md):
+  //   c* = c + ∫ (membrane fluxes + reactions) dt   forward-Euler substeps ≤ options.local_dt_max_s,
+  //                                                  halved while a value would go negative;
+  //   (I − dt·L) c_new = c*                           backward-Euler diffusion (LOD or CG).
+  // On failure (report.totals.min_concentration < 0 or NaN, or !report.converged) the state is
+  // left part-way: the caller restores a saved state (save_state / restore_state).
+  virtual ImplicitStepReport implicit_step(const StepRates& rates, double dt, const ImplicitOptions& options) {
+    throw std::runtime_error("implicit_step: not available on the " + name() + " backend yet");
+  }
+  // Copies of the state in numbered slots (0 and 1 are enough for step doubling).
+  virtual void save_state(int slot) {
+    throw std::runtime_error("save_state: not available on the " + name() + " backend yet");
+  }
+  virtual void restore_state(int slot) {
+    throw std::runtime_error("restore_state: not available on the " + name() + " backend yet");
+  }
+  // The current state against the one saved in `slot`, over active voxels (implicit_kernels.hpp).
+  virtual StateDifference state_difference(int slot, double abs_tol_mM, double rel_tol) const {
+    throw std::runtime_error("state_difference: not available on the " + name() + " backend yet");
+  }
 };
 
 std::unique_ptr<Backend> make_cpu_backend(int threads);

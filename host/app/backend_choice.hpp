@@ -7,8 +7,14 @@
 
 namespace lactosim {
 
-// "cpu": the OpenMP executor. "cuda": the CUDA executor, or an error saying why it cannot run.
-// "auto": CUDA when this build has it and a device is usable, else the CPU.
-std::unique_ptr<kernels::Backend> choose_backend(const std::string& requested, int threads);
+struct BackendChoice {
+  std::unique_ptr<kernels::Backend> backend;
+  std::string note;  // why auto chose what it chose (empty when nothing to say)
+};
+
+// "cpu": the OpenMP executor. "cuda": the CUDA executor, or an error saying why it cannot run
+// (including an integrator it does not have yet). "auto": CUDA when this build has it, a device is
+// usable and the executor supports the integrator; otherwise the CPU, with a note saying why.
+BackendChoice choose_backend(const std::string& requested, int threads, const std::string& integrator);
 
 }  // namespace lactosim

@@ -78,10 +78,16 @@ int run_command(const RunArguments& args) {
     }
 
     // 4. backend
-    std::unique_ptr<kernels::Backend> backend = choose_backend(run.backend, run.threads);
+    BackendChoice choice = choose_backend(run.backend, run.threads, run.integrator);
+    std::unique_ptr<kernels::Backend> backend = std::move(choice.backend);
     record.backend = backend->name();
     record.device = backend->device();
-    if (!quiet) std::fprintf(stderr, "lactosim: backend %s (%s)\n", record.backend.c_str(), record.device.c_str());
+    record.backend_note = choice.note;
+    record.integrator = run.integrator;
+    if (!quiet)
+      std::fprintf(stderr, "lactosim: backend %s (%s)%s%s; %s integrator\n", record.backend.c_str(),
+                   record.device.c_str(), choice.note.empty() ? "" : " — ", choice.note.c_str(),
+                   run.integrator.c_str());
 
     // 5. assembly
     {
@@ -119,6 +125,7 @@ int run_command(const RunArguments& args) {
     record.rejected_steps = sim->rejected_steps();
     record.simulated_time_s = sim->time();
     record.balance_error_relative = sim->balance_error_relative();
+    record.integrator_stats = sim->integrator_stats();
     record.files = outputs.files();
     write_run_record(run_json, record);
     if (!quiet) {

@@ -103,6 +103,17 @@ void write_run_record(const std::string& path, const RunRecord& r) {
   json.array_field("config_files", r.config_files);
   json.field("backend", r.backend);
   json.field("device", r.device);
+  if (!r.backend_note.empty()) json.field("backend_note", r.backend_note);
+  json.field("integrator", r.integrator);
+  json.key("integrator_stats").begin_object();
+  json.field("linear_iterations", r.integrator_stats.linear_iterations);
+  json.field("last_residual", r.integrator_stats.last_residual);
+  json.field("local_substeps", r.integrator_stats.local_substeps);
+  json.field("local_rejected", r.integrator_stats.local_rejected);
+  json.field("error_estimate_mM", r.integrator_stats.error_estimate_mM);
+  json.field("last_error_ratio", r.integrator_stats.last_error_ratio);
+  json.array_field("solver_residual_mol", r.integrator_stats.solver_residual_mol);
+  json.end_object();
   json.key("phase_seconds").begin_object();
   for (const auto& [phase, seconds] : r.phase_seconds) json.field(phase, seconds);
   json.end_object();

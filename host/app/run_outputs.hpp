@@ -48,7 +48,9 @@ struct RunRecord {
   std::string command_line;
   std::vector<std::string> config_files;
   std::string resolved_config;
-  std::string backend, device;
+  std::string backend, device, backend_note;
+  std::string integrator;
+  IntegratorStats integrator_stats;
   std::string geometry_summary_json;  // may be empty
   std::map<std::string, double> phase_seconds;
   long steps = 0, rejected_steps = 0;

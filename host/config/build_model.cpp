@@ -17,6 +17,15 @@ RunControl run_control(const Sections& all) {
   require(r.dt_safety > 0 && r.dt_safety <= 1, s, "dt_safety",
           "must be in (0, 1], got " + format_number(r.dt_safety));
   if (s.has("dt_max_s")) r.dt_max_s = at_least(s, "dt_max_s", 0, true);
+  r.implicit_solver = choice(s, "implicit_solver", {"lod", "cg"}, "implicit solver");
+  r.rel_tol = at_least(s, "rel_tol", 0, true);
+  require(r.rel_tol < 1, s, "rel_tol", "must be < 1, got " + format_number(r.rel_tol));
+  r.abs_tol_mM = at_least(s, "abs_tol_mM", 0, true);
+  r.cg_rel_tol = at_least(s, "cg_rel_tol", 0, true);
+  require(r.cg_rel_tol <= 1e-3, s, "cg_rel_tol", "must be <= 1e-3, got " + format_number(r.cg_rel_tol));
+  r.cg_max_iterations = s.get<int>("cg_max_iterations");
+  require(r.cg_max_iterations >= 1, s, "cg_max_iterations",
+          "must be >= 1, got " + std::to_string(r.cg_max_iterations));
   r.backend = choice(s, "backend", {"auto", "cpu", "cuda"}, "backend");
   r.threads = s.get<int>("threads");
   require(r.threads >= 0, s, "threads", "must be >= 0, got " + std::to_string(r.threads));

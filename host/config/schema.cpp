@@ -81,9 +81,16 @@ class Builder {
 void run_keys(Builder& b) {
   b.number("end_time_s", "simulated time (s), > 0", 60.0);
   b.number("output_interval_s", "time between outputs (s), > 0", 10.0);
-  b.text("integrator", "explicit | implicit", "explicit");
+  b.text("integrator", "implicit (backward Euler diffusion, adaptive step) | explicit (reference)",
+         "implicit");
   b.number("dt_safety", "fraction of the explicit stability limit, 0 < x <= 1", 0.9);
   b.number("dt_max_s", "largest time step (s), > 0; default unlimited");
+  b.text("implicit_solver", "lod (line solves by direction) | cg (conjugate gradients, exact reference)",
+         "lod");
+  b.number("rel_tol", "implicit: local error per step relative to |c|, 0 < x < 1", 1e-4);
+  b.number("abs_tol_mM", "implicit: local error per step, absolute (mM), > 0", 1e-6);
+  b.number("cg_rel_tol", "implicit cg: stop at |r| <= cg_rel_tol |b|, 0 < x <= 1e-3", 1e-10);
+  b.integer("cg_max_iterations", "implicit cg: iteration limit per solve, >= 1", 10000);
   b.text("backend", "auto | cpu | cuda", "auto");
   b.integer("threads", "OpenMP threads, >= 0 (0 = runtime default)", 0);
 }

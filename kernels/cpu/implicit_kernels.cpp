@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+// CPU (OpenMP) implementation of kernels/implicit_kernels.hpp. Sums are taken per grid row and the
+// row partials added in row order, so every result is independent of the thread count (DESIGN §2).
+#include "../implicit_kernels.hpp"
+
+#include "../physics/step_acceptance.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace lactosim::kernels::cpu {
+namespace {
+
+// The backward-Euler operator A = I − dt·L of one species: on an active voxel v (compartment holds the
+// species, not clamped) (A x)_v = x_v − r_v Σ_same (x_w − x_v), r_v = dt·D/h²; identity elsewhere.
+// Same-compartment neighbours share D, so A is symmetric, an M-matrix, and every column sums to 1.
+struct Operator {
+  const std::int8_t* comp;
+  const std::uint8_t* clamped;
+  const double* D;  // this species, per compartment
+  double dt_inv_h2;
+  bool active(long v) const {
+    const int ci = comp[v];
+    return ci >= 0 && D[ci] >= 0.0 && !clamped[ci];
+  }
+  double r(long v) const { return dt_inv_h2 * D[comp[v]]; }
+};
+
+Operator operator_of(const ProblemView& p, int s, double dt) {
+  return {p.compartment, p.clamped, p.D_m2_per_s + s * p.n_compartments, dt / (p.block.h_m * p.block.h_m)};
+}
+
+long row_first(const Block& b, long row) { return b.index(0, int(row % b.ny), int(row / b.ny)); }
+
+// Σ over rows of row_fn(first voxel of the row) → W partials, added in row order.
+template <int W, class RowFn>
+std::array<double, W> row_sums(const Block& b, RowFn row_fn) {
+  const long n_rows = long(b.ny) * b.nz;
+  std::vector<std::array<double, W>> partial(n_rows);
+#pragma omp parallel for schedule(static)
+  for (long row = 0; row < n_rows; ++row) partial[row] = row_fn(row_first(b, row));
+  std::array<double, W> total{};
+  for (const auto& q : partial)
+    for (int w = 0; w < W; ++w) total[w] += q[w];
+  return total;
+}
+
+double min_active(const Block& b, const Operator& A, const double* c) {
+  double min_value = DBL_MAX;
+  const long n_rows = long(b.ny) * b.nz;
+#pragma omp parallel for schedule(static) reduction(min : min_value)
+  for (long row = 0; row < n_rows; ++row) {
+    const long first = row_first(b, row);
+    for (long v = first; v < first + b.nx; ++v)
+      if (A.active(v)) min_value = std::min(min_value, physics::value_for_acceptance(c[v]));
+  }
+  return min_value;
+}
+
+// Backward Euler along x, one row at a time: the tridiagonal system of each row, whose couplings
+// vanish between compartments (so each segment of same-compartment voxels is solved on its own, with
+// Neumann ends), by the Thomas algorithm, in place.
+void sweep_x(const Block& b, const Operator& A, double* c) {
+  const long n_rows = long(b.ny) * b.nz;
+#pragma omp parallel
+  {
+    std::vector<double> upper(b.nx);  // c'_i = c_i / m_i
+#pragma omp for schedule(static)
+    for (long row = 0; row < n_rows; ++row) {
+      const long first = row_first(b, row);
+      for (int i = 0; i < b.nx; ++i) {
+        const long v = first + i;
+        const bool act = A.active(v);
+        const double r = act ? A.r(v) : 0.0;
+        const double lo = act && i > 0 && A.comp[v - 1] == A.comp[v] ? -r : 0.0;
+        const double up = act && A.comp[v + 1] == A.comp[v] ? -r : 0.0;
+        // m_i = b_i − a_i c'_{i−1}, b_i = 1 − a_i − c_i = 1 + r·(same neighbours on the line)
+        const double m = 1.0 - lo - up - (i > 0 ? lo * upper[i - 1] : 0.0);
+        upper[i] = up / m;
+        c[v] = (c[v] - (i > 0 ? lo * c[v - 1] : 0.0)) / m;
+      }
+      for (int i = b.nx - 2; i >= 0; --i) c[first + i] -= upper[i] * c[first + i + 1];
+    }
+  }
+}
+
+// The same along y (axis 1) or z (axis 2), a whole x-row of lines at once so that the inner loop is
+// unit-stride: the lines are indexed by t along the axis and by i along x.
+void sweep_across_rows(const Block& b, const Operator& A, int axis, double* c) {
+  const int n = axis == 1 ? b.ny : b.nz;
+  const int n_outer = axis == 1 ? b.nz : b.ny;
+  const long stride = b.stride(axis);
+#pragma omp parallel
+  {
+    std::vector<double> upper(std::size_t(n) * b.nx);
+#pragma omp for schedule(static)
+    for (int outer = 0; outer < n_outer; ++outer) {
+      for (int t = 0; t < n; ++t) {
+        const long base = axis == 1 ? b.index(0, t, outer) : b.index(0, outer, t);
+        double* u = upper.data() + std::size_t(t) * b.nx;
+        const double* u_prev = u - b.nx;
+        for (int i = 0; i < b.nx; ++i) {
+          const long v = base + i;
+          const bool act = A.active(v);
+          const double r = act ? A.r(v) : 0.0;
+          const double lo = act && t > 0 && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
+          const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
+          const double m = 1.0 - lo - up - (t > 0 ? lo * u_prev[i] : 0.0);
+          u[i] = up / m;
+          c[v] = (c[v] - (t > 0 ? lo * c[v - stride] : 0.0)) / m;
+        }
+      }
+      for (int t = n - 2; t >= 0; --t) {
+        const long base = axis == 1 ? b.index(0, t, outer) : b.index(0, outer, t);
+        const double* u = upper.data() + std::size_t(t) * b.nx;
+        for (int i = 0; i < b.nx; ++i) c[base + i] -= u[i] * c[base + i + stride];
+      }
+    }
+  }
+}
+
+// y = A x over one row; returns Σ x·y over its active voxels.
+double apply_operator_row(const Block& b, const Operator& A, long first, const double* x, double* y) {
+  const long s[3] = {b.stride(0), b.stride(1), b.stride(2)};
+  double dot = 0.0;
+  for (long v = first; v < first + b.nx; ++v) {
+    if (!A.active(v)) {
+      y[v] = x[v];
+      continue;
+    }
+    double sum = 0.0;  // Σ_same (x_w − x_v)
+    for (int a = 0; a < 3; ++a) {
+      if (A.comp[v - s[a]] == A.comp[v]) sum += x[v - s[a]] - x[v];
+      if (A.comp[v + s[a]] == A.comp[v]) sum += x[v + s[a]] - x[v];
+    }
+    y[v] = x[v] - A.r(v) * sum;
+    dot += x[v] * y[v];
+  }
+  return dot;
+}
+
+// The Jacobi preconditioner: 1 / A_vv = 1 / (1 + r_v · same-compartment neighbours).
+double inverse_diagonal(const Block& b, const Operator& A, long v) {
+  int same = 0;
+  for (int a = 0; a < 3; ++a) {
+    same += A.comp[v - b.stride(a)] == A.comp[v];
+    same += A.comp[v + b.stride(a)] == A.comp[v];
+  }
+  return 1.0 / (1.0 + A.r(v) * same);
+}
+
+}  // namespace
+
+void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
+  const long nv = p.block.padded_voxels();
+  const int ns = p.n_species;
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < p.n_gather; ++i)
+    for (int s = 0; s < ns; ++s) to[s * nv + p.gather_voxel[i]] = from[s * nv + p.gather_voxel[i]];
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < p.n_reaction_voxels; ++i)
+    for (int s = 0; s < ns; ++s) to[s * nv + p.reaction_voxel[i]] = from[s * nv + p.reaction_voxel[i]];
+}
+
+void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
+  for (int s = 0; s < p.n_species; ++s) {
+    const double* D = p.D_m2_per_s + s * p.n_compartments;
+    const double* clamp = r.clamp_mM + s * p.n_compartments;
+    double* cs = c + s * nv;
+#pragma omp parallel for schedule(static)
+    for (long row = 0; row < n_rows; ++row) {
+      const long first = row_first(b, row);
+      for (long v = first; v < first + b.nx; ++v) {
+        const int ci = p.compartment[v];
+        if (ci >= 0 && D[ci] >= 0.0 && p.clamped[ci]) cs[v] = clamp[ci];
+      }
+    }
+  }
+}
+
+double diffuse_lod(const ProblemView& p, double dt, double* c) {
+  const Block& b = p.block;
+  double min_value = DBL_MAX;
+  for (int s = 0; s < p.n_species; ++s) {
+    const Operator A = operator_of(p, s, dt);
+    double* cs = c + s * b.padded_voxels();
+    // c ← (I − dt·L_x)⁻¹ c, then the same along y and z: each factor monotone and conservative.
+    sweep_x(b, A, cs);
+    sweep_across_rows(b, A, 1, cs);
+    sweep_across_rows(b, A, 2, cs);
+    min_value = std::fmin(min_value, min_active(b, A, cs));
+  }
+  return min_value;
+}
+
+CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, double* c,
+                    double* work, double* residual_mol) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const double volume = b.h_m * b.h_m * b.h_m;
+  double* rhs = work;
+  double* r = work + nv;
+  double* z = work + 2 * nv;
+  double* d = work + 3 * nv;  // search direction
+  double* q = work + 4 * nv;
+  CgResult result;
+  result.min_value = DBL_MAX;
+  for (int s = 0; s < p.n_species; ++s) {
+    const Operator A = operator_of(p, s, dt);
+    double* x = c + s * nv;
+    residual_mol[s] = 0.0;
+    std::memcpy(rhs, x, sizeof(double) * nv);
+    std::fill(d, d + nv, 0.0);
+    // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
+    const auto start = row_sums<3>(b, [&](long first) {
+      apply_operator_row(b, A, first, x, q);
+      std::array<double, 3> sum{};  // ‖b‖², ‖r‖², r·z
+      for (long v = first; v < first + b.nx; ++v) {
+        const bool act = A.active(v);
+        r[v] = act ? rhs[v] - q[v] : 0.0;
+        z[v] = act ? r[v] * inverse_diagonal(b, A, v) : 0.0;
+        if (act) sum = {sum[0] + rhs[v] * rhs[v], sum[1] + r[v] * r[v], sum[2] + r[v] * z[v]};
+      }
+      return sum;
+    });
+    const double b_norm = std::sqrt(start[0]);
+    double rr = start[1], rz = start[2], rz_old = 0.0;
+    int it = 0;
+    for (; it < control.max_iterations && std::sqrt(rr) > control.rel_tol * b_norm; ++it) {
+      // d = z + β d, β = (r·z)/(r·z)_old
+      const double beta = it == 0 ? 0.0 : rz / rz_old;
+      row_sums<1>(b, [&](long first) {
+        for (long v = first; v < first + b.nx; ++v) d[v] = z[v] + beta * d[v];
+        return std::array<double, 1>{};
+      });
+      // q = A d, α = (r·z)/(d·q)
+      const double dq = row_sums<1>(b, [&](long first) {
+        return std::array<double, 1>{apply_operator_row(b, A, first, d, q)};
+      })[0];
+      const double alpha = rz / dq;
+      // x += α d, r −= α q, z = M⁻¹ r
+      rz_old = rz;
+      const auto sums = row_sums<2>(b, [&](long first) {
+        std::array<double, 2> sum{};  // ‖r‖², r·z
+        for (long v = first; v < first + b.nx; ++v) {
+          if (!A.active(v)) continue;
+          x[v] += alpha * d[v];
+          r[v] -= alpha * q[v];
+          z[v] = r[v] * inverse_diagonal(b, A, v);
+          sum = {sum[0] + r[v] * r[v], sum[1] + r[v] * z[v]};
+        }
+        return sum;
+      });
+      rr = sums[0];
+      rz = sums[1];
+    }
+    result.iterations += it;
+    if (b_norm > 0.0) result.residual_relative = std::fmax(result.residual_relative, std::sqrt(rr) / b_norm);
+    if (std::sqrt(rr) > control.rel_tol * b_norm || !std::isfinite(rr)) result.converged = false;
+    // Σ|r|·h³ bounds the amount the inexact solve created or destroyed: Σx − Σb = −Σr.
+    residual_mol[s] = volume * row_sums<1>(b, [&](long first) {
+      double sum = 0.0;
+      for (long v = first; v < first + b.nx; ++v) sum += std::fabs(r[v]);
+      return std::array<double, 1>{sum};
+    })[0];
+    result.min_value = std::fmin(result.min_value, min_active(b, A, x));
+  }
+  return result;
+}
+
+StateDifference state_difference(const ProblemView& p, const double* a, const double* b_state,
+                                 double abs_tol_mM, double rel_tol) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
+  double scaled = 0.0, absolute = 0.0;
+  for (int s = 0; s < p.n_species; ++s) {
+    const Operator A = operator_of(p, s, 1.0);
+    const double* x = a + s * nv;
+    const double* y = b_state + s * nv;
+#pragma omp parallel for schedule(static) reduction(max : scaled, absolute)
+    for (long row = 0; row < n_rows; ++row) {
+      const long first = row_first(b, row);
+      for (long v = first; v < first + b.nx; ++v) {
+        if (!A.active(v)) continue;
+        const double diff = std::fabs(x[v] - y[v]);
+        absolute = std::fmax(absolute, diff);
+        scaled = std::fmax(scaled, diff / (abs_tol_mM + rel_tol * std::fmax(std::fabs(x[v]), std::fabs(y[v]))));
+      }
+    }
+  }
+  return {scaled, absolute};
+}
+
+}  // namespace lactosim::kernels::cpu

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// The implicit step's kernels (DESIGN §3 "Time" and "Choosing the implicit diffusion solver"; the
+// scheme and its measurements: docs/numerics.md). One declaration, two executors like
+// step_kernels.hpp: kernels/cpu/implicit_kernels.cpp now, kernels/cuda/ later.
+//
+// A step of length dt from c (time t), Lie-split:
+//   1. local phase    c* = c + ∫ (membrane fluxes + reactions) over dt, by forward-Euler substeps
+//                     (the step kernels compute_membrane_fluxes / react / apply_membrane_fluxes on
+//                     copies made by copy_local_voxels; a substep with a negative value is halved)
+//   2. apply_clamps   clamped compartments ← their clamp values
+//   3. diffusion      backward Euler within each compartment, (I − dt·L) c_new = c*, L the 7-point
+//                     Laplacian over same-compartment neighbours (no flux across compartments):
+//                     diffuse_lod   (I − dt·L_z)(I − dt·L_y)(I − dt·L_x) split, Thomas per line
+//                                   segment — monotone, column sums 1: conservative to round-off
+//                     diffuse_cg    Jacobi-preconditioned CG on the full operator, to a tolerance;
+//                                   conserves to the residual it reports
+//   state_difference  the scaled max-norm of two states, for the step-doubling error estimate.
+#pragma once
+#include "step_kernels.hpp"
+
+namespace lactosim::kernels {
+
+struct CgControl {
+  double rel_tol = 1e-10;  // stop at ‖r‖₂ ≤ rel_tol·‖b‖₂ (per species)
+  int max_iterations = 10000;
+};
+
+struct CgResult {
+  long iterations = 0;           // summed over species
+  double residual_relative = 0;  // max over species of ‖r‖₂/‖b‖₂
+  bool converged = true;
+  double min_value = 0;          // smallest active concentration after the solve
+};
+
+struct StateDifference {
+  double scaled_max = 0;  // max_v,s |a − b| / (abs_tol + rel_tol·max(|a|, |b|)) over active voxels
+  double abs_max_mM = 0;  // max_v,s |a − b|
+};
+
+// A voxel is active for species s when its compartment exists, holds s and is not clamped.
+#define LACTOSIM_DECLARE_IMPLICIT_KERNELS                                                            \
+  void copy_local_voxels(const ProblemView& p, const double* from, double* to);                    \
+  void apply_clamps(const ProblemView& p, const RatesView& r, double* c);                          \
+  double diffuse_lod(const ProblemView& p, double dt, double* c);  /* → min active value */        \
+  CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, double* c,          \
+                      double* work, double* residual_mol);                                         \
+  StateDifference state_difference(const ProblemView& p, const double* a, const double* b,         \
+                                   double abs_tol_mM, double rel_tol);
+
+// diffuse_cg's `work`: cg_work_vectors × padded_voxels doubles; residual_mol: [s] Σ|r|·h³, which
+// bounds the solve's effect on the species' total (1ᵀ(I − dt·L) = 1ᵀ, so Σc_new − Σc* = −Σr).
+inline constexpr int cg_work_vectors = 5;
+
+namespace cpu {
+LACTOSIM_DECLARE_IMPLICIT_KERNELS
+}
+namespace cuda {
+LACTOSIM_DECLARE_IMPLICIT_KERNELS
+}
+
+}  // namespace lactosim::kernels
