@@ -2,7 +2,9 @@
 // The [geometry] section: its keys, their conversion to SI and range checks, and the dispatch to the
 // generator or importer the `kind` key names (DESIGN §2, §5: units live in key names).
 #include "meshes/geometry_options.hpp"
+#include "meshes/option_text.hpp"
 
+#include <cstdio>
 #include <cmath>
 #include <sstream>
 
@@ -13,6 +15,7 @@ namespace po = boost::program_options;
 namespace lactosim::mesh {
 
 namespace {
+
 
 constexpr double um = 1e-6;
 
@@ -60,23 +63,23 @@ po::options_description geometry_options() {
     ("geometry.kind", po::value<std::string>()->default_value(d.kind),
      "alveolus (one alveolus with its shells) | lobule (duct tree with alveolar clusters) | "
      "file (import a labelled volume)")
-    ("geometry.voxel_um", po::value<double>()->default_value(d.voxel_m / um),
+    ("geometry.voxel_um", po::value<double>()->default_value(d.voxel_m / um, default_text(d.voxel_m / um)),
      "voxel edge h (µm); > 0")
-    ("geometry.lumen_radius_um", po::value<double>()->default_value(d.lumen_radius_m / um),
+    ("geometry.lumen_radius_um", po::value<double>()->default_value(d.lumen_radius_m / um, default_text(d.lumen_radius_m / um)),
      "alveolar lumen radius (µm); >= voxel_um")
-    ("geometry.epithelium_um", po::value<double>()->default_value(d.epithelium_m / um),
+    ("geometry.epithelium_um", po::value<double>()->default_value(d.epithelium_m / um, default_text(d.epithelium_m / um)),
      "epithelial (cell) layer thickness (µm); >= voxel_um so lumen never touches interstitium")
-    ("geometry.interstitium_um", po::value<double>()->default_value(d.interstitium_m / um),
+    ("geometry.interstitium_um", po::value<double>()->default_value(d.interstitium_m / um, default_text(d.interstitium_m / um)),
      "interstitial shell thickness (µm); >= voxel_um so blood never touches a cell")
-    ("geometry.capillary_um", po::value<double>()->default_value(d.capillary_m / um),
+    ("geometry.capillary_um", po::value<double>()->default_value(d.capillary_m / um, default_text(d.capillary_m / um)),
      "capillary (blood) shell thickness (µm); >= voxel_um")
-    ("geometry.margin_um", po::value<double>()->default_value(d.margin_m / um),
+    ("geometry.margin_um", po::value<double>()->default_value(d.margin_m / um, default_text(d.margin_m / um)),
      "stroma margin around everything (µm); >= 0")
-    ("geometry.capillary_hole_fraction", po::value<double>()->default_value(d.capillary_hole_fraction),
+    ("geometry.capillary_hole_fraction", po::value<double>()->default_value(d.capillary_hole_fraction, default_text(d.capillary_hole_fraction)),
      "fraction of the capillary shell cut away as 12 round holes (0 = closed shell); 0 to 0.85")
-    ("geometry.outlet", po::value<bool>()->default_value(d.outlet),
+    ("geometry.outlet", po::value<bool>()->default_value(d.outlet, default_text(d.outlet)),
      "kind = alveolus: add a duct from the lumen to the +x face ending in outlet voxels (label 6)")
-    ("geometry.outlet_radius_um", po::value<double>()->default_value(d.outlet_radius_m / um),
+    ("geometry.outlet_radius_um", po::value<double>()->default_value(d.outlet_radius_m / um, default_text(d.outlet_radius_m / um)),
      "kind = alveolus: lumen radius of that duct (µm); >= voxel_um/2");
   // clang-format on
   add_lobule_options(o);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The [geometry] keys of kind = file (an imported labelled volume): declared with their defaults,
 // read and checked here so that a wrong path, map or raw header fails at load time with file:line.
+#include <cstdio>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
 
 #include "meshes/generators.hpp"
+#include "meshes/option_text.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -14,6 +16,7 @@ namespace fs = std::filesystem;
 namespace lactosim::mesh {
 
 namespace {
+
 
 const char* const face_names[6] = {"-x", "+x", "-y", "+y", "-z", "+z"};
 
@@ -110,10 +113,10 @@ void add_import_options(po::options_description& o) {
     ("geometry.raw_header_bytes", po::value<long>()->default_value(d.raw_header_bytes),
      "format = raw: bytes of header before the voxels (skipped); the file must hold exactly "
      "header + nx·ny·nz·bytes")
-    ("geometry.repair_contacts", po::value<bool>()->default_value(d.repair_contacts),
+    ("geometry.repair_contacts", po::value<bool>()->default_value(d.repair_contacts, default_text(d.repair_contacts)),
      "kind = file: where lumen touches interstitium or blood with no cell between, turn the "
      "non-lumen voxel into a cell (false: such contacts are an error)")
-    ("geometry.require_outlet", po::value<bool>()->default_value(d.require_outlet),
+    ("geometry.require_outlet", po::value<bool>()->default_value(d.require_outlet, default_text(d.require_outlet)),
      "kind = file: a lumen component with no outlet voxel is an error (false: reported only; the "
      "engine has no lumen flow yet, so closed alveoli still run)");
   // clang-format on

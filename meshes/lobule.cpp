@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "meshes/generators.hpp"
+#include "meshes/option_text.hpp"
 #include "meshes/lobule.hpp"
 #include "meshes/shapes.hpp"
 
@@ -53,23 +54,23 @@ void add_lobule_options(po::options_description& o) {
     ("geometry.seed", po::value<unsigned>()->default_value(d.seed), "kind = lobule: random seed of the layout")
     ("geometry.generations", po::value<int>()->default_value(d.generations),
      "kind = lobule: duct generations (1–8); 2^(generations-1) terminal ductules")
-    ("geometry.root_radius_um", po::value<double>()->default_value(d.root_radius_m * 1e6),
+    ("geometry.root_radius_um", po::value<double>()->default_value(d.root_radius_m * 1e6, default_text(d.root_radius_m * 1e6)),
      "kind = lobule: lumen radius of the root duct at the outlet (µm)")
-    ("geometry.murray", po::value<bool>()->default_value(d.murray),
+    ("geometry.murray", po::value<bool>()->default_value(d.murray, default_text(d.murray)),
      "kind = lobule: child radius = parent · 2^(-1/3) (Murray's law); false uses radius_ratio")
-    ("geometry.radius_ratio", po::value<double>()->default_value(d.radius_ratio),
+    ("geometry.radius_ratio", po::value<double>()->default_value(d.radius_ratio, default_text(d.radius_ratio)),
      "kind = lobule: child/parent duct radius when murray = false (0.3–1)")
-    ("geometry.root_length_um", po::value<double>()->default_value(d.root_length_m * 1e6),
+    ("geometry.root_length_um", po::value<double>()->default_value(d.root_length_m * 1e6, default_text(d.root_length_m * 1e6)),
      "kind = lobule: length of the root duct (µm)")
-    ("geometry.length_ratio", po::value<double>()->default_value(d.length_ratio),
+    ("geometry.length_ratio", po::value<double>()->default_value(d.length_ratio, default_text(d.length_ratio)),
      "kind = lobule: child/parent duct length (0.3–1.5)")
-    ("geometry.branch_angle_deg", po::value<double>()->default_value(d.branch_angle_deg),
+    ("geometry.branch_angle_deg", po::value<double>()->default_value(d.branch_angle_deg, default_text(d.branch_angle_deg)),
      "kind = lobule: angle of each child from its parent's direction (degrees, 5–80)")
-    ("geometry.jitter", po::value<double>()->default_value(d.jitter),
+    ("geometry.jitter", po::value<double>()->default_value(d.jitter, default_text(d.jitter)),
      "kind = lobule: relative random spread of lengths and angles (0–0.5)")
     ("geometry.alveoli_per_cluster", po::value<int>()->default_value(d.alveoli_per_cluster),
      "kind = lobule: alveoli around each terminal ductule (1–40; fewer if they do not fit)")
-    ("geometry.alveolus_overlap", po::value<double>()->default_value(d.alveolus_overlap),
+    ("geometry.alveolus_overlap", po::value<double>()->default_value(d.alveolus_overlap, default_text(d.alveolus_overlap)),
      "kind = lobule: allowed overlap of neighbouring epithelial spheres, fraction of their radius (0–0.5)");
   // clang-format on
 }

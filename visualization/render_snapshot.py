@@ -37,6 +37,7 @@ from paraview import servermanager
 LUMEN_OVER_SLICE = [0.85, 0.87, 0.92]  # light grey: over a slice it must not read as a colour-map value
 LUMEN_COLOUR = [0.2, 0.45, 0.9]
 CELL_COLOUR = [0.95, 0.75, 0.55]
+BLOOD_COLOUR = [0.8, 0.1, 0.1]
 
 
 def fail(message):
@@ -59,6 +60,10 @@ def parse_args(argv):
                         help="labels of the epithelium (default 3 5)")
     parser.add_argument("--lumen-opacity", type=float, default=None,
                         help="lumen surface opacity (default 0.3 over a slice, 1 without)")
+    parser.add_argument("--blood", action="store_true",
+                        help="also draw the capillaries (labels --blood-labels) as a red surface")
+    parser.add_argument("--blood-labels", type=int, nargs="+", default=[1],
+                        help="labels of the capillaries (default 1)")
     parser.add_argument("--no-slice", action="store_true", help="no slice (geometry only)")
     parser.add_argument("--size", type=int, nargs=2, default=[1000, 750], metavar=("W", "H"))
     parser.add_argument("--azimuth", type=float, default=20.0, help="camera turn about the vertical (deg)")
@@ -135,7 +140,7 @@ def main(argv):
         return 0
 
     cell_names = [name for kind, name in arrays if kind == "cell"]
-    if "label" not in cell_names and (args.lumen_labels or args.cells):
+    if "label" not in cell_names and (args.lumen_labels or args.cells or args.blood):
         fail(f"{args.input} has no cell array 'label': cannot draw surfaces (use --lumen-labels)")
     array = args.array or ("K_mM" if "K_mM" in cell_names else "label")
     if not args.no_slice and array not in cell_names:
@@ -184,6 +189,11 @@ def main(argv):
         pv.ColorBy(cells, None)
         cells.AmbientColor = cells.DiffuseColor = CELL_COLOUR
         cells.Opacity = 0.18
+    if args.blood:
+        blood = pv.Show(label_surface(reader, args.blood_labels), view)
+        pv.ColorBy(blood, None)
+        blood.AmbientColor = blood.DiffuseColor = BLOOD_COLOUR
+        blood.Opacity = 0.35
     if args.lumen_labels:
         lumen = pv.Show(label_surface(reader, args.lumen_labels), view)
         pv.ColorBy(lumen, None)
