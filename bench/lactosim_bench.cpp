@@ -32,6 +32,7 @@
 #include "copy_bandwidth.hpp"
 #include "host/assemble.hpp"
 #include "kernels/backend.hpp"
+#include "kernels/host_views.hpp"
 #include "kernels/implicit_kernels.hpp"
 #include "kernels/physics/constants.hpp"
 #include "kernels/step_kernels.hpp"
@@ -191,34 +192,6 @@ std::unique_ptr<kernels::Backend> make_backend(const Options& o) {
   return o.backend == "cuda" ? kernels::make_cuda_backend() : kernels::make_cpu_backend(o.threads);
 }
 
-// The raw view the CPU kernels take (the same fields the CPU backend fills), for timing each pass.
-kernels::ProblemView make_view(const kernels::Problem& p, const std::vector<double>& membrane_u) {
-  kernels::ProblemView v;
-  v.block = p.block;
-  v.n_species = p.n_species;
-  v.n_compartments = p.n_compartments;
-  v.n_membranes = p.n_membranes;
-  v.compartment = p.compartment.data();
-  v.D_m2_per_s = p.D_m2_per_s.data();
-  v.clamped = p.clamped.data();
-  v.membrane_u = membrane_u.data();
-  v.n_faces = p.faces.size();
-  v.face_first = p.faces.first_voxel.data();
-  v.face_second = p.faces.second_voxel.data();
-  v.face_membrane = p.faces.membrane.data();
-  v.face_weight = p.faces.area_weight.data();
-  v.face_region = p.faces.region_mask.data();
-  v.n_gather = p.gather.size();
-  v.gather_voxel = p.gather.voxel.data();
-  v.gather_offset = p.gather.offset.data();
-  v.gather_face = p.gather.face_of.data();
-  v.gather_sign = p.gather.sign_of.data();
-  v.n_reaction_voxels = long(p.reaction_voxels.size());
-  v.reaction_voxel = p.reaction_voxels.data();
-  v.reaction_region = p.reaction_region_mask.data();
-  return v;
-}
-
 // The fewest bytes a step must move (DESIGN §8): every active voxel-species read once and written
 // once in double (16 B), plus one label byte per voxel. Active = modelled compartment × species
 // present there; stroma and absent species cost nothing in this count.
@@ -259,12 +232,9 @@ double time_pass(int repeats, const std::function<void()>& pass) {
 std::vector<std::pair<std::string, double>> time_cpu_passes(const kernels::Problem& p,
                                                             const kernels::StepRates& rates, double dt,
                                                             const std::vector<double>& c0, int repeats) {
-  const double F_over_RT = physics::faraday_C_per_mol / (physics::gas_constant_J_per_mol_K * p.temperature_K);
-  std::vector<double> membrane_u(p.n_membranes);
-  for (int m = 0; m < p.n_membranes; ++m) membrane_u[m] = -p.membrane_potential_V[m] * F_over_RT;
-  const kernels::ProblemView view = make_view(p, membrane_u);
-  const kernels::RatesView r{int(rates.transporters.size()), rates.transporters.data(),
-                             int(rates.reactions.size()), rates.reactions.data(), rates.clamp_mM.data()};
+  const std::vector<double> membrane_u = kernels::ghk_arguments(p);
+  const kernels::ProblemView view = kernels::host_view(p, membrane_u);
+  const kernels::RatesView r = kernels::host_rates_view(rates);
   std::vector<double> c_new(c0), face_flux(std::size_t(p.faces.size()) * p.n_species);
   std::vector<double> reaction_mol(p.n_species), inflow_mol(p.n_species),
       transfer_mol(std::size_t(p.n_membranes) * p.n_species);

@@ -11,6 +11,7 @@
 #include "../backend.hpp"
 #include "../implicit_kernels.hpp"
 #include "../physics/constants.hpp"
+#include "../host_views.hpp"
 #include "../step_kernels.hpp"
 
 namespace lactosim::kernels {
@@ -31,12 +32,8 @@ class CpuBackend final : public Backend {
     c_ = concentrations;
     c_new_ = concentrations;
     face_flux_.assign(std::size_t(problem_.faces.size()) * problem_.n_species, 0.0);
-    membrane_u_.resize(problem_.n_membranes);
-    const double F_over_RT = physics::faraday_C_per_mol /
-                             (physics::gas_constant_J_per_mol_K * problem_.temperature_K);
-    for (int m = 0; m < problem_.n_membranes; ++m)  // V = ψ1 − ψ2 = −(ψ2 − ψ1)
-      membrane_u_[m] = -problem_.membrane_potential_V[m] * F_over_RT;
-    view_ = make_view();
+    membrane_u_ = ghk_arguments(problem_);
+    view_ = host_view(problem_, membrane_u_);
   }
 
   void read_concentrations(std::vector<double>& concentrations) const override { concentrations = c_; }
@@ -153,34 +150,6 @@ class CpuBackend final : public Backend {
       tau = std::min(tau_max, 2.0 * step);
     }
     return min_c;
-  }
-
-  ProblemView make_view() const {
-    const Problem& p = problem_;
-    ProblemView v;
-    v.block = p.block;
-    v.n_species = p.n_species;
-    v.n_compartments = p.n_compartments;
-    v.n_membranes = p.n_membranes;
-    v.compartment = p.compartment.data();
-    v.D_m2_per_s = p.D_m2_per_s.data();
-    v.clamped = p.clamped.data();
-    v.membrane_u = membrane_u_.data();
-    v.n_faces = p.faces.size();
-    v.face_first = p.faces.first_voxel.data();
-    v.face_second = p.faces.second_voxel.data();
-    v.face_membrane = p.faces.membrane.data();
-    v.face_weight = p.faces.area_weight.data();
-    v.face_region = p.faces.region_mask.data();
-    v.n_gather = p.gather.size();
-    v.gather_voxel = p.gather.voxel.data();
-    v.gather_offset = p.gather.offset.data();
-    v.gather_face = p.gather.face_of.data();
-    v.gather_sign = p.gather.sign_of.data();
-    v.n_reaction_voxels = long(p.reaction_voxels.size());
-    v.reaction_voxel = p.reaction_voxels.data();
-    v.reaction_region = p.reaction_region_mask.data();
-    return v;
   }
 
   Problem problem_;

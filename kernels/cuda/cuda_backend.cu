@@ -66,7 +66,7 @@ DeviceProblem::DeviceProblem(const Problem& p)
     : compartment_(p.compartment),
       D_m2_per_s_(p.D_m2_per_s),
       clamped_(p.clamped),
-      membrane_u_(membrane_u(p)),
+      membrane_u_(ghk_arguments(p)),
       face_first_(p.faces.first_voxel),
       face_second_(p.faces.second_voxel),
       face_membrane_(p.faces.membrane),

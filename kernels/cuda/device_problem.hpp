@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../physics/constants.hpp"
+#include "../host_views.hpp"
 #include "../problem.hpp"
 #include "../step_kernels.hpp"
 
@@ -71,15 +71,6 @@ class DeviceArray {
   std::size_t size_ = 0;
 };
 
-// F(ψ1 − ψ2)/(RT) per membrane, the GHK argument (the Problem stores ψ2 − ψ1); the same expression
-// as the CPU backend's, so both executors see identical inputs.
-inline std::vector<double> membrane_u(const Problem& p) {
-  const double F_over_RT =
-      physics::faraday_C_per_mol / (physics::gas_constant_J_per_mol_K * p.temperature_K);
-  std::vector<double> u(p.n_membranes);
-  for (int m = 0; m < p.n_membranes; ++m) u[m] = -p.membrane_potential_V[m] * F_over_RT;
-  return u;
-}
 
 // The static tables of a Problem on the device, copied once.
 class DeviceProblem {

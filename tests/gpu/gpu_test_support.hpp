@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "host/assemble.hpp"
+#include "kernels/host_views.hpp"
 #include "host/model.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/problem.hpp"
@@ -205,38 +206,9 @@ inline std::vector<double> random_values(std::size_t n, double lo, double hi, st
   return out;
 }
 
-// The CPU kernels' view: host pointers into a Problem and its GHK arguments.
-inline kernels::ProblemView host_view(const kernels::Problem& p, const std::vector<double>& membrane_u) {
-  kernels::ProblemView v;
-  v.block = p.block;
-  v.n_species = p.n_species;
-  v.n_compartments = p.n_compartments;
-  v.n_membranes = p.n_membranes;
-  v.compartment = p.compartment.data();
-  v.D_m2_per_s = p.D_m2_per_s.data();
-  v.clamped = p.clamped.data();
-  v.membrane_u = membrane_u.data();
-  v.n_faces = p.faces.size();
-  v.face_first = p.faces.first_voxel.data();
-  v.face_second = p.faces.second_voxel.data();
-  v.face_membrane = p.faces.membrane.data();
-  v.face_weight = p.faces.area_weight.data();
-  v.face_region = p.faces.region_mask.data();
-  v.n_gather = p.gather.size();
-  v.gather_voxel = p.gather.voxel.data();
-  v.gather_offset = p.gather.offset.data();
-  v.gather_face = p.gather.face_of.data();
-  v.gather_sign = p.gather.sign_of.data();
-  v.n_reaction_voxels = long(p.reaction_voxels.size());
-  v.reaction_voxel = p.reaction_voxels.data();
-  v.reaction_region = p.reaction_region_mask.data();
-  return v;
-}
-
-inline kernels::RatesView host_rates_view(const kernels::StepRates& r) {
-  return {int(r.transporters.size()), r.transporters.data(), int(r.reactions.size()), r.reactions.data(),
-          r.clamp_mM.data()};
-}
+// The CPU kernels' views (kernels/host_views.hpp), under the names these tests use.
+using kernels::host_rates_view;
+using kernels::host_view;
 
 // Element-wise |got − want| ≤ rel·|want| + floor, floor = rel_floor·max|want| (values near zero after
 // cancellation carry the absolute error of the large terms that produced them). NaN never passes.

@@ -46,7 +46,7 @@ Case make_case(const Shape& shape, unsigned seed) {
   // Weights in (0.3, 1]: the staircase's |n·e| (all 1 from an empty weight table otherwise).
   k.problem.faces.area_weight = random_values(k.problem.faces.area_weight.size(), 0.3, 1.0, k.rng);
   k.rates = rates_at(k.model, k.problem, 0.4);  // inside the schedules' ramps
-  k.membrane_u = cuda::membrane_u(k.problem);
+  k.membrane_u = kernels::ghk_arguments(k.problem);
   k.c = random_concentrations(k.problem, k.rng);
   k.dt = 0.9 * explicit_step_limit(k.model, k.problem);
   return k;
@@ -201,7 +201,7 @@ TEST(CudaStepKernels, EmptyTablesGiveTheCpuAnswers) {
   for (auto& l : g.label) l = 1;  // compartment a only
   const kernels::Problem p = assemble_problem(m, g, {});
   const kernels::StepRates rates = rates_at(m, p, 0.0);
-  const std::vector<double> u = cuda::membrane_u(p);
+  const std::vector<double> u = kernels::ghk_arguments(p);
   std::mt19937 rng(3);
   const std::vector<double> c0 = random_concentrations(p, rng);
   const int ns = p.n_species;
