@@ -85,6 +85,7 @@ class Simulation {
   Balance balance_;
   double time_s_ = 0;
   double dt_nominal_ = 0, dt_last_ = 0;
+  double dt_floor_ = 0;  // implicit: smallest step before the run is declared failed
   long steps_ = 0, rejected_ = 0;
   kernels::ImplicitOptions implicit_options_;
   IntegratorStats stats_;

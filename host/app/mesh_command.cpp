@@ -9,6 +9,7 @@
 #include "host/io/atomic_file.hpp"
 #include "meshes/derived_fields.hpp"
 #include "meshes/geometry_options.hpp"
+#include "meshes/surfaces.hpp"
 #include "visualization/vtk_output.hpp"
 
 namespace lactosim {
@@ -37,7 +38,14 @@ int mesh_command(const std::vector<std::string>& config_files, const std::vector
                                  ? out_path.substr(0, out_path.size() - 4)
                                  : out_path;
     io::write_file_atomically(base + ".json", mesh::summary_json(grid, fields) + "\n");
-    std::printf("wrote %s and %s.json\n", out_path.c_str(), base.c_str());
+    // Apical and basolateral membranes as triangulated surfaces, so ParaView shows tissue.
+    io::AtomicReplace surfaces(base + "_surfaces.vtp");
+    const mesh::SurfaceCounts counts = mesh::write_surfaces_vtp(grid, surfaces.temp_path());
+    surfaces.commit();
+    std::printf("surfaces: apical %ld triangles (%.4g um^2), basolateral %ld triangles (%.4g um^2)\n",
+                counts.apical_triangles, counts.apical_area_m2 * 1e12, counts.basolateral_triangles,
+                counts.basolateral_area_m2 * 1e12);
+    std::printf("wrote %s, %s.json and %s_surfaces.vtp\n", out_path.c_str(), base.c_str(), base.c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lactosim mesh: error: %s\n", e.what());

@@ -29,6 +29,12 @@ void Progress::update(double t, long steps, bool force) {
   std::fflush(stderr);
 }
 
+void Progress::log(const char* line) {
+  if (verbosity_ == Verbosity::quiet) return;
+  std::fprintf(stderr, "%s%s\n", terminal_ ? "\r\033[K" : "", line);
+  last_print_s_ = -1e300;  // redraw the live line at the next update
+}
+
 void Progress::finish(double t, long steps) {
   if (verbosity_ == Verbosity::quiet) return;
   update(t, steps, true);

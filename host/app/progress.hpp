@@ -13,6 +13,9 @@ class Progress {
   Progress(double end_time_s, Verbosity verbosity, double log_interval_s = 10.0);
   void update(double sim_time_s, long steps, bool force = false);
   void finish(double sim_time_s, long steps);
+  // A whole line (--verbose detail), printed above the live line on a terminal.
+  void log(const char* line);
+  bool verbose() const { return verbosity_ == Verbosity::verbose; }
   double wall_seconds() const;
 
  private:

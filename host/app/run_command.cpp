@@ -9,6 +9,7 @@
 //   7. run record      run.json, rewritten at the start, the end, or on failure
 #include "run_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -102,6 +103,28 @@ int run_command(const RunArguments& args) {
     // 6. time loop: step to each output time (in tenths, for the progress line)
     RunOutputs outputs(args.out_dir, *sim);
     Progress progress(run.end_time_s, args.verbosity);
+    if (progress.verbose()) {  // what was assembled: voxels per compartment, faces per membrane
+      const kernels::Problem& p = sim->problem();
+      std::vector<long> voxels(p.n_compartments, 0), faces(p.n_membranes, 0);
+      for (std::int8_t c : p.compartment)
+        if (c >= 0) ++voxels[c];
+      for (std::int32_t m : p.faces.membrane) ++faces[m];
+      char line[256];
+      for (int c = 0; c < p.n_compartments; ++c) {
+        std::snprintf(line, sizeof line, "lactosim: compartment %-14s %9ld voxels%s",
+                      cfg.model.compartments[c].name.c_str(), voxels[c],
+                      cfg.model.compartments[c].clamped ? " (clamped)" : "");
+        progress.log(line);
+      }
+      for (int m = 0; m < p.n_membranes; ++m) {
+        std::snprintf(line, sizeof line, "lactosim: membrane %-17s %9ld faces", cfg.model.membranes[m].name.c_str(),
+                      faces[m]);
+        progress.log(line);
+      }
+      std::snprintf(line, sizeof line, "lactosim: first step %.3g s (%s integrator)", sim->nominal_step(),
+                    run.integrator.c_str());
+      progress.log(line);
+    }
     {
       PhaseTimer t(record.phase_seconds["output"]);
       outputs.write_snapshot(*sim);
@@ -116,6 +139,16 @@ int run_command(const RunArguments& args) {
       }
       PhaseTimer t(record.phase_seconds["output"]);
       outputs.write_snapshot(*sim);
+      if (progress.verbose()) {
+        double worst = 0;
+        for (double e : sim->balance_error_relative()) worst = std::max(worst, std::abs(e));
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "lactosim: output %d at t = %.6g s: %ld steps (%ld rejected), last dt %.3g s, "
+                      "largest relative balance error %.2e",
+                      n, sim->time(), sim->steps(), sim->rejected_steps(), sim->last_step(), worst);
+        progress.log(line);
+      }
     }
     progress.finish(sim->time(), sim->steps());
 

@@ -139,17 +139,22 @@ TEST_F(Cli, MeshWritesTheLabelVolumeAndItsSummary) {
   const auto vti = lactosim::vis::read_vti((dir_ / "alveolus.vti").string());
   EXPECT_EQ(vti.arrays.at("label").size(), 40u * 40u * 40u);
   EXPECT_TRUE(fs::exists(dir_ / "alveolus.json"));
+  // The membranes as surfaces: a polydata file VTK opens, with apical and basolateral triangles.
+  const std::string vtp = slurp(dir_ / "alveolus_surfaces.vtp");
+  EXPECT_NE(vtp.find("<PolyData>"), std::string::npos);
+  EXPECT_NE(vtp.find("Name=\"surface\""), std::string::npos);
+  EXPECT_NE(r.output.find("apical"), std::string::npos) << r.output;
 }
 
 TEST_F(Cli, RunThatFailsMidwayKeepsEveryFinishedFileAndRecordsTheFailure) {
   // A zero-order drain (K = 0: the rate ignores the concentration) empties cytosolic glucose in
-  // ~0.04 s; past that no step can stay non-negative and the run must stop with a clear error.
+  // ~4 ms; past that no step can stay non-negative and the run must stop with a clear error.
   write("drain.ini",
         "[transporter.drain]\nmembrane = apical\nkind = stoichiometric\nspecies = glucose\n"
-        "stoich = 1\nK_mM = 0\nVmax_umol_per_m2_s = 50\n");
+        "stoich = 1\nK_mM = 0\nVmax_umol_per_m2_s = 500\n");
   const std::string default_ini = std::string(LACTOSIM_SOURCE_DIR) + "/configs/default.ini";
-  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.end_time_s=0.2 "
-                                "--run.output_interval_s=0.01 --quiet --out out", dir_);
+  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.end_time_s=0.02 "
+                                "--run.output_interval_s=0.001 --quiet --out out", dir_);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("became negative"), std::string::npos) << r.output;
   const std::string json = slurp(dir_ / "out" / "run.json");
