@@ -34,37 +34,49 @@ void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const dou
   }
 }
 
+// Diffusion: all species in one parallel region (one fork/join instead of one per species, and no
+// barrier between species: each writes its own array). Per species the sweep is row by row, so the
+// neighbour planes stay in cache; the (species, compartment) tests are hoisted into a small table.
 double diffuse_species(const ProblemView& p, const RatesView& r, double dt, const double* c,
                        double* c_new) {
   const Block& b = p.block;
   const long nv = b.padded_voxels();
   const long sx = b.stride(0), sy = b.stride(1), sz = b.stride(2);
+  const int ns = p.n_species, nc = p.n_compartments;
   const double inv_h2 = 1.0 / (b.h_m * b.h_m);
   const std::int8_t* comp = p.compartment;
+  // What each (species, compartment) writes: 0 nothing diffused (absent → 0), 1 clamp, 2 diffuse.
+  std::vector<std::int8_t> kind(std::size_t(ns) * nc);
+  std::vector<double> D_inv_h2(std::size_t(ns) * nc);
+  for (int s = 0; s < ns; ++s)
+    for (int ci = 0; ci < nc; ++ci) {
+      const double D = p.D_m2_per_s[s * nc + ci];
+      kind[s * nc + ci] = D < 0.0 ? 0 : p.clamped[ci] ? 1 : 2;
+      D_inv_h2[s * nc + ci] = D * inv_h2;
+    }
   double min_value = DBL_MAX;
-  for (int s = 0; s < p.n_species; ++s) {
+#pragma omp parallel reduction(min : min_value)
+  for (int s = 0; s < ns; ++s) {
     const double* cs = c + s * nv;
     double* out = c_new + s * nv;
-    const double* D = p.D_m2_per_s + s * p.n_compartments;
-    const double* clamp = r.clamp_mM + s * p.n_compartments;
-#pragma omp parallel for collapse(2) schedule(static) reduction(min : min_value)
+    const std::int8_t* kd = kind.data() + s * nc;
+    const double* Dh = D_inv_h2.data() + s * nc;
+    const double* clamp = r.clamp_mM + s * nc;
+#pragma omp for collapse(2) schedule(static) nowait
     for (int k = 0; k < b.nz; ++k)
       for (int j = 0; j < b.ny; ++j) {
         const long row = b.index(0, j, k);
         for (long v = row; v < row + b.nx; ++v) {
           const int ci = comp[v];
-          if (ci < 0 || D[ci] < 0.0) {  // outside the model, or species absent here
-            out[v] = 0.0;
-            continue;
-          }
-          if (p.clamped[ci]) {
-            out[v] = clamp[ci];
+          const int what = ci < 0 ? 0 : kd[ci];
+          if (what != 2) {  // outside the model or species absent → 0; clamped → its value
+            out[v] = what == 0 ? 0.0 : clamp[ci];
             continue;
           }
           const double c_j[6] = {cs[v - sx], cs[v + sx], cs[v - sy], cs[v + sy], cs[v - sz], cs[v + sz]};
           const bool same[6] = {comp[v - sx] == ci, comp[v + sx] == ci, comp[v - sy] == ci,
                                 comp[v + sy] == ci, comp[v - sz] == ci, comp[v + sz] == ci};
-          const double value = cs[v] + dt * physics::diffusion_rate(D[ci] * inv_h2, cs[v], c_j, same);
+          const double value = cs[v] + dt * physics::diffusion_rate(Dh[ci], cs[v], c_j, same);
           out[v] = value;
           min_value = std::min(min_value, physics::value_for_acceptance(value));
         }
@@ -76,31 +88,50 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
 double react(const ProblemView& p, const RatesView& r, double dt, const double* c, double* c_new,
              double* reaction_source_mol) {
   const long stride = p.block.padded_voxels();
-  const int ns = p.n_species;
+  const int ns = p.n_species, nc = p.n_compartments;
   const double volume = p.block.h_m * p.block.h_m * p.block.h_m;
-  double min_value = DBL_MAX;
+  // The reactions of each compartment, in reaction order: by_comp[first[ci] .. first[ci+1]).
+  std::vector<int> first(std::size_t(nc) + 2, 0), by_comp(std::size_t(r.n_reactions));
+  for (int q = 0; q < r.n_reactions; ++q) {
+    const int rc = r.reactions[q].compartment;
+    if (rc >= 0 && rc < nc) ++first[rc + 2];
+  }
+  for (int ci = 0; ci < nc; ++ci) first[ci + 2] += first[ci + 1];
+  for (int q = 0; q < r.n_reactions; ++q) {
+    const int rc = r.reactions[q].compartment;
+    if (rc >= 0 && rc < nc) by_comp[first[rc + 1]++] = q;
+  }  // now first[ci] .. first[ci+1] spans compartment ci's reactions
+  // The smallest value written, per fixed chunk of chunked_sum (each chunk runs on one thread), so
+  // the acceptance minimum needs no second pass over the reaction voxels.
+  const long n_chunks = (p.n_reaction_voxels + sum_chunk - 1) / sum_chunk;
+  std::vector<double> chunk_min(std::size_t(n_chunks), DBL_MAX);
   // Each reaction voxel updates only itself; the totals are summed in fixed chunks.
   const std::vector<double> totals = chunked_sum(p.n_reaction_voxels, ns, [&](long i, double* partial) {
     const long v = p.reaction_voxel[i];
     const int comp = p.compartment[v];
-    double dcdt[64] = {};
-    for (int q = 0; q < r.n_reactions; ++q) {
-      const physics::ReactionParams& rp = r.reactions[q];
-      if (rp.compartment != comp) continue;
-      physics::add_reaction_source(rp, c + v, stride,
-                                   physics::region_scale(rp.regions, p.reaction_region[i]), dcdt);
-    }
+    double dcdt[64];
+    for (int s = 0; s < ns; ++s) dcdt[s] = 0.0;
+    if (comp >= 0 && comp < nc)
+      for (int n = first[comp]; n < first[comp + 1]; ++n) {
+        const physics::ReactionParams& rp = r.reactions[by_comp[n]];
+        physics::add_reaction_source(rp, c + v, stride,
+                                     physics::region_scale(rp.regions, p.reaction_region[i]), dcdt);
+      }
+    double voxel_min = DBL_MAX;
     for (int s = 0; s < ns; ++s) {
-      if (dcdt[s] == 0.0) continue;
-      c_new[s * stride + v] += dt * dcdt[s];
-      partial[s] += dt * dcdt[s] * volume;
+      double& value = c_new[s * stride + v];
+      if (dcdt[s] != 0.0) {
+        value += dt * dcdt[s];
+        partial[s] += dt * dcdt[s] * volume;
+      }
+      voxel_min = std::min(voxel_min, physics::value_for_acceptance(value));
     }
+    double& m = chunk_min[i / sum_chunk];
+    m = std::min(m, voxel_min);
   });
   for (int s = 0; s < ns; ++s) reaction_source_mol[s] = totals[s];
-#pragma omp parallel for schedule(static) reduction(min : min_value)
-  for (long i = 0; i < p.n_reaction_voxels; ++i)
-    for (int s = 0; s < ns; ++s)
-      min_value = std::min(min_value, physics::value_for_acceptance(c_new[s * stride + p.reaction_voxel[i]]));
+  double min_value = DBL_MAX;
+  for (const double m : chunk_min) min_value = std::min(min_value, m);
   return min_value;
 }
 
