@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Conservation (DESIGN §3, §7): a closed multi-compartment system — every transporter kind, a
-// reaction, two membranes between three compartments — keeps every species' balance to round-off over 10⁴ explicit steps.
+// reaction, two membranes between three compartments — keeps every species' balance to round-off
+// over 10⁴ explicit steps.
 #include <gtest/gtest.h>
 
 #include <cmath>
