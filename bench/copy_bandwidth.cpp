@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "copy_bandwidth.hpp"
 
+#include "kernels/backend.hpp"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -42,9 +44,8 @@ CopyMeasurement measure_host_copy(std::size_t array_bytes, int repeats) {
 
 double measured_copy_bandwidth_GBps(const std::string& backend, std::size_t array_bytes, int repeats) {
   if (backend == "cpu") return measure_host_copy(array_bytes, repeats).median_GBps;
-  throw std::runtime_error("copy bandwidth on backend '" + backend +
-                           "' is not implemented yet: a device copy kernel belongs in "
-                           "measured_copy_bandwidth_GBps (bench/copy_bandwidth.cpp)");
+  if (backend == "cuda") return kernels::cuda_copy_bandwidth_GBps(array_bytes, repeats);
+  throw std::runtime_error("copy bandwidth: unknown backend '" + backend + "'");
 }
 
 }  // namespace lactosim::bench

@@ -21,8 +21,8 @@ struct CopyMeasurement {
 // warm-up pass, then `repeats` timed passes.
 CopyMeasurement measure_host_copy(std::size_t array_bytes, int repeats);
 
-// The hook the benchmark cases call. backend "cpu": host memory (above). backend "cuda": a device
-// copy kernel belongs here once the CUDA executor offers one; until then it throws, naming why.
+// The hook the benchmark cases call. backend "cpu": host memory (above). backend "cuda": the device
+// copy kernel of kernels/cuda/device_copy.cu (throws, naming why, without CUDA or a device).
 double measured_copy_bandwidth_GBps(const std::string& backend, std::size_t array_bytes, int repeats);
 
 }  // namespace lactosim::bench

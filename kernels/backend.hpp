@@ -3,6 +3,7 @@
 // host/ talks to a Backend only; it never includes a CUDA header. kernels/cpu/ implements it with
 // OpenMP loops, kernels/cuda/ with CUDA kernels, both over the same kernels/physics/ functions.
 #pragma once
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -87,5 +88,10 @@ struct CudaDeviceInfo {
 // driver, stub library only, no device). Never throws.
 std::vector<CudaDeviceInfo> cuda_devices(std::string& why_none);
 bool cuda_compiled_in();
+
+// Median device copy bandwidth (GB/s, read + write bytes) of a plain copy kernel over two arrays of
+// `array_bytes` on the current device: the yardstick for the CUDA step's achieved bandwidth
+// (DESIGN §8). Throws when this build has no CUDA or no device is usable.
+double cuda_copy_bandwidth_GBps(std::size_t array_bytes, int repeats);
 
 }  // namespace lactosim::kernels

@@ -14,6 +14,10 @@ std::vector<CudaDeviceInfo> cuda_devices(std::string& why_none) {
   return {};
 }
 
+double cuda_copy_bandwidth_GBps(std::size_t, int) {
+  throw std::runtime_error("device copy bandwidth: this lactosim was built without CUDA");
+}
+
 std::unique_ptr<Backend> make_cuda_backend() {
   throw std::runtime_error(
       "--backend cuda: this lactosim was built without CUDA (no nvcc found at configure time); "
