@@ -13,7 +13,7 @@ packages=(
   googletest libgtest-dev            # unit tests
   libopenmpi-dev openmpi-bin         # scale-out (MPI decomposition)
   patchelf                           # ../shared/tools/bundle-binaries (GPU bundles)
-  python3-matplotlib                 # visualization/plot_timeseries.py
+  python3-matplotlib python3-numpy   # visualization/plot_timeseries.py, check_output.py
 )
 if [[ "${1:-}" == "--render" ]]; then packages+=(xvfb xauth); fi
 
@@ -24,4 +24,4 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${packages[@]}"
+$SUDO apt-get install -y -q "${packages[@]}"
