@@ -68,7 +68,7 @@ struct GeometrySpec {
   std::string raw_endian = "little";   // little | big
   long raw_header_bytes = 0;           // bytes to skip before the voxels
   bool repair_contacts = false;        // lumen|interstitium and lumen|blood faces: insert cells
-  bool require_outlet = false;         // a lumen component without an outlet is an error
+  bool require_outlet = true;          // a lumen component without an outlet is an error (DESIGN §2)
 };
 
 // Options of the [geometry] section, named with their full dotted key ("geometry.kind",

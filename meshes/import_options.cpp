@@ -117,8 +117,8 @@ void add_import_options(po::options_description& o) {
      "kind = file: where lumen touches interstitium or blood with no cell between, turn the "
      "non-lumen voxel into a cell (false: such contacts are an error)")
     ("geometry.require_outlet", po::value<bool>()->default_value(d.require_outlet, default_text(d.require_outlet)),
-     "kind = file: a lumen component with no outlet voxel is an error (false: reported only; the "
-     "engine has no lumen flow yet, so closed alveoli still run)");
+     "kind = file: a lumen component with no outlet voxel is an error, since its pressure problem "
+     "has no solution (false: reported only, for closed samples while the lumen flow is not coupled)");
   // clang-format on
 }
 

@@ -470,7 +470,7 @@ void check_imported_grid(LabelGrid& g, const GeometrySpec& spec, const std::stri
     if (spec.require_outlet)
       fail(file, what + ": milk there cannot leave and its pressure problem has no solution. Give outlets "
                         "with geometry.outlet_label or geometry.outlet_face, or fix the segmentation");
-    r.warnings.push_back(what + "; allowed while require_outlet = false (no lumen flow in the engine yet)");
+    r.warnings.push_back(what + "; allowed because geometry.require_outlet = false");
   }
   r.voxels_per_label = {};
   for (std::uint8_t l : g.label) ++r.voxels_per_label[l];

@@ -50,6 +50,7 @@ GeometrySpec file_spec(const fs::path& file, const std::string& format) {
   s.file = file.string();
   s.format = format;
   s.label_map = identity_map();
+  s.require_outlet = false;  // most test volumes are closed alveoli; outlet tests set it back
   return s;
 }
 
@@ -337,6 +338,7 @@ TEST(ImportContacts, RepairTurnsTheInterstitiumVoxelIntoACell) {
   const LabelGrid before = g;
   GeometrySpec s;
   s.repair_contacts = true;
+  s.require_outlet = false;  // a closed cube: this test is about contacts
   ImportReport r;
   check_imported_grid(g, s, "leaky.vti", r);
   EXPECT_EQ(r.lumen_interstitium_faces, 2);
@@ -426,7 +428,7 @@ TEST(ImportKeys, RelativeFileIsResolvedAgainstTheConfigFolder) {
   EXPECT_EQ(s.outlet_face, 1);
   EXPECT_FALSE(s.voxel_given);
   EXPECT_FALSE(s.repair_contacts);
-  EXPECT_FALSE(s.require_outlet);
+  EXPECT_TRUE(s.require_outlet);  // DESIGN §2: every lumen component must reach an outlet
 }
 
 TEST(ImportKeys, MissingOrBadKeysAreKeyErrors) {
