@@ -95,6 +95,26 @@ void take_geometry(vtkImageData* image, Volume& v) {
   v.dims = voxel_dims(image, v.point_data);
 }
 
+// Runs a reader and fails, naming the file, on a VTK error code or on what `problems` (the
+// messages the reader's observer collected during the update) reports.
+template <class Reader, class Problems>
+void update_or_fail(Reader& reader, Problems&& problems, const std::string& file) {
+  reader->Update();
+  const std::string reported = problems();
+  if (!reported.empty() || reader->GetErrorCode() != vtkErrorCode::NoError)
+    fail(file, "cannot be read (truncated or damaged?): " +
+                   (reported.empty() ? vtkErrorCode::GetStringFromErrorCode(reader->GetErrorCode()) : reported));
+}
+
+// The volume of a reader whose voxels are its point scalars (NRRD, TIFF).
+Volume point_scalars_volume(vtkImageData* image, const std::string& file) {
+  Volume v;
+  v.values = image->GetPointData()->GetScalars();
+  if (!v.values) fail(file, "holds no voxel values");
+  take_geometry(image, v);
+  return v;
+}
+
 std::string array_names(vtkImageData* image) {
   std::string out;
   for (auto [attrs, where] : {std::pair<vtkDataSetAttributes*, const char*>{image->GetCellData(), "cell"},
@@ -111,11 +131,7 @@ Volume read_vti(const GeometrySpec& s) {
   vtkNew<VtkMessages> messages;
   messages->watch(reader);
   reader->SetFileName(s.file.c_str());
-  reader->Update();
-  if (!messages->errors.empty() || reader->GetErrorCode() != vtkErrorCode::NoError)
-    fail(s.file, "cannot be read (truncated or damaged?): " +
-                     (messages->errors.empty() ? vtkErrorCode::GetStringFromErrorCode(reader->GetErrorCode())
-                                               : messages->errors));
+  update_or_fail(reader, [&] { return messages->errors; }, s.file);
   vtkImageData* image = reader->GetOutput();
   Volume v;
   vtkDataArray* found = nullptr;
@@ -172,16 +188,9 @@ Volume read_nrrd(const GeometrySpec& s) {
   vtkNew<VtkMessages> messages;
   messages->watch(reader);
   reader->SetFileName(s.file.c_str());
-  reader->Update();
-  if (!messages->problems().empty() || reader->GetErrorCode() != vtkErrorCode::NoError)
-    fail(s.file, "cannot be read (truncated or damaged?): " +
-                     (messages->problems().empty() ? vtkErrorCode::GetStringFromErrorCode(reader->GetErrorCode())
-                                               : messages->problems()));
+  update_or_fail(reader, [&] { return messages->problems(); }, s.file);
   vtkImageData* image = reader->GetOutput();
-  Volume v;
-  v.values = image->GetPointData()->GetScalars();
-  if (!v.values) fail(s.file, "holds no voxel values");
-  take_geometry(image, v);
+  Volume v = point_scalars_volume(image, s.file);
   check_nrrd_size(s.file, std::uintmax_t(v.values->GetNumberOfValues()) * std::uintmax_t(v.values->GetDataTypeSize()));
   // VTK's NRRD reader takes a first axis shorter than 10 for vector components (dims 5×4×3 come
   // back as 4×3×1 points of 5 components). The bytes are in x-fastest order either way, so a scalar
@@ -223,16 +232,9 @@ Volume read_tiff(const GeometrySpec& s) {
     if (!reader->CanReadFile(s.file.c_str())) fail(s.file, "is not a TIFF file");
     reader->SetFileName(s.file.c_str());
   }
-  reader->Update();
-  if (!messages->problems().empty() || reader->GetErrorCode() != vtkErrorCode::NoError)
-    fail(s.file, "cannot be read (truncated or damaged?): " +
-                     (messages->problems().empty() ? vtkErrorCode::GetStringFromErrorCode(reader->GetErrorCode())
-                                               : messages->problems()));
+  update_or_fail(reader, [&] { return messages->problems(); }, s.file);
   vtkImageData* image = reader->GetOutput();
-  Volume v;
-  v.values = image->GetPointData()->GetScalars();
-  if (!v.values) fail(s.file, "holds no voxel values");
-  take_geometry(image, v);
+  Volume v = point_scalars_volume(image, s.file);
   v.spacing = {1, 1, 1};  // TIFF resolution tags are rarely the voxel size: voxel_um is required
   v.origin = {0, 0, 0};
   return v;
