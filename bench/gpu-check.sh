@@ -1,28 +1,41 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # One script for the lent GPU machine (nvcc/cmake/ninja there, but no VTK/Boost/GoogleTest/MPI and no
-# network; about 15 minutes of device time per session in all). Run it from the repository root with
-# the bundle that bench/bundle.sh built here carried in:
+# network; about 15 minutes of device time per session in all, machine start included: the script
+# fits one ~8-minute call). Run it from the repository root with the bundle that bench/bundle.sh
+# built here carried in:
 #
 #   bench/gpu-check.sh [BUNDLE_DIR]          (default: bundle/)
 #
 # It runs, each part under its own time budget and all under TOTAL_BUDGET_S:
 #   1. nvidia-smi -L                         which card (H100 or H200: record it beside every figure)
 #   2. lactosim info                         the build and the device as lactosim sees it
-#   3. lactosim_gpu_tests                    CUDA vs CPU equivalence and determinism, with
+#   3. lactosim_gpu_tests                    every GPU test: the kernels' CUDA-vs-CPU equivalence
+#                                            (explicit, implicit, secretion, lumen flow and advection),
+#                                            whole runs through Simulation (explicit, implicit LOD/CG,
+#                                            secretion mechanics), bitwise determinism, backend choice;
 #                                            LACTOSIM_REQUIRE_GPU=1: a missing device FAILS, never skips
-#   4. lactosim_bench --backend cuda / cpu   when the bundle has the benchmark (BENCH_ARGS appended)
+#   4. lactosim_bench --backend cuda / cpu   when the bundle has the benchmark: device copy bandwidth,
+#                                            explicit and implicit (LOD) steps on 256³ × 8, the BioFVM
+#                                            peer explicit and implicit (BENCH_CUDA_ARGS / BENCH_CPU_ARGS,
+#                                            then BENCH_ARGS appended to both: the last option wins)
 #   5. the other test binaries in the bundle (CPU tests; last, as time allows)
 # Everything goes to stdout and, when $OUT is set, to $OUT/gpu-check.log (per-part logs under
-# $OUT/gpu-check/). A summary table (tests passed/failed/skipped per binary, the card) prints LAST.
+# $OUT/gpu-check/). Printed LAST: the benchmarks' key figures, then a short table (status and tests
+# passed/failed/skipped per part, the card).
 # Exit status: 0 when every part that ran passed, 1 otherwise.
 #
-# Budgets (seconds, environment): TOTAL_BUDGET_S=540 TIME_GPU_TESTS=200 TIME_BENCH_CUDA=120
-# TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60; BENCH_ARGS="" (e.g. "--case explicit --size 256").
+# Budgets (seconds, environment): TOTAL_BUDGET_S=480 TIME_GPU_TESTS=180 TIME_BENCH_CUDA=150
+# TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60 (each clipped to what the total leaves);
+# BENCH_CUDA_ARGS="--size 256" BENCH_CPU_ARGS="--size 256 --repeats 3 --warmup 1 --peer-steps 3"
+# BENCH_ARGS="" (e.g. "--case implicit").
 set -u
 
 bundle="${1:-${BUNDLE_DIR:-bundle}}"
-total_budget="${TOTAL_BUDGET_S:-540}"
+total_budget="${TOTAL_BUDGET_S:-480}"
+# Set but empty (BENCH_CUDA_ARGS=""): the benchmark's own defaults (128³).
+bench_cuda_args="${BENCH_CUDA_ARGS-"--size 256"}"
+bench_cpu_args="${BENCH_CPU_ARGS-"--size 256 --repeats 3 --warmup 1 --peer-steps 3"}"
 start_s=$SECONDS
 
 if [[ -n "${OUT:-}" ]]; then
@@ -93,7 +106,8 @@ run_part() {
 }
 
 main() {
-  echo "gpu-check: $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $(hostname), bundle '$bundle', total budget ${total_budget} s"
+  echo "gpu-check: $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $(hostname), bundle '$bundle'," \
+    "total budget ${total_budget} s"
   git rev-parse --short=12 HEAD 2>/dev/null | sed 's/^/gpu-check: commit /' || true
 
   run_part "nvidia-smi -L" 30 plain nvidia-smi -L
@@ -113,7 +127,7 @@ main() {
   run_part "lactosim info" 30 plain "$bundle/lactosim" info
 
   if [[ -x "$bundle/lactosim_gpu_tests" ]]; then
-    run_part "lactosim_gpu_tests" "${TIME_GPU_TESTS:-200}" gtest \
+    run_part "lactosim_gpu_tests" "${TIME_GPU_TESTS:-180}" gtest \
       env LACTOSIM_REQUIRE_GPU=1 "$bundle/lactosim_gpu_tests" --gtest_color=no
   else
     rows+=("lactosim_gpu_tests|MISSING from the bundle|-|-|-|0")
@@ -121,23 +135,43 @@ main() {
   fi
 
   if [[ -x "$bundle/lactosim_bench" ]]; then
-    # shellcheck disable=SC2086  # BENCH_ARGS is a list of words on purpose
-    run_part "lactosim_bench cuda" "${TIME_BENCH_CUDA:-120}" plain \
-      "$bundle/lactosim_bench" --backend cuda ${BENCH_ARGS:-}
+    # shellcheck disable=SC2086  # the *_ARGS are lists of words on purpose
+    run_part "lactosim_bench cuda" "${TIME_BENCH_CUDA:-150}" plain \
+      "$bundle/lactosim_bench" --backend cuda $bench_cuda_args ${BENCH_ARGS:-}
     # shellcheck disable=SC2086
     run_part "lactosim_bench cpu" "${TIME_BENCH_CPU:-90}" plain \
-      "$bundle/lactosim_bench" --backend cpu ${BENCH_ARGS:-}
+      "$bundle/lactosim_bench" --backend cpu $bench_cpu_args ${BENCH_ARGS:-}
   fi
 
   local t
   for t in "$bundle"/lactosim_*_tests; do
     [[ -x "$t" ]] || continue
     [[ "$(basename "$t")" == lactosim_gpu_tests ]] && continue
-    run_part "$(basename "$t")" "${TIME_OTHER_TESTS:-60}" gtest "$t" --gtest_color=no --gtest_filter='-*Slow.*'
+    run_part "$(basename "$t")" "${TIME_OTHER_TESTS:-60}" gtest \
+      "$t" --gtest_color=no --gtest_filter='-*Slow.*'
+  done
+}
+
+# The benchmarks' key rows (from each bench's own summary table), so that they reach the end of the
+# output beside the parts table; the full logs are under $OUT/gpu-check/.
+bench_figures() {
+  local f rows_found
+  for f in "$parts_dir"/lactosim_bench_*.log; do
+    [[ -s "$f" ]] || continue
+    echo
+    echo "=== $(basename "$f" .log): key figures"
+    rows_found=$(sed -n '/^== summary/,$p' "$f" |
+      grep -E 'copy bandwidth|median|updates/s|achieved|wall per|unavailable' | cut -c1-110)
+    if [[ -n "$rows_found" ]]; then
+      echo "$rows_found"
+    else
+      echo "(no summary table: the benchmark did not finish)"
+    fi
   done
 }
 
 summary() {
+  bench_figures
   echo
   echo "=== gpu-check summary ($(( SECONDS - start_s )) s; card: $card)"
   printf '%-28s %-32s %7s %7s %7s %6s\n' part status passed failed skipped sec
@@ -146,7 +180,11 @@ summary() {
     IFS='|' read -r name status np nf ns dt <<<"$r"
     printf '%-28s %-32s %7s %7s %7s %6s\n' "$name" "$status" "$np" "$nf" "$ns" "$dt"
   done
-  if (( failures == 0 )); then echo "gpu-check: all parts passed on $card"; else echo "gpu-check: $failures part(s) FAILED on $card"; fi
+  if (( failures == 0 )); then
+    echo "gpu-check: all parts passed on $card"
+  else
+    echo "gpu-check: $failures part(s) FAILED on $card"
+  fi
 }
 
 run_all() {

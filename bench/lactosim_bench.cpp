@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
-// lactosim_bench: how fast the explicit step runs, judged against this machine's own copy bandwidth
-// and against the BioFVM peer (DESIGN §8). A benchmark, not a test: it prints numbers, never fails
+// lactosim_bench: how fast the explicit and implicit steps run, judged against this machine's own copy
+// bandwidth and against the BioFVM peer (DESIGN §8). A benchmark, not a test: it prints numbers, never fails
 // on a time, and exits 0 when a backend is unavailable (saying why).
 //
 // Sample runs:
 //   lactosim_bench                                   all cases, CPU, 128³ × 8 species
 //   lactosim_bench --case explicit --size 256        the fused step on 256³ (≈ 3 GB)
 //   lactosim_bench --case peer                       BioFVM's 200³ × 8 problem, explicit and implicit
+//   lactosim_bench --backend cuda --case implicit --size 256   the LOD step on 256³ × 8 on the GPU
 //   lactosim_bench --backend cuda --markdown         rows ready for bench/RESULTS.md
 //
 // Steps in main: 1. options, 2. machine and build, 3. copy bandwidth, 4. explicit cases,
-// 5. peer case, 6. the summary table (and markdown rows).
+// 4b. implicit cases, 5. peer case, 6. the summary table (and markdown rows).
 #include <omp.h>
 
 #include <cmath>
@@ -50,7 +51,8 @@ struct Options {
   int repeats = 5;
   int warmup = 2;
   int threads = 0;  // 0: the OpenMP default
-  std::string which = "all";  // copy | explicit | peer | all
+  std::string which = "all";  // copy | explicit | implicit | peer | all, or a comma-separated list
+  double implicit_dt_factor = 10;  // implicit cases: the step is this × the explicit step
   bool markdown = false;
   double copy_MiB = 512;  // per array; two arrays
   int peer_size = 200;
@@ -62,9 +64,10 @@ struct Options {
 const char* usage =
     "usage: lactosim_bench [options]\n"
     "  --backend cpu|cuda     executor (default cpu)\n"
-    "  --case copy|explicit|peer|all   (default all)\n"
-    "  --size N               explicit cases on N³ voxels (default 128)\n"
-    "  --species S            species in the explicit cases (default 8; the peer has 8)\n"
+    "  --case copy|explicit|implicit|peer|all, or a list such as explicit,implicit (default all)\n"
+    "  --size N               explicit and implicit cases on N³ voxels (default 128)\n"
+    "  --species S            species in the explicit and implicit cases (default 8; the peer has 8)\n"
+    "  --implicit-dt-factor F implicit cases: step = F × the explicit step (default 10)\n"
     "  --repeats R            timed repeats, median reported (default 5)\n"
     "  --warmup W             untimed steps before timing (default 2)\n"
     "  --threads T            OpenMP threads (default: OpenMP's choice)\n"
@@ -110,6 +113,7 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--warmup") o.warmup = to_int(0);
     else if (arg == "--threads") o.threads = to_int(1);
     else if (arg == "--copy-MiB") o.copy_MiB = to_double();
+    else if (arg == "--implicit-dt-factor") o.implicit_dt_factor = to_double();
     else if (arg == "--peer-size") o.peer_size = to_int(4);
     else if (arg == "--peer-steps") o.peer_steps = to_int(1);
     else if (arg == "--peer-time-s") o.peer_time_s = to_double();
@@ -125,10 +129,22 @@ Options parse_options(int argc, char** argv) {
     else throw std::invalid_argument("unknown option " + arg + "\n" + usage);
   }
   if (o.backend != "cpu" && o.backend != "cuda") throw std::invalid_argument("--backend cpu|cuda");
-  if (o.which != "copy" && o.which != "explicit" && o.which != "peer" && o.which != "all")
-    throw std::invalid_argument("--case copy|explicit|peer|all");
+  {
+    std::stringstream list(o.which);
+    for (std::string item; std::getline(list, item, ',');)
+      if (item != "copy" && item != "explicit" && item != "implicit" && item != "peer" && item != "all")
+        throw std::invalid_argument("--case " + o.which + ": want copy|explicit|implicit|peer|all or a list");
+  }
   if (o.species > max_species) throw std::invalid_argument("--species: at most " + std::to_string(max_species));
   return o;
+}
+
+// Whether --case asks for case c ("all", c itself, or a comma-separated list naming it).
+bool wants(const Options& o, const std::string& c) {
+  std::stringstream list(o.which);
+  for (std::string item; std::getline(list, item, ',');)
+    if (item == "all" || item == c) return true;
+  return false;
 }
 
 // --- 2. machine and build --------------------------------------------------------------------------
@@ -240,11 +256,11 @@ std::vector<std::pair<std::string, double>> time_cpu_passes(const kernels::Probl
       transfer_mol(std::size_t(p.n_membranes) * p.n_species);
   namespace cpu = kernels::cpu;
   std::vector<std::pair<std::string, double>> passes;
-  passes.push_back({"membrane faces", time_pass(repeats, [&] { cpu::compute_membrane_fluxes(view, r, c0.data(), face_flux.data()); })});
+  passes.push_back({"membrane faces", time_pass(repeats, [&] { cpu::compute_membrane_fluxes(view, r, c0.data(), face_flux.data(), kernels::SecretionFields{}); })});
   passes.push_back({"diffusion", time_pass(repeats, [&] { cpu::diffuse_species(view, r, dt, c0.data(), c_new.data()); })});
   passes.push_back({"reactions", time_pass(repeats, [&] { cpu::react(view, r, dt, c0.data(), c_new.data(), reaction_mol.data()); })});
-  passes.push_back({"membrane apply", time_pass(repeats, [&] { cpu::apply_membrane_fluxes(view, dt, face_flux.data(), c_new.data()); })});
-  passes.push_back({"membrane totals", time_pass(repeats, [&] { cpu::membrane_totals(view, dt, face_flux.data(), inflow_mol.data(), transfer_mol.data()); })});
+  passes.push_back({"membrane apply", time_pass(repeats, [&] { cpu::apply_membrane_fluxes(view, dt, face_flux.data(), kernels::SecretionFields{}, c_new.data()); })});
+  passes.push_back({"membrane totals", time_pass(repeats, [&] { cpu::membrane_totals(view, dt, face_flux.data(), kernels::SecretionFields{}, inflow_mol.data(), transfer_mol.data(), nullptr); })});
   return passes;
 }
 
@@ -343,6 +359,74 @@ void run_explicit(const Options& o, const std::string& name, const BenchModel& b
     for (const auto& [pass, t] : passes) split += (split.empty() ? "" : ", ") + pass + fmt(" %.0f%%", 100.0 * t / pass_sum);
     rows.push_back({name, grid, "passes", split});
   }
+}
+
+// --- 4b. implicit cases ----------------------------------------------------------------------------
+
+// Backend::implicit_step with the LOD solver at a fixed step (implicit_dt_factor × the explicit
+// step): the membrane + reaction substeps (none in pure diffusion), the clamps, then three directional
+// sweeps of Thomas solves per species. Timed as the explicit step is (host wall-clock around a call
+// that returns its minimum to the host, so complete on CUDA too). Bytes: the same minimal model
+// (16 B per active voxel-species + 1 B per voxel), so the ratio to copy reads as the explicit one's;
+// a sweep per direction that reads and writes the state moves at least 3× that, printed beside it.
+void run_implicit(const Options& o, const std::string& name, const BenchModel& bm, double copy_GBps,
+                  std::vector<Row>& rows) {
+  const Model& model = bm.model;
+  const std::string grid = std::to_string(bm.grid.nx) + "³×" + std::to_string(model.species.size());
+  const std::string label = "implicit " + name;
+  std::printf("\n== implicit step (LOD), %s: %s voxels × species, backend %s\n", name.c_str(), grid.c_str(),
+              o.backend.c_str());
+  const double assembly_start = omp_get_wtime();
+  const kernels::Problem p = assemble_problem(model, bm.grid, {});
+  const Work work = count_work(p);
+  const double dt_explicit =
+      std::min(model.run.dt_safety * explicit_step_limit(model, p), model.run.dt_max_s);
+  const double dt = o.implicit_dt_factor * dt_explicit;
+  const kernels::StepRates rates = rates_at(model, p, 0.0);
+  kernels::ImplicitOptions implicit;
+  implicit.solver = kernels::ImplicitOptions::Solver::lod;
+  implicit.local_dt_max_s = model.run.dt_safety * local_step_limit(model, p);
+  std::printf("   assembled in %.2f s: %ld active voxel-species; dt = %.3g s (%g × the explicit %.3g s), "
+              "local substeps %s\n", omp_get_wtime() - assembly_start, work.active_voxel_species, dt,
+              o.implicit_dt_factor, dt_explicit,
+              implicit.local_dt_max_s < 1e100 ? fmt("≤ %.3g s", implicit.local_dt_max_s).c_str() : "none");
+  std::unique_ptr<kernels::Backend> backend;
+  try {
+    backend = make_backend(o);
+    backend->load(p, initial_concentrations(model, p));
+  } catch (const std::exception& e) {
+    std::printf("   backend %s unavailable: %s\n", o.backend.c_str(), e.what());
+    rows.push_back({label, grid, "median LOD step", std::string("unavailable: ") + e.what()});
+    return;
+  }
+  std::printf("   device: %s\n", backend->device().c_str());
+  long failed = 0, substeps = 0;
+  std::vector<double> step_s;
+  for (int r = -o.warmup; r < o.repeats; ++r) {
+    const double t_start = omp_get_wtime();
+    const kernels::ImplicitStepReport report = backend->implicit_step(rates, dt, implicit);
+    const double seconds = omp_get_wtime() - t_start;
+    if (!(report.converged && report.totals.min_concentration >= 0.0)) ++failed;
+    substeps += report.local_substeps;
+    if (r >= 0) step_s.push_back(seconds);
+  }
+  const double t_step = median(step_s);
+  const double updates = double(work.active_voxel_species) / t_step;
+  const double GBps = work.bytes() / t_step * 1e-9;
+  std::printf("   step times (s):");
+  for (double t : step_s) std::printf(" %.4f", t);
+  std::printf("\n   median step %.4f s (%.3g local substeps/step); %.3g active voxel-species updates/s; "
+              "%.2f GB/s achieved (%.1f MB minimal per step; ≥ %.2f GB/s counting a read + write per sweep)",
+              t_step, double(substeps) / double(o.warmup + o.repeats), updates, GBps, work.bytes() * 1e-6,
+              3.0 * GBps);
+  if (copy_GBps > 0) std::printf(" = %.0f %% of copy %.2f GB/s", 100.0 * GBps / copy_GBps, copy_GBps);
+  std::printf("\n");
+  if (failed)
+    std::printf("   WARNING: %ld of %d steps failed (negative concentration)\n", failed, o.warmup + o.repeats);
+  rows.push_back({label, grid, "median LOD step", fmt("%.4f s", t_step) + fmt(" (dt %.3g s)", dt)});
+  rows.push_back({label, grid, "active updates/s", fmt("%.3g", updates)});
+  const std::string of_copy = copy_GBps > 0 ? fmt(" (%.0f %% of copy)", 100.0 * GBps / copy_GBps) : "";
+  rows.push_back({label, grid, "achieved bandwidth", fmt("%.2f GB/s", GBps) + of_copy});
 }
 
 // --- 5. the BioFVM peer ----------------------------------------------------------------------------
@@ -565,14 +649,18 @@ int main(int argc, char** argv) {
 
   std::vector<Row> rows;
   try {
-    const bool all = o.which == "all";
     double copy_GBps = 0;
-    if (all || o.which == "copy" || o.which == "explicit" || o.which == "peer") copy_GBps = run_copy(o, rows);
-    if (all || o.which == "explicit") {
+    if (wants(o, "copy") || wants(o, "explicit") || wants(o, "implicit") || wants(o, "peer"))
+      copy_GBps = run_copy(o, rows);
+    if (wants(o, "explicit")) {
       run_explicit(o, "explicit alveolus cluster", alveolus_cluster(o.size, o.species), copy_GBps, rows);
       run_explicit(o, "explicit pure diffusion", pure_diffusion(o.size, o.species), copy_GBps, rows);
     }
-    if (all || o.which == "peer") run_peer(o, copy_GBps, rows);
+    if (wants(o, "implicit")) {
+      run_implicit(o, "pure diffusion", pure_diffusion(o.size, o.species), copy_GBps, rows);
+      run_implicit(o, "alveolus cluster", alveolus_cluster(o.size, o.species), copy_GBps, rows);
+    }
+    if (wants(o, "peer")) run_peer(o, copy_GBps, rows);
   } catch (const std::exception& e) {
     // A failure inside a case (memory, a broken model) is reported; the numbers so far still print.
     std::printf("\nlactosim_bench: stopped early: %s\n", e.what());

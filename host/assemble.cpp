@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "../kernels/physics/constants.hpp"
+#include "../kernels/physics/transport_laws.hpp"
+#include "assemble_secretion.hpp"
 
 namespace lactosim {
 namespace {
@@ -152,8 +154,34 @@ kernels::Problem assemble_problem(const Model& model, const mesh::LabelGrid& gri
           const double w = face_weights.empty() ? 1.0 : face_weights[3 * grid.index(i, j, k) + axis];
           faces.push_back({v_first ? v : u, v_first ? u : v, m, w, face_region_mask(model, grid, i, j, k, axis)});
         }
-  std::sort(faces.begin(), faces.end(), [](const Face& x, const Face& y) {
-    return x.first != y.first ? x.first < y.first : x.second < y.second;
+  // Paracellular membranes (pathway V): one face per junction pair — the lumen voxel of an apical
+  // face joined to the interstitium voxel behind the cell layer, with the apical face's weight
+  // (DESIGN §2) — and the region mask of that apical face.
+  const std::optional<mesh::DerivedFields> derived = secretion_derived_fields(model, grid);
+  for (int m = 0; m < p.n_membranes; ++m) {
+    if (!model.membranes[m].junctions) continue;
+    for (const mesh::JunctionPair& jp : derived->junctions) {
+      const long g = jp.face / 3;
+      const int axis = int(jp.face % 3);
+      const int i = int(g % b.nx), j = int((g / b.nx) % b.ny), k = int(g / (long(b.nx) * b.ny));
+      const auto to_padded = [&](long v) {
+        return b.index(int(v % b.nx), int((v / b.nx) % b.ny), int(v / (long(b.nx) * b.ny)));
+      };
+      const long interstitium = to_padded(jp.interstitium_voxel), lumen = to_padded(jp.lumen_voxel);
+      if (p.compartment[interstitium] != model.membranes[m].first ||
+          p.compartment[lumen] != model.membranes[m].second)
+        continue;  // a junction between other compartments than this membrane's
+      // The junction's area is its apical face's, weighted as every other face of this assembly.
+      const double w = face_weights.empty() ? 1.0 : face_weights[jp.face];
+      faces.push_back({interstitium, lumen, m, w, face_region_mask(model, grid, i, j, k, axis)});
+    }
+  }
+  // Sorted by voxel pair; ties (several junctions sharing both voxels) by membrane then weight, with
+  // a stable sort, so the order — and every sum over it — is the same run to run.
+  std::stable_sort(faces.begin(), faces.end(), [](const Face& x, const Face& y) {
+    if (x.first != y.first) return x.first < y.first;
+    if (x.second != y.second) return x.second < y.second;
+    return x.membrane < y.membrane;
   });
   for (const Face& f : faces) {
     p.faces.first_voxel.push_back(f.first);
@@ -184,6 +212,8 @@ kernels::Problem assemble_problem(const Model& model, const mesh::LabelGrid& gri
   }
   p.gather.offset.push_back(std::int64_t(touches.size()));
 
+  assemble_secretion(model, grid, derived, p);
+
   // Voxels of compartments that host reactions.
   std::vector<bool> hosts(p.n_compartments, false);
   for (const Reaction& r : model.reactions) hosts[r.compartment] = true;
@@ -209,7 +239,9 @@ std::vector<double> initial_concentrations(const Model& model, const Problem& p)
   return c;
 }
 
-kernels::StepRates rates_at(const Model& model, const Problem& p, double t) {  // t in s
+kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) {  // t in s
+  // Schedules read the model's clock: the run's time plus its offset (a run that starts "at day 3").
+  const double t = t_run + model.run.schedule_offset_s;
   kernels::StepRates r;
   for (const Transporter& t_in : model.transporters) {
     physics::TransporterParams tp;
@@ -225,7 +257,11 @@ kernels::StepRates rates_at(const Model& model, const Problem& p, double t) {  /
       tp.stoich[i] = q.stoich;
       tp.K_mM[i] = q.K_mM;
       tp.charge[i] = model.species[q.species].charge;
+      tp.yield[i] = physics::is_secretion(t_in.kind) ? q.yield : q.stoich;
     }
+    tp.vesicle_water = t_in.vesicle_water ? 1 : 0;
+    tp.free_fraction[0] = t_in.free_fraction_first;
+    tp.free_fraction[1] = t_in.free_fraction_second;
     tp.rate = t_in.rate * t_in.schedule.at(t);
     tp.regions = overrides_at(model, t_in.region_overrides, t, "transporter " + t_in.name);
     r.transporters.push_back(tp);
@@ -284,12 +320,19 @@ LocalRateBounds local_rate_bounds(const Model& model, const Problem& p) {
     double per_mM = 0.0;
     switch (t.kind) {
       case physics::TransporterKind::linear_permeability: per_mM = peak; break;
+      case physics::TransporterKind::free_fraction_permeability:
+        per_mM = peak * std::max(t.free_fraction_first, t.free_fraction_second);
+        break;
       case physics::TransporterKind::ghk: {
         const double z = std::abs(model.species[t.participants[0].species].charge);
-        const double u = std::abs(model.membranes[t.membrane].potential_V) * F_over_RT;
+        // Solved potentials are not known in advance: bound them by 100 mV (rejection covers more).
+        const Membrane& mem = model.membranes[t.membrane];
+        const bool solved = model.compartments[mem.first].solved_potential || model.compartments[mem.second].solved_potential;
+        const double u = (solved ? std::max(0.1, std::abs(mem.potential_V)) : std::abs(mem.potential_V)) * F_over_RT;
         per_mM = peak * (1.0 + z * u);  // zu/(1 − e^{−zu}) ≤ 1 + |zu|
         break;
       }
+      case physics::TransporterKind::secretion_first_order: per_mM = peak; break;  // k·c, k in m/s
       default:
         for (const Participant& q : t.participants)
           if (q.K_mM > 0) per_mM = std::max(per_mM, peak * std::abs(q.stoich) * std::abs(q.stoich) / q.K_mM);

@@ -11,6 +11,7 @@
 //
 // Later configs override earlier ones; --section.key=value overrides all (DESIGN §5).
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -123,6 +124,11 @@ int config_main(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Idle OpenMP threads sleep instead of spinning, unless the user says otherwise. On a shared node
+  // (a cluster job beside others, a laptop building code) spinning threads that wait at each of the
+  // step's barriers were measured to make a 2-thread run 25× slower than 1 thread (docs/numerics.md);
+  // sleeping costs a few per cent on an idle machine. Read by the OpenMP runtime at its first use.
+  setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
   if (argc < 2) {
     std::fputs(usage, stderr);
     return 2;

@@ -30,12 +30,22 @@ struct Compartment {
   std::vector<int> labels;             // label values of the grid that belong to it
   bool clamped = false;                // concentrations fixed (or scheduled): blood
   double background_osmolarity_mM = 0; // osmoles the model does not track (mOsm/L = mol/m³)
+  // Secretion mechanics (DESIGN §3, docs/secretion.md):
+  //   solved_potential  one intracellular (or luminal) potential per electrically connected
+  //                     component of this compartment, set each step so that its net ionic current
+  //                     is zero; compartments without it are the electrical ground (interstitium, blood)
+  //   lumen             milk flows here: Darcy flow to the outlet voxels, solutes advected with it
+  bool solved_potential = false;
+  bool lumen = false;
 };
 
 struct Species {
   std::string name;
   int charge = 0;
-  double osmotic_reflection = 1.0;  // σ (DESIGN §3), used by the water flux (secretion issue)
+  double osmotic_reflection = 1.0;  // σ (DESIGN §3): weight of this species in the water flux
+  // "mM" (a solute) or "g/L" (a quantity such as milk fat: numbers are stored as they are read,
+  // so a rate in µmol·m⁻²·s⁻¹ reads mg·m⁻²·s⁻¹; it must have charge 0 and reflection 0).
+  std::string unit = "mM";
   // Per compartment (index as Model::compartments); absent = the species does not exist there.
   std::vector<std::optional<double>> D_m2_per_s;
   std::vector<double> initial_mM;          // 0 where absent
@@ -63,13 +73,22 @@ struct RegionOverride {
 struct Membrane {
   std::string name;
   int first = 0, second = 0;  // compartment indices; J > 0 from first to second
-  double potential_V = 0;     // fixed potential of `second` relative to `first` (ψ2 − ψ1)
+  double potential_V = 0;     // fixed potential of `second` relative to `first` (ψ2 − ψ1); ignored
+                              // where a side's potential is solved
+  double Lp_m_per_s_Pa = 0;   // hydraulic conductivity: water flux by Kedem–Katchalsky (DESIGN §3),
+                              // positive from first to second; 0 = no water crosses
+  // Paracellular (pathway V): the membrane's faces are junction pairs — each apical face's lumen
+  // voxel joined to the interstitium voxel behind the cell layer (DESIGN §2) — instead of voxel
+  // faces. `first` must be the interstitium side, `second` a lumen compartment.
+  bool junctions = false;
 };
 
 struct Participant {
   int species = 0;
-  double stoich = 1.0;  // mol per cycle from first to second compartment (negative: reverse)
+  double stoich = 1.0;  // mol per cycle from first to second compartment (negative: reverse);
+                        // kind secretion: mol per cycle taken from the first side
   double K_mM = 0.0;    // half-saturation; 0 = none
+  double yield = 1.0;   // kind secretion only: mol per cycle delivered to the second side
 };
 
 struct Transporter {
@@ -77,9 +96,14 @@ struct Transporter {
   physics::TransporterKind kind = physics::TransporterKind::linear_permeability;
   int membrane = 0;
   std::vector<Participant> participants;
-  double rate = 0;  // P (m/s) for linear/GHK, Vmax (mol·m⁻²·s⁻¹) otherwise
+  double rate = 0;  // P (m/s) for linear/GHK and secretion_first_order, Vmax (mol·m⁻²·s⁻¹) otherwise
   Schedule schedule;  // multiplier vs time (empty = 1)
   std::vector<RegionOverride> region_overrides;
+  // Kinds secretion / secretion_first_order: the delivered osmotically active species carry their
+  // own water, isosmotic with the first side (pathway I's vesicle water, DESIGN §1).
+  bool vesicle_water = false;
+  // Kind free_fraction_permeability: the un-ionised, unbound fraction of the species on each side.
+  double free_fraction_first = 1.0, free_fraction_second = 1.0;
 };
 
 struct Reaction {
@@ -111,6 +135,29 @@ struct RunControl {
   std::string backend = "auto";  // auto | cpu | cuda
   int threads = 0;               // OpenMP threads, 0 = runtime default
   double temperature_K = 310.15;
+  // Schedules are evaluated at (run time + schedule_offset_s): a run can start at any point of a
+  // scenario (e.g. 72 h after birth) and settle there — quasi-steady snapshots of slow regulation.
+  double schedule_offset_s = 0;
+  // Solved membrane potentials (compartments with solved_potential): Newton on the net ionic current
+  // of each component, stopped when every update is below potential_tol_V.
+  double potential_tol_V = 1e-9;
+  int potential_max_iterations = 50;
+};
+
+// Milk flow in the lumen (DESIGN §3): on when a compartment is `lumen`.
+struct LumenFlow {
+  double viscosity_Pa_s = 2.0e-3;     // mature human milk at 37 °C ~1.5–3 mPa·s (docs/secretion.md)
+  double pressure_rel_tol = 1e-10;    // CG on the pressure: stop at ‖r‖ ≤ tol ‖q‖
+  int pressure_max_iterations = 20000;
+  double courant = 0.9;               // upwind advection sub-steps: max outflow fraction per sub-step
+};
+
+// The outlet flow scaled to the whole gland (DESIGN §5; host/app/milk_outputs.hpp): gland milk =
+// outlet flow × secretory_tissue_g / domain tissue mass, the domain's mass being the volume of its
+// modelled (non-stroma) voxels × tissue_density. secretory_tissue_g = 0: no scaling.
+struct GlandScaling {
+  double secretory_tissue_g = 0;          // g, both breasts
+  double tissue_density_g_per_mL = 1.04;  // g/mL
 };
 
 struct Model {
@@ -120,7 +167,20 @@ struct Model {
   std::vector<Transporter> transporters;
   std::vector<Reaction> reactions;
   std::vector<Region> regions;
+  LumenFlow flow;
   RunControl run;
+  GlandScaling gland;
+
+  bool solves_potentials() const {  // some compartment has solved_potential
+    for (const Compartment& c : compartments)
+      if (c.solved_potential) return true;
+    return false;
+  }
+  bool has_lumen_flow() const {  // some compartment is a lumen
+    for (const Compartment& c : compartments)
+      if (c.lumen) return true;
+    return false;
+  }
 
   int compartment_index(const std::string& name) const;  // −1 when unknown
   int species_index(const std::string& name) const;

@@ -19,6 +19,8 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
   balance_.clamped_inflow_mol.assign(ns, 0.0);
   balance_.reaction_source_mol.assign(ns, 0.0);
   balance_.membrane_transfer_mol.assign(std::size_t(problem_.n_membranes) * ns, 0.0);
+  balance_.secretion_source_mol.assign(ns, 0.0);
+  balance_.outlet_outflow_mol.assign(ns, 0.0);
   const RunControl& run = model_.run;
   if (run.integrator != "explicit" && run.integrator != "implicit")
     throw std::runtime_error("run.integrator must be explicit or implicit, got '" + run.integrator + "'");
@@ -65,20 +67,17 @@ void Simulation::advance_explicit(double t_end) {
       dt = step * 0.5;
       if (dt < dt_nominal_ * std::ldexp(1.0, -max_halvings)) {
         std::ostringstream msg;
-        msg << "the explicit step failed at t = " << time_s_ << " s: a concentration became "
-            << (std::isnan(totals.min_concentration) ? "NaN" : "negative")
+        msg << "the explicit step failed at t = " << time_s_ << " s: "
+            << (!totals.potentials_converged ? "the membrane potentials did not converge (Newton)"
+                : std::isnan(totals.min_concentration) ? "a concentration became NaN"
+                                                       : "a concentration became negative")
             << " even at dt = " << step << " s (nominal " << dt_nominal_
             << " s); check the transporter and reaction rates";
         throw std::runtime_error(msg.str());
       }
       continue;
     }
-    for (int s = 0; s < problem_.n_species; ++s) {
-      balance_.clamped_inflow_mol[s] += totals.clamped_inflow_mol[s];
-      balance_.reaction_source_mol[s] += totals.reaction_source_mol[s];
-    }
-    for (std::size_t q = 0; q < totals.membrane_transfer_mol.size(); ++q)
-      balance_.membrane_transfer_mol[q] += totals.membrane_transfer_mol[q];
+    add_step_totals(totals);
     time_s_ = last ? t_end : time_s_ + step;
     ++steps_;
     dt_last_ = step;
@@ -93,21 +92,66 @@ kernels::ImplicitStepReport empty_report(int n_species, int n_membranes) {
   r.totals.clamped_inflow_mol.assign(n_species, 0.0);
   r.totals.reaction_source_mol.assign(n_species, 0.0);
   r.totals.membrane_transfer_mol.assign(std::size_t(n_membranes) * n_species, 0.0);
+  r.totals.secretion_source_mol.assign(n_species, 0.0);
+  r.totals.outlet_outflow_mol.assign(n_species, 0.0);
   r.residual_mol.assign(n_species, 0.0);
   return r;
 }
 
+// Adds step totals b into a (the secretion parts only where b has them).
+void accumulate(kernels::StepTotals& a, const kernels::StepTotals& b) {
+  for (std::size_t s = 0; s < b.clamped_inflow_mol.size(); ++s) {
+    a.clamped_inflow_mol[s] += b.clamped_inflow_mol[s];
+    a.reaction_source_mol[s] += b.reaction_source_mol[s];
+  }
+  for (std::size_t s = 0; s < b.secretion_source_mol.size(); ++s) a.secretion_source_mol[s] += b.secretion_source_mol[s];
+  for (std::size_t s = 0; s < b.outlet_outflow_mol.size(); ++s) a.outlet_outflow_mol[s] += b.outlet_outflow_mol[s];
+  for (std::size_t q = 0; q < b.membrane_transfer_mol.size(); ++q) a.membrane_transfer_mol[q] += b.membrane_transfer_mol[q];
+  a.lumen_water_in_m3 += b.lumen_water_in_m3;
+  a.outlet_water_m3 += b.outlet_water_m3;
+  a.pressure_residual = std::max(a.pressure_residual, b.pressure_residual);
+  a.pressure_iterations = std::max(a.pressure_iterations, b.pressure_iterations);
+  a.potential_iterations = std::max(a.potential_iterations, b.potential_iterations);
+  a.potential_residual_A = std::max(a.potential_residual_A, b.potential_residual_A);
+  a.potentials_converged = a.potentials_converged && b.potentials_converged;
+}
+
 }  // namespace
+
+void Simulation::add_step_totals(const kernels::StepTotals& t) {
+  for (int s = 0; s < problem_.n_species; ++s) {
+    balance_.clamped_inflow_mol[s] += t.clamped_inflow_mol[s];
+    balance_.reaction_source_mol[s] += t.reaction_source_mol[s];
+    if (!t.secretion_source_mol.empty()) balance_.secretion_source_mol[s] += t.secretion_source_mol[s];
+    if (!t.outlet_outflow_mol.empty()) balance_.outlet_outflow_mol[s] += t.outlet_outflow_mol[s];
+  }
+  for (std::size_t q = 0; q < t.membrane_transfer_mol.size(); ++q)
+    balance_.membrane_transfer_mol[q] += t.membrane_transfer_mol[q];
+  balance_.lumen_water_in_m3 += t.lumen_water_in_m3;
+  balance_.outlet_water_m3 += t.outlet_water_m3;
+  SecretionStats& st = secretion_stats_;
+  st.pressure_residual = std::max(st.pressure_residual, t.pressure_residual);
+  st.pressure_iterations = std::max(st.pressure_iterations, t.pressure_iterations);
+  st.potential_iterations = std::max(st.potential_iterations, t.potential_iterations);
+  st.potential_residual_A = std::max(st.potential_residual_A, t.potential_residual_A);
+}
+
+kernels::SecretionSnapshot Simulation::secretion_snapshot() const {
+  kernels::SecretionSnapshot out;
+  backend_->read_secretion(out);
+  return out;
+}
+
+double Simulation::water_balance_error_relative() const {
+  const double in = balance_.lumen_water_in_m3, out = balance_.outlet_water_m3;
+  const double scale = std::max(std::abs(in), std::abs(out));
+  return scale > 0.0 ? (in - out) / scale : 0.0;
+}
 
 bool Simulation::implicit_step(double t, double dt, kernels::ImplicitStepReport& into) {
   const kernels::ImplicitStepReport r = backend_->implicit_step(rates_at(model_, problem_, t), dt, implicit_options_);
-  for (std::size_t s = 0; s < r.residual_mol.size(); ++s) {
-    into.totals.clamped_inflow_mol[s] += r.totals.clamped_inflow_mol[s];
-    into.totals.reaction_source_mol[s] += r.totals.reaction_source_mol[s];
-    into.residual_mol[s] += r.residual_mol[s];
-  }
-  for (std::size_t q = 0; q < r.totals.membrane_transfer_mol.size(); ++q)
-    into.totals.membrane_transfer_mol[q] += r.totals.membrane_transfer_mol[q];
+  accumulate(into.totals, r.totals);
+  for (std::size_t s = 0; s < r.residual_mol.size(); ++s) into.residual_mol[s] += r.residual_mol[s];
   into.linear_iterations += r.linear_iterations;
   into.residual_relative = std::max(into.residual_relative, r.residual_relative);
   into.local_substeps += r.local_substeps;
@@ -153,20 +197,17 @@ void Simulation::advance_implicit(double t_end) {
         std::ostringstream msg;
         msg << "the implicit step failed at t = " << time_s_ << " s: "
             << (ok ? "the error estimate stays above tolerance"
-                   : halves.converged && full.converged ? "a concentration became negative or NaN"
-                                                        : "CG did not reach run.cg_rel_tol")
+                : !(full.totals.potentials_converged && halves.totals.potentials_converged)
+                    ? "the membrane potentials did not converge (Newton)"
+                : halves.converged && full.converged ? "a concentration became negative or NaN"
+                                                     : "CG did not reach run.cg_rel_tol")
             << " even at dt = " << step << " s; check the rates and tolerances";
         throw std::runtime_error(msg.str());
       }
       continue;
     }
-    for (int s = 0; s < ns; ++s) {
-      balance_.clamped_inflow_mol[s] += halves.totals.clamped_inflow_mol[s];
-      balance_.reaction_source_mol[s] += halves.totals.reaction_source_mol[s];
-      stats_.solver_residual_mol[s] += halves.residual_mol[s];
-    }
-    for (std::size_t q = 0; q < halves.totals.membrane_transfer_mol.size(); ++q)
-      balance_.membrane_transfer_mol[q] += halves.totals.membrane_transfer_mol[q];
+    add_step_totals(halves.totals);
+    for (int s = 0; s < ns; ++s) stats_.solver_residual_mol[s] += halves.residual_mol[s];
     stats_.last_residual = halves.residual_relative;
     stats_.error_estimate_mM += diff.abs_max_mM;
     stats_.last_error_ratio = err;
@@ -197,7 +238,8 @@ std::vector<double> Simulation::balance_error_mol() const {
   std::vector<double> error(now.size());
   for (std::size_t s = 0; s < now.size(); ++s)
     error[s] = (now[s] - balance_.initial_mol[s]) -
-               (balance_.clamped_inflow_mol[s] + balance_.reaction_source_mol[s]);
+               (balance_.clamped_inflow_mol[s] + balance_.reaction_source_mol[s] +
+                balance_.secretion_source_mol[s] - balance_.outlet_outflow_mol[s]);
   return error;
 }
 
@@ -208,7 +250,9 @@ std::vector<double> Simulation::balance_error_relative() const {
   for (std::size_t s = 0; s < now.size(); ++s) {
     const double scale = std::max({std::abs(balance_.initial_mol[s]), std::abs(now[s]),
                                    std::abs(balance_.clamped_inflow_mol[s]),
-                                   std::abs(balance_.reaction_source_mol[s])});
+                                   std::abs(balance_.reaction_source_mol[s]),
+                                   std::abs(balance_.secretion_source_mol[s]),
+                                   std::abs(balance_.outlet_outflow_mol[s])});
     rel[s] = scale > 0.0 ? error[s] / scale : 0.0;
   }
   return rel;

@@ -3,8 +3,11 @@
 // host/run.cpp wraps it with outputs; tests drive it directly.
 //
 // Balance (DESIGN §3), per species s, over the modelled, non-clamped compartments:
-//   error_s(t) = [M_s(t) − M_s(0)] − [inflow from clamped compartments + net reaction production]
+//   error_s(t) = [M_s(t) − M_s(0)] − [inflow from clamped compartments + net reaction production
+//                                      + secretory pathways' delivered − taken − outflow at the outlets]
 // Explicit steps conserve to round-off, so |error| stays at the level of the sum's rounding.
+// Water (secretion models): what entered the lumen (Σ q h³ dt) against what left through the outlets,
+// summed from the pressure solution's face velocities — they differ by the pressure solve's residual.
 //
 // Integrators (RunControl::integrator; docs/numerics.md):
 //   explicit  forward Euler at dt_safety × the stability limit: the reference for tests
@@ -26,6 +29,18 @@ struct Balance {
   std::vector<double> clamped_inflow_mol;    // [s] cumulative
   std::vector<double> reaction_source_mol;   // [s] cumulative
   std::vector<double> membrane_transfer_mol; // [m * n_species + s] cumulative, first → second
+  std::vector<double> secretion_source_mol;  // [s] cumulative, secretory pathways (delivered − taken)
+  std::vector<double> outlet_outflow_mol;    // [s] cumulative, out through the outlets
+  double lumen_water_in_m3 = 0;              // cumulative water into the lumen
+  double outlet_water_m3 = 0;                // cumulative water out at the outlets (face velocities)
+};
+
+// The secretion solves' account (largest over the steps since the last reset, for outputs).
+struct SecretionStats {
+  double pressure_residual = 0;
+  int pressure_iterations = 0;
+  int potential_iterations = 0;
+  double potential_residual_A = 0;
 };
 
 // The implicit integrator's account, for run.json and the tests.
@@ -56,6 +71,12 @@ class Simulation {
                                                        // controller's next proposal
   double last_step() const { return dt_last_; }
   const IntegratorStats& integrator_stats() const { return stats_; }
+  const SecretionStats& secretion_stats() const { return secretion_stats_; }
+  void reset_secretion_stats() { secretion_stats_ = {}; }
+  // Node potentials, pressure, face velocities, lumen source (secretion models; throws otherwise).
+  kernels::SecretionSnapshot secretion_snapshot() const;
+  // Relative water balance: (in − out)/max(in, out), 0 before any water moved.
+  double water_balance_error_relative() const;
 
   const Model& model() const { return model_; }
   const kernels::Problem& problem() const { return problem_; }
@@ -76,6 +97,7 @@ class Simulation {
  private:
   void advance_explicit(double t_end_s);
   void advance_implicit(double t_end_s);
+  void add_step_totals(const kernels::StepTotals& totals);
   // One implicit step; false (state part-way) when it failed. Adds its totals into `into`.
   bool implicit_step(double t_s, double dt, kernels::ImplicitStepReport& into);
 
@@ -89,6 +111,7 @@ class Simulation {
   long steps_ = 0, rejected_ = 0;
   kernels::ImplicitOptions implicit_options_;
   IntegratorStats stats_;
+  SecretionStats secretion_stats_;
 };
 
 }  // namespace lactosim

@@ -32,6 +32,14 @@ struct ImplicitStepReport {
   long local_substeps = 0, local_rejected = 0;  // membrane + reaction phase
 };
 
+// The secretion state, for output (host/app/run_outputs.cpp).
+struct SecretionSnapshot {
+  std::vector<double> node_potential_V;       // [node] (kernels/potential_solver.hpp)
+  std::vector<double> pressure_Pa;            // per padded voxel, lumen (0 elsewhere)
+  std::vector<double> face_velocity_m_per_s;  // [3v + axis]: face between v and v + e_axis
+  std::vector<double> lumen_source_per_s;     // q per padded voxel over the last step
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -61,6 +69,10 @@ class Backend {
   // left part-way: the caller restores a saved state (save_state / restore_state).
   virtual ImplicitStepReport implicit_step(const StepRates& rates, double dt, const ImplicitOptions& options) {
     throw std::runtime_error("implicit_step: not available on the " + name() + " backend yet");
+  }
+  // Node potentials, pressure, face velocities and the lumen's water source (secretion models).
+  virtual void read_secretion(SecretionSnapshot& out) const {
+    throw std::runtime_error("read_secretion: not available on the " + name() + " backend yet");
   }
   // Copies of the state in numbered slots (0 and 1 are enough for step doubling).
   virtual void save_state(int slot) {

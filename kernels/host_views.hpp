@@ -46,6 +46,21 @@ inline ProblemView host_view(const Problem& p, const std::vector<double>& membra
   v.n_reaction_voxels = long(p.reaction_voxels.size());
   v.reaction_voxel = p.reaction_voxels.data();
   v.reaction_region = p.reaction_region_mask.data();
+  const double RT = physics::gas_constant_J_per_mol_K * p.temperature_K;
+  v.RT = RT;
+  v.F_over_RT = physics::faraday_C_per_mol / RT;
+  if (p.electrical.n_nodes > 0) {
+    v.node_of_voxel = p.electrical.node_of_voxel.data();
+    v.n_pairs = p.electrical.n_pairs();
+    v.pair_offset = p.electrical.pair_offset.data();
+    v.pair_face = p.electrical.pair_face.data();
+  }
+  v.has_secretion = p.has_secretion;
+  v.has_water = p.has_water;
+  if (!p.membrane_Lp.empty()) v.membrane_Lp = p.membrane_Lp.data();
+  if (!p.reflection.empty()) v.reflection = p.reflection.data();
+  if (!p.background_mM.empty()) v.background_mM = p.background_mM.data();
+  if (!p.lumen.empty()) v.lumen = p.lumen.data();
   return v;
 }
 

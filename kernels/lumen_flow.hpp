@@ -30,6 +30,8 @@ struct LumenFlowResult {
   double outlet_flow_m3_per_s = 0;  // Σ u·h² through faces into outlet voxels + Σ q h³ in them
 };
 
+// cpu:: (kernels/cpu/lumen_flow.cpp) takes host pointers; cuda:: (kernels/cuda/lumen_flow.cu) takes
+// device pointers everywhere (the view's tables, q, p, face_velocity) and returns the result on the host.
 #define LACTOSIM_DECLARE_LUMEN_FLOW_KERNELS                                                        \
   /* Solves for p (per padded voxel; 0 outside the lumen and at outlets) given q (1/s, per padded  \
      voxel) to ‖r‖ ≤ rel_tol ‖q‖, and fills face velocities u[3v + axis] (m/s, +axis direction,   \

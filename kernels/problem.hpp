@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "physics/parameters.hpp"
+#include "potential_solver.hpp"
 
 namespace lactosim::kernels {
 
@@ -74,6 +75,24 @@ struct Problem {
   std::vector<std::uint32_t> reaction_region_mask;  // per reaction voxel
   int n_transporters = 0, n_reactions = 0;
 
+  // Secretion mechanics (docs/secretion.md); empty / false where the model has none.
+  ElectricalNetwork electrical;              // n_nodes = 0: the membranes' fixed potentials
+  double potential_tol_V = 1e-9;
+  int potential_max_iterations = 50;
+  bool has_secretion = false;                // some transporter is a secretion kind
+  bool has_water = false;                    // some membrane has Lp > 0, or vesicle water
+  std::vector<double> membrane_Lp;           // [membrane] m·s⁻¹·Pa⁻¹
+  std::vector<double> reflection;            // [species] σ
+  std::vector<double> background_mM;         // [compartment] untracked osmolarity (mol/m³)
+  bool has_flow = false;                     // a lumen compartment: Darcy flow + advection
+  std::vector<std::uint8_t> lumen;           // per padded voxel: 1 in a lumen compartment
+  std::vector<std::uint8_t> outlet;          // per padded voxel: 1 at an outlet (p = 0)
+  std::vector<double> lumen_mobility;        // per padded voxel: r²/(8μ) (m²·Pa⁻¹·s⁻¹), lumen only
+  std::vector<std::uint8_t> advected;        // [species]: present in a lumen compartment
+  double pressure_rel_tol = 1e-10;
+  int pressure_max_iterations = 20000;
+  double advection_courant = 0.9;
+
   bool present(int s, int comp) const { return comp >= 0 && D_m2_per_s[s * n_compartments + comp] >= 0; }
 };
 
@@ -90,6 +109,16 @@ struct StepTotals {
   std::vector<double> reaction_source_mol;  // [s] net production by reactions
   std::vector<double> membrane_transfer_mol;  // [m * n_species + s] first → second
   double min_concentration = 0;  // smallest updated concentration (negative: step rejected)
+  // Secretion mechanics (empty / 0 without them).
+  std::vector<double> secretion_source_mol;  // [s] delivered − taken by secretory pathways (I, II, IV)
+  std::vector<double> outlet_outflow_mol;    // [s] carried out through the outlets
+  double lumen_water_in_m3 = 0;              // water entering the lumen (Σ q h³ dt)
+  double outlet_water_m3 = 0;                // water leaving at the outlets, from the face velocities
+  double pressure_residual = 0;              // largest ‖q − A p‖/‖q‖ of the step's pressure solves
+  int pressure_iterations = 0;               // largest CG iteration count of the step's solves
+  int potential_iterations = 0;              // largest Newton count of the step's potential solves
+  double potential_residual_A = 0;           // largest |net node current| after a solve
+  bool potentials_converged = true;
 };
 
 }  // namespace lactosim::kernels

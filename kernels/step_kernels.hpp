@@ -9,10 +9,16 @@
 //   4. apply_membrane_fluxes     c_new += dt·Σ_faces ±J·w/h          (membrane voxels only)
 //   5. membrane_totals           Σ J·w·h²·dt per membrane, and the inflow from clamped compartments
 //
+// With the secretion mechanics (docs/secretion.md) step 1 also evaluates the secretory pathways'
+// taken/delivered fluxes and each face's water flux, at solved node potentials and the lumen
+// pressure (SecretionFields); pair_currents feeds the potential solve and lumen_water_source turns
+// face water into the lumen's volume source q.
+//
 // 2–4 return the smallest concentration they wrote (the caller rejects the step if it is < 0).
 #pragma once
 #include <cstdint>
 
+#include "physics/host_device.hpp"
 #include "physics/parameters.hpp"
 #include "problem.hpp"
 
@@ -40,7 +46,43 @@ struct ProblemView {
   long n_reaction_voxels = 0;
   const std::int64_t* reaction_voxel = nullptr;
   const std::uint32_t* reaction_region = nullptr;
+  // Secretion mechanics; null where the model has none.
+  const std::int32_t* node_of_voxel = nullptr;  // solved potentials: node per voxel, −1 ground; null: fixed
+  double F_over_RT = 0;                          // 1/V
+  int n_pairs = 0;                               // node pairs (kernels/potential_solver.hpp)
+  const std::int64_t* pair_offset = nullptr;
+  const std::int64_t* pair_face = nullptr;
+  bool has_secretion = false;                    // some transporter is a secretion kind
+  bool has_water = false;                        // some membrane has Lp > 0 or vesicle water
+  const double* membrane_Lp = nullptr;           // [m] m·s⁻¹·Pa⁻¹
+  const double* reflection = nullptr;            // [s] σ
+  const double* background_mM = nullptr;         // [comp] untracked osmolarity
+  double RT = 0;                                 // J/mol
+  const std::uint8_t* lumen = nullptr;           // per padded voxel: 1 in a lumen compartment
 };
+
+// The secretion state one membrane pass reads (potentials, pressure) and writes (per face).
+struct SecretionFields {
+  const double* node_potential_V = nullptr;  // [node]
+  const double* pressure_Pa = nullptr;       // per padded voxel; null = 0 everywhere
+  double* face_taken = nullptr;              // [f * ns + s] secretion kinds: leaves side 1 (mol m⁻² s⁻¹)
+  double* face_delivered = nullptr;          // [f * ns + s] secretion kinds: reaches side 2
+  double* face_water = nullptr;              // [f] water flux (m/s), side 1 → side 2
+};
+
+// The GHK argument u = F(ψ1 − ψ2)/(RT) of face f: from the solved node potentials where either side
+// has one (ground = 0 V), else the membrane's fixed potential.
+LACTOSIM_HD double face_ghk_argument(const ProblemView& p, const SecretionFields& sec, long f) {
+  if (p.node_of_voxel) {
+    const int a = p.node_of_voxel[p.face_first[f]], b = p.node_of_voxel[p.face_second[f]];
+    if (a >= 0 || b >= 0) {
+      const double psi1 = a >= 0 ? sec.node_potential_V[a] : 0.0;
+      const double psi2 = b >= 0 ? sec.node_potential_V[b] : 0.0;
+      return p.F_over_RT * (psi1 - psi2);
+    }
+  }
+  return p.membrane_u[p.face_membrane[f]];
+}
 
 struct RatesView {
   int n_transporters = 0;
@@ -52,15 +94,22 @@ struct RatesView {
 
 #define LACTOSIM_DECLARE_STEP_KERNELS                                                             \
   void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const double* c,          \
-                               double* face_flux);                                                 \
+                               double* face_flux, const SecretionFields& sec);                     \
   double diffuse_species(const ProblemView& p, const RatesView& r, double dt, const double* c,     \
                          double* c_new);                                                           \
   double react(const ProblemView& p, const RatesView& r, double dt, const double* c, double* c_new, \
                double* reaction_source_mol);                                                       \
   double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face_flux,           \
-                               double* c_new);                                                     \
+                               const SecretionFields& sec, double* c_new);                         \
   void membrane_totals(const ProblemView& p, double dt, const double* face_flux,                   \
-                       double* clamped_inflow_mol, double* membrane_transfer_mol);                 \
+                       const SecretionFields& sec, double* clamped_inflow_mol,                     \
+                       double* membrane_transfer_mol, double* secretion_source_mol);               \
+  /* Per node pair: Σ_faces I_f·area (A, side 1 → 2) and Σ ∂I_f/∂u·area, at sec.node_potential_V. */ \
+  void pair_currents(const ProblemView& p, const RatesView& r, const double* c,                   \
+                     const SecretionFields& sec, double* I_pair, double* dIdu_pair);               \
+  /* q_accum[v] += weight · Σ_faces ±water·w/h on lumen voxels (1/s × weight). */                  \
+  void lumen_water_source(const ProblemView& p, const double* face_water, double weight,           \
+                          double* q_accum);                                                        \
   void amounts_by_compartment(const ProblemView& p, const double* c, double* amounts_mol);
 
 namespace cpu {

@@ -14,13 +14,14 @@ RunOutputs::RunOutputs(std::string dir, const Simulation& sim)
     : dir_(std::move(dir)),
       pvd_(dir_ + "/lactosim.pvd"),
       csv_(dir_ + "/timeseries.csv"),
+      milk_(sim),
       compartment_volume_m3_(compartment_volumes(sim.problem())) {
   csv_.set_columns(csv_columns(sim));
 }
 
 std::uintmax_t RunOutputs::estimate_bytes(const kernels::Problem& p, int n_outputs) {
-  // Uncompressed upper bound: 8 bytes per voxel and species + labels, per snapshot.
-  const std::uintmax_t per_snapshot = std::uintmax_t(p.block.interior_voxels()) * (8u * p.n_species + 1u);
+  // Uncompressed upper bound: 8 bytes per voxel and species (and six secretion fields) + labels.
+  const std::uintmax_t per_snapshot = std::uintmax_t(p.block.interior_voxels()) * (8u * (p.n_species + 6u) + 1u);  // + secretion fields
   return per_snapshot * std::uintmax_t(n_outputs + 1) + (1u << 20);
 }
 
@@ -39,7 +40,9 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
       for (int i = 0; i < b.nx; ++i) labels.values.push_back(p.label[b.index(i, j, k)]);
   std::vector<vis::CellArray> arrays;
   for (int s = 0; s < p.n_species; ++s)
-    arrays.push_back({sim.model().species[s].name + "_mM", 1, sim.interior_concentrations(s)});
+    arrays.push_back({sim.model().species[s].name + (sim.model().species[s].unit == "g/L" ? "_g_per_L" : "_mM"), 1,
+                      sim.interior_concentrations(s)});
+  for (vis::CellArray& a : milk_.vti_arrays(sim)) arrays.push_back(std::move(a));
 
   char name[64];
   std::snprintf(name, sizeof name, "lactosim_%06d.vti", snapshot_++);
@@ -66,10 +69,11 @@ std::vector<std::string> RunOutputs::csv_columns(const Simulation& sim) const {
     cols.push_back("balance_error_" + m.species[s].name + "_mol");
     cols.push_back("balance_error_" + m.species[s].name + "_rel");
   }
+  for (const std::string& c : milk_.csv_columns()) cols.push_back(c);
   return cols;
 }
 
-std::vector<double> RunOutputs::csv_row(const Simulation& sim) const {
+std::vector<double> RunOutputs::csv_row(const Simulation& sim) {
   const kernels::Problem& p = sim.problem();
   const std::vector<double> amounts = sim.amounts();
   std::vector<double> row = {sim.time(), double(sim.steps()), sim.last_step()};
@@ -86,6 +90,7 @@ std::vector<double> RunOutputs::csv_row(const Simulation& sim) const {
     row.push_back(error[s]);
     row.push_back(rel[s]);
   }
+  for (double v : milk_.csv_row(sim)) row.push_back(v);
   return row;
 }
 

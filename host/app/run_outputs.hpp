@@ -5,6 +5,8 @@
 //                                        mean_<species>_mM.<compartment>; cumulative
 //                                        transfer_<species>_mol.<membrane> (first → second);
 //                                        balance_error_<species>_mol and _rel (DESIGN §3)
+//                                        secretion models: milk flow and composition columns and
+//                                        pressure, velocity, potential fields (milk_outputs.hpp)
 //   run.json                             resolved config, version, backend, device, phase timings
 // Every file is replaced atomically, so whatever is on disk is complete.
 #pragma once
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "host/app/milk_outputs.hpp"
 #include "host/io/timeseries_csv.hpp"
 #include "host/simulation.hpp"
 #include "visualization/vtk_output.hpp"
@@ -31,11 +34,12 @@ class RunOutputs {
 
  private:
   std::vector<std::string> csv_columns(const Simulation& sim) const;
-  std::vector<double> csv_row(const Simulation& sim) const;
+  std::vector<double> csv_row(const Simulation& sim);
 
   std::string dir_;
   vis::PvdCollection pvd_;
   io::TimeseriesCsv csv_;
+  MilkOutputs milk_;
   std::vector<double> compartment_volume_m3_;
   std::vector<std::string> files_;
   int snapshot_ = 0;

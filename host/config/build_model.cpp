@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Validated sections → the SI Model (host/model.hpp): range checks, cross-references between
-// sections, unit conversion done once (µm → m, µm²/s → m²/s, µm/s → m/s, µmol → mol, mV → V, h → s).
+// sections, unit conversion done once (µm → m, µm²/s → m²/s, µm/s → m/s, µmol → mol, mV → V, h → s,
+// mPa·s → Pa·s).
 #include "checks.hpp"
 #include "values.hpp"
 
@@ -30,7 +31,36 @@ RunControl run_control(const Sections& all) {
   r.threads = s.get<int>("threads");
   require(r.threads >= 0, s, "threads", "must be >= 0, got " + std::to_string(r.threads));
   r.temperature_K = at_least(*of_kind(all, "model").front(), "temperature_K", 0, true);
+  r.potential_tol_V = at_least(s, "potential_tol_mV", 0, true) * 1e-3;
+  r.potential_max_iterations = s.get<int>("potential_max_iterations");
+  require(r.potential_max_iterations >= 1, s, "potential_max_iterations",
+          "must be >= 1, got " + std::to_string(r.potential_max_iterations));
+  r.schedule_offset_s = at_least(s, "schedule_offset_h", 0, false) * 3600.0;
   return r;
+}
+
+GlandScaling gland_scaling(const Sections& all) {
+  GlandScaling g;
+  const Section& s = *of_kind(all, "model").front();
+  if (s.has("secretory_tissue_g")) g.secretory_tissue_g = at_least(s, "secretory_tissue_g", 0, true);
+  g.tissue_density_g_per_mL = at_least(s, "tissue_density_g_per_mL", 0, true);
+  return g;
+}
+
+LumenFlow lumen_flow(const Sections& all) {
+  LumenFlow f;
+  const Section& s = *of_kind(all, "flow").front();
+  f.viscosity_Pa_s = at_least(s, "viscosity_mPa_s", 0, true) * 1e-3;
+  f.pressure_rel_tol = at_least(s, "pressure_rel_tol", 0, true);
+  require(f.pressure_rel_tol <= 1e-3, s, "pressure_rel_tol",
+          "must be <= 1e-3, got " + format_number(f.pressure_rel_tol));
+  f.pressure_max_iterations = s.get<int>("pressure_max_iterations");
+  require(f.pressure_max_iterations >= 1, s, "pressure_max_iterations",
+          "must be >= 1, got " + std::to_string(f.pressure_max_iterations));
+  f.courant = s.get<double>("courant");
+  require(f.courant > 0 && f.courant <= 1, s, "courant",
+          "must be in (0, 1], got " + format_number(f.courant));
+  return f;
 }
 
 void compartments(const Sections& all, Model& m) {
@@ -38,6 +68,12 @@ void compartments(const Sections& all, Model& m) {
   for (const Section* s : of_kind(all, "compartment")) {
     Compartment c{s->name, labels(*s, "labels"), s->get<bool>("clamped"),
                   at_least(*s, "background_mOsm_per_L", 0, false)};
+    c.solved_potential = choice(*s, "potential", {"ground", "solved"}, "potential") == "solved";
+    c.lumen = s->get<bool>("lumen");
+    // Blood's concentrations are imposed, not computed: it is the electrical ground and holds no milk.
+    require(!(c.clamped && c.solved_potential), *s, "potential",
+            "a clamped compartment is at ground; it cannot be solved");
+    require(!(c.clamped && c.lumen), *s, "lumen", "a clamped compartment cannot be a lumen");
     for (int l : c.labels) {
       require(owner[l].empty(), *s, "labels",
               "label " + std::to_string(l) + " is already used by compartment '" + owner[l] + "'");
@@ -61,7 +97,7 @@ void membranes(const Sections& all, Model& m) {
             "expected two compartments 'first second', got " + std::to_string(between.size()));
     Membrane mb{s->name, declared_index(*s, "between", between[0], comps, "compartment"),
                 declared_index(*s, "between", between[1], comps, "compartment"),
-                s->get<double>("potential_mV") * 1e-3};
+                s->has("potential_mV") ? s->get<double>("potential_mV") * 1e-3 : 0.0};
     require(mb.first != mb.second, *s, "between",
             "a membrane joins two different compartments, got '" + between[0] + "' twice");
     for (const auto& o : m.membranes)
@@ -69,6 +105,22 @@ void membranes(const Sections& all, Model& m) {
                   !(o.first == mb.second && o.second == mb.first),
               *s, "between",
               between[0] + " and " + between[1] + " are already joined by membrane '" + o.name + "'");
+    // A fixed potential next to a solved one would be silently ignored (host/model.hpp).
+    for (int side : {mb.first, mb.second})
+      require(!(s->has("potential_mV") && m.compartments[side].solved_potential), *s, "potential_mV",
+              "the potential of compartment '" + m.compartments[side].name +
+                  "' is solved; remove potential_mV");
+    mb.Lp_m_per_s_Pa = at_least(*s, "Lp_m_per_s_Pa", 0, false);  // already SI
+    mb.junctions = choice(*s, "pathway", {"faces", "junctions"}, "pathway") == "junctions";
+    if (mb.junctions) {
+      // Junction pairs run from the interstitium behind the cell layer to a lumen voxel (DESIGN §2).
+      require(m.compartments[mb.second].lumen, *s, "pathway",
+              "pathway junctions needs a lumen compartment second, got '" + between[1] +
+                  "' (set lumen = true in [compartment." + between[1] + "])");
+      require(!m.compartments[mb.first].lumen, *s, "pathway",
+              "pathway junctions joins a non-lumen compartment to a lumen, but the first, '" +
+                  between[0] + "', is a lumen");
+    }
     m.membranes.push_back(mb);
   }
 }
@@ -84,6 +136,16 @@ void species(const Sections& all, Model& m) {
     sp.osmotic_reflection = s->get<double>("reflection");
     require(sp.osmotic_reflection >= 0 && sp.osmotic_reflection <= 1, *s, "reflection",
             "must be in [0, 1], got " + format_number(sp.osmotic_reflection));
+    sp.unit = choice(*s, "unit", {"mM", "g/L"}, "unit");
+    // A mass concentration is not a molar one: it can carry neither charge nor osmotic pressure.
+    if (sp.unit == "g/L") {
+      require(sp.charge == 0, *s, "charge",
+              "unit g/L needs charge 0 (a mass concentration carries no current), got " +
+                  std::to_string(sp.charge));
+      require(sp.osmotic_reflection == 0, *s, "reflection",
+              "unit g/L needs reflection 0 (a mass concentration is not an osmolarity), got " +
+                  format_number(sp.osmotic_reflection));
+    }
     for (const auto& c : m.compartments) {
       const std::string D = "D_um2_per_s." + c.name, init = "initial_mM." + c.name,
                         clamp = "clamp_schedule_h_mM." + c.name;
@@ -92,7 +154,9 @@ void species(const Sections& all, Model& m) {
                                       : std::nullopt);
       const std::string absent = "species '" + sp.name + "' is absent in compartment '" + c.name +
                                  "' (give " + D + " to put it there)";
-      require(present || !s->has(init), *s, init, absent);
+      // 0 is what an absent species holds anyway, and the resolved INI writes that default for every
+      // compartment: only a positive value where the species is absent is a mistake.
+      require(present || !s->has(init) || s->get<double>(init) == 0, *s, init, absent);
       sp.initial_mM.push_back(at_least(*s, init, 0, false));
       if (s->has(clamp)) {
         require(c.clamped, *s, clamp,
@@ -147,6 +211,8 @@ void regions(const Sections& all, Model& m) {
 Model build_model(const std::vector<Section>& sections) {
   Model m;
   m.run = run_control(sections);
+  m.flow = lumen_flow(sections);
+  m.gland = gland_scaling(sections);
   compartments(sections, m);
   membranes(sections, m);
   species(sections, m);

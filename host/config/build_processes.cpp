@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // [transporter.*] and [reaction.*] → Model: the rate laws' parameters, checked against the kinds
 // that use them (kernels/physics/parameters.hpp) and against where each species exists.
+#include <algorithm>
+#include <cmath>
+
 #include "checks.hpp"
 #include "values.hpp"
 
@@ -12,17 +15,156 @@ using physics::TransporterKind;
 
 const std::vector<std::string> transporter_kinds = {
     "linear_permeability", "ghk", "facilitated_carrier", "michaelis_menten",
-    "p_type_pump", "cotransporter", "stoichiometric"};  // order of physics::TransporterKind
+    "p_type_pump", "cotransporter", "stoichiometric", "secretion",
+    "secretion_first_order", "free_fraction_permeability"};  // order of physics::TransporterKind
+
+// Keys of kind free_fraction_permeability alone.
+const std::vector<std::string> free_fraction_keys = {
+    "free_fraction_first", "free_fraction_second", "pKa", "drug",
+    "pH_first", "pH_second", "unbound_first", "unbound_second"};
+const std::vector<std::string> partition_keys = {"pKa", "drug", "pH_first", "pH_second"};
 
 // A per-species list: same length as `species`, else "expected N values (one per species), got M".
 std::vector<double> per_species(const Section& s, const std::string& key, std::size_t n,
-                                double fill) {
+                                double fill, const std::string& per = "species") {
   if (!s.has(key)) return std::vector<double>(n, fill);
   const auto v = s.get<std::vector<double>>(key);
   require(v.size() == n, s, key,
-          "expected " + std::to_string(n) + " value" + (n == 1 ? "" : "s") +
-              " (one per species), got " + std::to_string(v.size()));
+          "expected " + std::to_string(n) + " value" + (n == 1 ? "" : "s") + " (one per " + per +
+              "), got " + std::to_string(v.size()));
   return v;
+}
+
+// "glucose" or "glucose:2" → (name, coefficient > 0).
+std::pair<std::string, double> name_and_coefficient(const Section& s, const std::string& key,
+                                                    const std::string& item) {
+  const auto colon = item.find(':');
+  double coef = 1.0;
+  if (colon != std::string::npos) {
+    std::size_t used = 0;
+    const std::string text = item.substr(colon + 1);
+    try {
+      coef = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    require(used == text.size() && used > 0 && coef > 0, s, key,
+            "bad coefficient in '" + item + "' (expected species or species:coefficient > 0)");
+  }
+  return {item.substr(0, colon), coef};
+}
+
+// takes / delivers of a secretion transporter: species present on `side` of the membrane, each
+// listed once.
+std::vector<std::pair<int, double>> secretion_list(const Section& s, const std::string& key,
+                                                   const Model& m, const Membrane& mb, int side) {
+  std::vector<std::pair<int, double>> out;
+  if (!s.has(key)) return out;
+  const auto names = species_names(m);
+  const int c = side == 0 ? mb.first : mb.second;
+  for (const std::string& item : s.get<std::vector<std::string>>(key)) {
+    const auto [name, coef] = name_and_coefficient(s, key, item);
+    const int sp = declared_index(s, key, name, names, "species");
+    for (const auto& p : out)
+      require(p.first != sp, s, key, "species '" + name + "' listed twice");
+    require(m.species[sp].D_m2_per_s[c].has_value(), s, key,
+            "species '" + name + "' is absent in compartment '" + m.compartments[c].name +
+                "', the " + (side == 0 ? "first" : "second") + " side of membrane '" + mb.name + "' (" +
+                m.compartments[mb.first].name + " -> " + m.compartments[mb.second].name + ")");
+    out.emplace_back(sp, coef);
+  }
+  return out;
+}
+
+// Kinds secretion and secretion_first_order: what is taken from the first side need not be what is
+// delivered to the second (DESIGN §1), so the species come from takes/delivers, not species/stoich.
+void secretion(const Section& s, const std::string& kind, Transporter& t, const Model& m) {
+  const bool first_order = t.kind == TransporterKind::secretion_first_order;
+  const std::string why = "by kind " + kind + " (give takes and delivers)";
+  not_used(s, "species", why);
+  not_used(s, "stoich", why);
+  const Membrane& mb = m.membranes[t.membrane];
+  const auto takes = secretion_list(s, "takes", m, mb, 0);
+  const auto delivers = secretion_list(s, "delivers", m, mb, 1);
+  require(!takes.empty() || !delivers.empty(), s, "takes",
+          "kind " + kind + " needs takes or delivers (species:mol per cycle)");
+  require(!first_order || !takes.empty(), s, "takes",
+          "kind secretion_first_order is first order in the first taken species; give takes");
+
+  // First-order release has no saturation (kernels/physics/parameters.hpp).
+  if (first_order)
+    not_used(s, "K_mM", "by kind secretion_first_order (its rate is k_um_per_s times the first "
+                        "taken concentration)");
+  const auto K = per_species(s, "K_mM", takes.size(), 0.0, "taken species");
+  for (double k : K) require(k >= 0, s, "K_mM", "must be >= 0, got " + format_number(k));
+  // Participants: the taken species in their order, then the delivered ones not yet listed.
+  for (std::size_t i = 0; i < takes.size(); ++i)
+    t.participants.push_back({takes[i].first, takes[i].second, K[i], 0.0});
+  for (const auto& [sp, yield] : delivers) {
+    auto it = std::find_if(t.participants.begin(), t.participants.end(),
+                           [sp = sp](const Participant& p) { return p.species == sp; });
+    if (it != t.participants.end()) it->yield = yield;
+    else t.participants.push_back({sp, 0.0, 0.0, yield});
+  }
+  require(t.participants.size() <= std::size_t(physics::max_participants), s,
+          takes.size() > std::size_t(physics::max_participants) ? "takes" : "delivers",
+          "at most " + std::to_string(physics::max_participants) +
+              " distinct species in takes and delivers together, got " +
+              std::to_string(t.participants.size()));
+
+  const std::string rate_key = first_order ? "k_um_per_s" : "Vmax_umol_per_m2_s";
+  for (const char* other : {"P_um_per_s", "Vmax_umol_per_m2_s", "k_um_per_s"})
+    if (other != rate_key) not_used(s, other, "by kind " + kind + " (give " + rate_key + ")");
+  missing(s, rate_key, "kind " + kind);
+  t.rate = at_least(s, rate_key, 0, false) * 1e-6;  // µm/s → m/s, µmol·m⁻²·s⁻¹ → mol·m⁻²·s⁻¹
+  t.vesicle_water = s.get<bool>("vesicle_water");
+}
+
+// A fraction 0 < f <= 1, or `fallback` when the key is absent.
+double fraction(const Section& s, const std::string& key, double fallback) {
+  if (!s.has(key)) return fallback;
+  const double f = s.get<double>(key);
+  require(f > 0 && f <= 1, s, key, "must be in (0, 1], got " + format_number(f));
+  return f;
+}
+
+// Kind free_fraction_permeability (drug transfer, DESIGN §1): only the unbound, un-ionised drug
+// crosses, J = P (f1 c1 − f2 c2). f per side is given (free_fraction_first/second) or computed:
+//   f = unbound × un-ionised fraction,
+//   un-ionised fraction (Henderson–Hasselbalch): acid 1/(1 + 10^(pH − pKa)), base 1/(1 + 10^(pKa − pH)),
+// the pH-partition model of drug transfer into milk (Atkinson & Begg 1990; Fleishaker et al. 1987),
+// whose equilibrium milk-to-plasma ratio is f1/f2 (docs/human-milk-model.md).
+void free_fractions(const Section& s, Transporter& t) {
+  const bool direct = s.has("free_fraction_first") || s.has("free_fraction_second");
+  bool partition = false;
+  for (const auto& key : partition_keys) partition = partition || s.has(key);
+  if (direct) {
+    for (const auto& key : free_fraction_keys)
+      if (key != "free_fraction_first" && key != "free_fraction_second")
+        not_used(s, key,
+                 "with free_fraction_first/free_fraction_second (give either the fractions or the "
+                 "pH-partition inputs pKa, drug, pH_first, pH_second, unbound_first, unbound_second)");
+    t.free_fraction_first = fraction(s, "free_fraction_first", 1.0);
+    t.free_fraction_second = fraction(s, "free_fraction_second", 1.0);
+    return;
+  }
+  double ionisable_first = 1.0, ionisable_second = 1.0;  // un-ionised fractions
+  if (partition) {
+    for (const auto& key : partition_keys)
+      missing(s, key, "the pH partition needs pKa, drug, pH_first and pH_second");
+    const bool base = choice(s, "drug", {"acid", "base"}, "drug") == "base";
+    const double pKa = s.get<double>("pKa");
+    const auto unionised = [&](const std::string& key) {
+      const double pH = s.get<double>(key);
+      require(pH >= 0 && pH <= 14, s, key, "must be in [0, 14], got " + format_number(pH));
+      return 1.0 / (1.0 + std::pow(10.0, base ? pKa - pH : pH - pKa));
+    };
+    ionisable_first = unionised("pH_first");
+    ionisable_second = unionised("pH_second");
+  }
+  // Without pKa the drug is taken as not ionisable: f = unbound (default 1).
+  t.free_fraction_first = fraction(s, "unbound_first", 1.0) * ionisable_first;
+  t.free_fraction_second = fraction(s, "unbound_second", 1.0) * ionisable_second;
 }
 
 void transporter(const Section& s, Model& m) {
@@ -34,12 +176,38 @@ void transporter(const Section& s, Model& m) {
   const std::string kind = choice(s, "kind", transporter_kinds, "transporter kind");
   t.kind = TransporterKind(std::find(transporter_kinds.begin(), transporter_kinds.end(), kind) -
                            transporter_kinds.begin());
+  const bool free_fraction = t.kind == TransporterKind::free_fraction_permeability;
+  if (!free_fraction)
+    for (const auto& key : free_fraction_keys)
+      not_used(s, key, "by kind " + kind + " (free_fraction_permeability only)");
+  if (t.kind == TransporterKind::secretion || t.kind == TransporterKind::secretion_first_order) {
+    secretion(s, kind, t, m);
+    t.schedule = schedule(s, "schedule_h");
+    t.region_overrides = region_overrides(s, m);
+    m.transporters.push_back(std::move(t));
+    return;
+  }
+  // The schema cannot require `species` (the secretion kinds do without): same message as if it did.
+  if (!s.has("species")) fail(s.header, "missing required key 'species'");
+  for (const char* key : {"takes", "delivers"})
+    not_used(s, key, "by kind " + kind + " (secretion kinds only)");
+  // The resolved INI writes the default vesicle_water = false for every transporter: only true is
+  // a mistake.
+  require(!s.get<bool>("vesicle_water"), s, "vesicle_water",
+          "not used by kind " + kind + " (secretion kinds only)");
   // Channels (linear, GHK) act on each listed species independently, so one section may list
   // several (default.ini's capillary wall); the carriers' laws are written for one substrate.
   const bool channel =
       t.kind == TransporterKind::linear_permeability || t.kind == TransporterKind::ghk;
   const bool single = t.kind == TransporterKind::facilitated_carrier ||
-                      t.kind == TransporterKind::michaelis_menten;
+                      t.kind == TransporterKind::michaelis_menten || free_fraction;
+  if (free_fraction) {
+    const std::string why = "by kind free_fraction_permeability (one species, P_um_per_s and its free "
+                            "fractions)";
+    not_used(s, "stoich", why);
+    not_used(s, "K_mM", why);
+    free_fractions(s, t);
+  }
   const auto species = s.get<std::vector<std::string>>("species");
   require(!single || species.size() == 1, s, "species",
           "kind " + kind + " moves exactly one species, got " + std::to_string(species.size()));
@@ -67,14 +235,16 @@ void transporter(const Section& s, Model& m) {
               "species '" + species[i] + "' is absent in compartment '" +
                   m.compartments[side].name + "' (membrane '" + mb.name + "' joins " +
                   m.compartments[mb.first].name + " and " + m.compartments[mb.second].name + ")");
-    t.participants.push_back({sp, stoich[i], K[i]});
+    t.participants.push_back({sp, stoich[i], K[i], stoich[i]});  // yield: what reaches the second side
   }
 
-  // Channels are parametrised by a permeability, everything else by a maximal flux.
-  const bool by_P = channel;
+  // Channels and free-fraction permeation are parametrised by a permeability, everything else by a
+  // maximal flux.
+  const bool by_P = channel || free_fraction;
   const std::string rate_key = by_P ? "P_um_per_s" : "Vmax_umol_per_m2_s";
   const std::string other_key = by_P ? "Vmax_umol_per_m2_s" : "P_um_per_s";
   not_used(s, other_key, "by kind " + kind + " (give " + rate_key + ")");
+  not_used(s, "k_um_per_s", "by kind " + kind + " (give " + rate_key + ")");
   missing(s, rate_key, "kind " + kind);
   t.rate = at_least(s, rate_key, 0, false) * 1e-6;
   t.schedule = schedule(s, "schedule_h");
@@ -100,20 +270,7 @@ std::vector<std::pair<int, double>> participants(const Section& s, const std::st
   if (!s.has(key)) return out;
   const auto names = species_names(m);
   for (const std::string& item : s.get<std::vector<std::string>>(key)) {
-    const auto colon = item.find(':');
-    const std::string name = item.substr(0, colon);
-    double coef = 1.0;
-    if (colon != std::string::npos) {
-      std::size_t used = 0;
-      const std::string text = item.substr(colon + 1);
-      try {
-        coef = std::stod(text, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      require(used == text.size() && used > 0 && coef > 0, s, key,
-              "bad coefficient in '" + item + "' (expected species or species:coefficient > 0)");
-    }
+    const auto [name, coef] = name_and_coefficient(s, key, item);
     const int sp = declared_index(s, key, name, names, "species");
     require(m.species[sp].D_m2_per_s[c].has_value(), s, key,
             "species '" + name + "' is absent in compartment '" + m.compartments[c].name + "'");

@@ -19,7 +19,7 @@ const OptionInfo* SectionSchema::find(const std::string& full_key) const {
 
 namespace {
 
-const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry"};
+const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow"};
 const std::vector<std::string> named_kinds = {"compartment", "species",  "membrane",
                                               "transporter", "reaction", "region"};
 
@@ -93,17 +93,45 @@ void run_keys(Builder& b) {
   b.integer("cg_max_iterations", "implicit cg: iteration limit per solve, >= 1", 10000);
   b.text("backend", "auto | cpu | cuda", "auto");
   b.integer("threads", "OpenMP threads, >= 0 (0 = runtime default)", 0);
+  b.number("potential_tol_mV",
+           "solved potentials: Newton stops when every update is below this (mV), > 0", 1e-6);
+  b.integer("potential_max_iterations", "solved potentials: Newton iteration limit per step, >= 1",
+            50);
+  b.number("schedule_offset_h",
+           "every schedule is read at (run time + this offset) (h), >= 0: a run that starts at a point of "
+           "a scenario, e.g. 72 h after birth (quasi-steady snapshots)",
+           0.0);
+}
+
+void model_keys(Builder& b) {
+  b.number("temperature_K", "temperature (K), > 0", 310.15);
+  b.number("secretory_tissue_g",
+           "mass of secretory tissue the outlet flow is scaled to (g, both breasts), > 0; adds the "
+           "timeseries column gland_milk_mL_per_day = outlet flow x this / the domain's tissue mass");
+  b.number("tissue_density_g_per_mL",
+           "density of the modelled (non-stroma) voxels, giving the domain's tissue mass (g/mL), > 0",
+           1.04);
 }
 
 void compartment_keys(Builder& b) {
   b.integers("labels", "grid label values (0-255) that make up this compartment", true);
   b.boolean("clamped", "concentrations fixed or scheduled (blood)", false);
   b.number("background_mOsm_per_L", "osmolarity of untracked solutes (mOsm/L), >= 0", 0.0);
+  b.text("potential",
+         "ground (the electrical reference) | solved (set each step for zero net ionic current); "
+         "not for clamped",
+         "ground");
+  b.boolean("lumen", "milk flows here to the outlet voxels, carrying its solutes; not for clamped",
+            false);
 }
 
 void species_keys(Builder& b, const Declared& d) {
   b.integer("charge", "valence z", 0);
   b.number("reflection", "osmotic reflection coefficient sigma, 0..1", 1.0);
+  b.text("unit",
+         "mM (a solute) | g/L (a quantity such as milk fat, rates then read mg for umol; needs charge 0 "
+         "and reflection 0)",
+         "mM");
   for (const auto& c : d.compartments) {
     b.number("D_um2_per_s." + c, "diffusion coefficient in " + c +
                                      " (um^2/s), >= 0; its presence puts the species there");
@@ -122,17 +150,65 @@ void region_factor_keys(Builder& b, const Declared& d) {
   b.family("region", "region", d.regions);
 }
 
+void membrane_keys(Builder& b) {
+  b.texts("between", "two declared compartments: first second (J > 0 from first to second)", true);
+  // No default: a value written out (even 0) contradicts a solved side, and the resolved INI of a
+  // model with solved potentials must load again.
+  b.number("potential_mV",
+           "fixed potential of the second relative to the first (mV); 0 when absent; not where a side "
+           "is solved");
+  b.number("Lp_m_per_s_Pa", "hydraulic conductivity (m s^-1 Pa^-1, e.g. 2e-12), >= 0; 0 = no water",
+           0.0);
+  b.text("pathway",
+         "faces (voxel faces between the two) | junctions (paracellular: each lumen face to the "
+         "interstitium behind the cell layer; second a lumen, first not)",
+         "faces");
+}
+
 void transporter_keys(Builder& b, const Declared& d) {
   b.text("membrane", "membrane it sits in (a declared [membrane.NAME])", "", true);
   b.text("kind",
          "linear_permeability | ghk | facilitated_carrier | michaelis_menten | p_type_pump | "
-         "cotransporter | stoichiometric",
+         "cotransporter | stoichiometric | secretion | secretion_first_order | "
+         "free_fraction_permeability",
          "", true);
-  b.texts("species", "transported species (one for linear/ghk/carriers)", true);
+  // Not required by the schema: the secretion kinds name their species in takes/delivers instead.
+  b.texts("species",
+          "transported species (one for linear/ghk/carriers); required except for secretion kinds");
   b.numbers("stoich", "mol per cycle from first to second compartment, per species (default 1)");
-  b.numbers("K_mM", "half-saturation per species (mM), >= 0; > 0 for carriers and MM");
-  b.number("P_um_per_s", "permeability (um/s), >= 0; linear_permeability and ghk");
-  b.number("Vmax_umol_per_m2_s", "maximal flux (umol m^-2 s^-1), >= 0; all other kinds");
+  b.texts("takes", "secretion kinds: species:mol per cycle taken from the first side (default 1)");
+  b.texts("delivers", "secretion kinds: species:mol per cycle delivered to the second side (default 1)");
+  b.numbers("K_mM",
+            "half-saturation per species (mM), >= 0; > 0 for carriers and MM; kind secretion: one per "
+            "taken species (0 = none)");
+  b.number("P_um_per_s",
+           "permeability (um/s), >= 0; linear_permeability, ghk and free_fraction_permeability");
+  b.number("Vmax_umol_per_m2_s",
+           "maximal flux (umol m^-2 s^-1), >= 0; all other kinds but secretion_first_order");
+  b.number("k_um_per_s",
+           "secretion_first_order: rate constant (um/s), >= 0; cycles = k c(first taken species)");
+  b.boolean("vesicle_water",
+            "secretion kinds: the delivered osmoles carry their own water, isosmotic with the first side",
+            false);
+  // Kind free_fraction_permeability (drug transfer): J = P (f1 c1 - f2 c2), f given, or from the pH
+  // partition (Henderson-Hasselbalch) and protein binding: f = unbound x un-ionised fraction.
+  b.number("free_fraction_first",
+           "free_fraction_permeability: diffusible (unbound, un-ionised) fraction on the first side, "
+           "0 < f <= 1; or give pKa, drug, pH_first, unbound_first");
+  b.number("free_fraction_second",
+           "free_fraction_permeability: the same on the second side, 0 < f <= 1");
+  b.number("pKa", "free_fraction_permeability: the drug's pKa (with drug, pH_first, pH_second)");
+  b.text("drug",
+         "free_fraction_permeability: acid (un-ionised 1/(1 + 10^(pH - pKa))) | base (un-ionised "
+         "1/(1 + 10^(pKa - pH)))");
+  b.number("pH_first", "free_fraction_permeability: pH on the first side (plasma 7.4), 0 to 14");
+  b.number("pH_second", "free_fraction_permeability: pH on the second side (milk ~7.2), 0 to 14");
+  b.number("unbound_first",
+           "free_fraction_permeability: fraction not bound to protein on the first side, 0 < x <= 1 "
+           "(default 1)");
+  b.number("unbound_second",
+           "free_fraction_permeability: fraction not bound to protein on the second side, 0 < x <= 1 "
+           "(default 1)");
   region_factor_keys(b, d);
 }
 
@@ -157,6 +233,15 @@ void region_keys(Builder& b) {
   b.schedule("strength_schedule_h", "0..1 vs time, 't_h:strength, ...' (hours); default 1");
 }
 
+void flow_keys(Builder& b) {
+  b.number("viscosity_mPa_s", "lumen: milk viscosity (mPa s), > 0; mature human milk ~1.5-3 at 37 C",
+           2.0);
+  b.number("pressure_rel_tol", "lumen: pressure CG stops at |r| <= pressure_rel_tol |q|, 0 < x <= 1e-3",
+           1e-10);
+  b.integer("pressure_max_iterations", "lumen: pressure CG iteration limit per solve, >= 1", 20000);
+  b.number("courant", "lumen: advection sub-step, largest outflow fraction of a voxel, 0 < x <= 1", 0.9);
+}
+
 }  // namespace
 
 bool is_section_kind(const std::string& kind) {
@@ -179,16 +264,14 @@ SectionSchema section_schema(const std::string& kind, const std::string& name, c
   const std::string prefix = name.empty() ? kind + "." : kind + "." + name + ".";
   Builder b(s, prefix);
   if (kind == "run") run_keys(b);
-  else if (kind == "model") b.number("temperature_K", "temperature (K), > 0", 310.15);
+  else if (kind == "model") model_keys(b);
   else if (kind == "compartment") compartment_keys(b);
   else if (kind == "species") species_keys(b, d);
-  else if (kind == "membrane") {
-    b.texts("between", "two declared compartments: first second (J > 0 from first to second)",
-            true);
-    b.number("potential_mV", "fixed potential of the second relative to the first (mV)", 0.0);
-  } else if (kind == "transporter") transporter_keys(b, d);
+  else if (kind == "membrane") membrane_keys(b);
+  else if (kind == "transporter") transporter_keys(b, d);
   else if (kind == "reaction") reaction_keys(b, d);
   else if (kind == "region") region_keys(b);
+  else if (kind == "flow") flow_keys(b);
   else if (kind == "geometry") {
     // meshes/ declares these; we only mirror them for messages and the listing.
     s.desc.add(mesh::geometry_options());

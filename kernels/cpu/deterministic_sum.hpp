@@ -15,7 +15,8 @@ template <class AddItem>
 std::vector<double> chunked_sum(long n_items, int width, AddItem add_item) {
   const long n_chunks = (n_items + sum_chunk - 1) / sum_chunk;
   std::vector<double> partials(std::size_t(n_chunks) * width, 0.0);
-#pragma omp parallel for schedule(static)
+  // One chunk: no thread team (a fork/join costs more than a few thousand additions).
+#pragma omp parallel for schedule(static) if (n_chunks > 1)
   for (long chunk = 0; chunk < n_chunks; ++chunk) {
     double* partial = partials.data() + chunk * width;
     const long end = std::min(n_items, (chunk + 1) * sum_chunk);

@@ -9,6 +9,7 @@
 
 #include "../physics/diffusion.hpp"
 #include "../physics/reactions.hpp"
+#include "../physics/secretion_laws.hpp"
 #include "../physics/step_acceptance.hpp"
 #include "../physics/transport_laws.hpp"
 #include "deterministic_sum.hpp"
@@ -16,20 +17,48 @@
 namespace lactosim::kernels::cpu {
 
 void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const double* c,
-                             double* face_flux) {
+                             double* face_flux, const SecretionFields& sec) {
   const long stride = p.block.padded_voxels();
   const int ns = p.n_species;
 #pragma omp parallel for schedule(static)
   for (long f = 0; f < p.n_faces; ++f) {
     double* J = face_flux + f * ns;
     for (int s = 0; s < ns; ++s) J[s] = 0.0;
+    double* taken = p.has_secretion ? sec.face_taken + f * ns : nullptr;
+    double* delivered = p.has_secretion ? sec.face_delivered + f * ns : nullptr;
+    if (taken)
+      for (int s = 0; s < ns; ++s) taken[s] = delivered[s] = 0.0;
     const int m = p.face_membrane[f];
+    const double u = face_ghk_argument(p, sec, f);
+    const double* c1 = c + p.face_first[f];
+    const double* c2 = c + p.face_second[f];
+    double vesicle_osmoles = 0.0;  // σ-weighted osmoles delivered with their own water (pathway I)
     for (int t = 0; t < r.n_transporters; ++t) {
       const physics::TransporterParams& tp = r.transporters[t];
       if (tp.membrane != m) continue;
       const double scale = physics::region_scale(tp.regions, p.face_region[f]);
-      physics::add_transporter_flux(tp, c + p.face_first[f], c + p.face_second[f], stride,
-                                    p.membrane_u[m], scale, J);
+      if (physics::is_secretion(tp.kind)) {
+        const double cycles = physics::add_secretion_flux(tp, c1, stride, scale, taken, delivered);
+        if (tp.vesicle_water)
+          for (int i = 0; i < tp.participants; ++i)
+            vesicle_osmoles += p.reflection[tp.species[i]] * tp.yield[i] * cycles;
+      } else {
+        physics::add_transporter_flux(tp, c1, c2, stride, u, scale, J);
+      }
+    }
+    if (p.has_water) {
+      // Kedem–Katchalsky across the face (DESIGN §3), side 1 → side 2, plus the vesicle water:
+      // isosmotic with side 1 (the cytosol the vesicles bud from).
+      const int comp1 = p.compartment[p.face_first[f]], comp2 = p.compartment[p.face_second[f]];
+      const double osm1 = physics::effective_osmolarity(c1, stride, ns, p.reflection, p.background_mM[comp1]);
+      const double osm2 = physics::effective_osmolarity(c2, stride, ns, p.reflection, p.background_mM[comp2]);
+      const double p1 = sec.pressure_Pa ? sec.pressure_Pa[p.face_first[f]] : 0.0;
+      const double p2 = sec.pressure_Pa ? sec.pressure_Pa[p.face_second[f]] : 0.0;
+      double water = 0.0;
+      if (p.membrane_Lp[m] > 0.0)
+        water = p.membrane_Lp[m] * (p.RT * (osm2 - osm1) - (p2 - p1));
+      water += physics::vesicle_water_flux(vesicle_osmoles, osm1);
+      sec.face_water[f] = water;
     }
   }
 }
@@ -135,7 +164,8 @@ double react(const ProblemView& p, const RatesView& r, double dt, const double* 
   return min_value;
 }
 
-double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face_flux, double* c_new) {
+double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face_flux,
+                             const SecretionFields& sec, double* c_new) {
   const long stride = p.block.padded_voxels();
   const int ns = p.n_species;
   const double dt_over_h = dt / p.block.h_m;
@@ -150,7 +180,11 @@ double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face
       double gain = 0.0;  // Σ ±J·w, in face order
       for (long q = p.gather_offset[i]; q < p.gather_offset[i + 1]; ++q) {
         const long f = p.gather_face[q];
-        gain += p.gather_sign[q] * face_flux[f * ns + s] * p.face_weight[f];
+        const int sign = p.gather_sign[q];
+        double J = face_flux[f * ns + s];
+        // Secretory pathways: side 1 loses what is taken, side 2 gains what is delivered.
+        if (p.has_secretion) J += sign > 0 ? sec.face_delivered[f * ns + s] : sec.face_taken[f * ns + s];
+        gain += sign * J * p.face_weight[f];
       }
       double& value = c_new[s * stride + v];
       value += dt_over_h * gain;
@@ -160,12 +194,12 @@ double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face
   return min_value;
 }
 
-void membrane_totals(const ProblemView& p, double dt, const double* face_flux,
-                     double* clamped_inflow_mol, double* membrane_transfer_mol) {
+void membrane_totals(const ProblemView& p, double dt, const double* face_flux, const SecretionFields& sec,
+                     double* clamped_inflow_mol, double* membrane_transfer_mol, double* secretion_source_mol) {
   const int ns = p.n_species, nm = p.n_membranes;
   const double area_dt = p.block.h_m * p.block.h_m * dt;
-  // Partial layout: [membrane transfer nm*ns | clamped inflow ns].
-  const std::vector<double> totals = chunked_sum(p.n_faces, nm * ns + ns, [&](long f, double* partial) {
+  // Partial layout: [membrane transfer nm*ns | clamped inflow ns | secretion source ns].
+  const std::vector<double> totals = chunked_sum(p.n_faces, nm * ns + 2 * ns, [&](long f, double* partial) {
     const double* J = face_flux + f * ns;
     const double a = p.face_weight[f] * area_dt;
     const int m = p.face_membrane[f];
@@ -176,10 +210,58 @@ void membrane_totals(const ProblemView& p, double dt, const double* face_flux,
       partial[m * ns + s] += moved;
       if (first_clamped && !second_clamped) partial[nm * ns + s] += moved;
       if (second_clamped && !first_clamped) partial[nm * ns + s] -= moved;
+      if (p.has_secretion) {  // made or consumed in the modelled compartments
+        if (!second_clamped) partial[nm * ns + ns + s] += sec.face_delivered[f * ns + s] * a;
+        if (!first_clamped) partial[nm * ns + ns + s] -= sec.face_taken[f * ns + s] * a;
+      }
     }
   });
   std::copy(totals.begin(), totals.begin() + nm * ns, membrane_transfer_mol);
-  std::copy(totals.begin() + nm * ns, totals.end(), clamped_inflow_mol);
+  std::copy(totals.begin() + nm * ns, totals.begin() + nm * ns + ns, clamped_inflow_mol);
+  if (secretion_source_mol) std::copy(totals.begin() + nm * ns + ns, totals.end(), secretion_source_mol);
+}
+
+void pair_currents(const ProblemView& p, const RatesView& r, const double* c, const SecretionFields& sec,
+                   double* I_pair, double* dIdu_pair) {
+  const long stride = p.block.padded_voxels();
+  const double area = p.block.h_m * p.block.h_m;
+  // One pair at a time over its faces in ascending order: the sums are fixed-order (no atomics).
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int q = 0; q < p.n_pairs; ++q) {
+    double I = 0.0, slope = 0.0;
+    for (long n = p.pair_offset[q]; n < p.pair_offset[q + 1]; ++n) {
+      const long f = p.pair_face[n];
+      const int m = p.face_membrane[f];
+      const double u = face_ghk_argument(p, sec, f);
+      double I_f = 0.0, slope_f = 0.0;
+      for (int t = 0; t < r.n_transporters; ++t) {
+        const physics::TransporterParams& tp = r.transporters[t];
+        if (tp.membrane != m) continue;
+        physics::add_transporter_current(tp, c + p.face_first[f], c + p.face_second[f], stride, u,
+                                         physics::region_scale(tp.regions, p.face_region[f]), &I_f, &slope_f);
+      }
+      const double a = p.face_weight[f] * area;
+      I += I_f * a;
+      slope += slope_f * a;
+    }
+    I_pair[q] = I;
+    dIdu_pair[q] = slope;
+  }
+}
+
+void lumen_water_source(const ProblemView& p, const double* face_water, double weight, double* q_accum) {
+  const double w_over_h = weight / p.block.h_m;
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < p.n_gather; ++i) {
+    const long v = p.gather_voxel[i];
+    if (!p.lumen[v]) continue;
+    double gain = 0.0;  // Σ ±J_v·w (m/s), in face order
+    for (long q = p.gather_offset[i]; q < p.gather_offset[i + 1]; ++q) {
+      const long f = p.gather_face[q];
+      gain += p.gather_sign[q] * face_water[f] * p.face_weight[f];
+    }
+    q_accum[v] += w_over_h * gain;
+  }
 }
 
 void amounts_by_compartment(const ProblemView& p, const double* c, double* amounts_mol) {

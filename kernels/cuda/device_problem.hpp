@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "../host_views.hpp"
+#include "../lumen_advection.hpp"
+#include "../lumen_flow.hpp"
 #include "../problem.hpp"
 #include "../step_kernels.hpp"
 
@@ -28,6 +30,7 @@ class DeviceBuffer {
   void upload(const void* host, std::size_t bytes);
   void download(void* host, std::size_t bytes) const;
   void copy_from(const DeviceBuffer& other, std::size_t bytes);  // device to device
+  void zero(std::size_t bytes);  // the first `bytes` set to 0 (cudaMemset)
   void* get() const { return ptr_; }
 
  private:
@@ -53,6 +56,12 @@ class DeviceArray {
     resize(other.size_);
     buffer_.copy_from(other.buffer_, size_ * sizeof(T));
   }
+  // n elements, all bits zero (0.0 for doubles): the device side of std::vector::assign(n, 0).
+  void assign_zeros(std::size_t n) {
+    resize(n);
+    zero();
+  }
+  void zero() { buffer_.zero(size_ * sizeof(T)); }
   void to_host(std::vector<T>& host) const {
     host.resize(size_);
     buffer_.download(host.data(), size_ * sizeof(T));
@@ -72,11 +81,16 @@ class DeviceArray {
 };
 
 
-// The static tables of a Problem on the device, copied once.
+// The static tables of a Problem on the device, copied once. The view is filled as host_view() fills
+// the CPU's (kernels/host_views.hpp), so the same kernels see the same tables on either executor.
 class DeviceProblem {
  public:
   explicit DeviceProblem(const Problem& problem);
   const ProblemView& view() const { return view_; }
+  // The lumen's tables for the pressure solve and the advection (kernels/lumen_flow.hpp,
+  // kernels/lumen_advection.hpp), with the caller's device arrays of face velocities and sources.
+  LumenFlowView flow_view() const;
+  LumenAdvectionView advection_view(const double* face_velocity, const double* q) const;
 
  private:
   DeviceArray<std::int8_t> compartment_;
@@ -91,6 +105,14 @@ class DeviceProblem {
   DeviceArray<std::int8_t> gather_sign_;
   DeviceArray<std::int64_t> reaction_voxel_;
   DeviceArray<std::uint32_t> reaction_region_;
+  // Secretion mechanics (empty, hence null in the view, where the model has none).
+  DeviceArray<std::int32_t> node_of_voxel_;
+  DeviceArray<std::int64_t> pair_offset_, pair_face_;
+  DeviceArray<double> membrane_Lp_, reflection_, background_mM_;
+  DeviceArray<std::uint8_t> lumen_;
+  // Lumen flow (empty where the model has no lumen compartment).
+  DeviceArray<std::uint8_t> outlet_, advected_;
+  DeviceArray<double> lumen_mobility_;
   ProblemView view_;
 };
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // CUDA implementation of kernels/step_kernels.hpp: the same loops as kernels/cpu/step_kernels.cpp,
-// one thread per voxel / face / gather entry, every formula from kernels/physics/. All pointers in
-// ProblemView and RatesView are device pointers.
+// one thread per voxel / face / gather entry (one block per node pair in pair_currents), every formula
+// from kernels/physics/. All pointers in ProblemView, RatesView and SecretionFields are device
+// pointers; the totals (reaction sources, membrane totals, pair currents, amounts) are returned in host
+// arrays.
 //
 // Determinism (DESIGN §2, docs/gpu.md). No floating-point atomics anywhere:
 //   - minima: each block folds its values (CUB BlockReduce), then cub::DeviceReduce::Min over the
@@ -9,7 +11,9 @@
 //   - sums: sum_columns() deals item i to thread i mod (blocks × block_threads) of a grid whose size
 //     depends only on the item count, each thread adds its items in index order, each block reduces
 //     in CUB's fixed tree, and add_partials_kernel adds the block partials in block order. No step
-//     depends on scheduling or on the card, so sums are bitwise equal run to run (and card to card).
+//     depends on scheduling or on the card, so sums are bitwise equal run to run (and card to card);
+//   - pair currents: one block per pair, thread t adding faces t, t + T, … of the pair in order, then
+//     CUB's fixed block tree.
 // This file holds all of the executor's CUB use (compile time: BUILD-NOTES).
 #include <cub/block/block_reduce.cuh>
 #include <cub/device/device_reduce.cuh>
@@ -21,6 +25,7 @@
 
 #include "../physics/diffusion.hpp"
 #include "../physics/reactions.hpp"
+#include "../physics/secretion_laws.hpp"
 #include "../physics/step_acceptance.hpp"
 #include "../physics/transport_laws.hpp"
 #include "../step_kernels.hpp"
@@ -30,6 +35,9 @@ namespace lactosim::kernels::cuda {
 namespace {
 
 constexpr int block_threads = 256;
+// pair_currents: one block per node pair. Pairs are few (one per cell layer or lumen and its
+// neighbours) and have many faces each, so the faces of a pair are spread over a block's threads.
+constexpr int pair_threads = 128;
 // The stencil's block: a warp along x (unit stride, coalesced), 8 rows along y.
 constexpr int stencil_x = 32, stencil_y = 8;
 // Upper bound on the blocks of a sum: enough to fill an H100/H200 (132 SMs × 8 blocks), few enough
@@ -145,21 +153,49 @@ std::vector<double> sum_columns(long n_items, int n_columns, const Contribution&
 
 // ---- 1. membrane fluxes ---------------------------------------------------------------------------
 
+// The CPU loop body per face: transfers into face_flux, the secretory pathways' taken/delivered and
+// the face's water flux (Kedem–Katchalsky plus the vesicles' isosmotic water) where the model has
+// them, in the same order of terms.
 __global__ void __launch_bounds__(block_threads)
-    compute_membrane_fluxes_kernel(ProblemView p, RatesView r, long stride, const double* __restrict__ c,
-                                   double* __restrict__ face_flux) {
+    compute_membrane_fluxes_kernel(ProblemView p, RatesView r, SecretionFields sec, long stride,
+                                   const double* __restrict__ c, double* __restrict__ face_flux) {
   const long f = long(blockIdx.x) * block_threads + threadIdx.x;
   if (f >= p.n_faces) return;
   const int ns = p.n_species;
   double* J = face_flux + f * ns;
   for (int s = 0; s < ns; ++s) J[s] = 0.0;
+  double* taken = p.has_secretion ? sec.face_taken + f * ns : nullptr;
+  double* delivered = p.has_secretion ? sec.face_delivered + f * ns : nullptr;
+  if (taken)
+    for (int s = 0; s < ns; ++s) taken[s] = delivered[s] = 0.0;
   const int m = p.face_membrane[f];
+  const double u = face_ghk_argument(p, sec, f);
+  const double* c1 = c + p.face_first[f];
+  const double* c2 = c + p.face_second[f];
+  double vesicle_osmoles = 0.0;  // σ-weighted osmoles delivered with their own water (pathway I)
   for (int t = 0; t < r.n_transporters; ++t) {
     const physics::TransporterParams& tp = r.transporters[t];
     if (tp.membrane != m) continue;
     const double scale = physics::region_scale(tp.regions, p.face_region[f]);
-    physics::add_transporter_flux(tp, c + p.face_first[f], c + p.face_second[f], stride, p.membrane_u[m],
-                                  scale, J);
+    if (physics::is_secretion(tp.kind)) {
+      const double cycles = physics::add_secretion_flux(tp, c1, stride, scale, taken, delivered);
+      if (tp.vesicle_water)
+        for (int i = 0; i < tp.participants; ++i)
+          vesicle_osmoles += p.reflection[tp.species[i]] * tp.yield[i] * cycles;
+    } else {
+      physics::add_transporter_flux(tp, c1, c2, stride, u, scale, J);
+    }
+  }
+  if (p.has_water) {
+    const int comp1 = p.compartment[p.face_first[f]], comp2 = p.compartment[p.face_second[f]];
+    const double osm1 = physics::effective_osmolarity(c1, stride, ns, p.reflection, p.background_mM[comp1]);
+    const double osm2 = physics::effective_osmolarity(c2, stride, ns, p.reflection, p.background_mM[comp2]);
+    const double p1 = sec.pressure_Pa ? sec.pressure_Pa[p.face_first[f]] : 0.0;
+    const double p2 = sec.pressure_Pa ? sec.pressure_Pa[p.face_second[f]] : 0.0;
+    double water = 0.0;
+    if (p.membrane_Lp[m] > 0.0) water = p.membrane_Lp[m] * (p.RT * (osm2 - osm1) - (p2 - p1));
+    water += physics::vesicle_water_flux(vesicle_osmoles, osm1);
+    sec.face_water[f] = water;
   }
 }
 
@@ -266,7 +302,7 @@ struct ReactionSourceColumns {
 // ---- 4. membrane fluxes into the voxels ---------------------------------------------------------
 
 __global__ void __launch_bounds__(block_threads)
-    apply_membrane_fluxes_kernel(ProblemView p, long stride, double dt_over_h,
+    apply_membrane_fluxes_kernel(ProblemView p, SecretionFields sec, long stride, double dt_over_h,
                                  const double* __restrict__ face_flux, double* __restrict__ c_new,
                                  double* __restrict__ block_min) {
   const long i = long(blockIdx.x) * block_threads + threadIdx.x;
@@ -281,7 +317,11 @@ __global__ void __launch_bounds__(block_threads)
         double gain = 0.0;  // Σ ±J·w, in the gather list's face order
         for (long q = p.gather_offset[i]; q < p.gather_offset[i + 1]; ++q) {
           const long f = p.gather_face[q];
-          gain += p.gather_sign[q] * face_flux[f * ns + s] * p.face_weight[f];
+          const int sign = p.gather_sign[q];
+          double J = face_flux[f * ns + s];
+          // Secretory pathways: side 1 loses what is taken, side 2 gains what is delivered.
+          if (p.has_secretion) J += sign > 0 ? sec.face_delivered[f * ns + s] : sec.face_taken[f * ns + s];
+          gain += sign * J * p.face_weight[f];
         }
         double& value = c_new[s * stride + v];
         value += dt_over_h * gain;
@@ -294,9 +334,12 @@ __global__ void __launch_bounds__(block_threads)
 
 // ---- 5. membrane totals ---------------------------------------------------------------------------
 
-// Columns [membrane transfer m * ns + s | clamped inflow s], the CPU executor's partial layout.
+// Columns [membrane transfer m * ns + s | clamped inflow s | secretion source s], the CPU executor's
+// partial layout. The secretion columns exist only when the caller asks for them and the model has
+// secretory pathways.
 struct MembraneTotalColumns {
   ProblemView p;
+  SecretionFields sec;
   double area_dt;
   const double* face_flux;
   __device__ double operator()(int column, long f) const {
@@ -306,15 +349,78 @@ struct MembraneTotalColumns {
       const int m = column / ns, s = column % ns;
       return p.face_membrane[f] == m ? face_flux[f * ns + s] * a : 0.0;
     }
-    const int s = column - nm * ns;
     const bool first_clamped = p.clamped[p.compartment[p.face_first[f]]];
     const bool second_clamped = p.clamped[p.compartment[p.face_second[f]]];
-    const double moved = face_flux[f * ns + s] * a;  // mol, first → second
-    if (first_clamped && !second_clamped) return moved;
-    if (second_clamped && !first_clamped) return -moved;
-    return 0.0;
+    if (column < nm * ns + ns) {
+      const int s = column - nm * ns;
+      const double moved = face_flux[f * ns + s] * a;  // mol, first → second
+      if (first_clamped && !second_clamped) return moved;
+      if (second_clamped && !first_clamped) return -moved;
+      return 0.0;
+    }
+    // Made or consumed in the modelled compartments: delivered into an unclamped second side, taken
+    // from an unclamped first side (the CPU adds the two terms in this order).
+    const int s = column - nm * ns - ns;
+    double made = 0.0;
+    if (!second_clamped) made += sec.face_delivered[f * ns + s] * a;
+    if (!first_clamped) made -= sec.face_taken[f * ns + s] * a;
+    return made;
   }
 };
+
+// ---- secretion: node-pair currents and the lumen's water source --------------------------------
+
+// Block q sums pair q's faces: thread t takes faces t, t + pair_threads, … of the pair in ascending
+// order, and the block adds the threads' sums in CUB's fixed tree, so the order depends only on the
+// pair's face count. Per face the CPU's expression: Σ_transporters I_f, then I_f·area.
+__global__ void __launch_bounds__(pair_threads)
+    pair_currents_kernel(ProblemView p, RatesView r, SecretionFields sec, long stride, double area,
+                         const double* __restrict__ c, double* __restrict__ I_pair,
+                         double* __restrict__ dIdu_pair) {
+  const int q = blockIdx.x;
+  double I = 0.0, slope = 0.0;
+  for (long n = p.pair_offset[q] + threadIdx.x; n < p.pair_offset[q + 1]; n += pair_threads) {
+    const long f = p.pair_face[n];
+    const int m = p.face_membrane[f];
+    const double u = face_ghk_argument(p, sec, f);
+    double I_f = 0.0, slope_f = 0.0;
+    for (int t = 0; t < r.n_transporters; ++t) {
+      const physics::TransporterParams& tp = r.transporters[t];
+      if (tp.membrane != m) continue;
+      physics::add_transporter_current(tp, c + p.face_first[f], c + p.face_second[f], stride, u,
+                                       physics::region_scale(tp.regions, p.face_region[f]), &I_f, &slope_f);
+    }
+    const double a = p.face_weight[f] * area;
+    I += I_f * a;
+    slope += slope_f * a;
+  }
+  using Reduce = cub::BlockReduce<double, pair_threads>;
+  __shared__ typename Reduce::TempStorage temp;
+  const double I_total = Reduce(temp).Sum(I);
+  __syncthreads();  // temp is reused
+  const double slope_total = Reduce(temp).Sum(slope);
+  if (threadIdx.x == 0) {
+    I_pair[q] = I_total;
+    dIdu_pair[q] = slope_total;
+  }
+}
+
+// One thread per gather entry (each voxel appears once in the gather list, so no two threads write
+// the same q): the CPU's Σ ±J_v·w in the list's face order, on lumen voxels only.
+__global__ void __launch_bounds__(block_threads)
+    lumen_water_source_kernel(ProblemView p, const double* __restrict__ face_water, double w_over_h,
+                              double* __restrict__ q_accum) {
+  const long i = long(blockIdx.x) * block_threads + threadIdx.x;
+  if (i >= p.n_gather) return;
+  const long v = p.gather_voxel[i];
+  if (!p.lumen[v]) return;
+  double gain = 0.0;  // Σ ±J_v·w (m/s), in face order
+  for (long q = p.gather_offset[i]; q < p.gather_offset[i + 1]; ++q) {
+    const long f = p.gather_face[q];
+    gain += p.gather_sign[q] * face_water[f] * p.face_weight[f];
+  }
+  q_accum[v] += w_over_h * gain;
+}
 
 // ---- amounts ---------------------------------------------------------------------------------------
 
@@ -333,10 +439,11 @@ struct AmountColumns {
 
 }  // namespace
 
-void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const double* c, double* face_flux) {
+void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const double* c, double* face_flux,
+                             const SecretionFields& sec) {
   if (p.n_faces <= 0) return;
   compute_membrane_fluxes_kernel<<<blocks_for(p.n_faces, block_threads), block_threads>>>(
-      p, r, p.block.padded_voxels(), c, face_flux);
+      p, r, sec, p.block.padded_voxels(), c, face_flux);
   LACTOSIM_CUDA_CHECK_LAUNCH("compute_membrane_fluxes_kernel");
 }
 
@@ -375,23 +482,59 @@ double react(const ProblemView& p, const RatesView& r, double dt, const double* 
   return min_value;
 }
 
-double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face_flux, double* c_new) {
+double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face_flux,
+                             const SecretionFields& sec, double* c_new) {
   if (p.n_gather <= 0) return DBL_MAX;
   const long n_blocks = blocks_for(p.n_gather, block_threads);
   double* block_min = static_cast<double*>(workspace().block_min.reserve(n_blocks * sizeof(double)));
-  apply_membrane_fluxes_kernel<<<n_blocks, block_threads>>>(p, p.block.padded_voxels(), dt / p.block.h_m,
+  apply_membrane_fluxes_kernel<<<n_blocks, block_threads>>>(p, sec, p.block.padded_voxels(), dt / p.block.h_m,
                                                              face_flux, c_new, block_min);
   LACTOSIM_CUDA_CHECK_LAUNCH("apply_membrane_fluxes_kernel");
   return device_min(block_min, n_blocks);
 }
 
-void membrane_totals(const ProblemView& p, double dt, const double* face_flux, double* clamped_inflow_mol,
-                     double* membrane_transfer_mol) {
+// The outputs are host arrays (totals), as for every sum of this file; secretion_source_mol may be
+// null, and is all zeros without secretory pathways.
+void membrane_totals(const ProblemView& p, double dt, const double* face_flux, const SecretionFields& sec,
+                     double* clamped_inflow_mol, double* membrane_transfer_mol,
+                     double* secretion_source_mol) {
   const int ns = p.n_species, nm = p.n_membranes;
+  const bool secretion_columns = secretion_source_mol && p.has_secretion;
   const std::vector<double> totals =
-      sum_columns(p.n_faces, nm * ns + ns, MembraneTotalColumns{p, p.block.h_m * p.block.h_m * dt, face_flux});
-  std::copy(totals.begin(), totals.begin() + std::size_t(nm) * ns, membrane_transfer_mol);
-  std::copy(totals.begin() + std::size_t(nm) * ns, totals.end(), clamped_inflow_mol);
+      sum_columns(p.n_faces, nm * ns + ns + (secretion_columns ? ns : 0),
+                  MembraneTotalColumns{p, sec, p.block.h_m * p.block.h_m * dt, face_flux});
+  const auto first = totals.begin();
+  std::copy(first, first + std::size_t(nm) * ns, membrane_transfer_mol);
+  std::copy(first + std::size_t(nm) * ns, first + std::size_t(nm + 1) * ns, clamped_inflow_mol);
+  if (secretion_columns)
+    std::copy(first + std::size_t(nm + 1) * ns, totals.end(), secretion_source_mol);
+  else if (secretion_source_mol)
+    std::fill(secretion_source_mol, secretion_source_mol + ns, 0.0);
+}
+
+// I_pair and dIdu_pair are host arrays of n_pairs (the Newton solve of potential_solver.cpp runs on
+// the host); sec.node_potential_V is a device array.
+void pair_currents(const ProblemView& p, const RatesView& r, const double* c, const SecretionFields& sec,
+                   double* I_pair, double* dIdu_pair) {
+  if (p.n_pairs <= 0) return;
+  Workspace& w = workspace();
+  double* device_out = static_cast<double*>(w.totals.reserve(std::size_t(2) * p.n_pairs * sizeof(double)));
+  pair_currents_kernel<<<p.n_pairs, pair_threads>>>(p, r, sec, p.block.padded_voxels(),
+                                                    p.block.h_m * p.block.h_m, c, device_out,
+                                                    device_out + p.n_pairs);
+  LACTOSIM_CUDA_CHECK_LAUNCH("pair_currents_kernel");
+  LACTOSIM_CUDA_CHECK(cudaMemcpy(I_pair, device_out, std::size_t(p.n_pairs) * sizeof(double),
+                                 cudaMemcpyDeviceToHost));
+  LACTOSIM_CUDA_CHECK(cudaMemcpy(dIdu_pair, device_out + p.n_pairs, std::size_t(p.n_pairs) * sizeof(double),
+                                 cudaMemcpyDeviceToHost));
+}
+
+// face_water and q_accum are device arrays (per face, per padded voxel).
+void lumen_water_source(const ProblemView& p, const double* face_water, double weight, double* q_accum) {
+  if (p.n_gather <= 0) return;
+  lumen_water_source_kernel<<<blocks_for(p.n_gather, block_threads), block_threads>>>(
+      p, face_water, weight / p.block.h_m, q_accum);
+  LACTOSIM_CUDA_CHECK_LAUNCH("lumen_water_source_kernel");
 }
 
 void amounts_by_compartment(const ProblemView& p, const double* c, double* amounts_mol) {

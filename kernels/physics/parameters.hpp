@@ -9,7 +9,7 @@
 
 namespace lactosim::physics {
 
-inline constexpr int max_participants = 4;       // species taking part in one transporter
+inline constexpr int max_participants = 8;       // species taking part in one transporter
 inline constexpr int max_reactants = 3;          // and in one reaction, on either side
 inline constexpr int max_region_overrides = 4;   // region factors one rate may carry
 
@@ -21,6 +21,15 @@ enum class TransporterKind : std::int32_t {
   p_type_pump = 4,          // ATP-driven, stoichiometric, saturating in each substrate (Na/K-ATPase)
   cotransporter = 5,        // electroneutral, driven by the product of activities (NKCC1)
   stoichiometric = 6,       // generic: fixed stoichiometry, Michaelis factor per listed substrate
+  // Secretory pathways (DESIGN §1): species taken from the first side need not be those delivered to
+  // the second (pathway I: 2 glucose from the cytosol → 1 lactose into the lumen; IV: dIgA → pIgR-IgA
+  // → sIgA). cycles = rate × Π_i saturation(K_i, c_first,i) over participants with stoich > 0 ...
+  secretion = 7,
+  // ... or cycles = rate (m/s) × c_first of the first participant (first-order release, pathway IV).
+  secretion_first_order = 8,
+  // Passive permeation of the diffusible form only (drug transfer, DESIGN §1): J = P (f1 c1 − f2 c2),
+  // f the fraction on each side that is un-ionised and unbound (pH partition, protein binding).
+  free_fraction_permeability = 9,
 };
 
 // A rate multiplied, on faces or voxels inside a region, by `factor` (already evaluated at time t).
@@ -40,7 +49,11 @@ struct TransporterParams {
   double stoich[max_participants] = {};
   double K_mM[max_participants] = {};  // half-saturation (mol/m³); 0 = no saturation factor
   double charge[max_participants] = {};
-  double rate = 0.0;  // P (m/s) for linear/GHK; Vmax (mol·m⁻²·s⁻¹) otherwise; schedule applied
+  double yield[max_participants] = {};  // secretion kinds: mol per cycle delivered to the second side
+  double rate = 0.0;  // P (m/s) for linear/GHK/secretion_first_order; Vmax (mol·m⁻²·s⁻¹) otherwise;
+                      // schedule applied
+  std::int32_t vesicle_water = 0;  // secretion kinds: delivered osmoles carry isosmotic water
+  double free_fraction[2] = {1.0, 1.0};  // free_fraction_permeability: f1, f2 (side 1, side 2)
   RegionOverrides regions;
 };
 

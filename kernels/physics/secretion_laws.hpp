@@ -38,6 +38,44 @@ LACTOSIM_HD double ionic_current(const double* J, const double* z, int n_species
   return faraday_C_per_mol * sum;
 }
 
+// Ionic current density (A/m², side 1 → side 2) one transporter carries, added to *I, and its slope
+// ∂I/∂u (u = F(ψ1 − ψ2)/(RT)) added to *dIdu — the terms of the zero-current Newton solve
+// (kernels/potential_solver.hpp). Only GHK channels depend on u; pumps, carriers and charged species
+// under linear permeability add a constant current (the Na/K-ATPase's 3:2 makes the cell potential
+// differ from E_K). Secretion kinds carry none: vesicle cargo leaves with its counter-ions.
+LACTOSIM_HD void add_transporter_current(const TransporterParams& t, const double* c1, const double* c2, long stride,
+                                         double u, double scale, double* I, double* dIdu) {
+  if (is_secretion(t.kind)) return;
+  if (t.kind == TransporterKind::ghk) {
+    const int s = t.species[0];
+    const double z = t.charge[0];
+    if (z == 0.0) return;
+    *I += faraday_C_per_mol * z * scale * ghk_flux(t.rate, z, u, c1[s * stride], c2[s * stride]);
+    *dIdu += faraday_C_per_mol * z * scale * ghk_flux_slope(t.rate, z, u, c1[s * stride], c2[s * stride]);
+    return;
+  }
+  double charge_moved = 0.0;  // Σ z_i J_i for this transporter alone
+  double J[max_participants] = {};
+  TransporterParams local = t;  // same law, species renumbered 0..n−1 onto J
+  double c1_local[max_participants] = {}, c2_local[max_participants] = {};
+  for (int i = 0; i < t.participants; ++i) {
+    local.species[i] = i;
+    c1_local[i] = c1[t.species[i] * stride];
+    c2_local[i] = c2[t.species[i] * stride];
+  }
+  add_transporter_flux(local, c1_local, c2_local, 1, u, scale, J);
+  for (int i = 0; i < t.participants; ++i) charge_moved += t.charge[i] * J[i];
+  *I += faraday_C_per_mol * charge_moved;
+}
+
+// Osmolarity that draws water (mol/m³): Σ_s σ_s c_s + the compartment's background osmolarity.
+LACTOSIM_HD double effective_osmolarity(const double* c, long stride, int n_species, const double* reflection,
+                                        double background_mM) {
+  double sum = background_mM;
+  for (int s = 0; s < n_species; ++s) sum += reflection[s] * c[s * stride];
+  return sum;
+}
+
 // Kedem–Katchalsky water flux across an apical face (DESIGN §3), m/s, positive from cell into lumen:
 //   J_v = Lp (R T [Σ_s σ_s (c_lumen,s − c_cell,s) + (c_bg,lumen − c_bg,cell)] − p_lumen)
 // Water moves toward the higher osmolarity; the lumen pressure opposes it (the cell sits at the

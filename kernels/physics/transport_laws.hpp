@@ -26,6 +26,13 @@ LACTOSIM_HD double ghk_flux(double P, double z, double u, double c1, double c2) 
   return P * (c1 * ghk_kernel(z * u) - c2 * ghk_kernel(-z * u));
 }
 
+// Only the diffusible (un-ionised, unbound) fraction f of a drug crosses a lipid membrane:
+//   J = P (f1 c1 − f2 c2), so at equilibrium c2/c1 = f1/f2 — the milk-to-plasma ratio of the
+// pH-partition model (Atkinson & Begg 1990; PARAMETERS.md "Drug transfer").
+LACTOSIM_HD double free_fraction_flux(double P, double f1, double f2, double c1, double c2) {
+  return P * (f1 * c1 - f2 * c2);
+}
+
 // Reversible (facilitated) carrier with equal affinity on both sides, e.g. GLUT1:
 //   J = Vmax (c1/(Km + c1) − c2/(Km + c2)) — zero when c1 = c2, never against the gradient.
 LACTOSIM_HD double facilitated_carrier_flux(double Vmax, double Km, double c1, double c2) {
@@ -134,7 +141,45 @@ LACTOSIM_HD void add_transporter_flux(const TransporterParams& t, const double* 
       for (int i = 0; i < t.participants; ++i) J[t.species[i]] += t.stoich[i] * cycles;
       break;
     }
+    case TransporterKind::free_fraction_permeability: {
+      const int s = t.species[0];
+      J[s] += scale * free_fraction_flux(t.rate, t.free_fraction[0], t.free_fraction[1], c1[s * stride], c2[s * stride]);
+      break;
+    }
+    case TransporterKind::secretion:
+    case TransporterKind::secretion_first_order:
+      break;  // not a transfer: add_secretion_flux
   }
+}
+
+// Secretory pathways (DESIGN §1, I, II, IV): what leaves the first side need not be what reaches the
+// second. Pathway I: 2 cytosolic glucose → 1 lactose in the lumen (lactose never exists in the
+// cytosol), with citrate, Ca, phosphate and proteins co-secreted by ratio; II: fat from nothing the
+// model tracks; IV: interstitial dIgA → cytosolic pIgR–IgA vesicles → luminal sIgA.
+LACTOSIM_HD bool is_secretion(TransporterKind kind) {
+  return kind == TransporterKind::secretion || kind == TransporterKind::secretion_first_order;
+}
+
+// Cycles per area and second (before region scaling): secretion: Vmax Π_i c_i/(K_i + c_i) over the
+// taken species (stoich > 0) with K_i > 0; secretion_first_order: k·c of the first participant.
+LACTOSIM_HD double secretion_cycles(const TransporterParams& t, const double* c1, long stride) {
+  if (t.kind == TransporterKind::secretion_first_order) return t.rate * c1[t.species[0] * stride];
+  double rate = t.rate;
+  for (int i = 0; i < t.participants; ++i)
+    if (t.stoich[i] > 0.0) rate *= saturation(t.K_mM[i], c1[t.species[i] * stride]);
+  return rate;
+}
+
+// Adds stoich·cycles to J_taken (leaves side 1) and yield·cycles to J_delivered (reaches side 2), per
+// species; returns the scaled cycles.
+LACTOSIM_HD double add_secretion_flux(const TransporterParams& t, const double* c1, long stride, double scale,
+                                      double* J_taken, double* J_delivered) {
+  const double cycles = scale * secretion_cycles(t, c1, stride);
+  for (int i = 0; i < t.participants; ++i) {
+    J_taken[t.species[i]] += t.stoich[i] * cycles;
+    J_delivered[t.species[i]] += t.yield[i] * cycles;
+  }
+  return cycles;
 }
 
 }  // namespace lactosim::physics

@@ -210,9 +210,170 @@ inline std::vector<double> random_values(std::size_t n, double lo, double hi, st
 using kernels::host_rates_view;
 using kernels::host_view;
 
+// One random instance: the problem and its rates, a state, and the CPU kernels' view of both.
+struct Case {
+  Model model;
+  kernels::Problem problem;
+  kernels::StepRates rates;
+  std::vector<double> membrane_u;
+  std::vector<double> c;
+  double dt = 0;
+  std::mt19937 rng;
+  std::string name;
+
+  kernels::ProblemView host() const { return host_view(problem, membrane_u); }
+  kernels::RatesView host_rates() const { return host_rates_view(rates); }
+  long nv() const { return problem.block.padded_voxels(); }
+  std::size_t state_size() const { return std::size_t(problem.n_species) * nv(); }
+  std::size_t flux_size() const { return std::size_t(problem.faces.size()) * problem.n_species; }
+};
+
+inline Case make_case(const Shape& shape, unsigned seed) {
+  Case k;
+  k.rng.seed(seed);
+  k.name = std::to_string(shape.nx) + "x" + std::to_string(shape.ny) + "x" + std::to_string(shape.nz) +
+           " seed " + std::to_string(seed);
+  k.model = random_test_model(1.0);
+  k.problem = assemble_problem(k.model, random_grid(shape, seed), {});
+  // Weights in (0.3, 1]: the staircase's |n·e| (all 1 from an empty weight table otherwise).
+  k.problem.faces.area_weight = random_values(k.problem.faces.area_weight.size(), 0.3, 1.0, k.rng);
+  k.rates = rates_at(k.model, k.problem, 0.4);  // inside the schedules' ramps
+  k.membrane_u = kernels::ghk_arguments(k.problem);
+  k.c = random_concentrations(k.problem, k.rng);
+  k.dt = 0.9 * explicit_step_limit(k.model, k.problem);
+  return k;
+}
+
+// Every case of the suite: each odd shape, two seeds.
+inline std::vector<Case> all_cases() {
+  std::vector<Case> cases;
+  unsigned seed = 11;
+  for (const Shape& shape : odd_shapes())
+    for (int rep = 0; rep < 2; ++rep) cases.push_back(make_case(shape, seed++));
+  return cases;
+}
+
+// The instance really covers what the suite claims (else equivalence is proved on nothing).
+inline void expect_coverage(const Case& k) {
+  const kernels::Problem& p = k.problem;
+  EXPECT_GT(p.faces.size(), 0) << k.name;
+  EXPECT_GT(p.gather.size(), 0) << k.name;
+  EXPECT_GT(long(p.reaction_voxels.size()), 0) << k.name;
+  std::vector<int> faces_of(p.n_membranes, 0);
+  for (long f = 0; f < p.faces.size(); ++f) ++faces_of[p.faces.membrane[f]];
+  for (int m = 0; m < 4; ++m) EXPECT_GT(faces_of[m], 0) << k.name << " membrane " << m;
+  EXPECT_EQ(faces_of[4], 0) << k.name << ": compartment d must stay empty";
+}
+
+// ---- secretion mechanics on top of a Case ------------------------------------------------------------
+// The random model's species and membranes (random_test_model's order).
+namespace species {
+inline constexpr int na = 0, k = 1, cl = 2, glc = 3, lac = 4, drug = 5;
+}
+namespace membranes {
+inline constexpr int baso = 0, apical = 1, endo = 2, para = 3, to_empty = 4;
+}
+
+// The node potentials of the solved compartments b (node 0) and e (node 1) that the secretion
+// kernel tests evaluate at.
+inline std::vector<double> test_node_potentials() { return {-0.045, 0.012}; }
+
+// Turns a Case into one with every secretion mechanic the kernels know, set straight on the Problem
+// and the rates (no configuration involved): solved potentials in compartments b and e (so faces
+// take u from the nodes, from node and ground, or — on endo, both sides ground — from the membrane),
+// the node pairs of those faces, secretory pathways of both kinds (with and without vesicle water,
+// one scaled by the box region), water across every membrane but endo (Lp = 0: vesicle water only),
+// osmotic reflection and background osmolarity, and e as the lumen.
+inline void add_secretion_mechanics(Case& k) {
+  using physics::TransporterKind;
+  kernels::Problem& p = k.problem;
+  const long nv = p.block.padded_voxels();
+  p.has_secretion = true;
+  p.has_water = true;
+  p.membrane_Lp = random_values(std::size_t(p.n_membranes), 1e-13, 4e-12, k.rng);
+  p.membrane_Lp[membranes::endo] = 0.0;
+  p.reflection = random_values(std::size_t(p.n_species), 0.2, 1.0, k.rng);
+  p.background_mM = random_values(std::size_t(p.n_compartments), 0.0, 60.0, k.rng);
+  p.lumen.assign(nv, 0);
+  kernels::ElectricalNetwork& net = p.electrical;
+  net.n_nodes = 2;
+  net.node_of_voxel.assign(nv, -1);
+  for (long v = 0; v < nv; ++v) {
+    if (p.compartment[v] == comp.b) net.node_of_voxel[v] = 0;
+    if (p.compartment[v] == comp.e) net.node_of_voxel[v] = 1, p.lumen[v] = 1;
+  }
+  net.node_name = {"cells b", "lumen e"};
+  // Pairs: every (first node, second node) that a face joins with a node on either side, faces
+  // ascending within a pair (kernels/potential_solver.hpp).
+  std::vector<std::pair<int, int>> keys;
+  std::vector<std::vector<std::int64_t>> faces_of;
+  for (long f = 0; f < p.faces.size(); ++f) {
+    const int a = net.node_of_voxel[p.faces.first_voxel[f]], b = net.node_of_voxel[p.faces.second_voxel[f]];
+    if (a < 0 && b < 0) continue;
+    std::size_t q = 0;
+    while (q < keys.size() && keys[q] != std::make_pair(a, b)) ++q;
+    if (q == keys.size()) keys.emplace_back(a, b), faces_of.emplace_back();
+    faces_of[q].push_back(f);
+  }
+  net.pair_first_node.clear();
+  net.pair_second_node.clear();
+  net.pair_offset = {0};
+  net.pair_face.clear();
+  for (std::size_t q = 0; q < keys.size(); ++q) {
+    net.pair_first_node.push_back(keys[q].first);
+    net.pair_second_node.push_back(keys[q].second);
+    net.pair_face.insert(net.pair_face.end(), faces_of[q].begin(), faces_of[q].end());
+    net.pair_offset.push_back(std::int64_t(net.pair_face.size()));
+  }
+
+  auto pathway = [](TransporterKind kind, int membrane, std::vector<int> sp, std::vector<double> stoich,
+                    std::vector<double> K, std::vector<double> yield, double rate, bool vesicle_water) {
+    physics::TransporterParams t;
+    t.kind = kind;
+    t.membrane = membrane;
+    t.participants = int(sp.size());
+    for (std::size_t i = 0; i < sp.size(); ++i) {
+      t.species[i] = sp[i];
+      t.stoich[i] = stoich[i];
+      t.K_mM[i] = K[i];
+      t.yield[i] = yield[i];
+    }
+    t.rate = rate;
+    t.vesicle_water = vesicle_water ? 1 : 0;
+    return t;
+  };
+  namespace sp = species;
+  // Pathway I on the apical membrane: 2 glucose → 1 lactose with Na co-secreted, vesicle water.
+  physics::TransporterParams lactose = pathway(TransporterKind::secretion, membranes::apical,
+                                               {sp::glc, sp::lac, sp::na}, {2, 0, 0.2}, {5, 0, 0},
+                                               {0, 1, 0.2}, 2e-6, true);
+  lactose.regions.count = 1;
+  lactose.regions.region_bit[0] = 1u;  // the box region
+  lactose.regions.factor[0] = 1.7;
+  k.rates.transporters.push_back(lactose);
+  // First-order release (pathway IV) from the clamped side of endo, no water.
+  k.rates.transporters.push_back(
+      pathway(TransporterKind::secretion_first_order, membranes::endo, {sp::k}, {1}, {0}, {1}, 3e-7, false));
+  // A saturating pathway on the basolateral membrane with vesicle water (Cl taken, Cl and K delivered).
+  k.rates.transporters.push_back(pathway(TransporterKind::secretion, membranes::baso, {sp::cl, sp::k}, {1, 0},
+                                         {20, 0}, {0.8, 0.3}, 1e-6, true));
+  p.n_transporters = int(k.rates.transporters.size());
+  k.membrane_u = kernels::ghk_arguments(p);
+}
+
+// Lumen pressure for the water fluxes: U(0, 800) Pa on lumen voxels, 0 elsewhere.
+inline std::vector<double> random_pressure(const kernels::Problem& p, std::mt19937& rng) {
+  std::vector<double> pressure(std::size_t(p.block.padded_voxels()), 0.0);
+  std::uniform_real_distribution<double> value(0.0, 800.0);
+  for (std::size_t v = 0; v < pressure.size(); ++v)
+    if (p.lumen[v]) pressure[v] = value(rng);
+  return pressure;
+}
+
 // Element-wise |got − want| ≤ rel·|want| + floor, floor = rel_floor·max|want| (values near zero after
 // cancellation carry the absolute error of the large terms that produced them). NaN never passes.
-inline ::testing::AssertionResult arrays_agree(const std::vector<double>& got, const std::vector<double>& want,
+inline ::testing::AssertionResult arrays_agree(const std::vector<double>& got,
+                                               const std::vector<double>& want,
                                                double rel = 1e-12, double rel_floor = 1e-13) {
   if (got.size() != want.size())
     return ::testing::AssertionFailure() << "sizes differ: " << got.size() << " vs " << want.size();
@@ -232,7 +393,8 @@ inline ::testing::AssertionResult arrays_agree(const std::vector<double>& got, c
     if (std::isfinite(err) && tol > 0) worst = std::max(worst, err / tol);
   }
   if (bad == 0) return ::testing::AssertionSuccess() << "worst error " << worst << " of tolerance";
-  return ::testing::AssertionFailure() << bad << " of " << got.size() << " values differ; first at " << first_bad
+  return ::testing::AssertionFailure() << bad << " of " << got.size() << " values differ; first at "
+                                       << first_bad
                                        << ": " << got[first_bad] << " vs " << want[first_bad]
                                        << " (scale " << scale << ")";
 }
@@ -244,7 +406,8 @@ inline ::testing::AssertionResult values_agree(double got, double want, double r
 }
 
 inline bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 }  // namespace lactosim::gpu_testing

@@ -79,7 +79,8 @@ TEST(CudaBackend, ShortRunIsEquivalentToCpu) {
     EXPECT_TRUE(arrays_agree(got.amounts, want.amounts));
     EXPECT_TRUE(arrays_agree(got.balance.initial_mol, want.balance.initial_mol));
     EXPECT_TRUE(arrays_agree(got.balance.clamped_inflow_mol, want.balance.clamped_inflow_mol, 1e-12, 1e-12));
-    EXPECT_TRUE(arrays_agree(got.balance.reaction_source_mol, want.balance.reaction_source_mol, 1e-12, 1e-12));
+    EXPECT_TRUE(
+        arrays_agree(got.balance.reaction_source_mol, want.balance.reaction_source_mol, 1e-12, 1e-12));
     EXPECT_TRUE(
         arrays_agree(got.balance.membrane_transfer_mol, want.balance.membrane_transfer_mol, 1e-12, 1e-12));
     // The CUDA run closes its own balance as the CPU one does (DESIGN §3: to round-off).

@@ -17,77 +17,24 @@ namespace cpu = lactosim::kernels::cpu;
 namespace cuda = lactosim::kernels::cuda;
 
 namespace {
-
-// One random instance: the problem and its rates, a state, and the CPU kernels' view of both.
-struct Case {
-  Model model;
-  kernels::Problem problem;
-  kernels::StepRates rates;
-  std::vector<double> membrane_u;
-  std::vector<double> c;
-  double dt = 0;
-  std::mt19937 rng;
-  std::string name;
-
-  kernels::ProblemView host() const { return host_view(problem, membrane_u); }
-  kernels::RatesView host_rates() const { return host_rates_view(rates); }
-  long nv() const { return problem.block.padded_voxels(); }
-  std::size_t state_size() const { return std::size_t(problem.n_species) * nv(); }
-  std::size_t flux_size() const { return std::size_t(problem.faces.size()) * problem.n_species; }
-};
-
-Case make_case(const Shape& shape, unsigned seed) {
-  Case k;
-  k.rng.seed(seed);
-  k.name = std::to_string(shape.nx) + "x" + std::to_string(shape.ny) + "x" + std::to_string(shape.nz) +
-           " seed " + std::to_string(seed);
-  k.model = random_test_model(1.0);
-  k.problem = assemble_problem(k.model, random_grid(shape, seed), {});
-  // Weights in (0.3, 1]: the staircase's |n·e| (all 1 from an empty weight table otherwise).
-  k.problem.faces.area_weight = random_values(k.problem.faces.area_weight.size(), 0.3, 1.0, k.rng);
-  k.rates = rates_at(k.model, k.problem, 0.4);  // inside the schedules' ramps
-  k.membrane_u = kernels::ghk_arguments(k.problem);
-  k.c = random_concentrations(k.problem, k.rng);
-  k.dt = 0.9 * explicit_step_limit(k.model, k.problem);
-  return k;
-}
-
-// Every case of the suite: each odd shape, two seeds.
-std::vector<Case> all_cases() {
-  std::vector<Case> cases;
-  unsigned seed = 11;
-  for (const Shape& shape : odd_shapes())
-    for (int rep = 0; rep < 2; ++rep) cases.push_back(make_case(shape, seed++));
-  return cases;
-}
-
-// The instance really covers what the suite claims (else equivalence is proved on nothing).
-void expect_coverage(const Case& k) {
-  const kernels::Problem& p = k.problem;
-  EXPECT_GT(p.faces.size(), 0) << k.name;
-  EXPECT_GT(p.gather.size(), 0) << k.name;
-  EXPECT_GT(long(p.reaction_voxels.size()), 0) << k.name;
-  std::vector<int> faces_of(p.n_membranes, 0);
-  for (long f = 0; f < p.faces.size(); ++f) ++faces_of[p.faces.membrane[f]];
-  for (int m = 0; m < 4; ++m) EXPECT_GT(faces_of[m], 0) << k.name << " membrane " << m;
-  EXPECT_EQ(faces_of[4], 0) << k.name << ": compartment d must stay empty";
-}
-
+// These models have no secretion mechanics: the membrane kernels read no secretion fields.
+const kernels::SecretionFields no_secretion{};
 }  // namespace
+
 
 TEST(CudaStepKernels, ComputeMembraneFluxesIsEquivalentToCpu) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (Case& k : all_cases()) {
     expect_coverage(k);
     std::vector<double> want(k.flux_size(), -7.0);
-    cpu::compute_membrane_fluxes(k.host(), k.host_rates(), k.c.data(), want.data());
+    cpu::compute_membrane_fluxes(k.host(), k.host_rates(), k.c.data(), want.data(), no_secretion);
 
     const cuda::DeviceProblem device_problem(k.problem);
     cuda::DeviceRates device_rates;
     const kernels::RatesView r = device_rates.upload(k.rates);
     const cuda::DeviceArray<double> c(k.c);
     cuda::DeviceArray<double> flux(std::vector<double>(k.flux_size(), -7.0));
-    cuda::compute_membrane_fluxes(device_problem.view(), r, c.data(), flux.data());
+    cuda::compute_membrane_fluxes(device_problem.view(), r, c.data(), flux.data(), no_secretion);
     EXPECT_TRUE(arrays_agree(flux.to_host(), want)) << k.name;
   }
 }
@@ -142,12 +89,14 @@ TEST(CudaStepKernels, ApplyMembraneFluxesIsEquivalentToCpu) {
     const std::vector<double> face_flux = random_values(k.flux_size(), -0.5, 0.5, k.rng);
     const std::vector<double> before = random_concentrations(k.problem, k.rng);
     std::vector<double> want = before;
-    const double min_want = cpu::apply_membrane_fluxes(k.host(), k.dt, face_flux.data(), want.data());
+    const double min_want =
+        cpu::apply_membrane_fluxes(k.host(), k.dt, face_flux.data(), no_secretion, want.data());
 
     const cuda::DeviceProblem device_problem(k.problem);
     const cuda::DeviceArray<double> flux(face_flux);
     cuda::DeviceArray<double> c_new(before);
-    const double min_got = cuda::apply_membrane_fluxes(device_problem.view(), k.dt, flux.data(), c_new.data());
+    const double min_got =
+        cuda::apply_membrane_fluxes(device_problem.view(), k.dt, flux.data(), no_secretion, c_new.data());
     EXPECT_TRUE(arrays_agree(c_new.to_host(), want)) << k.name;
     EXPECT_TRUE(values_agree(min_got, min_want)) << k.name;
   }
@@ -159,12 +108,14 @@ TEST(CudaStepKernels, MembraneTotalsAreEquivalentToCpu) {
     const std::vector<double> face_flux = random_values(k.flux_size(), -0.5, 0.5, k.rng);
     const int ns = k.problem.n_species, nm = k.problem.n_membranes;
     std::vector<double> inflow_want(ns, -7.0), transfer_want(std::size_t(nm) * ns, -7.0);
-    cpu::membrane_totals(k.host(), k.dt, face_flux.data(), inflow_want.data(), transfer_want.data());
+    cpu::membrane_totals(k.host(), k.dt, face_flux.data(), no_secretion, inflow_want.data(),
+                         transfer_want.data(), nullptr);
 
     const cuda::DeviceProblem device_problem(k.problem);
     const cuda::DeviceArray<double> flux(face_flux);
     std::vector<double> inflow_got(ns, -7.0), transfer_got(std::size_t(nm) * ns, -7.0);
-    cuda::membrane_totals(device_problem.view(), k.dt, flux.data(), inflow_got.data(), transfer_got.data());
+    cuda::membrane_totals(device_problem.view(), k.dt, flux.data(), no_secretion, inflow_got.data(),
+                          transfer_got.data(), nullptr);
     // Sums of random signs cancel: compare against the scale of the summed terms, not the result.
     EXPECT_TRUE(arrays_agree(inflow_got, inflow_want, 1e-12, 1e-12)) << k.name;
     EXPECT_TRUE(arrays_agree(transfer_got, transfer_want, 1e-12, 1e-12)) << k.name;
@@ -216,11 +167,15 @@ TEST(CudaStepKernels, EmptyTablesGiveTheCpuAnswers) {
             cpu::react(host_view(p, u), host_rates_view(rates), 1e-5, c0.data(), cpu_new.data(),
                        source_want.data()));
   EXPECT_EQ(source, source_want);
-  EXPECT_EQ(cuda::apply_membrane_fluxes(device_problem.view(), 1e-5, flux.data(), c_new.data()),
-            cpu::apply_membrane_fluxes(host_view(p, u), 1e-5, nullptr, cpu_new.data()));
-  cuda::compute_membrane_fluxes(device_problem.view(), r, c.data(), flux.data());
-  cuda::membrane_totals(device_problem.view(), 1e-5, flux.data(), inflow.data(), nullptr);
-  cpu::membrane_totals(host_view(p, u), 1e-5, nullptr, inflow_want.data(), nullptr);
+  EXPECT_EQ(cuda::apply_membrane_fluxes(device_problem.view(), 1e-5, flux.data(), no_secretion, c_new.data()),
+            cpu::apply_membrane_fluxes(host_view(p, u), 1e-5, nullptr, no_secretion, cpu_new.data()));
+  cuda::compute_membrane_fluxes(device_problem.view(), r, c.data(), flux.data(), no_secretion);
+  cuda::membrane_totals(device_problem.view(), 1e-5, flux.data(), no_secretion, inflow.data(), nullptr,
+                        nullptr);
+  cpu::membrane_totals(host_view(p, u), 1e-5, nullptr, no_secretion, inflow_want.data(), nullptr, nullptr);
+  // No node pairs and no gather list: nothing to compute, nothing written.
+  cuda::pair_currents(device_problem.view(), r, c.data(), no_secretion, nullptr, nullptr);
+  cuda::lumen_water_source(device_problem.view(), nullptr, 1.0, nullptr);
   EXPECT_EQ(inflow, inflow_want);
   EXPECT_TRUE(arrays_agree(c_new.to_host(), cpu_new));
 }
@@ -238,13 +193,15 @@ TEST(CudaStepKernels, SumsAndMinimaAreBitwiseReproducible) {
     std::vector<double> out;
     cuda::DeviceArray<double> flux(std::vector<double>(k.flux_size(), 0.0));
     cuda::DeviceArray<double> c_new(k.c);
-    cuda::compute_membrane_fluxes(device_problem.view(), r, c.data(), flux.data());
+    cuda::compute_membrane_fluxes(device_problem.view(), r, c.data(), flux.data(), no_secretion);
     out.push_back(cuda::diffuse_species(device_problem.view(), r, k.dt, c.data(), c_new.data()));
     std::vector<double> source(ns), inflow(ns), transfer(std::size_t(nm) * ns),
         amounts(std::size_t(k.problem.n_compartments) * ns);
     out.push_back(cuda::react(device_problem.view(), r, k.dt, c.data(), c_new.data(), source.data()));
-    out.push_back(cuda::apply_membrane_fluxes(device_problem.view(), k.dt, flux.data(), c_new.data()));
-    cuda::membrane_totals(device_problem.view(), k.dt, flux.data(), inflow.data(), transfer.data());
+    out.push_back(
+        cuda::apply_membrane_fluxes(device_problem.view(), k.dt, flux.data(), no_secretion, c_new.data()));
+    cuda::membrane_totals(device_problem.view(), k.dt, flux.data(), no_secretion, inflow.data(),
+                          transfer.data(), nullptr);
     cuda::amounts_by_compartment(device_problem.view(), c_new.data(), amounts.data());
     for (const auto* v : {&source, &inflow, &transfer, &amounts}) out.insert(out.end(), v->begin(), v->end());
     const std::vector<double> state = c_new.to_host();

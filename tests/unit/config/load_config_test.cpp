@@ -81,6 +81,7 @@ TEST(ConfigDefault, LoadsAndConvertsUnitsToSI) {
   ASSERT_EQ(pump.participants.size(), 2u);
   EXPECT_DOUBLE_EQ(pump.participants[0].stoich, -3);
   EXPECT_DOUBLE_EQ(pump.participants[1].K_mM, 1.5);
+  EXPECT_DOUBLE_EQ(pump.participants[0].yield, -3);  // the other kinds deliver what they take
   const auto& glut1 = m.transporters[7];
   EXPECT_EQ(glut1.name, "GLUT1");
   EXPECT_DOUBLE_EQ(glut1.participants.at(0).stoich, 1.0);  // default stoichiometry
@@ -98,6 +99,21 @@ TEST(ConfigDefault, LoadsAndConvertsUnitsToSI) {
   EXPECT_DOUBLE_EQ(m.run.temperature_K, 310.15);
   EXPECT_DOUBLE_EQ(c.geometry.voxel_m, 2e-6);
   EXPECT_DOUBLE_EQ(c.geometry.lumen_radius_m, 20e-6);
+
+  // Secretion mechanics off unless asked for; their controls at the documented defaults.
+  for (const auto& comp : m.compartments) EXPECT_FALSE(comp.solved_potential || comp.lumen) << comp.name;
+  EXPECT_FALSE(m.solves_potentials());
+  EXPECT_FALSE(m.has_lumen_flow());
+  EXPECT_EQ(na.unit, "mM");
+  EXPECT_DOUBLE_EQ(m.membranes[2].Lp_m_per_s_Pa, 0);
+  EXPECT_FALSE(m.membranes[2].junctions);
+  EXPECT_FALSE(pump.vesicle_water);
+  EXPECT_DOUBLE_EQ(m.flow.viscosity_Pa_s, 2e-3);  // mPa·s → Pa·s
+  EXPECT_DOUBLE_EQ(m.flow.pressure_rel_tol, 1e-10);
+  EXPECT_EQ(m.flow.pressure_max_iterations, 20000);
+  EXPECT_DOUBLE_EQ(m.flow.courant, 0.9);
+  EXPECT_DOUBLE_EQ(m.run.potential_tol_V, 1e-9);  // mV → V
+  EXPECT_EQ(m.run.potential_max_iterations, 50);
 }
 
 TEST(ConfigDefault, ClampScheduleInHoursBecomesSeconds) {
@@ -186,11 +202,163 @@ TEST_F(TempConfigs, StandaloneFileNeedsNoDefault) {
   EXPECT_EQ(c.geometry.kind, "alveolus");
 }
 
+// One alveolar wall with every secretion key: solved cell potential, a lumen with milk flow, water
+// permeabilities, a paracellular junction membrane, a g/L quantity, both secretion kinds.
+const char* secretion_ini = R"(
+[run]
+potential_tol_mV = 0.001
+potential_max_iterations = 12
+[flow]
+viscosity_mPa_s = 1.5
+pressure_rel_tol = 1e-8
+pressure_max_iterations = 500
+courant = 0.5
+[compartment.blood]
+labels = 1
+clamped = true
+[compartment.interstitium]
+labels = 2
+[compartment.cell]
+labels = 3
+potential = solved
+[compartment.lumen]
+labels = 4 6
+lumen = true
+[membrane.basolateral]
+between = interstitium cell
+[membrane.apical]
+between = cell lumen
+Lp_m_per_s_Pa = 2e-12
+[membrane.tight_junctions]
+between = interstitium lumen
+pathway = junctions
+potential_mV = -25
+[species.glucose]
+D_um2_per_s.interstitium = 920
+D_um2_per_s.cell = 248
+D_um2_per_s.lumen = 920
+[species.lactose]
+D_um2_per_s.cell = 135
+D_um2_per_s.lumen = 500
+[species.citrate]
+charge = -3
+D_um2_per_s.cell = 170
+D_um2_per_s.lumen = 620
+[species.fat]
+unit = g/L
+reflection = 0
+D_um2_per_s.cell = 0
+D_um2_per_s.lumen = 0.01
+[transporter.lactose_synthesis]
+membrane = apical
+kind = secretion
+takes = glucose:2 citrate:0.5
+delivers = lactose citrate:0.08 glucose:0.25
+K_mM = 1.5 0
+Vmax_umol_per_m2_s = 0.05
+vesicle_water = true
+[transporter.fat_globules]
+membrane = apical
+kind = secretion_first_order
+takes = fat
+delivers = fat
+k_um_per_s = 0.3
+[transporter.GLUT1]
+membrane = basolateral
+kind = facilitated_carrier
+species = glucose
+K_mM = 10
+Vmax_umol_per_m2_s = 2
+)";
+
+TEST_F(TempConfigs, SecretionKeysLoadIntoTheModelInSI) {
+  const auto c = load_config({write("secretion.ini", secretion_ini)}, {});
+  const auto& m = c.model;
+  const int interstitium = m.compartment_index("interstitium"), cell = m.compartment_index("cell"),
+            lumen = m.compartment_index("lumen");
+  EXPECT_TRUE(m.compartments[cell].solved_potential);
+  EXPECT_FALSE(m.compartments[cell].lumen);
+  EXPECT_TRUE(m.compartments[lumen].lumen);
+  EXPECT_FALSE(m.compartments[lumen].solved_potential);  // potential = ground by default
+  EXPECT_TRUE(m.solves_potentials());
+  EXPECT_TRUE(m.has_lumen_flow());
+
+  ASSERT_EQ(m.membranes.size(), 3u);
+  EXPECT_DOUBLE_EQ(m.membranes[0].potential_V, 0);  // absent beside a solved side
+  EXPECT_DOUBLE_EQ(m.membranes[1].Lp_m_per_s_Pa, 2e-12);  // already SI
+  EXPECT_FALSE(m.membranes[1].junctions);
+  const auto& tj = m.membranes[2];
+  EXPECT_TRUE(tj.junctions);
+  EXPECT_EQ(tj.first, interstitium);
+  EXPECT_EQ(tj.second, lumen);
+  EXPECT_DOUBLE_EQ(tj.potential_V, -0.025);
+  EXPECT_DOUBLE_EQ(tj.Lp_m_per_s_Pa, 0);
+
+  const auto& fat = m.species[m.species_index("fat")];
+  EXPECT_EQ(fat.unit, "g/L");
+  EXPECT_DOUBLE_EQ(fat.osmotic_reflection, 0);
+  EXPECT_EQ(m.species[m.species_index("glucose")].unit, "mM");
+
+  ASSERT_EQ(m.transporters.size(), 3u);
+  const auto& lac = m.transporters[0];
+  EXPECT_EQ(lac.name, "lactose_synthesis");
+  EXPECT_EQ(lac.kind, lactosim::physics::TransporterKind::secretion);
+  EXPECT_EQ(lac.membrane, 1);
+  EXPECT_DOUBLE_EQ(lac.rate, 0.05e-6);  // µmol·m⁻²·s⁻¹ → mol·m⁻²·s⁻¹
+  EXPECT_TRUE(lac.vesicle_water);
+  // Taken species first in their order, then the delivered ones not yet listed.
+  ASSERT_EQ(lac.participants.size(), 3u);
+  const auto& p = lac.participants;
+  EXPECT_EQ(p[0].species, m.species_index("glucose"));
+  EXPECT_DOUBLE_EQ(p[0].stoich, 2);
+  EXPECT_DOUBLE_EQ(p[0].yield, 0.25);
+  EXPECT_DOUBLE_EQ(p[0].K_mM, 1.5);
+  EXPECT_EQ(p[1].species, m.species_index("citrate"));
+  EXPECT_DOUBLE_EQ(p[1].stoich, 0.5);
+  EXPECT_DOUBLE_EQ(p[1].yield, 0.08);
+  EXPECT_DOUBLE_EQ(p[1].K_mM, 0);
+  EXPECT_EQ(p[2].species, m.species_index("lactose"));
+  EXPECT_DOUBLE_EQ(p[2].stoich, 0);  // only delivered
+  EXPECT_DOUBLE_EQ(p[2].yield, 1);   // coefficient default 1
+  EXPECT_DOUBLE_EQ(p[2].K_mM, 0);
+
+  const auto& release = m.transporters[1];
+  EXPECT_EQ(release.kind, lactosim::physics::TransporterKind::secretion_first_order);
+  EXPECT_DOUBLE_EQ(release.rate, 0.3e-6);  // k: µm/s → m/s
+  EXPECT_FALSE(release.vesicle_water);
+  ASSERT_EQ(release.participants.size(), 1u);
+  EXPECT_EQ(release.participants[0].species, m.species_index("fat"));
+  EXPECT_DOUBLE_EQ(release.participants[0].stoich, 1);
+  EXPECT_DOUBLE_EQ(release.participants[0].yield, 1);
+
+  const auto& glut1 = m.transporters[2];
+  ASSERT_EQ(glut1.participants.size(), 1u);
+  EXPECT_DOUBLE_EQ(glut1.participants[0].yield, glut1.participants[0].stoich);
+
+  EXPECT_DOUBLE_EQ(m.flow.viscosity_Pa_s, 1.5e-3);  // mPa·s → Pa·s
+  EXPECT_DOUBLE_EQ(m.flow.pressure_rel_tol, 1e-8);
+  EXPECT_EQ(m.flow.pressure_max_iterations, 500);
+  EXPECT_DOUBLE_EQ(m.flow.courant, 0.5);
+  EXPECT_DOUBLE_EQ(m.run.potential_tol_V, 1e-6);  // mV → V
+  EXPECT_EQ(m.run.potential_max_iterations, 12);
+
+  // The resolved INI writes every default (vesicle_water = false, potential = ground, ...) and must
+  // load again to the same model: defaults never trip the "not used" and "solved" checks.
+  const auto again = load_config({write("resolved.ini", c.resolved_ini())}, {}).model;
+  ASSERT_EQ(again.transporters.size(), m.transporters.size());
+  EXPECT_EQ(again.transporters[0].participants.size(), 3u);
+  EXPECT_DOUBLE_EQ(again.transporters[0].participants[1].yield, 0.08);
+  EXPECT_TRUE(again.compartments[cell].solved_potential);
+  EXPECT_TRUE(again.membranes[2].junctions);
+  EXPECT_DOUBLE_EQ(again.flow.viscosity_Pa_s, 1.5e-3);
+}
+
 TEST(ConfigOptions, DescribeListsEveryKindWithUnitsAndDefaults) {
   const std::string d = lactosim::config::describe_options();
   for (const char* s : {"[run]", "[model]", "[geometry]", "[compartment.<NAME>]", "[species.<NAME>]",
                         "[membrane.<NAME>]", "[transporter.<NAME>]", "[reaction.<NAME>]",
-                        "[region.<NAME>]", "D_um2_per_s.<compartment>", "region.<REGION>",
-                        "voxel_um", "end_time_s", "(=60)", "(required)"})
+                        "[region.<NAME>]", "[flow]", "D_um2_per_s.<compartment>", "region.<REGION>",
+                        "voxel_um", "end_time_s", "(=60)", "(required)", "(=ground)", "takes",
+                        "delivers", "Lp_m_per_s_Pa", "viscosity_mPa_s", "potential_tol_mV"})
     EXPECT_NE(d.find(s), std::string::npos) << s;
 }

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include "milk_outputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lactosim {
+namespace {
+
+constexpr double uL_per_m3 = 1e9;
+constexpr double seconds_per_day = 86400.0;
+
+std::vector<double> interior(const kernels::Block& b, const std::vector<double>& padded, int components = 1,
+                             int component = 0) {
+  std::vector<double> out;
+  out.reserve(b.interior_voxels());
+  for (int k = 0; k < b.nz; ++k)
+    for (int j = 0; j < b.ny; ++j)
+      for (int i = 0; i < b.nx; ++i) out.push_back(padded[components * b.index(i, j, k) + component]);
+  return out;
+}
+
+}  // namespace
+
+MilkOutputs::MilkOutputs(const Simulation& sim) {
+  const kernels::Problem& p = sim.problem();
+  const Model& m = sim.model();
+  flow_ = p.has_flow;
+  potentials_ = p.electrical.n_nodes > 0;
+  active_ = flow_ || potentials_;
+  na_ = m.species_index("Na");
+  k_ = m.species_index("K");
+  for (const Species& s : m.species) names_.push_back(s.name + (s.unit == "g/L" ? "_g_per_L" : "_mM"));
+  for (const Compartment& c : m.compartments)
+    if (c.lumen) {
+      lumen_background_mM_ = c.background_osmolarity_mM;
+      break;
+    }
+  // The transepithelial potential: the node of the largest solved lumen component.
+  long largest = 0;
+  std::vector<long> voxels(p.electrical.n_nodes, 0);
+  for (long v = 0; v < long(p.electrical.node_of_voxel.size()); ++v) {
+    const int n = p.electrical.node_of_voxel[v];
+    if (n >= 0 && m.compartments[p.compartment[v]].lumen) ++voxels[n];
+  }
+  for (int n = 0; n < p.electrical.n_nodes; ++n)
+    if (voxels[n] > largest) largest = voxels[n], lumen_node_ = n;
+  previous_outflow_mol_.assign(p.n_species, 0.0);
+  const double domain_g = domain_tissue_g(sim);
+  if (m.gland.secretory_tissue_g > 0 && domain_g > 0) gland_scale_ = m.gland.secretory_tissue_g / domain_g;
+}
+
+double MilkOutputs::domain_tissue_g(const Simulation& sim) {
+  const kernels::Problem& p = sim.problem();
+  long modelled = 0;  // voxels in a compartment (stroma and the halo are not)
+  for (std::int8_t c : p.compartment) modelled += c >= 0;
+  const double h = p.block.h_m;
+  constexpr double mL_per_m3 = 1e6;
+  return double(modelled) * h * h * h * mL_per_m3 * sim.model().gland.tissue_density_g_per_mL;
+}
+
+std::vector<std::string> MilkOutputs::csv_columns() const {
+  std::vector<std::string> cols;
+  if (flow_) {
+    cols.push_back("outlet_flow_uL_per_day");
+    if (gland_scale_ > 0) cols.push_back("gland_milk_mL_per_day");
+    for (const std::string& n : names_) cols.push_back("outlet_" + n);
+    cols.push_back("milk_osmolarity_mOsm_per_L");
+    if (na_ >= 0 && k_ >= 0) cols.push_back("milk_Na_to_K");
+    cols.push_back("apical_water_flux_uL_per_day");
+    cols.push_back("water_balance_error_rel");
+    cols.push_back("pressure_residual_rel");
+  }
+  if (lumen_node_ >= 0) cols.push_back("transepithelial_potential_mV");
+  if (potentials_) cols.push_back("potential_iterations");
+  return cols;
+}
+
+std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
+  const kernels::Problem& p = sim.problem();
+  const Balance& bal = sim.balance();
+  const double dt = sim.time() - previous_time_s_;
+  const double water_in = bal.lumen_water_in_m3 - previous_water_in_m3_;
+  const double water_out = bal.outlet_water_m3 - previous_water_out_m3_;
+  std::vector<double> row;
+  const kernels::SecretionSnapshot snap = sim.secretion_snapshot();
+  if (flow_) {
+    const double flow_uL_per_day = dt > 0 ? water_out / dt * seconds_per_day * uL_per_m3 : 0.0;
+    row.push_back(flow_uL_per_day);
+    constexpr double mL_per_uL = 1e-3;
+    if (gland_scale_ > 0) row.push_back(flow_uL_per_day * mL_per_uL * gland_scale_);
+    // Flow-weighted outlet composition; with no water out yet, the outlet voxels' mean.
+    std::vector<double> outlet_c(p.n_species, 0.0);
+    if (water_out > 0) {
+      for (int s = 0; s < p.n_species; ++s)
+        outlet_c[s] = (bal.outlet_outflow_mol[s] - previous_outflow_mol_[s]) / water_out;
+    } else {
+      long n = 0;
+      std::vector<double> all;
+      sim.backend().read_concentrations(all);
+      const long nv = p.block.padded_voxels();
+      for (long v = 0; v < nv; ++v)
+        if (p.outlet[v]) {
+          ++n;
+          for (int s = 0; s < p.n_species; ++s) outlet_c[s] += all[s * nv + v];
+        }
+      for (double& c : outlet_c) c = n > 0 ? c / n : 0.0;
+    }
+    double osmolarity = lumen_background_mM_;
+    for (int s = 0; s < p.n_species; ++s) {
+      row.push_back(outlet_c[s]);
+      osmolarity += p.reflection[s] * outlet_c[s];
+    }
+    row.push_back(osmolarity);
+    if (na_ >= 0 && k_ >= 0) row.push_back(outlet_c[k_] > 0 ? outlet_c[na_] / outlet_c[k_] : 0.0);
+    row.push_back(dt > 0 ? water_in / dt * seconds_per_day * uL_per_m3 : 0.0);
+    row.push_back(sim.water_balance_error_relative());
+    row.push_back(sim.secretion_stats().pressure_residual);
+  }
+  if (lumen_node_ >= 0) row.push_back(1e3 * snap.node_potential_V[lumen_node_]);
+  if (potentials_) row.push_back(sim.secretion_stats().potential_iterations);
+  previous_time_s_ = sim.time();
+  previous_water_in_m3_ = bal.lumen_water_in_m3;
+  previous_water_out_m3_ = bal.outlet_water_m3;
+  previous_outflow_mol_ = bal.outlet_outflow_mol;
+  return row;
+}
+
+std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const {
+  std::vector<vis::CellArray> arrays;
+  if (!active_) return arrays;
+  const kernels::Problem& p = sim.problem();
+  const kernels::Block& b = p.block;
+  const kernels::SecretionSnapshot snap = sim.secretion_snapshot();
+  if (potentials_) {
+    std::vector<double> psi(b.padded_voxels(), 0.0);
+    for (long v = 0; v < b.padded_voxels(); ++v) {
+      const int n = p.electrical.node_of_voxel[v];
+      if (n >= 0) psi[v] = 1e3 * snap.node_potential_V[n];
+    }
+    arrays.push_back({"potential_mV", 1, interior(b, psi)});
+  }
+  if (flow_) {
+    arrays.push_back({"pressure_Pa", 1, interior(b, snap.pressure_Pa)});
+    // Cell-centred velocity: per axis, the mean of the voxel's two faces (µm/s).
+    std::vector<double> velocity;
+    velocity.reserve(3 * b.interior_voxels());
+    const std::vector<double>& u = snap.face_velocity_m_per_s;
+    for (int k = 0; k < b.nz; ++k)
+      for (int j = 0; j < b.ny; ++j)
+        for (int i = 0; i < b.nx; ++i) {
+          const long v = b.index(i, j, k);
+          for (int axis = 0; axis < 3; ++axis)
+            velocity.push_back(0.5e6 * (u[3 * v + axis] + u[3 * (v - b.stride(axis)) + axis]));
+        }
+    arrays.push_back({"velocity_um_per_s", 3, velocity});
+    arrays.push_back({"water_source_per_s", 1, interior(b, snap.lumen_source_per_s)});
+  }
+  return arrays;
+}
+
+}  // namespace lactosim

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// What the secretion mechanics add to a run's outputs (DESIGN §3, docs/secretion.md):
+//   timeseries.csv  over each output interval: outlet_flow_uL_per_day (water out at the outlets, from
+//                   the face velocities), outlet_<species>_mM (flow-weighted: moles out / water out;
+//                   the outlet voxels' mean where no water left), milk_osmolarity_mOsm_per_L (Σ σ c of
+//                   the outlet milk + the lumen's background), milk_Na_to_K, transepithelial_potential_mV
+//                   (lumen relative to interstitium, the largest lumen's node; solved potentials only),
+//                   apical_water_flux_uL_per_day (water into the lumen), water_balance_error_rel
+//                   (cumulative (in − out)/max(in, out)), pressure_residual_rel, potential_iterations,
+//                   and with [model] secretory_tissue_g: gland_milk_mL_per_day = outlet flow × scale,
+//                   scale = secretory_tissue_g / (volume of the modelled, non-stroma voxels ×
+//                   tissue_density_g_per_mL): the whole gland made of tissue like the domain's
+//                   (docs/human-milk-model.md "Gland scaling")
+//   .vti            pressure_Pa, velocity_um_per_s (3 components, the mean of each axis's two faces),
+//                   potential_mV (per voxel, from its node; 0 = ground), water_source_per_s (q)
+#pragma once
+#include <string>
+#include <vector>
+
+#include "host/simulation.hpp"
+#include "visualization/vtk_output.hpp"
+
+namespace lactosim {
+
+class MilkOutputs {
+ public:
+  explicit MilkOutputs(const Simulation& sim);
+  // Tissue mass of the domain (g): modelled (non-stroma) voxels × h³ × tissue density.
+  static double domain_tissue_g(const Simulation& sim);
+  double gland_scale() const { return gland_scale_; }
+  bool active() const { return active_; }
+  std::vector<std::string> csv_columns() const;
+  // Values over the interval since the previous call (the first call: since t = 0).
+  std::vector<double> csv_row(const Simulation& sim);
+  // Cell arrays for the snapshot at the simulation's current time.
+  std::vector<vis::CellArray> vti_arrays(const Simulation& sim) const;
+
+ private:
+  bool active_ = false, flow_ = false, potentials_ = false;
+  int na_ = -1, k_ = -1;                 // species indices of Na and K, if the model has them
+  int lumen_node_ = -1;                  // the largest lumen component's node (TEP)
+  double lumen_background_mM_ = 0;       // background osmolarity of the (first) lumen compartment
+  double gland_scale_ = 0;               // secretory tissue mass / domain tissue mass; 0 = no column
+  std::vector<std::string> names_;       // species names with their unit suffix
+  // Cumulative values at the previous row.
+  double previous_time_s_ = 0, previous_water_in_m3_ = 0, previous_water_out_m3_ = 0;
+  std::vector<double> previous_outflow_mol_;
+};
+
+}  // namespace lactosim

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+// CUDA implementation of kernels/implicit_kernels.hpp: the expressions of
+// kernels/cpu/implicit_kernels.cpp, per voxel and per line in the same order, on device pointers.
+//
+//   copy_local_voxels, apply_clamps   one thread per gather entry / reaction voxel / interior voxel
+//   diffuse_lod                       one thread per grid line (all species at once, blockIdx.y),
+//                                     three launches (x, y, z); the CPU's Thomas recurrence, whose
+//                                     couplings vanish between compartments (Neumann segment ends);
+//                                     along y and z neighbouring threads hold neighbouring x, so
+//                                     their loads coalesce
+//   diffuse_cg                        Jacobi-preconditioned CG per species, the host driving the
+//                                     iterations; α, β live on the device (no host round trip for
+//                                     them), the host reads ‖r‖² once per iteration for the stop test
+//   state_difference                  a max-reduction over active voxels
+//
+// Every sum, minimum and maximum goes through fixed_order.cuh (fixed grid, fixed trees, partials
+// combined in block order; no atomics), so results are bitwise reproducible on a card. They differ
+// from the CPU's row-ordered sums in the last bits only (~1e-12 relative after a solve).
+#include "../implicit_kernels.hpp"
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "../physics/step_acceptance.hpp"
+#include "cuda_check.cuh"
+#include "fixed_order.cuh"
+
+namespace lactosim::kernels::cuda {
+namespace {
+
+namespace fo = fixed_order;
+using fo::reduce_threads;
+
+constexpr int line_threads = 128;  // LOD: lines per block
+constexpr int item_threads = 256;  // one-item-per-thread kernels
+
+// The backward-Euler operator A = I − dt·L of one species (kernels/cpu/implicit_kernels.cpp): on an
+// active voxel (A x)_v = x_v − r_v Σ_same (x_w − x_v), r_v = dt·D/h²; identity elsewhere.
+struct Operator {
+  const std::int8_t* comp;
+  const std::uint8_t* clamped;
+  const double* D;  // this species, per compartment
+  double dt_inv_h2;
+  __device__ __forceinline__ bool active(long v) const {
+    const int ci = comp[v];
+    return ci >= 0 && D[ci] >= 0.0 && !clamped[ci];
+  }
+  __device__ __forceinline__ double r(long v) const { return dt_inv_h2 * D[comp[v]]; }
+};
+
+__device__ __forceinline__ Operator operator_of(const ProblemView& p, int s, double dt_inv_h2) {
+  return {p.compartment, p.clamped, p.D_m2_per_s + s * p.n_compartments, dt_inv_h2};
+}
+
+// The padded block's shape (Block's helpers are host-only).
+struct Grid {
+  int nx, ny, nz;
+  long sy, sz, first;  // strides along y, z; padded index of interior voxel (0, 0, 0)
+  long nv;             // padded voxels
+  __device__ __forceinline__ long voxel(int i, int j, int k) const { return first + i + j * sy + k * sz; }
+};
+
+Grid grid_of(const Block& b) {
+  return {b.nx, b.ny, b.nz, b.stride(1), b.stride(2), b.index(0, 0, 0), b.padded_voxels()};
+}
+
+struct Workspace {
+  fo::Scratch partials, result, upper, scalars;
+};
+Workspace& workspace() {
+  static Workspace* w = new Workspace;
+  return *w;
+}
+
+// ---- local phase helpers --------------------------------------------------------------------------
+
+__global__ void __launch_bounds__(item_threads)
+    copy_voxels_kernel(long n, const std::int64_t* __restrict__ voxel, int ns, long nv,
+                       const double* __restrict__ from, double* __restrict__ to) {
+  const long i = long(blockIdx.x) * item_threads + threadIdx.x;
+  if (i >= n) return;
+  const long v = voxel[i];
+  for (int s = 0; s < ns; ++s) to[s * nv + v] = from[s * nv + v];
+}
+
+__global__ void __launch_bounds__(item_threads)
+    apply_clamps_kernel(ProblemView p, RatesView r, fo::Interior g, long nv, double* __restrict__ c) {
+  const long item = long(blockIdx.x) * item_threads + threadIdx.x;
+  if (item >= g.n) return;
+  const long v = g.voxel(item);
+  const int ci = p.compartment[v];
+  if (ci < 0 || !p.clamped[ci]) return;
+  const int nc = p.n_compartments;
+  for (int s = 0; s < p.n_species; ++s)
+    if (p.D_m2_per_s[s * nc + ci] >= 0.0) c[s * nv + v] = r.clamp_mM[s * nc + ci];
+}
+
+// ---- reductions over active voxels -----------------------------------------------------------------
+
+// Smallest value_for_acceptance(c) over the voxels active for species s_begin .. s_end − 1.
+__global__ void __launch_bounds__(reduce_threads)
+    min_active_kernel(ProblemView p, fo::Interior g, long nv, int s_begin, int s_end,
+                      const double* __restrict__ c, double* __restrict__ partials) {
+  double m[1] = {DBL_MAX};
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < g.n; item += step) {
+    const long v = g.voxel(item);
+    for (int s = s_begin; s < s_end; ++s) {
+      if (!operator_of(p, s, 0.0).active(v)) continue;
+      const double a = physics::value_for_acceptance(c[s * nv + v]);
+      m[0] = a < m[0] ? a : m[0];
+    }
+  }
+  fo::store_block_result<1>(m, fo::Min{}, DBL_MAX, partials);
+}
+
+double min_active(const ProblemView& p, int s_begin, int s_end, const double* c) {
+  const fo::Interior g = fo::interior_of(p.block);
+  if (g.n <= 0 || s_end <= s_begin) return DBL_MAX;
+  Workspace& w = workspace();
+  const int blocks = fo::fixed_blocks(g.n);
+  double* partials = w.partials.reserve<double>(blocks);
+  double* result = w.result.reserve<double>(1);
+  min_active_kernel<<<blocks, reduce_threads>>>(p, g, p.block.padded_voxels(), s_begin, s_end, c, partials);
+  LACTOSIM_CUDA_CHECK_LAUNCH("min_active_kernel");
+  double host = DBL_MAX;
+  fo::combine(1, blocks, fo::Min{}, DBL_MAX, partials, result, &host);
+  return host;
+}
+
+// ---- LOD --------------------------------------------------------------------------------------------
+
+// Backward Euler along `axis` on one line per thread, species blockIdx.y: the CPU's sweep_x /
+// sweep_across_rows recurrence (Thomas), in place. upper[] holds c'_t per voxel of the line.
+__global__ void __launch_bounds__(line_threads)
+    lod_sweep_kernel(ProblemView p, Grid g, int axis, double dt_inv_h2, double* __restrict__ c,
+                     double* __restrict__ upper_all) {
+  const int s = blockIdx.y;
+  const long line = long(blockIdx.x) * line_threads + threadIdx.x;
+  // Lines of x: (j, k); of y: (i, k); of z: (i, j) — the first index fastest, so along y and z the
+  // threads of a warp hold consecutive x.
+  const int n_first = axis == 0 ? g.ny : g.nx;
+  const int n_second = axis == 2 ? g.ny : g.nz;
+  if (line >= long(n_first) * n_second) return;
+  const int a = int(line % n_first), b = int(line / n_first);
+  const long base = axis == 0 ? g.voxel(0, a, b) : axis == 1 ? g.voxel(a, 0, b) : g.voxel(a, b, 0);
+  const long stride = axis == 0 ? 1 : axis == 1 ? g.sy : g.sz;
+  const int n = axis == 0 ? g.nx : axis == 1 ? g.ny : g.nz;
+  const Operator A = operator_of(p, s, dt_inv_h2);
+  double* cs = c + s * g.nv;
+  double* upper = upper_all + s * g.nv;
+  for (int t = 0; t < n; ++t) {
+    const long v = base + t * stride;
+    const bool act = A.active(v);
+    const double r = act ? A.r(v) : 0.0;
+    const double lo = act && t > 0 && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
+    const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
+    // m_t = b_t − a_t c'_{t−1}, b_t = 1 − a_t − c_t = 1 + r·(same neighbours on the line)
+    const double m = 1.0 - lo - up - (t > 0 ? lo * upper[v - stride] : 0.0);
+    upper[v] = up / m;
+    cs[v] = (cs[v] - (t > 0 ? lo * cs[v - stride] : 0.0)) / m;
+  }
+  for (int t = n - 2; t >= 0; --t) {
+    const long v = base + t * stride;
+    cs[v] -= upper[v] * cs[v + stride];
+  }
+}
+
+// ---- CG ---------------------------------------------------------------------------------------------
+
+// (A x)_v on an active voxel: the CPU's apply_operator_row, neighbours in the order −x, +x, −y, …
+__device__ __forceinline__ double apply_operator(const Operator& A, const Grid& g, long v, const double* x) {
+  const long st[3] = {1, g.sy, g.sz};
+  double sum = 0.0;  // Σ_same (x_w − x_v)
+  for (int a = 0; a < 3; ++a) {
+    if (A.comp[v - st[a]] == A.comp[v]) sum += x[v - st[a]] - x[v];
+    if (A.comp[v + st[a]] == A.comp[v]) sum += x[v + st[a]] - x[v];
+  }
+  return x[v] - A.r(v) * sum;
+}
+
+// The Jacobi preconditioner: 1 / A_vv = 1 / (1 + r_v · same-compartment neighbours).
+__device__ __forceinline__ double inverse_diagonal(const Operator& A, const Grid& g, long v) {
+  const long st[3] = {1, g.sy, g.sz};
+  int same = 0;
+  for (int a = 0; a < 3; ++a) {
+    same += A.comp[v - st[a]] == A.comp[v];
+    same += A.comp[v + st[a]] == A.comp[v];
+  }
+  return 1.0 / (1.0 + A.r(v) * same);
+}
+
+// The scalars of one species' iteration, on the device so that α and β never cross to the host.
+struct CgScalars {
+  double bb, rr, rz, rz_old, dq, alpha, beta;
+};
+enum CgStage : int { cg_start = 0, cg_alpha = 1, cg_beta = 2 };
+
+// r₀ = b − A x₀ and z₀ = M⁻¹ r₀ on active voxels (0 elsewhere); partials of ‖b‖², ‖r‖², r·z.
+__global__ void __launch_bounds__(reduce_threads)
+    cg_start_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
+                    const double* __restrict__ x, const double* __restrict__ rhs, double* __restrict__ r,
+                    double* __restrict__ z, double* __restrict__ partials) {
+  const Operator A = operator_of(p, s, dt_inv_h2);
+  double sum[3] = {0.0, 0.0, 0.0};
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
+    const long v = items.voxel(item);
+    if (!A.active(v)) {
+      r[v] = 0.0;
+      z[v] = 0.0;
+      continue;
+    }
+    r[v] = rhs[v] - apply_operator(A, g, v, x);
+    z[v] = r[v] * inverse_diagonal(A, g, v);
+    sum[0] += rhs[v] * rhs[v];
+    sum[1] += r[v] * r[v];
+    sum[2] += r[v] * z[v];
+  }
+  fo::store_block_result<3>(sum, fo::Sum{}, 0.0, partials);
+}
+
+// d = z + β d on every interior voxel (z = d = 0 off the active ones).
+__global__ void __launch_bounds__(item_threads)
+    cg_direction_kernel(fo::Interior items, const CgScalars* __restrict__ scalars,
+                        const double* __restrict__ z, double* __restrict__ d) {
+  const long item = long(blockIdx.x) * item_threads + threadIdx.x;
+  if (item >= items.n) return;
+  const long v = items.voxel(item);
+  d[v] = z[v] + scalars->beta * d[v];
+}
+
+// q = A d; partials of d·q over the active voxels.
+__global__ void __launch_bounds__(reduce_threads)
+    cg_matvec_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
+                     const double* __restrict__ d, double* __restrict__ q, double* __restrict__ partials) {
+  const Operator A = operator_of(p, s, dt_inv_h2);
+  double dot[1] = {0.0};
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
+    const long v = items.voxel(item);
+    if (!A.active(v)) {
+      q[v] = d[v];
+      continue;
+    }
+    q[v] = apply_operator(A, g, v, d);
+    dot[0] += d[v] * q[v];
+  }
+  fo::store_block_result<1>(dot, fo::Sum{}, 0.0, partials);
+}
+
+// x += α d, r −= α q, z = M⁻¹ r on the active voxels; partials of ‖r‖², r·z.
+__global__ void __launch_bounds__(reduce_threads)
+    cg_update_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
+                     const CgScalars* __restrict__ scalars, double* __restrict__ x, double* __restrict__ r,
+                     double* __restrict__ z, const double* __restrict__ d, const double* __restrict__ q,
+                     double* __restrict__ partials) {
+  const Operator A = operator_of(p, s, dt_inv_h2);
+  const double alpha = scalars->alpha;
+  double sum[2] = {0.0, 0.0};
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
+    const long v = items.voxel(item);
+    if (!A.active(v)) continue;
+    x[v] += alpha * d[v];
+    r[v] -= alpha * q[v];
+    z[v] = r[v] * inverse_diagonal(A, g, v);
+    sum[0] += r[v] * r[v];
+    sum[1] += r[v] * z[v];
+  }
+  fo::store_block_result<2>(sum, fo::Sum{}, 0.0, partials);
+}
+
+// One thread: the partials of a stage in block order, and the CPU's scalar updates.
+__global__ void cg_scalars_kernel(int stage, int n_blocks, const double* __restrict__ partials,
+                                  CgScalars* __restrict__ sc) {
+  if (blockIdx.x != 0 || threadIdx.x != 0) return;
+  const int width = stage == cg_start ? 3 : stage == cg_alpha ? 1 : 2;
+  double total[3] = {0.0, 0.0, 0.0};
+  for (int w = 0; w < width; ++w)
+    for (int b = 0; b < n_blocks; ++b) total[w] += partials[long(w) * n_blocks + b];
+  if (stage == cg_start) {
+    sc->bb = total[0];
+    sc->rr = total[1];
+    sc->rz = total[2];
+    sc->beta = 0.0;
+  } else if (stage == cg_alpha) {
+    sc->dq = total[0];
+    sc->alpha = sc->rz / sc->dq;
+    sc->rz_old = sc->rz;
+  } else {
+    sc->rr = total[0];
+    sc->rz = total[1];
+    sc->beta = sc->rz / sc->rz_old;
+  }
+}
+
+// Σ |r| over the interior (r = 0 off the active voxels).
+__global__ void __launch_bounds__(reduce_threads)
+    abs_sum_kernel(fo::Interior items, const double* __restrict__ r, double* __restrict__ partials) {
+  double sum[1] = {0.0};
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step)
+    sum[0] += fabs(r[items.voxel(item)]);
+  fo::store_block_result<1>(sum, fo::Sum{}, 0.0, partials);
+}
+
+// ---- state difference -------------------------------------------------------------------------------
+
+__global__ void __launch_bounds__(reduce_threads)
+    state_difference_kernel(ProblemView p, fo::Interior items, long nv, double abs_tol, double rel_tol,
+                            const double* __restrict__ a, const double* __restrict__ b,
+                            double* __restrict__ partials) {
+  double worst[2] = {0.0, 0.0};  // scaled, absolute
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
+    const long v = items.voxel(item);
+    for (int s = 0; s < p.n_species; ++s) {
+      if (!operator_of(p, s, 1.0).active(v)) continue;
+      const double x = a[s * nv + v], y = b[s * nv + v];
+      const double diff = fabs(x - y);
+      worst[1] = fmax(worst[1], diff);
+      worst[0] = fmax(worst[0], diff / (abs_tol + rel_tol * fmax(fabs(x), fabs(y))));
+    }
+  }
+  fo::store_block_result<2>(worst, fo::Max{}, 0.0, partials);
+}
+
+}  // namespace
+
+void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
+  const long nv = p.block.padded_voxels();
+  if (p.n_gather > 0) {
+    copy_voxels_kernel<<<fo::blocks_for(p.n_gather, item_threads), item_threads>>>(
+        p.n_gather, p.gather_voxel, p.n_species, nv, from, to);
+    LACTOSIM_CUDA_CHECK_LAUNCH("copy_voxels_kernel (gather)");
+  }
+  if (p.n_reaction_voxels > 0) {
+    copy_voxels_kernel<<<fo::blocks_for(p.n_reaction_voxels, item_threads), item_threads>>>(
+        p.n_reaction_voxels, p.reaction_voxel, p.n_species, nv, from, to);
+    LACTOSIM_CUDA_CHECK_LAUNCH("copy_voxels_kernel (reaction)");
+  }
+}
+
+void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
+  const fo::Interior g = fo::interior_of(p.block);
+  if (g.n <= 0 || p.n_species <= 0) return;
+  apply_clamps_kernel<<<fo::blocks_for(g.n, item_threads), item_threads>>>(p, r, g, p.block.padded_voxels(),
+                                                                            c);
+  LACTOSIM_CUDA_CHECK_LAUNCH("apply_clamps_kernel");
+}
+
+double diffuse_lod(const ProblemView& p, double dt, double* c) {
+  const Block& b = p.block;
+  if (b.interior_voxels() <= 0 || p.n_species <= 0) return DBL_MAX;
+  const Grid g = grid_of(b);
+  double* upper = workspace().upper.reserve<double>(std::size_t(p.n_species) * g.nv);
+  const double dt_inv_h2 = dt / (b.h_m * b.h_m);
+  // c ← (I − dt·L_x)⁻¹ c, then the same along y and z: each factor monotone and conservative.
+  const long lines[3] = {long(b.ny) * b.nz, long(b.nx) * b.nz, long(b.nx) * b.ny};
+  for (int axis = 0; axis < 3; ++axis) {
+    const dim3 grid(unsigned(fo::blocks_for(lines[axis], line_threads)), unsigned(p.n_species));
+    lod_sweep_kernel<<<grid, line_threads>>>(p, g, axis, dt_inv_h2, c, upper);
+    LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_kernel");
+  }
+  return min_active(p, 0, p.n_species, c);
+}
+
+CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, double* c, double* work,
+                    double* residual_mol) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const double volume = b.h_m * b.h_m * b.h_m;
+  const double dt_inv_h2 = dt / (b.h_m * b.h_m);
+  const Grid g = grid_of(b);
+  const fo::Interior items = fo::interior_of(b);
+  double* rhs = work;
+  double* r = work + nv;
+  double* z = work + 2 * nv;
+  double* d = work + 3 * nv;  // search direction
+  double* q = work + 4 * nv;
+  CgResult result;
+  result.min_value = DBL_MAX;
+  if (items.n <= 0) {
+    for (int s = 0; s < p.n_species; ++s) residual_mol[s] = 0.0;
+    return result;
+  }
+  Workspace& w = workspace();
+  const int blocks = fo::fixed_blocks(items.n);
+  const int item_blocks = int(fo::blocks_for(items.n, item_threads));
+  double* partials = w.partials.reserve<double>(std::size_t(3) * blocks);
+  double* result_dev = w.result.reserve<double>(1);
+  CgScalars* scalars = w.scalars.reserve<CgScalars>(1);
+  CgScalars host{};
+  auto read_scalars = [&]() {
+    LACTOSIM_CUDA_CHECK(cudaMemcpy(&host, scalars, sizeof(CgScalars), cudaMemcpyDeviceToHost));
+  };
+  for (int s = 0; s < p.n_species; ++s) {
+    double* x = c + s * nv;
+    residual_mol[s] = 0.0;
+    LACTOSIM_CUDA_CHECK(cudaMemcpy(rhs, x, sizeof(double) * nv, cudaMemcpyDeviceToDevice));
+    LACTOSIM_CUDA_CHECK(cudaMemset(d, 0, sizeof(double) * nv));  // all-zero bits: +0.0
+    // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
+    cg_start_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, x, rhs, r, z, partials);
+    LACTOSIM_CUDA_CHECK_LAUNCH("cg_start_kernel");
+    cg_scalars_kernel<<<1, 1>>>(cg_start, blocks, partials, scalars);
+    LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (start)");
+    read_scalars();
+    const double b_norm = std::sqrt(host.bb);
+    double rr = host.rr;
+    int it = 0;
+    for (; it < control.max_iterations && std::sqrt(rr) > control.rel_tol * b_norm; ++it) {
+      // d = z + β d (β = 0 on the first iteration); q = A d, α = (r·z)/(d·q)
+      cg_direction_kernel<<<item_blocks, item_threads>>>(items, scalars, z, d);
+      LACTOSIM_CUDA_CHECK_LAUNCH("cg_direction_kernel");
+      cg_matvec_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, d, q, partials);
+      LACTOSIM_CUDA_CHECK_LAUNCH("cg_matvec_kernel");
+      cg_scalars_kernel<<<1, 1>>>(cg_alpha, blocks, partials, scalars);
+      LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (alpha)");
+      // x += α d, r −= α q, z = M⁻¹ r; β = (r·z)/(r·z)_old for the next direction
+      cg_update_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, scalars, x, r, z, d, q,
+                                                   partials);
+      LACTOSIM_CUDA_CHECK_LAUNCH("cg_update_kernel");
+      cg_scalars_kernel<<<1, 1>>>(cg_beta, blocks, partials, scalars);
+      LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (beta)");
+      read_scalars();
+      rr = host.rr;
+    }
+    result.iterations += it;
+    if (b_norm > 0.0) result.residual_relative = std::fmax(result.residual_relative, std::sqrt(rr) / b_norm);
+    if (std::sqrt(rr) > control.rel_tol * b_norm || !std::isfinite(rr)) result.converged = false;
+    // Σ|r|·h³ bounds the amount the inexact solve created or destroyed: Σx − Σb = −Σr.
+    abs_sum_kernel<<<blocks, reduce_threads>>>(items, r, partials);
+    LACTOSIM_CUDA_CHECK_LAUNCH("abs_sum_kernel");
+    double abs_sum = 0.0;
+    fo::combine(1, blocks, fo::Sum{}, 0.0, partials, result_dev, &abs_sum);
+    residual_mol[s] = volume * abs_sum;
+    result.min_value = std::fmin(result.min_value, min_active(p, s, s + 1, c));
+  }
+  return result;
+}
+
+StateDifference state_difference(const ProblemView& p, const double* a, const double* b_state,
+                                 double abs_tol_mM, double rel_tol) {
+  const fo::Interior items = fo::interior_of(p.block);
+  if (items.n <= 0) return {0.0, 0.0};
+  Workspace& w = workspace();
+  const int blocks = fo::fixed_blocks(items.n);
+  double* partials = w.partials.reserve<double>(std::size_t(2) * blocks);
+  double* result = w.result.reserve<double>(2);
+  state_difference_kernel<<<blocks, reduce_threads>>>(p, items, p.block.padded_voxels(), abs_tol_mM, rel_tol,
+                                                      a, b_state, partials);
+  LACTOSIM_CUDA_CHECK_LAUNCH("state_difference_kernel");
+  double host[2] = {0.0, 0.0};
+  fo::combine(2, blocks, fo::Max{}, 0.0, partials, result, host);
+  return {host[0], host[1]};
+}
+
+}  // namespace lactosim::kernels::cuda
