@@ -159,6 +159,11 @@ int run_command(const RunArguments& args) {
     record.simulated_time_s = sim->time();
     record.balance_error_relative = sim->balance_error_relative();
     record.integrator_stats = sim->integrator_stats();
+    record.has_water_balance = sim->problem().has_flow;
+    record.lumen_water_in_m3 = sim->balance().lumen_water_in_m3;
+    record.outlet_water_m3 = sim->balance().outlet_water_m3;
+    record.water_balance_error_relative = sim->water_balance_error_relative();
+    record.secretion_stats = sim->secretion_stats();
     record.files = outputs.files();
     write_run_record(run_json, record);
     if (!quiet) {
@@ -168,6 +173,10 @@ int run_command(const RunArguments& args) {
       double worst = 0;
       for (double e : record.balance_error_relative) worst = std::max(worst, std::abs(e));
       std::fprintf(stderr, "lactosim: largest relative balance error %.2e\n", worst);
+      if (record.has_water_balance)
+        std::fprintf(stderr, "lactosim: water into the lumen %.4g uL, out at the outlets %.4g uL (relative "
+                     "difference %.1e)\n", record.lumen_water_in_m3 * 1e9, record.outlet_water_m3 * 1e9,
+                     record.water_balance_error_relative);
     }
     return 0;
   } catch (const std::exception& e) {

@@ -130,6 +130,17 @@ void write_run_record(const std::string& path, const RunRecord& r) {
   for (std::size_t s = 0; s < r.species.size() && s < r.balance_error_relative.size(); ++s)
     json.field(r.species[s], r.balance_error_relative[s]);
   json.end_object();
+  if (r.has_water_balance) {
+    json.key("water_balance").begin_object();
+    json.field("lumen_water_in_m3", r.lumen_water_in_m3);
+    json.field("outlet_water_m3", r.outlet_water_m3);
+    json.field("error_relative", r.water_balance_error_relative);
+    json.field("largest_pressure_residual_relative", r.secretion_stats.pressure_residual);
+    json.field("largest_pressure_iterations", long(r.secretion_stats.pressure_iterations));
+    json.field("largest_potential_iterations", long(r.secretion_stats.potential_iterations));
+    json.field("largest_potential_residual_A", r.secretion_stats.potential_residual_A);
+    json.end_object();
+  }
   json.array_field("files", r.files);
   json.field("resolved_config", r.resolved_config);
   if (!r.geometry_summary_json.empty()) {

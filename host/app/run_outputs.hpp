@@ -61,6 +61,11 @@ struct RunRecord {
   double nominal_step_s = 0, simulated_time_s = 0;
   std::vector<std::string> species;
   std::vector<double> balance_error_relative;
+  // Secretion models (docs/secretion.md): water into the lumen and out at the outlets (m³), their
+  // relative difference, and the largest pressure-solve residual and Newton count of the run.
+  bool has_water_balance = false;
+  double lumen_water_in_m3 = 0, outlet_water_m3 = 0, water_balance_error_relative = 0;
+  SecretionStats secretion_stats;
   std::vector<std::string> files;
 };
 void write_run_record(const std::string& path, const RunRecord& record);
