@@ -54,17 +54,41 @@ LACTOSIM_HD void add_transporter_current(const TransporterParams& t, const doubl
     *dIdu += faraday_C_per_mol * z * scale * ghk_flux_slope(t.rate, z, u, c1[s * stride], c2[s * stride]);
     return;
   }
-  double charge_moved = 0.0;  // Σ z_i J_i for this transporter alone
-  double J[max_participants] = {};
-  TransporterParams local = t;  // same law, species renumbered 0..n−1 onto J
-  double c1_local[max_participants] = {}, c2_local[max_participants] = {};
-  for (int i = 0; i < t.participants; ++i) {
-    local.species[i] = i;
-    c1_local[i] = c1[t.species[i] * stride];
-    c2_local[i] = c2[t.species[i] * stride];
+  // The other kinds' current, F Σ z_i J_i, read straight from their rate laws (no copies: this runs
+  // once per face, transporter and Newton iteration).
+  const int s0 = t.species[0];
+  double charge_moved = 0.0;
+  switch (t.kind) {
+    case TransporterKind::linear_permeability:
+      charge_moved = t.charge[0] * scale * linear_permeability_flux(t.rate, c1[s0 * stride], c2[s0 * stride]);
+      break;
+    case TransporterKind::free_fraction_permeability:
+      charge_moved = t.charge[0] * scale *
+                     free_fraction_flux(t.rate, t.free_fraction[0], t.free_fraction[1], c1[s0 * stride], c2[s0 * stride]);
+      break;
+    case TransporterKind::facilitated_carrier:
+      charge_moved = t.charge[0] * scale * facilitated_carrier_flux(t.rate, t.K_mM[0], c1[s0 * stride], c2[s0 * stride]);
+      break;
+    case TransporterKind::michaelis_menten: {
+      const double c_source = t.stoich[0] >= 0.0 ? c1[s0 * stride] : c2[s0 * stride];
+      charge_moved = t.charge[0] * scale * t.stoich[0] * michaelis_menten_flux(t.rate, t.K_mM[0], c_source);
+      break;
+    }
+    case TransporterKind::p_type_pump:
+    case TransporterKind::cotransporter:
+    case TransporterKind::stoichiometric: {
+      double z_per_cycle = 0.0;  // net charge moved per cycle (+1 for the Na/K-ATPase's 3 Na out, 2 K in)
+      for (int i = 0; i < t.participants; ++i) z_per_cycle += t.charge[i] * t.stoich[i];
+      if (z_per_cycle == 0.0) break;  // electroneutral (NKCC1): no current, no need for the rate
+      const double cycles = t.kind == TransporterKind::p_type_pump     ? p_type_pump_rate(t, c1, c2, stride)
+                            : t.kind == TransporterKind::cotransporter ? cotransporter_rate(t, c1, c2, stride)
+                                                                        : stoichiometric_rate(t, c1, c2, stride);
+      charge_moved = z_per_cycle * scale * cycles;
+      break;
+    }
+    default:
+      break;
   }
-  add_transporter_flux(local, c1_local, c2_local, 1, u, scale, J);
-  for (int i = 0; i < t.participants; ++i) charge_moved += t.charge[i] * J[i];
   *I += faraday_C_per_mol * charge_moved;
 }
 

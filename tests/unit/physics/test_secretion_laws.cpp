@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "kernels/physics/secretion_laws.hpp"
 #include "kernels/physics/transport_laws.hpp"
@@ -59,4 +60,45 @@ TEST(LumenFlow, PoiseuilleMobilityAndHarmonicFaceMean) {
 TEST(UpwindFlux, TakesTheUpstreamConcentration) {
   EXPECT_DOUBLE_EQ(upwind_flux(2.0, 5.0, 7.0), 10.0);
   EXPECT_DOUBLE_EQ(upwind_flux(-2.0, 5.0, 7.0), -14.0);
+}
+
+// The Newton solve's current must be exactly the charge the flux law moves: F Σ z_s J_s, kind by kind.
+TEST(TransporterCurrent, EqualsFaradayTimesChargeMovedForEveryTransferKind) {
+  const double c1[3] = {140.0, 4.5, 100.0}, c2[3] = {20.0, 130.0, 30.0};
+  const double z[3] = {1.0, 1.0, -1.0};
+  const double u = 0.7;
+  auto make = [&](TransporterKind kind, std::initializer_list<int> species, std::initializer_list<double> stoich,
+                  std::initializer_list<double> K, double rate) {
+    TransporterParams t;
+    t.kind = kind;
+    int i = 0;
+    for (int s : species) t.species[i] = s, t.charge[i] = z[s], ++i;
+    t.participants = i;
+    i = 0;
+    for (double n : stoich) t.stoich[i++] = n;
+    i = 0;
+    for (double k : K) t.K_mM[i++] = k;
+    t.rate = rate;
+    t.free_fraction[0] = 0.3, t.free_fraction[1] = 0.7;
+    return t;
+  };
+  const std::vector<TransporterParams> all = {
+      make(TransporterKind::linear_permeability, {0}, {1}, {0}, 1e-7),
+      make(TransporterKind::ghk, {2}, {1}, {0}, 1e-7),
+      make(TransporterKind::facilitated_carrier, {1}, {1}, {10}, 1e-6),
+      make(TransporterKind::michaelis_menten, {2}, {-1}, {30}, 1e-6),
+      make(TransporterKind::p_type_pump, {0, 1}, {-3, 2}, {15, 1.5}, 2e-7),
+      make(TransporterKind::cotransporter, {0, 1, 2}, {1, 1, 2}, {20, 5, 40}, 1e-6),
+      make(TransporterKind::stoichiometric, {1, 0}, {1, -1}, {50, 10}, 1e-6),
+      make(TransporterKind::free_fraction_permeability, {0}, {1}, {0}, 1e-7),
+  };
+  for (const TransporterParams& t : all) {
+    double J[3] = {0, 0, 0};
+    add_transporter_flux(t, c1, c2, 1, u, 1.3, J);
+    const double expected = faraday_C_per_mol * (z[0] * J[0] + z[1] * J[1] + z[2] * J[2]);
+    double I = 0, slope = 0;
+    add_transporter_current(t, c1, c2, 1, u, 1.3, &I, &slope);
+    EXPECT_NEAR(I, expected, 1e-14 * std::abs(expected) + 1e-300) << "kind " << int(t.kind);
+    if (t.kind != TransporterKind::ghk) EXPECT_EQ(slope, 0.0);
+  }
 }
