@@ -6,6 +6,8 @@
 # built here carried in:
 #
 #   bench/gpu-check.sh [BUNDLE_DIR]          (default: bundle/)
+#   BUNDLE_ARCHIVE=build-gpu/bundle.tar.gz bench/gpu-check.sh    (the archive bundle.sh also writes,
+#                                            carried instead when the folder is too big: unpacked first)
 #
 # It runs, each part under its own time budget and all under TOTAL_BUDGET_S:
 #   1. nvidia-smi -L                         which card (H100 or H200: record it beside every figure)
@@ -117,8 +119,19 @@ main() {
     [[ -z "$card" ]] && card="unknown"
   fi
 
+  # The archive bench/bundle.sh writes beside the folder, carried when the folder is too big.
+  local archive="${BUNDLE_ARCHIVE:-build-gpu/bundle.tar.gz}" unpack top
+  if [[ ! -x "$bundle/lactosim" && -s "$archive" ]]; then
+    unpack="$(mktemp -d)"
+    echo "gpu-check: no bundle folder at '$bundle'; unpacking $archive into $unpack"
+    if tar -xzf "$archive" -C "$unpack"; then
+      top=$(find "$unpack" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+      [[ -n "$top" ]] && bundle="$top"
+    fi
+  fi
   if [[ ! -x "$bundle/lactosim" ]]; then
-    echo "gpu-check: no bundle at '$bundle' (build it with bench/bundle.sh and carry it)"
+    echo "gpu-check: no bundle at '$bundle' nor archive '$archive'" \
+      "(build them with bench/bundle.sh and carry one)"
     rows+=("bundle|MISSING: $bundle/lactosim|-|-|-|0")
     failures=$((failures + 1))
     return

@@ -99,6 +99,8 @@ TEST(TransporterCurrent, EqualsFaradayTimesChargeMovedForEveryTransferKind) {
     double I = 0, slope = 0;
     add_transporter_current(t, c1, c2, 1, u, 1.3, &I, &slope);
     EXPECT_NEAR(I, expected, 1e-14 * std::abs(expected) + 1e-300) << "kind " << int(t.kind);
-    if (t.kind != TransporterKind::ghk) EXPECT_EQ(slope, 0.0);
+    if (t.kind != TransporterKind::ghk) {
+      EXPECT_EQ(slope, 0.0);
+    }
   }
 }
