@@ -32,22 +32,6 @@ std::unique_ptr<Simulation> make_sim(const Model& m, const mesh::LabelGrid& g) {
   return std::make_unique<Simulation>(m, g, std::vector<float>{}, kernels::make_cpu_backend(1));
 }
 
-// Species present only in the listed compartments (D = 1e-9 m²/s there).
-int add_species_in(Model& m, const std::string& name, int charge, const std::vector<std::pair<int, double>>& where) {
-  Species s;
-  s.name = name;
-  s.charge = charge;
-  s.D_m2_per_s.resize(m.compartments.size());
-  s.initial_mM.assign(m.compartments.size(), 0.0);
-  s.clamp_schedule_mM.resize(m.compartments.size());
-  for (const auto& [c, value] : where) {
-    s.D_m2_per_s[c] = 1e-9;
-    s.initial_mM[c] = value;
-  }
-  m.species.push_back(s);
-  return int(m.species.size()) - 1;
-}
-
 void add_secretion(Model& m, const std::string& name, TransporterKind kind, int membrane,
                    std::vector<Participant> participants, double rate, bool vesicle_water = false) {
   add_transporter(m, name, kind, membrane, std::move(participants), rate);
@@ -313,26 +297,7 @@ TEST(SecretoryPathways, ParacellularJunctionsJoinInterstitiumAndLumenDirectlyAnd
 TEST(SecretingEpithelium, MassAndWaterBalanceStayTinyOverALongRun) {
   // Everything at once: solved potentials, pump and channels, GLUT1, exocytosis with vesicle
   // water, apical water by Kedem–Katchalsky, junctions, Darcy flow and advection to the outlet.
-  SecretoryBox box = secretory_box_model(true, true);
-  Model& m = box.model;
-  const int Na = add_species(m, "Na", 1, 1.5e-9, {140, 20, 30});
-  const int K = add_species(m, "K", 1, 2e-9, {4.5, 130, 40});
-  const int glc = add_species(m, "glucose", 0, 0.9e-9, {5, 2, 0.5});
-  const int lac = add_species_in(m, "lactose", 0, {{box.lumen, 100}});
-  m.compartments[box.interstitium].background_osmolarity_mM = 140;
-  m.compartments[box.cell].background_osmolarity_mM = 138;
-  m.compartments[box.lumen].background_osmolarity_mM = 130;  // lumen 300.5 > cell 290 mOsm/L: water enters
-  m.membranes[box.apical].Lp_m_per_s_Pa = 2e-12;
-  add_transporter(m, "pump", TransporterKind::p_type_pump, box.basolateral, {{Na, -3, 15}, {K, 2, 1.5}}, 2e-7);
-  add_transporter(m, "baso_K", TransporterKind::ghk, box.basolateral, {{K, 1, 0}}, 2e-8);
-  add_transporter(m, "glut1", TransporterKind::facilitated_carrier, box.basolateral, {{glc, 1, 10}}, 2e-6);
-  add_transporter(m, "apical_K", TransporterKind::ghk, box.apical, {{K, 1, 0}}, 2e-9);
-  add_transporter(m, "apical_Na", TransporterKind::ghk, box.apical, {{Na, 1, 0}}, 2e-9);
-  add_secretion(m, "exocytosis", TransporterKind::secretion, box.apical, {taken(glc, 2, 1.0), delivered(lac, 1)}, 5e-7,
-                true);
-  m.membranes.push_back({"paracellular", box.interstitium, box.lumen});
-  m.membranes.back().junctions = true;
-  add_transporter(m, "junction_Na", TransporterKind::ghk, 2, {{Na, 1, 0}}, 1e-9);
+  const Model m = secreting_epithelium_model();
   auto sim = make_sim(m, secretory_box_grid(16, true));
   sim->advance_to(0.2);
   EXPECT_GT(sim->steps(), 100);
