@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <limits>
 #include <vector>
 
@@ -41,6 +43,13 @@ void add_secretion(Model& m, const std::string& name, TransporterKind kind, int 
 Participant taken(int s, double n, double K = 0) { return {s, n, K, 0.0}; }
 Participant delivered(int s, double n) { return {s, 0.0, 0.0, n}; }
 
+// The measured error, kept in the test's XML record (--gtest_output=xml) for the closing notes.
+void note(const std::string& what, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.3e", value);
+  ::testing::Test::RecordProperty(what, text);
+}
+
 double amount(const Simulation& sim, int compartment, int species) {
   return sim.amounts()[compartment * sim.problem().n_species + species];
 }
@@ -58,6 +67,7 @@ TEST(SolvedPotentials, SingleKChannelCellSitsAtTheNernstPotential) {
   const std::vector<double> psi = sim->secretion_snapshot().node_potential_V;
   ASSERT_EQ(psi.size(), 2u);  // the cell layer and the lumen, one node each
   const double nernst = thermal_voltage() * std::log(4.5 / 129.0);
+  note("cell_minus_nernst_V", psi[0] - nernst);
   EXPECT_NEAR(psi[0], nernst, 1e-9) << "E_K = " << nernst;
   EXPECT_NEAR(psi[1], nernst, 1e-9);  // equal K on both sides of the apical channel: no apical drop
 }
@@ -102,7 +112,10 @@ TEST(SolvedPotentials, NetIonicCurrentIsZeroAtTheSolution) {
     largest = std::max(largest, std::abs(I[q]));
   }
   ASSERT_GT(largest, 0.0);
-  for (int n = 0; n < p.electrical.n_nodes; ++n) EXPECT_LE(std::abs(net[n]), 1e-12 * largest) << p.electrical.node_name[n];
+  for (int n = 0; n < p.electrical.n_nodes; ++n) {
+    note("net_current_rel_node" + std::to_string(n), net[n] / largest);
+    EXPECT_LE(std::abs(net[n]), 1e-12 * largest) << p.electrical.node_name[n];
+  }
   // The pump's net outward charge (3 Na out, 2 K in) hyperpolarises the cell below the channels'
   // own reversal, and the lumen sits between cell and interstitium (TEP: lumen vs interstitium).
   EXPECT_LT(psi[0], 0.0);
@@ -163,6 +176,8 @@ TEST(OsmoticWater, FluxFollowsKedemKatchalskyTowardTheHigherOsmolarity) {
     const double area = faces_of(sim->problem(), o.box.apical) * h * h;
     const double RT = physics::gas_constant_J_per_mol_K * o.box.model.run.temperature_K;
     const double expected = o.Lp * RT * delta_mM * area * dt;  // m³ into the lumen
+    note("water_in_rel_error_delta" + std::to_string(int(delta_mM)), sim->balance().lumen_water_in_m3 / expected - 1);
+    note("water_out_rel_error_delta" + std::to_string(int(delta_mM)), sim->balance().outlet_water_m3 / expected - 1);
     EXPECT_NEAR(sim->balance().lumen_water_in_m3 / expected, 1.0, 1e-12) << "Δ = " << delta_mM << " mOsm/L";
     EXPECT_EQ(std::signbit(sim->balance().lumen_water_in_m3), delta_mM < 0);
     // What entered leaves at the outlet, summed from the face velocities of the pressure solution.
@@ -185,6 +200,8 @@ TEST(SecretoryPathways, ExocytosisTurnsTwoCytosolicGlucoseIntoOneLuminalLactoseW
   sim->advance_to(T);
   const double h = sim->problem().block.h_m;
   const double made = Vmax * faces_of(sim->problem(), box.apical) * h * h * T;  // mol lactose
+  note("lactose_rel_error", amount(*sim, box.lumen, lac) / made - 1);
+  note("glucose_taken_rel_error", (cell_glucose_0 - amount(*sim, box.cell, glc)) / (2 * made) - 1);
   EXPECT_NEAR(amount(*sim, box.lumen, lac) / made, 1.0, 1e-12);
   EXPECT_NEAR(amount(*sim, box.lumen, cit) / (0.08 * made), 1.0, 1e-12);
   // A small change of a large amount: the subtraction's rounding, ~ε·amount, sets this tolerance.
@@ -210,6 +227,7 @@ TEST(SecretoryPathways, VesicleWaterIsIsosmoticWithTheCytosol) {
   const double h = sim->problem().block.h_m;
   const double area = faces_of(sim->problem(), box.apical) * h * h;
   const double expected = Vmax / 290.0 * area * dt;  // 1 osmole per cycle carried at 290 mOsm/L
+  note("vesicle_water_rel_error", sim->balance().lumen_water_in_m3 / expected - 1);
   EXPECT_NEAR(sim->balance().lumen_water_in_m3 / expected, 1.0, 1e-12);
   EXPECT_NEAR(sim->balance().outlet_water_m3 / expected, 1.0, 1e-8);
 }
@@ -228,6 +246,7 @@ TEST(SecretoryPathways, FatIsSecretedIntoTheLumenWithoutWater) {
   sim->advance_to(T);
   const double h = sim->problem().block.h_m;
   const double made = rate * faces_of(sim->problem(), box.apical) * h * h * T;
+  note("fat_rel_error", amount(*sim, box.lumen, fat) / made - 1);
   EXPECT_NEAR(amount(*sim, box.lumen, fat) / made, 1.0, 1e-12);
   EXPECT_EQ(sim->balance().lumen_water_in_m3, 0.0);
   for (double e : sim->balance_error_relative()) EXPECT_LE(std::abs(e), 1e-13);
@@ -254,9 +273,11 @@ TEST(SecretoryPathways, TranscytosisTakesDimericIgAUpAndReleasesSecretoryIgAFirs
     const double released = k * vesicle_0 * faces_of(sim->problem(), box.apical) * h2 * dt;
     const double taken_up = Vmax * 0.01 / (K + 0.01) * faces_of(sim->problem(), box.basolateral) * h2 * dt;
     if (vesicle_0 == 0.0) {
+      note("pIgR_uptake_rel_error", amount(*sim, box.cell, vesicle) / taken_up - 1);
       EXPECT_NEAR(amount(*sim, box.cell, vesicle) / taken_up, 1.0, 1e-12);
       EXPECT_EQ(amount(*sim, box.lumen, sIgA), 0.0);
     } else {
+      note("sIgA_release_rel_error", amount(*sim, box.lumen, sIgA) / released - 1);
       EXPECT_NEAR(amount(*sim, box.lumen, sIgA) / released, 1.0, 1e-12);
     }
     EXPECT_NEAR(-sim->balance().secretion_source_mol[dIgA] / taken_up, 1.0, 1e-12);
@@ -290,6 +311,7 @@ TEST(SecretoryPathways, ParacellularJunctionsJoinInterstitiumAndLumenDirectlyAnd
   sim->advance_to(dt);
   const double h2 = std::pow(p.block.h_m, 2);
   const double moved = P * 0.6 * (outside + 10.0 * inside) * h2 * dt;
+  note("paracellular_rel_error", amount(*sim, box.lumen, albumin) / moved - 1);
   EXPECT_NEAR(amount(*sim, box.lumen, albumin) / moved, 1.0, 1e-12);
   EXPECT_EQ(amount(*sim, box.cell, albumin), 0.0);  // it went round the cells, not through them
 }
@@ -307,6 +329,11 @@ TEST(SecretingEpithelium, MassAndWaterBalanceStayTinyOverALongRun) {
     EXPECT_GT(sim->balance().outlet_outflow_mol[s], 0.0) << m.species[s].name << " leaves with the milk";
   }
   // Water: the CG residual (1e-10 of the source) bounds the balance.
+  double worst = 0;
+  for (double e : sim->balance_error_relative()) worst = std::max(worst, std::abs(e));
+  note("worst_mass_balance_rel", worst);
+  note("water_balance_rel", sim->water_balance_error_relative());
+  note("steps", double(sim->steps()));
   EXPECT_LE(std::abs(sim->water_balance_error_relative()), 1e-8);
   EXPECT_LE(sim->secretion_stats().pressure_residual, 1e-10);
 }
