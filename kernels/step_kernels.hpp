@@ -20,6 +20,8 @@
 
 #include "physics/host_device.hpp"
 #include "physics/parameters.hpp"
+#include "physics/secretion_laws.hpp"
+#include "physics/transport_laws.hpp"
 #include "problem.hpp"
 
 namespace lactosim::kernels {
@@ -91,6 +93,51 @@ struct RatesView {
   const physics::ReactionParams* reactions = nullptr;
   const double* clamp_mM = nullptr;  // [s * n_compartments + comp]
 };
+
+// Step 1 for one face f, the body both executors run (one loop iteration on the CPU, one thread on
+// the GPU): transfers into J = face_flux + f·ns; where the model has them, the secretory pathways'
+// taken/delivered fluxes and the face's water flux (Kedem–Katchalsky plus the vesicles' isosmotic
+// water, docs/secretion.md §2).
+LACTOSIM_HD void membrane_face_fluxes(const ProblemView& p, const RatesView& r, const SecretionFields& sec,
+                                      const double* c, long stride, long f, double* face_flux) {
+  const int ns = p.n_species;
+  double* J = face_flux + f * ns;
+  for (int s = 0; s < ns; ++s) J[s] = 0.0;
+  double* taken = p.has_secretion ? sec.face_taken + f * ns : nullptr;
+  double* delivered = p.has_secretion ? sec.face_delivered + f * ns : nullptr;
+  if (taken)
+    for (int s = 0; s < ns; ++s) taken[s] = delivered[s] = 0.0;
+  const int m = p.face_membrane[f];
+  const double u = face_ghk_argument(p, sec, f);
+  const double* c1 = c + p.face_first[f];
+  const double* c2 = c + p.face_second[f];
+  double vesicle_osmoles = 0.0;  // σ-weighted osmoles delivered with their own water (pathway I)
+  for (int t = 0; t < r.n_transporters; ++t) {
+    const physics::TransporterParams& tp = r.transporters[t];
+    if (tp.membrane != m) continue;
+    const double scale = physics::region_scale(tp.regions, p.face_region[f]);
+    if (physics::is_secretion(tp.kind)) {
+      const double cycles = physics::add_secretion_flux(tp, c1, stride, scale, taken, delivered);
+      if (tp.vesicle_water)
+        for (int i = 0; i < tp.participants; ++i)
+          vesicle_osmoles += p.reflection[tp.species[i]] * tp.yield[i] * cycles;
+    } else {
+      physics::add_transporter_flux(tp, c1, c2, stride, u, scale, J);
+    }
+  }
+  if (p.has_water) {
+    // The vesicles bud from side 1 (the cytosol): their water is isosmotic with it.
+    const int comp1 = p.compartment[p.face_first[f]], comp2 = p.compartment[p.face_second[f]];
+    const double osm1 = physics::effective_osmolarity(c1, stride, ns, p.reflection, p.background_mM[comp1]);
+    const double osm2 = physics::effective_osmolarity(c2, stride, ns, p.reflection, p.background_mM[comp2]);
+    const double p1 = sec.pressure_Pa ? sec.pressure_Pa[p.face_first[f]] : 0.0;
+    const double p2 = sec.pressure_Pa ? sec.pressure_Pa[p.face_second[f]] : 0.0;
+    double water = 0.0;
+    if (p.membrane_Lp[m] > 0.0) water = physics::membrane_water_flux(p.membrane_Lp[m], p.RT, osm1, osm2, p1, p2);
+    water += physics::vesicle_water_flux(vesicle_osmoles, osm1);
+    sec.face_water[f] = water;
+  }
+}
 
 #define LACTOSIM_DECLARE_STEP_KERNELS                                                             \
   void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const double* c,          \

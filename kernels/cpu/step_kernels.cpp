@@ -19,48 +19,8 @@ namespace lactosim::kernels::cpu {
 void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const double* c,
                              double* face_flux, const SecretionFields& sec) {
   const long stride = p.block.padded_voxels();
-  const int ns = p.n_species;
 #pragma omp parallel for schedule(static)
-  for (long f = 0; f < p.n_faces; ++f) {
-    double* J = face_flux + f * ns;
-    for (int s = 0; s < ns; ++s) J[s] = 0.0;
-    double* taken = p.has_secretion ? sec.face_taken + f * ns : nullptr;
-    double* delivered = p.has_secretion ? sec.face_delivered + f * ns : nullptr;
-    if (taken)
-      for (int s = 0; s < ns; ++s) taken[s] = delivered[s] = 0.0;
-    const int m = p.face_membrane[f];
-    const double u = face_ghk_argument(p, sec, f);
-    const double* c1 = c + p.face_first[f];
-    const double* c2 = c + p.face_second[f];
-    double vesicle_osmoles = 0.0;  // σ-weighted osmoles delivered with their own water (pathway I)
-    for (int t = 0; t < r.n_transporters; ++t) {
-      const physics::TransporterParams& tp = r.transporters[t];
-      if (tp.membrane != m) continue;
-      const double scale = physics::region_scale(tp.regions, p.face_region[f]);
-      if (physics::is_secretion(tp.kind)) {
-        const double cycles = physics::add_secretion_flux(tp, c1, stride, scale, taken, delivered);
-        if (tp.vesicle_water)
-          for (int i = 0; i < tp.participants; ++i)
-            vesicle_osmoles += p.reflection[tp.species[i]] * tp.yield[i] * cycles;
-      } else {
-        physics::add_transporter_flux(tp, c1, c2, stride, u, scale, J);
-      }
-    }
-    if (p.has_water) {
-      // Kedem–Katchalsky across the face (DESIGN §3), side 1 → side 2, plus the vesicle water:
-      // isosmotic with side 1 (the cytosol the vesicles bud from).
-      const int comp1 = p.compartment[p.face_first[f]], comp2 = p.compartment[p.face_second[f]];
-      const double osm1 = physics::effective_osmolarity(c1, stride, ns, p.reflection, p.background_mM[comp1]);
-      const double osm2 = physics::effective_osmolarity(c2, stride, ns, p.reflection, p.background_mM[comp2]);
-      const double p1 = sec.pressure_Pa ? sec.pressure_Pa[p.face_first[f]] : 0.0;
-      const double p2 = sec.pressure_Pa ? sec.pressure_Pa[p.face_second[f]] : 0.0;
-      double water = 0.0;
-      if (p.membrane_Lp[m] > 0.0)
-        water = p.membrane_Lp[m] * (p.RT * (osm2 - osm1) - (p2 - p1));
-      water += physics::vesicle_water_flux(vesicle_osmoles, osm1);
-      sec.face_water[f] = water;
-    }
-  }
+  for (long f = 0; f < p.n_faces; ++f) membrane_face_fluxes(p, r, sec, c, stride, f, face_flux);
 }
 
 // Diffusion: all species in one parallel region (one fork/join instead of one per species, and no

@@ -104,9 +104,17 @@ LACTOSIM_HD double effective_osmolarity(const double* c, long stride, int n_spec
 //   J_v = Lp (R T [Σ_s σ_s (c_lumen,s − c_cell,s) + (c_bg,lumen − c_bg,cell)] − p_lumen)
 // Water moves toward the higher osmolarity; the lumen pressure opposes it (the cell sits at the
 // interstitial reference pressure 0). osmotic_difference_mM is the bracket in mol/m³.
+// The same across any membrane face, side 1 → side 2, with each side's effective osmolarity (mol/m³)
+// and pressure (Pa): J_v = Lp (R T (Π₂ − Π₁) − (p₂ − p₁)).
+LACTOSIM_HD double membrane_water_flux(double Lp_m_per_s_Pa, double RT, double osmolarity1_mM,
+                                       double osmolarity2_mM, double p1_Pa, double p2_Pa) {
+  return Lp_m_per_s_Pa * (RT * (osmolarity2_mM - osmolarity1_mM) - (p2_Pa - p1_Pa));
+}
+
 LACTOSIM_HD double apical_water_flux(double Lp_m_per_s_Pa, double temperature_K, double osmotic_difference_mM,
                                      double p_lumen_Pa) {
-  return Lp_m_per_s_Pa * (gas_constant_J_per_mol_K * temperature_K * osmotic_difference_mM - p_lumen_Pa);
+  return membrane_water_flux(Lp_m_per_s_Pa, gas_constant_J_per_mol_K * temperature_K, 0.0, osmotic_difference_mM,
+                             0.0, p_lumen_Pa);
 }
 
 // Water carried by isosmotic exocytosis (pathway I): secreting n mol·m⁻²·s⁻¹ of osmoles into vesicle
