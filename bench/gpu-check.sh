@@ -15,7 +15,8 @@
 #   3. lactosim_gpu_tests                    every GPU test: the kernels' CUDA-vs-CPU equivalence
 #                                            (explicit, implicit, secretion, lumen flow and advection),
 #                                            whole runs through Simulation (explicit, implicit LOD/CG,
-#                                            secretion mechanics), bitwise determinism, backend choice;
+#                                            secretion mechanics), the four human-milk scenarios (configs
+#                                            read from this checkout), bitwise determinism, backend choice;
 #                                            LACTOSIM_REQUIRE_GPU=1: a missing device FAILS, never skips
 #   4. lactosim_bench --backend cuda / cpu   when the bundle has the benchmark: device copy bandwidth,
 #                                            explicit and implicit (LOD) steps on 256³ × 8, the BioFVM
@@ -141,7 +142,7 @@ main() {
 
   if [[ -x "$bundle/lactosim_gpu_tests" ]]; then
     run_part "lactosim_gpu_tests" "${TIME_GPU_TESTS:-180}" gtest \
-      env LACTOSIM_REQUIRE_GPU=1 "$bundle/lactosim_gpu_tests" --gtest_color=no
+      env LACTOSIM_REQUIRE_GPU=1 LACTOSIM_SOURCE_DIR="$PWD" "$bundle/lactosim_gpu_tests" --gtest_color=no
   else
     rows+=("lactosim_gpu_tests|MISSING from the bundle|-|-|-|0")
     failures=$((failures + 1))

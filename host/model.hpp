@@ -46,6 +46,12 @@ struct Species {
   // "mM" (a solute) or "g/L" (a quantity such as milk fat: numbers are stored as they are read,
   // so a rate in µmol·m⁻²·s⁻¹ reads mg·m⁻²·s⁻¹; it must have charge 0 and reflection 0).
   std::string unit = "mM";
+  // How outputs name and scale this species. A stored amount is concentration × volume in m³: mol for
+  // mM (mol/m³), kg for g/L (kg/m³); outputs report mol and g.
+  bool is_mass() const { return unit == "g/L"; }
+  std::string concentration_suffix() const { return is_mass() ? "_g_per_L" : "_mM"; }
+  std::string amount_suffix() const { return is_mass() ? "_g" : "_mol"; }
+  double output_amount(double stored) const { return is_mass() ? 1e3 * stored : stored; }
   // Per compartment (index as Model::compartments); absent = the species does not exist there.
   std::vector<std::optional<double>> D_m2_per_s;
   std::vector<double> initial_mM;          // 0 where absent

@@ -5,7 +5,7 @@
     python3 visualization/plot_timeseries.py OUTDIR [--columns PATTERN ...] [-o out.png]
 
 Default: the mean concentration in every compartment, one subplot per species — the columns named
-`mean_<species>_mM.<compartment>` (host/io/timeseries_csv.hpp). With --columns, each PATTERN (a shell
+`mean_<species>_mM.<compartment>` (`_g_per_L` for a g/L species; host/app/run_outputs.cpp). With --columns, each PATTERN (a shell
 glob such as 'mean_Na_mM.*' or 'outlet_flow*') makes one subplot holding every column it matches.
 The time axis is the `time_s` column (else the first column), shown in s, h or days by its span.
 Writes OUTDIR/timeseries.png unless -o is given. Needs matplotlib (python3-matplotlib).
@@ -37,7 +37,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 
-MEAN_COLUMN = re.compile(r"^mean_(?P<species>.+)_mM\.(?P<compartment>[^.]+)$")
+MEAN_COLUMN = re.compile(r"^mean_(?P<species>.+)_(?P<unit>mM|g_per_L)\.(?P<compartment>[^.]+)$")
 
 
 def read_csv(path):
@@ -78,7 +78,7 @@ def default_panels(header):
     for name in header:
         match = MEAN_COLUMN.match(name)
         if match:
-            panels.setdefault(f"{match['species']} (mM)", []).append((name, match["compartment"]))
+            panels.setdefault(f"{match['species']} ({'g/L' if match['unit'] == 'g_per_L' else 'mM'})", []).append((name, match["compartment"]))
     return panels
 
 
@@ -111,7 +111,7 @@ def main():
     else:
         panels = default_panels(header)
         if not panels:
-            sys.exit(f"plot_timeseries.py: {csv_path} has no mean_<species>_mM.<compartment> columns; "
+            sys.exit(f"plot_timeseries.py: {csv_path} has no mean_<species>_<unit>.<compartment> columns; "
                      "choose some with --columns")
     if not panels:
         sys.exit("plot_timeseries.py: nothing to plot")

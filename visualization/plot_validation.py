@@ -294,9 +294,10 @@ def write_starts(data, args):
         last = data[name][-1]
         for comp, species in species_of.items():
             for s in species:
-                col = f"mean_{s}_mM.{comp}"
-                if col in last:
-                    body.append(f"{h:g},species.{s}.initial_mM.{comp},{last[col]:.5g}")
+                for unit in ("mM", "g_per_L"):  # the key is initial_mM for either unit
+                    col = f"mean_{s}_{unit}.{comp}"
+                    if col in last:
+                        body.append(f"{h:g},species.{s}.initial_mM.{comp},{last[col]:.5g}")
     with open(STARTS, "w", encoding="utf-8") as handle:
         handle.write("\n".join(header + ["snapshot_h,key,value"] + body) + "\n")
     print("wrote", STARTS, file=sys.stderr)

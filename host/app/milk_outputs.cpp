@@ -30,11 +30,15 @@ MilkOutputs::MilkOutputs(const Simulation& sim) {
   active_ = flow_ || potentials_;
   na_ = m.species_index("Na");
   k_ = m.species_index("K");
-  for (const Species& s : m.species) names_.push_back(s.name + (s.unit == "g/L" ? "_g_per_L" : "_mM"));
-  for (const Compartment& c : m.compartments)
-    if (c.lumen) {
-      lumen_background_mM_ = c.background_osmolarity_mM;
-      break;
+  for (const Species& s : m.species) names_.push_back(s.name + s.concentration_suffix());
+  in_lumen_.assign(m.species.size(), false);
+  bool first_lumen = true;
+  for (int c = 0; c < int(m.compartments.size()); ++c)
+    if (m.compartments[c].lumen) {
+      if (first_lumen) lumen_background_mM_ = m.compartments[c].background_osmolarity_mM;
+      first_lumen = false;
+      for (int s = 0; s < int(m.species.size()); ++s)
+        if (p.present(s, c)) in_lumen_[s] = true;
     }
   // The transepithelial potential: the node of the largest solved lumen component.
   long largest = 0;
@@ -64,7 +68,8 @@ std::vector<std::string> MilkOutputs::csv_columns() const {
   if (flow_) {
     cols.push_back("outlet_flow_uL_per_day");
     if (gland_scale_ > 0) cols.push_back("gland_milk_mL_per_day");
-    for (const std::string& n : names_) cols.push_back("outlet_" + n);
+    for (std::size_t s = 0; s < names_.size(); ++s)
+      if (in_lumen_[s]) cols.push_back("outlet_" + names_[s]);
     cols.push_back("milk_osmolarity_mOsm_per_L");
     if (na_ >= 0 && k_ >= 0) cols.push_back("milk_Na_to_K");
     cols.push_back("apical_water_flux_uL_per_day");
@@ -108,7 +113,7 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
     }
     double osmolarity = lumen_background_mM_;
     for (int s = 0; s < p.n_species; ++s) {
-      row.push_back(outlet_c[s]);
+      if (in_lumen_[s]) row.push_back(outlet_c[s]);
       osmolarity += p.reflection[s] * outlet_c[s];
     }
     row.push_back(osmolarity);

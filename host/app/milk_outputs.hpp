@@ -42,6 +42,7 @@ class MilkOutputs {
   double lumen_background_mM_ = 0;       // background osmolarity of the (first) lumen compartment
   double gland_scale_ = 0;               // secretory tissue mass / domain tissue mass; 0 = no column
   std::vector<std::string> names_;       // species names with their unit suffix
+  std::vector<bool> in_lumen_;           // the species exists in a lumen compartment (has an outlet column)
   // Cumulative values at the previous row.
   double previous_time_s_ = 0, previous_water_in_m3_ = 0, previous_water_out_m3_ = 0;
   std::vector<double> previous_outflow_mol_;

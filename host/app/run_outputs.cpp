@@ -40,7 +40,7 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
       for (int i = 0; i < b.nx; ++i) labels.values.push_back(p.label[b.index(i, j, k)]);
   std::vector<vis::CellArray> arrays;
   for (int s = 0; s < p.n_species; ++s)
-    arrays.push_back({sim.model().species[s].name + (sim.model().species[s].unit == "g/L" ? "_g_per_L" : "_mM"), 1,
+    arrays.push_back({sim.model().species[s].name + sim.model().species[s].concentration_suffix(), 1,
                       sim.interior_concentrations(s)});
   for (vis::CellArray& a : milk_.vti_arrays(sim)) arrays.push_back(std::move(a));
 
@@ -59,14 +59,15 @@ std::vector<std::string> RunOutputs::csv_columns(const Simulation& sim) const {
   for (int c = 0; c < p.n_compartments; ++c)
     for (int s = 0; s < p.n_species; ++s)
       if (p.present(s, c)) {
-        cols.push_back("amount_" + m.species[s].name + "_mol." + m.compartments[c].name);
-        cols.push_back("mean_" + m.species[s].name + "_mM." + m.compartments[c].name);
+        const Species& sp = m.species[s];
+        cols.push_back("amount_" + sp.name + sp.amount_suffix() + "." + m.compartments[c].name);
+        cols.push_back("mean_" + sp.name + sp.concentration_suffix() + "." + m.compartments[c].name);
       }
   for (int mb = 0; mb < p.n_membranes; ++mb)
     for (int s = 0; s < p.n_species; ++s)
-      cols.push_back("transfer_" + m.species[s].name + "_mol." + m.membranes[mb].name);
+      cols.push_back("transfer_" + m.species[s].name + m.species[s].amount_suffix() + "." + m.membranes[mb].name);
   for (int s = 0; s < p.n_species; ++s) {
-    cols.push_back("balance_error_" + m.species[s].name + "_mol");
+    cols.push_back("balance_error_" + m.species[s].name + m.species[s].amount_suffix());
     cols.push_back("balance_error_" + m.species[s].name + "_rel");
   }
   for (const std::string& c : milk_.csv_columns()) cols.push_back(c);
@@ -75,19 +76,21 @@ std::vector<std::string> RunOutputs::csv_columns(const Simulation& sim) const {
 
 std::vector<double> RunOutputs::csv_row(const Simulation& sim) {
   const kernels::Problem& p = sim.problem();
+  const std::vector<Species>& species = sim.model().species;
   const std::vector<double> amounts = sim.amounts();
   std::vector<double> row = {sim.time(), double(sim.steps()), sim.last_step()};
   for (int c = 0; c < p.n_compartments; ++c)
     for (int s = 0; s < p.n_species; ++s)
       if (p.present(s, c)) {
         const double amount = amounts[c * p.n_species + s];
-        row.push_back(amount);
+        row.push_back(species[s].output_amount(amount));
         row.push_back(compartment_volume_m3_[c] > 0 ? amount / compartment_volume_m3_[c] : 0.0);
       }
-  for (double moved : sim.balance().membrane_transfer_mol) row.push_back(moved);
+  const std::vector<double>& moved = sim.balance().membrane_transfer_mol;  // [membrane][species]
+  for (std::size_t i = 0; i < moved.size(); ++i) row.push_back(species[i % p.n_species].output_amount(moved[i]));
   const std::vector<double> error = sim.balance_error_mol(), rel = sim.balance_error_relative();
   for (int s = 0; s < p.n_species; ++s) {
-    row.push_back(error[s]);
+    row.push_back(species[s].output_amount(error[s]));
     row.push_back(rel[s]);
   }
   for (double v : milk_.csv_row(sim)) row.push_back(v);

@@ -209,6 +209,9 @@ TEST(HumanMilk, EveryScenarioRunsFromTheCommandLine) {
     for (const char* column : {"gland_milk_mL_per_day", "outlet_lactose_mM", "outlet_sIgA_g_per_L",
                                "outlet_fat_g_per_L", "milk_osmolarity_mOsm_per_L", "transepithelial_potential_mV"})
       EXPECT_TRUE(s.back().count(column)) << name << " lacks " << column;
+    // A g/L species is reported in g/L and g, never under an mM or mol name.
+    EXPECT_TRUE(s.back().count("mean_sIgA_g_per_L.lumen") && s.back().count("amount_fat_g.lumen")) << name;
+    EXPECT_FALSE(s.back().count("mean_sIgA_mM.lumen") || s.back().count("amount_fat_mol.lumen")) << name;
   }
 }
 
