@@ -63,9 +63,11 @@ def runs():
         out[f"activation_{h}h"] = (["secretory_activation.ini"], [f"--run.schedule_offset_h={h}",
                                                                   "--run.end_time_s=1800",
                                                                   "--run.output_interval_s=300"], h)
-    out["mature"] = (["steady_lactation.ini"], [], None)
+    # The same run names as tests/physiology/human_milk_test.cpp, whose work folder
+    # ($TMPDIR/lactosim_physiology) can be RUNDIR once the slow tests have run.
+    out["steady_lactation"] = (["steady_lactation.ini"], [], None)
     out["mastitis"] = (["mastitis.ini"], [], None)
-    out["drug_4h"] = (["drug_transfer.ini"], [], None)
+    out["drug_transfer"] = (["drug_transfer.ini"], [], None)
     return out
 
 
@@ -161,7 +163,7 @@ def model_value(data, row):
     if row["time_h"]:
         return value(data, f"activation_{int(float(row['time_h']))}h", col)
     if period == "mature":
-        return value(data, "mature", col)
+        return value(data, "steady_lactation", col)
     if period == "days1-5":
         vals = [value(data, f"activation_{h}h", col) for h in DAYS_1_5]
         return sum(vals) / len(vals)
@@ -240,8 +242,8 @@ def plot(data, path):
     for ax, (q, col, label) in zip(axes.flat, panels):
         model = [value(data, f"activation_{h}h", col) for h in hours]
         ax.plot(days, model, "o-", color="C0", label="model (snapshots)")
-        if "mature" in data:
-            ax.plot([mature_day], [value(data, "mature", col)], "s", color="C0", label="model, mature")
+        if "steady_lactation" in data:
+            ax.plot([mature_day], [value(data, "steady_lactation", col)], "s", color="C0", label="model, mature")
         first = True
         for row in read_rows(CALIBRATION):
             if row["quantity"] != q:
@@ -333,14 +335,14 @@ def main():
         worst = max(remaining) if remaining else None
         tail = f"; Aitken limit of {worst[1]}: {worst[2]:.4g} ({100 * worst[0]:.1f} % away)" if worst else ""
         print(f"  {name:16s} {settled_change(ts):.2e}  (t = {ts[-1]['time_s']:.0f} s){tail}")
-    if "drug_4h" in data:
-        last = data["drug_4h"][-1]
+    if "drug_transfer" in data:
+        last = data["drug_transfer"][-1]
         mp = last["outlet_drug_mM"] / last["mean_drug_mM.blood"]
         print(f"\ndrug (phenytoin, 4 h): milk/plasma = {mp:.4f} (skim); whole milk {mp / 0.727:.4f} "
               f"(S/M 0.727, Fleishaker et al. 1987)")
-    if "mastitis" in data and "mature" in data:
+    if "mastitis" in data and "steady_lactation" in data:
         for col in ["outlet_Na_mM", "outlet_K_mM", "outlet_Cl_mM", "outlet_lactose_mM", "milk_Na_to_K"]:
-            print(f"  mastitis {col}: {value(data, 'mastitis', col):.4g} (mature {value(data, 'mature', col):.4g})")
+            print(f"  mastitis {col}: {value(data, 'mastitis', col):.4g} (mature {value(data, 'steady_lactation', col):.4g})")
     if args.write_starts:
         write_starts(data, args)
     plot(data, args.output or os.path.join(args.rundir, "validation.png"))
