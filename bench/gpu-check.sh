@@ -22,14 +22,16 @@
 #                                            explicit and implicit (LOD) steps on 256³ × 8, the BioFVM
 #                                            peer explicit and implicit (BENCH_CUDA_ARGS / BENCH_CPU_ARGS,
 #                                            then BENCH_ARGS appended to both: the last option wins)
-#   5. the other test binaries in the bundle (CPU tests; last, as time allows)
+#   5. bench/scenario-times.sh on CUDA    the four human-milk scenarios (SCENARIO_SIM_S=60 simulated s
+#                                            each) and the full lobule (LOBULE_SIM_S=10): wall per day
+#   6. the other test binaries in the bundle (CPU tests; last, as time allows)
 # Everything goes to stdout and, when $OUT is set, to $OUT/gpu-check.log (per-part logs under
 # $OUT/gpu-check/). Printed LAST: the benchmarks' key figures, then a short table (status and tests
 # passed/failed/skipped per part, the card).
 # Exit status: 0 when every part that ran passed, 1 otherwise.
 #
 # Budgets (seconds, environment): TOTAL_BUDGET_S=480 TIME_GPU_TESTS=180 TIME_BENCH_CUDA=150
-# TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60 (each clipped to what the total leaves);
+# TIME_SCENARIOS=60 TIME_LOBULE=75 TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60 (each clipped to what the total leaves);
 # BENCH_CUDA_ARGS="--size 256" BENCH_CPU_ARGS="--size 256 --repeats 3 --warmup 1 --peer-steps 3"
 # BENCH_ARGS="" (e.g. "--case implicit").
 set -u
@@ -152,6 +154,17 @@ main() {
     # shellcheck disable=SC2086  # the *_ARGS are lists of words on purpose
     run_part "lactosim_bench cuda" "${TIME_BENCH_CUDA:-150}" plain \
       "$bundle/lactosim_bench" --backend cuda $bench_cuda_args ${BENCH_ARGS:-}
+  fi
+
+  # The human-milk scenarios on the device (issue #6: run time per simulated day), on the CI-sized
+  # fragment and on the full lobule (bench/scenario-times.sh; configs from this checkout).
+  run_part "scenario times cuda" "${TIME_SCENARIOS:-60}" plain \
+    env SIM_S="${SCENARIO_SIM_S:-60}" BACKEND=cuda THREADS=1 bench/scenario-times.sh "$bundle/lactosim"
+  run_part "lobule time cuda" "${TIME_LOBULE:-75}" plain \
+    env SIM_S="${LOBULE_SIM_S:-10}" BACKEND=cuda THREADS=1 LOBULE=1 SCENARIOS=steady_lactation \
+    bench/scenario-times.sh "$bundle/lactosim"
+
+  if [[ -x "$bundle/lactosim_bench" ]]; then
     # shellcheck disable=SC2086
     run_part "lactosim_bench cpu" "${TIME_BENCH_CPU:-90}" plain \
       "$bundle/lactosim_bench" --backend cpu $bench_cpu_args ${BENCH_ARGS:-}
@@ -170,6 +183,11 @@ main() {
 # output beside the parts table; the full logs are under $OUT/gpu-check/.
 bench_figures() {
   local f rows_found
+  for f in "$parts_dir"/scenario_times_cuda.log "$parts_dir"/lobule_time_cuda.log; do
+    [[ -s "$f" ]] || continue
+    echo
+    sed -n '/^=== scenario times/,$p' "$f" | cut -c1-110
+  done
   for f in "$parts_dir"/lactosim_bench_*.log; do
     [[ -s "$f" ]] || continue
     echo
