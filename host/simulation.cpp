@@ -58,7 +58,7 @@ void Simulation::advance_explicit(double t_end) {
   // no physical rate law needs a step a million times below its linear stability bound.
   constexpr int max_halvings = 20;
   double dt = dt_last_;
-  while (time_s_ < t_end) {
+  while (time_s_ < t_end && !stop_requested()) {
     const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
     const double step = last ? t_end - time_s_ : dt;
     const kernels::StepTotals totals = backend_->explicit_step(rates_at(model_, problem_, time_s_), step);
@@ -171,7 +171,7 @@ void Simulation::advance_implicit(double t_end) {
   const int ns = problem_.n_species, nm = problem_.n_membranes;
   double dt = dt_nominal_;
   bool after_reject = false;
-  while (time_s_ < t_end) {
+  while (time_s_ < t_end && !stop_requested()) {
     const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
     const double step = last ? t_end - time_s_ : dt;
     kernels::ImplicitStepReport full = empty_report(ns, nm), halves = empty_report(ns, nm);

@@ -14,6 +14,7 @@
 //   implicit  backward-Euler diffusion (LOD line solves or CG) after explicit membrane/reaction
 //             substeps; the step is chosen by step doubling against rel_tol / abs_tol_mM
 #pragma once
+#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,8 +62,12 @@ class Simulation {
 
   // Steps until time() == t_end exactly (the last step is shortened to land on it), with the
   // integrator the model's RunControl names. Throws std::runtime_error if a step cannot be made
-  // non-negative and finite (and, implicit, within tolerance) by shrinking it.
+  // non-negative and finite (and, implicit, within tolerance) by shrinking it. Returns early, between
+  // two whole steps (time() < t_end, the state consistent), once *stop_flag is non-zero.
   void advance_to(double t_end_s);
+  // A flag a signal handler may set (SIGINT/SIGTERM: `lactosim run` stops cleanly); null = none.
+  void set_stop_flag(const volatile std::sig_atomic_t* stop_flag) { stop_flag_ = stop_flag; }
+  bool stop_requested() const { return stop_flag_ && *stop_flag_ != 0; }
 
   double time() const { return time_s_; }
   long steps() const { return steps_; }
@@ -112,6 +117,7 @@ class Simulation {
   kernels::ImplicitOptions implicit_options_;
   IntegratorStats stats_;
   SecretionStats secretion_stats_;
+  const volatile std::sig_atomic_t* stop_flag_ = nullptr;
 };
 
 }  // namespace lactosim

@@ -7,11 +7,16 @@
 //   5. assembly        flat tables on the backend, initial state, balance at t = 0
 //   6. time loop       explicit steps to each output time; a snapshot and a CSV row at each
 //   7. run record      run.json, rewritten at the start, the end, or on failure
+// SIGINT or SIGTERM (Ctrl-C; a batch scheduler at its wall-time limit) stops the run between two
+// steps: a last snapshot at that time, run.json with status "interrupted", exit status 128 + signal.
+// A second signal kills at once; every file already written stays whole (each is written under a
+// temporary name and renamed).
 #include "run_command.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -34,6 +39,15 @@ class PhaseTimer {
   double& slot_;
   std::chrono::steady_clock::time_point start_;
 };
+
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void request_stop(int signal_number) {
+  stop_signal = signal_number;
+  std::signal(signal_number, SIG_DFL);  // a second one ends the process
+}
+
+const char* signal_name(int signal_number) { return signal_number == SIGINT ? "SIGINT" : "SIGTERM"; }
 
 }  // namespace
 
@@ -99,6 +113,9 @@ int run_command(const RunArguments& args) {
     record.nominal_step_s = sim->nominal_step();
     record.status = "running";
     write_run_record(run_json, record);
+    sim->set_stop_flag(&stop_signal);
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
 
     // 6. time loop: step to each output time (in tenths, for the progress line)
     RunOutputs outputs(args.out_dir, *sim);
@@ -129,10 +146,10 @@ int run_command(const RunArguments& args) {
       PhaseTimer t(record.phase_seconds["output"]);
       outputs.write_snapshot(*sim);
     }
-    for (int n = 1; n <= n_outputs; ++n) {
+    for (int n = 1; n <= n_outputs && !stop_signal; ++n) {
       const double t_output = std::min(run.end_time_s, n * run.output_interval_s);
       const double t_start = sim->time();
-      for (int part = 1; part <= 10; ++part) {
+      for (int part = 1; part <= 10 && !stop_signal; ++part) {
         PhaseTimer t(record.phase_seconds["stepping"]);
         sim->advance_to(part == 10 ? t_output : t_start + (t_output - t_start) * part / 10.0);
         progress.update(sim->time(), sim->steps());
@@ -153,7 +170,14 @@ int run_command(const RunArguments& args) {
     progress.finish(sim->time(), sim->steps());
 
     // 7. run record
-    record.status = "completed";
+    const bool interrupted = stop_signal && sim->time() < run.end_time_s;
+    record.status = interrupted ? "interrupted" : "completed";
+    if (interrupted) {
+      char why[160];
+      std::snprintf(why, sizeof why, "%s at t = %.9g s of %.9g s; the last snapshot is the state then",
+                    signal_name(stop_signal), sim->time(), run.end_time_s);
+      record.error = why;
+    }
     record.steps = sim->steps();
     record.rejected_steps = sim->rejected_steps();
     record.simulated_time_s = sim->time();
@@ -177,6 +201,11 @@ int run_command(const RunArguments& args) {
         std::fprintf(stderr, "lactosim: water into the lumen %.4g uL, out at the outlets %.4g uL (relative "
                      "difference %.1e)\n", record.lumen_water_in_m3 * 1e9, record.outlet_water_m3 * 1e9,
                      record.water_balance_error_relative);
+    }
+    if (interrupted) {
+      std::fprintf(stderr, "lactosim: stopped by %s at t = %g s; run.json says \"interrupted\"\n",
+                   signal_name(stop_signal), sim->time());
+      return 128 + stop_signal;
     }
     return 0;
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -170,6 +171,39 @@ TEST_F(Cli, RunThatFailsMidwayKeepsEveryFinishedFileAndRecordsTheFailure) {
   }
   EXPECT_GE(listed, 2);
   EXPECT_LT(listed, 21);  // it did stop early
+  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
+TEST_F(Cli, SigtermStopsTheRunBetweenStepsWithALastSnapshotAndAnInterruptedRecord) {
+  // As a batch scheduler does at its wall-time limit: SIGTERM once the run is stepping (its first
+  // snapshot exists), long before its end time.
+  const std::string command =
+      "cd '" + dir_.string() + "' && { '" + std::string(LACTOSIM_BINARY) +
+      "' run --run.end_time_s=1000 --run.output_interval_s=500 --quiet --out out > lactosim.log 2>&1 & "
+      "pid=$!; for i in $(seq 600); do [ -f out/lactosim_000000.vti ] && break; sleep 0.1; done; "
+      "sleep 0.5; kill -TERM $pid; wait $pid; echo $? > exit_status; }";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_EQ(std::stoi(slurp(dir_ / "exit_status")), 128 + SIGTERM) << slurp(dir_ / "lactosim.log");
+  const std::string json = slurp(dir_ / "out" / "run.json");
+  EXPECT_NE(json.find("\"status\": \"interrupted\""), std::string::npos) << json;
+  EXPECT_NE(json.find("SIGTERM at t = "), std::string::npos) << json;
+  // The initial snapshot and one at the moment of the signal, both whole; a CSV row for each.
+  const std::string pvd = slurp(dir_ / "out" / "lactosim.pvd");
+  for (const char* file : {"lactosim_000000.vti", "lactosim_000001.vti"}) {
+    ASSERT_NE(pvd.find(file), std::string::npos) << file;
+    const auto vti = lactosim::vis::read_vti((dir_ / "out" / file).string());
+    for (double v : vti.arrays.at("Na_mM")) ASSERT_TRUE(std::isfinite(v)) << file;
+  }
+  EXPECT_EQ(pvd.find("lactosim_000002.vti"), std::string::npos);
+  std::istringstream csv(slurp(dir_ / "out" / "timeseries.csv"));
+  std::string line, last;
+  int rows = -1;  // the header
+  while (std::getline(csv, line)) ++rows, last = line;
+  EXPECT_EQ(rows, 2);
+  const double t_stop = std::stod(last.substr(0, last.find(',')));
+  EXPECT_GT(t_stop, 0.0);
+  EXPECT_LT(t_stop, 500.0);
   for (const auto& entry : fs::directory_iterator(dir_ / "out"))
     EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
 }
