@@ -116,10 +116,13 @@ def settled_change(ts):
 
 def extrapolated(ts, column):
     """Aitken's delta-squared limit of the last three outputs: where a quantity relaxing with one
-    exponential mode would end. NaN when the changes do not shrink geometrically."""
+    exponential mode would end. NaN when the changes do not shrink geometrically: a ratio of
+    successive changes above 0.95 is a drift (a schedule still moving the quantity: the outlet flow
+    of the 48–96 h snapshots follows the synthesis ramp at ~0.1–0.4 % per 5 min), not a relaxation,
+    and Δ² would extrapolate it without bound."""
     x1, x2, x3 = (ts[i][column] for i in (-3, -2, -1))
     d1, d2 = x2 - x1, x3 - x2
-    if d1 == 0 or d2 == 0 or d2 / d1 <= 0 or d2 / d1 >= 1:
+    if d1 == 0 or d2 == 0 or d2 / d1 <= 0 or d2 / d1 >= 0.95:
         return math.nan
     return x3 - d2 * d2 / (d2 - d1)
 
