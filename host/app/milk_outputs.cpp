@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/physics/secretion_laws.hpp"
+
 namespace lactosim {
 namespace {
 
@@ -31,14 +33,11 @@ MilkOutputs::MilkOutputs(const Simulation& sim) {
   na_ = m.species_index("Na");
   k_ = m.species_index("K");
   for (const Species& s : m.species) names_.push_back(s.name + s.concentration_suffix());
-  in_lumen_.assign(m.species.size(), false);
-  bool first_lumen = true;
-  for (int c = 0; c < int(m.compartments.size()); ++c)
-    if (m.compartments[c].lumen) {
-      if (first_lumen) lumen_background_mM_ = m.compartments[c].background_osmolarity_mM;
-      first_lumen = false;
-      for (int s = 0; s < int(m.species.size()); ++s)
-        if (p.present(s, c)) in_lumen_[s] = true;
+  in_lumen_.assign(p.advected.begin(), p.advected.end());  // present in a lumen compartment (flow models)
+  for (const Compartment& c : m.compartments)
+    if (c.lumen) {
+      lumen_background_mM_ = c.background_osmolarity_mM;
+      break;
     }
   // The transepithelial potential: the node of the largest solved lumen component.
   long largest = 0;
@@ -111,12 +110,10 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
         }
       for (double& c : outlet_c) c = n > 0 ? c / n : 0.0;
     }
-    double osmolarity = lumen_background_mM_;
-    for (int s = 0; s < p.n_species; ++s) {
+    for (int s = 0; s < p.n_species; ++s)
       if (in_lumen_[s]) row.push_back(outlet_c[s]);
-      osmolarity += p.reflection[s] * outlet_c[s];
-    }
-    row.push_back(osmolarity);
+    row.push_back(physics::effective_osmolarity(outlet_c.data(), 1, p.n_species, p.reflection.data(),
+                                                lumen_background_mM_));
     if (na_ >= 0 && k_ >= 0) row.push_back(outlet_c[k_] > 0 ? outlet_c[na_] / outlet_c[k_] : 0.0);
     row.push_back(dt > 0 ? water_in / dt * seconds_per_day * uL_per_m3 : 0.0);
     row.push_back(sim.water_balance_error_relative());

@@ -14,6 +14,7 @@
 //   .vti            pressure_Pa, velocity_um_per_s (3 components, the mean of each axis's two faces),
 //                   potential_mV (per voxel, from its node; 0 = ground), water_source_per_s (q)
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,7 @@ class MilkOutputs {
   double lumen_background_mM_ = 0;       // background osmolarity of the (first) lumen compartment
   double gland_scale_ = 0;               // secretory tissue mass / domain tissue mass; 0 = no column
   std::vector<std::string> names_;       // species names with their unit suffix
-  std::vector<bool> in_lumen_;           // the species exists in a lumen compartment (has an outlet column)
+  std::vector<std::uint8_t> in_lumen_;   // Problem::advected: in a lumen compartment (has an outlet column)
   // Cumulative values at the previous row.
   double previous_time_s_ = 0, previous_water_in_m3_ = 0, previous_water_out_m3_ = 0;
   std::vector<double> previous_outflow_mol_;

@@ -8,26 +8,11 @@
 #include "kernels/physics/diffusion.hpp"
 #include "kernels/physics/reactions.hpp"
 #include "kernels/physics/transport_laws.hpp"
+#include "transporter_params_builder.hpp"
 
 using namespace lactosim::physics;
 
-namespace {
-TransporterParams transporter(TransporterKind kind, std::initializer_list<int> species,
-                              std::initializer_list<double> stoich, std::initializer_list<double> K,
-                              double rate) {
-  TransporterParams t;
-  t.kind = kind;
-  int i = 0;
-  for (int s : species) t.species[i++] = s;
-  t.participants = i;
-  i = 0;
-  for (double n : stoich) t.stoich[i++] = n;
-  i = 0;
-  for (double k : K) t.K_mM[i++] = k;
-  t.rate = rate;
-  return t;
-}
-}  // namespace
+using test_builders::transporter;
 
 TEST(LinearPermeability, FluxIsPermeabilityTimesDifference) {
   EXPECT_DOUBLE_EQ(linear_permeability_flux(2e-6, 140.0, 40.0), 2e-6 * 100.0);

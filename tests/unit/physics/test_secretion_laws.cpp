@@ -7,6 +7,7 @@
 
 #include "kernels/physics/secretion_laws.hpp"
 #include "kernels/physics/transport_laws.hpp"
+#include "transporter_params_builder.hpp"
 
 using namespace lactosim::physics;
 
@@ -69,16 +70,8 @@ TEST(TransporterCurrent, EqualsFaradayTimesChargeMovedForEveryTransferKind) {
   const double u = 0.7;
   auto make = [&](TransporterKind kind, std::initializer_list<int> species, std::initializer_list<double> stoich,
                   std::initializer_list<double> K, double rate) {
-    TransporterParams t;
-    t.kind = kind;
-    int i = 0;
-    for (int s : species) t.species[i] = s, t.charge[i] = z[s], ++i;
-    t.participants = i;
-    i = 0;
-    for (double n : stoich) t.stoich[i++] = n;
-    i = 0;
-    for (double k : K) t.K_mM[i++] = k;
-    t.rate = rate;
+    TransporterParams t = test_builders::transporter(kind, species, stoich, K, rate);
+    for (int i = 0; i < t.participants; ++i) t.charge[i] = z[t.species[i]];
     t.free_fraction[0] = 0.3, t.free_fraction[1] = 0.7;
     return t;
   };
