@@ -136,6 +136,10 @@ struct RunControl {
   std::string implicit_solver = "lod";  // lod (line solves by direction) | cg (exact reference)
   double rel_tol = 1e-4;                // local error per step, relative to |c|
   double abs_tol_mM = 1e-6;             // local error per step, absolute (mol/m³)
+  // 2: the accepted state is the Richardson extrapolation c₂ + θ(c₂ − c₁) of the step-doubled pair
+  // (second order; physics/extrapolation.hpp); 1: c₂ itself (first order). The step size is chosen
+  // from |c₂ − c₁| either way.
+  int time_order = 2;
   double cg_rel_tol = 1e-10;            // CG: stop at ‖r‖₂ ≤ cg_rel_tol·‖b‖₂
   int cg_max_iterations = 10000;
   std::string backend = "auto";  // auto | cpu | cuda

@@ -12,7 +12,8 @@
 // Integrators (RunControl::integrator; docs/numerics.md):
 //   explicit  forward Euler at dt_safety × the stability limit: the reference for tests
 //   implicit  backward-Euler diffusion (LOD line solves or CG) after explicit membrane/reaction
-//             substeps; the step is chosen by step doubling against rel_tol / abs_tol_mM
+//             substeps; the step is chosen by step doubling against rel_tol / abs_tol_mM, and
+//             the doubled pair is Richardson-extrapolated to second order (run.time_order = 2)
 #pragma once
 #include <csignal>
 #include <memory>
@@ -52,6 +53,7 @@ struct IntegratorStats {
   double error_estimate_mM = 0;    // Σ over accepted steps of the local error estimate max|c₂ − c₁|;
                                    // bounds the global time error of these contractive schemes
   double last_error_ratio = 0;     // the last accepted step's error / tolerance (≤ 1)
+  double extrapolation_theta_min = 1;  // time_order 2: smallest θ taken (< 1: positivity limited it)
   std::vector<double> solver_residual_mol;  // [s] Σ Σ|r|·h³: bound on CG's mass defect (LOD: 0)
 };
 

@@ -85,6 +85,11 @@ class Backend {
   virtual StateDifference state_difference(int slot, double abs_tol_mM, double rel_tol) const {
     throw std::runtime_error("state_difference: not available on the " + name() + " backend yet");
   }
+  // Richardson extrapolation against the state saved in `slot` (physics/extrapolation.hpp):
+  // c ← c + θ·(c − saved), θ the largest value ≤ theta_max keeping every active value ≥ 0; returns θ.
+  virtual double extrapolate(int slot, double theta_max) {
+    throw std::runtime_error("extrapolate: not available on the " + name() + " backend yet");
+  }
 };
 
 std::unique_ptr<Backend> make_cpu_backend(int threads);

@@ -15,6 +15,8 @@
 //                     diffuse_cg    Jacobi-preconditioned CG on the full operator, to a tolerance;
 //                                   conserves to the residual it reports
 //   state_difference  the scaled max-norm of two states, for the step-doubling error estimate.
+//   extrapolation_limit, extrapolate   Richardson extrapolation of the doubled step, c₂ + θ(c₂ − c₁)
+//                     with the largest θ ≤ θ_max keeping active values ≥ 0 (physics/extrapolation.hpp)
 #pragma once
 #include "step_kernels.hpp"
 
@@ -45,7 +47,10 @@ struct StateDifference {
   CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, double* c,          \
                       double* work, double* residual_mol);                                         \
   StateDifference state_difference(const ProblemView& p, const double* a, const double* b,         \
-                                   double abs_tol_mM, double rel_tol);
+                                   double abs_tol_mM, double rel_tol);                             \
+  double extrapolation_limit(const ProblemView& p, const double* fine, const double* coarse,       \
+                             double theta_max);                                                    \
+  void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine);
 
 // diffuse_cg's `work`: cg_work_vectors × padded_voxels doubles; residual_mol: [s] Σ|r|·h³, which
 // bounds the solve's effect on the species' total (1ᵀ(I − dt·L) = 1ᵀ, so Σc_new − Σc* = −Σr).

@@ -89,6 +89,8 @@ void run_keys(Builder& b) {
          "lod");
   b.number("rel_tol", "implicit: local error per step relative to |c|, 0 < x < 1", 1e-4);
   b.number("abs_tol_mM", "implicit: local error per step, absolute (mM), > 0", 1e-6);
+  b.integer("time_order",
+            "implicit: 2 = step doubling with Richardson extrapolation (second order), 1 = without", 2);
   b.number("cg_rel_tol", "implicit cg: stop at |r| <= cg_rel_tol |b|, 0 < x <= 1e-3", 1e-10);
   b.integer("cg_max_iterations", "implicit cg: iteration limit per solve, >= 1", 10000);
   b.text("backend", "auto | cpu | cuda", "auto");

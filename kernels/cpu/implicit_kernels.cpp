@@ -3,6 +3,7 @@
 // row partials added in row order, so every result is independent of the thread count (DESIGN §2).
 #include "../implicit_kernels.hpp"
 
+#include "../physics/extrapolation.hpp"
 #include "../physics/step_acceptance.hpp"
 
 #include <algorithm>
@@ -295,6 +296,31 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
     }
   }
   return {scaled, absolute};
+}
+
+double extrapolation_limit(const ProblemView& p, const double* fine, const double* coarse, double theta_max) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
+  double theta = theta_max;
+  for (int s = 0; s < p.n_species; ++s) {
+    const Operator A = operator_of(p, s, 1.0);
+    const double* f = fine + s * nv;
+    const double* c = coarse + s * nv;
+#pragma omp parallel for schedule(static) reduction(min : theta)
+    for (long row = 0; row < n_rows; ++row) {
+      const long first = row_first(b, row);
+      for (long v = first; v < first + b.nx; ++v)
+        if (A.active(v)) theta = std::fmin(theta, physics::positive_extrapolation_limit(f[v], c[v], theta_max));
+    }
+  }
+  return theta;
+}
+
+// Every padded voxel: where fine and coarse agree (clamped, absent species, padding) nothing moves.
+void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine) {
+  const long n = long(p.n_species) * p.block.padded_voxels();
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; ++i) fine[i] = physics::extrapolated(fine[i], coarse[i], theta);
 }
 
 }  // namespace lactosim::kernels::cpu

@@ -12,6 +12,7 @@
 //                                     iterations; α, β live on the device (no host round trip for
 //                                     them), the host reads ‖r‖² once per iteration for the stop test
 //   state_difference                  a max-reduction over active voxels
+//   extrapolation_limit, extrapolate  a min-reduction over active voxels, then one pass over all
 //
 // Every sum, minimum and maximum goes through fixed_order.cuh (fixed grid, fixed trees, partials
 // combined in block order; no atomics), so results are bitwise reproducible on a card. They differ
@@ -23,6 +24,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../physics/extrapolation.hpp"
 #include "../physics/step_acceptance.hpp"
 #include "cuda_check.cuh"
 #include "fixed_order.cuh"
@@ -328,6 +330,29 @@ __global__ void __launch_bounds__(reduce_threads)
   fo::store_block_result<2>(worst, fo::Max{}, 0.0, partials);
 }
 
+// ---- Richardson extrapolation ----------------------------------------------------------------------
+
+__global__ void __launch_bounds__(reduce_threads)
+    extrapolation_limit_kernel(ProblemView p, fo::Interior items, long nv, double theta_max,
+                               const double* __restrict__ fine, const double* __restrict__ coarse,
+                               double* __restrict__ partials) {
+  double theta[1] = {theta_max};
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
+    const long v = items.voxel(item);
+    for (int s = 0; s < p.n_species; ++s)
+      if (operator_of(p, s, 1.0).active(v))
+        theta[0] = fmin(theta[0], physics::positive_extrapolation_limit(fine[s * nv + v], coarse[s * nv + v], theta_max));
+  }
+  fo::store_block_result<1>(theta, fo::Min{}, theta_max, partials);
+}
+
+__global__ void __launch_bounds__(item_threads)
+    extrapolate_kernel(long n, double theta, const double* __restrict__ coarse, double* __restrict__ fine) {
+  const long i = long(blockIdx.x) * item_threads + threadIdx.x;
+  if (i < n) fine[i] = physics::extrapolated(fine[i], coarse[i], theta);
+}
+
 }  // namespace
 
 void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
@@ -456,6 +481,29 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
   double host[2] = {0.0, 0.0};
   fo::combine(2, blocks, fo::Max{}, 0.0, partials, result, host);
   return {host[0], host[1]};
+}
+
+double extrapolation_limit(const ProblemView& p, const double* fine, const double* coarse, double theta_max) {
+  const fo::Interior items = fo::interior_of(p.block);
+  if (items.n <= 0 || p.n_species <= 0) return theta_max;
+  Workspace& w = workspace();
+  const int blocks = fo::fixed_blocks(items.n);
+  double* partials = w.partials.reserve<double>(blocks);
+  double* result = w.result.reserve<double>(1);
+  extrapolation_limit_kernel<<<blocks, reduce_threads>>>(p, items, p.block.padded_voxels(), theta_max, fine,
+                                                         coarse, partials);
+  LACTOSIM_CUDA_CHECK_LAUNCH("extrapolation_limit_kernel");
+  double host[1] = {theta_max};
+  fo::combine(1, blocks, fo::Min{}, theta_max, partials, result, host);
+  return host[0];
+}
+
+// Every padded voxel, as the CPU's: where fine and coarse agree nothing moves.
+void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine) {
+  const long n = long(p.n_species) * p.block.padded_voxels();
+  if (n <= 0) return;
+  extrapolate_kernel<<<fo::blocks_for(n, item_threads), item_threads>>>(n, theta, coarse, fine);
+  LACTOSIM_CUDA_CHECK_LAUNCH("extrapolate_kernel");
 }
 
 }  // namespace lactosim::kernels::cuda

@@ -13,10 +13,11 @@
 
 namespace lactosim::testing {
 
-inline Model with_implicit(Model m, const std::string& solver, double rel_tol = 1e-4) {
+inline Model with_implicit(Model m, const std::string& solver, double rel_tol = 1e-4, int time_order = 2) {
   m.run.integrator = "implicit";
   m.run.implicit_solver = solver;
   m.run.rel_tol = rel_tol;
+  m.run.time_order = time_order;
   return m;
 }
 
@@ -52,6 +53,18 @@ struct FixedStepper {
     const kernels::ImplicitStepReport r = backend->implicit_step(rates_at(model, problem, t), dt, options);
     t += dt;
     return r;
+  }
+  // One step of dt taken as the adaptive controller takes it at time_order 2 (host/simulation.cpp):
+  // c₁ = one step, c₂ = two half steps, kept as c₂ + θ(c₂ − c₁); returns θ.
+  double step_extrapolated(double dt) {
+    backend->save_state(0);
+    step(dt);
+    backend->save_state(1);
+    backend->restore_state(0);
+    t -= dt;
+    step(0.5 * dt);
+    step(0.5 * dt);
+    return backend->extrapolate(1, 1.0);
   }
   double at(int s, int i, int j, int k) const {
     std::vector<double> c;

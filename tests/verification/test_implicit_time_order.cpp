@@ -4,6 +4,9 @@
 // Laplacian, with eigenvalue −λ_h, λ_h = Σ_axes (4D/h²) sin²(πh/2L); so c = 1 + φ e^{−λ_h t} is the
 // exact solution of the semi-discrete system and the error at t is the time error alone. Halving
 // dt at fixed h must halve it (observed order in [0.9, 1.1]), for the LOD split and for full CG.
+// Richardson extrapolation of the step-doubled pair (run.time_order = 2, physics/extrapolation.hpp)
+// must quarter it (order in [1.8, 2.2]), here and on a membrane-coupled relaxation whose closed form
+// is known (two compartments exchanging through a linear permeability).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,14 +27,18 @@ double mode(int i, int j, int k) {
   return std::cos(M_PI * x / L) * std::cos(M_PI * y / L) * std::cos(M_PI * z / L);
 }
 
-// Max-norm error at t_end after t_end/dt steps of length dt.
-double time_error(Solver solver, int steps) {
+// Max-norm error at t_end after t_end/dt steps of length dt (extrapolated: each step doubled and
+// Richardson-extrapolated).
+double time_error(Solver solver, int steps, bool extrapolated = false) {
   Model m;
   add_compartment(m, "box", 1);
   add_species(m, "X", 0, D, {0.0});
   FixedStepper run(m, make_grid(n, n, n, h, [](int, int, int) { return 1; }), solver);
   run.set_state([](int, int i, int j, int k) { return 1.0 + mode(i, j, k); });
-  for (int q = 0; q < steps; ++q) run.step(t_end / steps);
+  for (int q = 0; q < steps; ++q) {
+    if (!extrapolated) run.step(t_end / steps);
+    else EXPECT_EQ(run.step_extrapolated(t_end / steps), 1.0);  // smooth data: never limited
+  }
   const double s = std::sin(M_PI * h / (2 * L));
   const double decay = std::exp(-3.0 * 4.0 * D / (h * h) * s * s * t_end);
   const std::vector<double> c = run.state();
@@ -54,7 +61,52 @@ void expect_first_order(Solver solver, const char* name) {
   EXPECT_LE(p2, 1.1);
 }
 
+void expect_order(double e1, double e2, double e3, double low, double high, const char* what) {
+  const double p1 = std::log2(e1 / e2), p2 = std::log2(e2 / e3);
+  std::printf("%s time error: %.3e, %.3e, %.3e at dt, dt/2, dt/4; orders %.3f %.3f\n", what, e1, e2, e3, p1, p2);
+  EXPECT_GE(p1, low) << what;
+  EXPECT_LE(p1, high) << what;
+  EXPECT_GE(p2, low) << what;
+  EXPECT_LE(p2, high) << what;
+}
+
+// Two 3×3 compartments side by side exchanging X through a linear permeability P (the membrane
+// phase of the split step: explicit substeps, then the diffusion solve), Δ(t) = Δ0 e^{−2Pt/h}.
+// Fixed steps to t_end; the error of Δ against the closed form.
+double relaxation_error(int steps, bool extrapolated) {
+  constexpr double P = 1e-8, hx = 2e-6, t = 100.0, delta0 = 8.0;  // 2P/h = 0.01 /s: one time constant
+  Model m;
+  const int left = add_compartment(m, "left", 1);
+  const int right = add_compartment(m, "right", 2);
+  const int x = add_species(m, "X", 0, 1e-9, {10.0, 2.0});
+  const int wall = add_membrane(m, "wall", left, right);
+  add_transporter(m, "leak", physics::TransporterKind::linear_permeability, wall, {{x, 1, 0}}, P);
+  FixedStepper run(m, make_grid(2, 3, 3, hx, [](int i, int, int) { return i == 0 ? 1 : 2; }), Solver::lod);
+  for (int q = 0; q < steps; ++q) {
+    if (!extrapolated) run.step(t / steps);
+    else EXPECT_EQ(run.step_extrapolated(t / steps), 1.0);
+  }
+  return std::abs(run.at(0, 0, 1, 1) - run.at(0, 1, 1, 1) - delta0 * std::exp(-2.0 * P / hx * t));
+}
+
 }  // namespace
+
+TEST(ImplicitDiffusion, RichardsonExtrapolatedLodIsSecondOrderInTimeOnTheCosineMode) {
+  expect_order(time_error(Solver::lod, 10, true), time_error(Solver::lod, 20, true), time_error(Solver::lod, 40, true),
+               1.8, 2.2, "LOD extrapolated, dt = 5 ms");
+}
+
+TEST(ImplicitDiffusion, RichardsonExtrapolatedCgIsSecondOrderInTimeOnTheCosineMode) {
+  expect_order(time_error(Solver::cg, 10, true), time_error(Solver::cg, 20, true), time_error(Solver::cg, 40, true),
+               1.8, 2.2, "CG extrapolated, dt = 5 ms");
+}
+
+TEST(ImplicitMembrane, SplitStepIsFirstOrderAndItsExtrapolationSecondOrderOnALeakRelaxation) {
+  expect_order(relaxation_error(10, false), relaxation_error(20, false), relaxation_error(40, false), 0.9, 1.1,
+               "leak relaxation, split step, dt = 10 s");
+  expect_order(relaxation_error(10, true), relaxation_error(20, true), relaxation_error(40, true), 1.8, 2.2,
+               "leak relaxation, extrapolated, dt = 10 s");
+}
 
 TEST(ImplicitDiffusion, LodIsFirstOrderInTimeOnTheCosineModeInANeumannBox) {
   expect_first_order(Solver::lod, "LOD");
