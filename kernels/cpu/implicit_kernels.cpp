@@ -62,42 +62,91 @@ double min_active(const Block& b, const Operator& A, const double* c) {
   return min_value;
 }
 
-// Backward Euler along x, one row at a time: the tridiagonal system of each row, whose couplings
-// vanish between compartments (so each segment of same-compartment voxels is solved on its own, with
-// Neumann ends), by the Thomas algorithm, in place.
-void sweep_x(const Block& b, const Operator& A, double* c) {
+// Species whose D is the same in every compartment (absent ones included, as D < 0) have the same
+// operator A, hence the same Thomas factors: each sweep factors a line once and solves it for every
+// species of the group (the BioFVM peer: all 8 substrates share one; the milk model: ions share per
+// compartment pattern). Groups keep species order.
+std::vector<std::vector<int>> species_sharing_operator(const ProblemView& p) {
+  std::vector<std::vector<int>> groups;
+  for (int s = 0; s < p.n_species; ++s) {
+    const double* D = p.D_m2_per_s + s * p.n_compartments;
+    bool placed = false;
+    for (auto& g : groups) {
+      const double* Dg = p.D_m2_per_s + g.front() * p.n_compartments;
+      if (std::equal(D, D + p.n_compartments, Dg)) {
+        g.push_back(s);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) groups.push_back({s});
+  }
+  return groups;
+}
+
+// The Thomas factors of one voxel of a line, from those of the previous voxel (upper_prev, 0 at the
+// line's start): the tridiagonal row is (lower, 1 − lower − upper_coupling, upper_coupling), with
+// couplings −r to same-compartment neighbours on the line and none across compartments (so each
+// segment is solved on its own, Neumann at its ends); inactive voxels are identity rows.
+struct ThomasRow {
+  double lower;      // a_i (0 at a segment start)
+  double pivot;      // m_i = b_i − a_i·c'_{i−1} (divided by, not multiplied by 1/m_i: the
+                     // reciprocal's extra rounding costs conservation at dt·D/h² ~ 10⁴)
+  double upper;      // c'_i = c_i/m_i
+};
+inline ThomasRow thomas_row(const Operator& A, long v, long stride, bool first_on_line, double upper_prev) {
+  const bool act = A.active(v);
+  const double r = act ? A.r(v) : 0.0;
+  const double lo = act && !first_on_line && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
+  const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
+  const double m = 1.0 - lo - up - lo * upper_prev;
+  return {lo, m, up / m};
+}
+
+// Backward Euler along x, one row at a time: the row's factors once, then forward elimination and
+// back substitution for each species of the group, the species interleaved (independent recurrences
+// side by side instead of one latency-bound chain).
+void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs) {
   const long n_rows = long(b.ny) * b.nz;
+  const int g = int(cs.size());
 #pragma omp parallel
   {
-    std::vector<double> upper(b.nx);  // c'_i = c_i / m_i
+    std::vector<double> lower(b.nx), pivot(b.nx), upper(b.nx);
 #pragma omp for schedule(static)
     for (long row = 0; row < n_rows; ++row) {
       const long first = row_first(b, row);
+      double upper_prev = 0.0;
       for (int i = 0; i < b.nx; ++i) {
-        const long v = first + i;
-        const bool act = A.active(v);
-        const double r = act ? A.r(v) : 0.0;
-        const double lo = act && i > 0 && A.comp[v - 1] == A.comp[v] ? -r : 0.0;
-        const double up = act && A.comp[v + 1] == A.comp[v] ? -r : 0.0;
-        // m_i = b_i − a_i c'_{i−1}, b_i = 1 − a_i − c_i = 1 + r·(same neighbours on the line)
-        const double m = 1.0 - lo - up - (i > 0 ? lo * upper[i - 1] : 0.0);
-        upper[i] = up / m;
-        c[v] = (c[v] - (i > 0 ? lo * c[v - 1] : 0.0)) / m;
+        const ThomasRow t = thomas_row(A, first + i, 1, i == 0, upper_prev);
+        lower[i] = t.lower, pivot[i] = t.pivot, upper[i] = upper_prev = t.upper;
       }
-      for (int i = b.nx - 2; i >= 0; --i) c[first + i] -= upper[i] * c[first + i + 1];
+      for (int q = 0; q < g; ++q) cs[q][first] /= pivot[0];
+      for (int i = 1; i < b.nx; ++i)
+        for (int q = 0; q < g; ++q) {
+          double* c = cs[q] + first;
+          c[i] = (c[i] - lower[i] * c[i - 1]) / pivot[i];
+        }
+      for (int i = b.nx - 2; i >= 0; --i)
+        for (int q = 0; q < g; ++q) {
+          double* c = cs[q] + first;
+          c[i] -= upper[i] * c[i + 1];
+        }
     }
   }
 }
 
 // The same along y (axis 1) or z (axis 2), a whole x-row of lines at once so that the inner loop is
-// unit-stride: the lines are indexed by t along the axis and by i along x.
-void sweep_across_rows(const Block& b, const Operator& A, int axis, double* c) {
+// unit-stride: the lines are indexed by t along the axis and by i along x. Each x-row's factors are
+// computed once and applied to every species of the group before moving on (the row stays in L1);
+// the c' of the whole plane are kept for the back substitution.
+void sweep_across_rows(const Block& b, const Operator& A, int axis, const std::vector<double*>& cs) {
   const int n = axis == 1 ? b.ny : b.nz;
   const int n_outer = axis == 1 ? b.nz : b.ny;
   const long stride = b.stride(axis);
+  const int g = int(cs.size());
 #pragma omp parallel
   {
-    std::vector<double> upper(std::size_t(n) * b.nx);
+    std::vector<double> lower(b.nx), pivot(b.nx), upper(std::size_t(n) * b.nx);
 #pragma omp for schedule(static)
     for (int outer = 0; outer < n_outer; ++outer) {
       for (int t = 0; t < n; ++t) {
@@ -105,20 +154,25 @@ void sweep_across_rows(const Block& b, const Operator& A, int axis, double* c) {
         double* u = upper.data() + std::size_t(t) * b.nx;
         const double* u_prev = u - b.nx;
         for (int i = 0; i < b.nx; ++i) {
-          const long v = base + i;
-          const bool act = A.active(v);
-          const double r = act ? A.r(v) : 0.0;
-          const double lo = act && t > 0 && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
-          const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
-          const double m = 1.0 - lo - up - (t > 0 ? lo * u_prev[i] : 0.0);
-          u[i] = up / m;
-          c[v] = (c[v] - (t > 0 ? lo * c[v - stride] : 0.0)) / m;
+          const ThomasRow row = thomas_row(A, base + i, stride, t == 0, t > 0 ? u_prev[i] : 0.0);
+          lower[i] = row.lower, pivot[i] = row.pivot, u[i] = row.upper;
+        }
+        for (int q = 0; q < g; ++q) {
+          double* c = cs[q] + base;
+          if (t == 0) {
+            for (int i = 0; i < b.nx; ++i) c[i] /= pivot[i];
+          } else {
+            for (int i = 0; i < b.nx; ++i) c[i] = (c[i] - lower[i] * c[i - stride]) / pivot[i];
+          }
         }
       }
       for (int t = n - 2; t >= 0; --t) {
         const long base = axis == 1 ? b.index(0, t, outer) : b.index(0, outer, t);
         const double* u = upper.data() + std::size_t(t) * b.nx;
-        for (int i = 0; i < b.nx; ++i) c[base + i] -= u[i] * c[base + i + stride];
+        for (int q = 0; q < g; ++q) {
+          double* c = cs[q] + base;
+          for (int i = 0; i < b.nx; ++i) c[i] -= u[i] * c[i + stride];
+        }
       }
     }
   }
@@ -188,14 +242,15 @@ void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
 double diffuse_lod(const ProblemView& p, double dt, double* c) {
   const Block& b = p.block;
   double min_value = DBL_MAX;
-  for (int s = 0; s < p.n_species; ++s) {
-    const Operator A = operator_of(p, s, dt);
-    double* cs = c + s * b.padded_voxels();
+  for (const std::vector<int>& group : species_sharing_operator(p)) {
+    const Operator A = operator_of(p, group.front(), dt);
+    std::vector<double*> cs;
+    for (int s : group) cs.push_back(c + s * b.padded_voxels());
     // c ← (I − dt·L_x)⁻¹ c, then the same along y and z: each factor monotone and conservative.
     sweep_x(b, A, cs);
     sweep_across_rows(b, A, 1, cs);
     sweep_across_rows(b, A, 2, cs);
-    min_value = std::fmin(min_value, min_active(b, A, cs));
+    for (double* cs_one : cs) min_value = std::fmin(min_value, min_active(b, A, cs_one));
   }
   return min_value;
 }
