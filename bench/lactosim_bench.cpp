@@ -59,6 +59,10 @@ struct Options {
   int peer_steps = 5;         // timed steps on the full peer grid
   double peer_time_s = 300;   // simulated time of the error runs (column, see run_peer_column)
   std::vector<double> peer_implicit_dt_s = {0.6, 6.0, 60.0};
+  // Steps of the implicit step doubled and Richardson-extrapolated, as `lactosim run` takes them
+  // (run.time_order = 2): three solves per step, second order.
+  std::vector<double> peer_extrapolated_dt_s = {6.0, 15.0, 30.0};
+  bool peer_explicit = true;
 };
 
 const char* usage =
@@ -76,6 +80,9 @@ const char* usage =
     "  --peer-steps K         timed steps on the full peer grid (default 5, after the warm-up)\n"
     "  --peer-time-s T        simulated seconds of the peer error runs (default 300)\n"
     "  --peer-implicit-dt LIST  comma-separated implicit steps in s (default 0.6,6,60; 'none' skips)\n"
+    "  --peer-extrapolated-dt LIST  steps of the doubled, Richardson-extrapolated implicit step\n"
+    "                         (default 6,15,30; 'none' skips)\n"
+    "  --peer-explicit on|off the peer's explicit rows (default on; ~1 s a step, 33 000 column steps)\n"
     "  --markdown             also print rows for bench/RESULTS.md\n";
 
 Options parse_options(int argc, char** argv) {
@@ -117,14 +124,19 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--peer-size") o.peer_size = to_int(4);
     else if (arg == "--peer-steps") o.peer_steps = to_int(1);
     else if (arg == "--peer-time-s") o.peer_time_s = to_double();
-    else if (arg == "--peer-implicit-dt") {
-      o.peer_implicit_dt_s.clear();
+    else if (arg == "--peer-implicit-dt" || arg == "--peer-extrapolated-dt") {
+      std::vector<double>& steps = arg == "--peer-implicit-dt" ? o.peer_implicit_dt_s : o.peer_extrapolated_dt_s;
+      steps.clear();
       std::stringstream list(value);
       for (std::string item; value != "none" && std::getline(list, item, ',');) {
         const double dt = std::stod(item);
-        if (!(dt > 0)) throw std::invalid_argument("--peer-implicit-dt: steps must be > 0");
-        o.peer_implicit_dt_s.push_back(dt);
+        if (!(dt > 0)) throw std::invalid_argument(arg + ": steps must be > 0");
+        steps.push_back(dt);
       }
+    }
+    else if (arg == "--peer-explicit") {
+      if (value != "on" && value != "off") throw std::invalid_argument("--peer-explicit on|off");
+      o.peer_explicit = value == "on";
     }
     else throw std::invalid_argument("unknown option " + arg + "\n" + usage);
   }
@@ -444,12 +456,13 @@ struct PeerRun {
   double amplitude_error = 0;  // |A/A_exact − 1|, worst species
   double mean_error = 0;       // |mean/exp(−λt) − 1|, worst species
   double local_substeps_per_step = 0;  // implicit: membrane + reaction substeps
+  double theta_min = 1;                // extrapolated: smallest θ taken
   Work work;
   std::vector<std::pair<std::string, double>> passes;
 };
 
 PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::ImplicitOptions* implicit,
-                       double dt, long n_steps, int warmup, bool time_passes_too) {
+                       double dt, long n_steps, int warmup, bool time_passes_too, bool extrapolated = false) {
   constexpr int ns = 8;
   const BenchModel bm = biofvm_peer(nx, nyz, nyz, ns);
   const kernels::Problem p = assemble_problem(bm.model, bm.grid, {});
@@ -474,7 +487,22 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
   for (long q = 0; q < n_steps; ++q) {
     const double t0 = omp_get_wtime();
     double min_c = 0;
-    if (implicit) {
+    if (implicit && extrapolated) {
+      // host/simulation.cpp's accepted step at time_order 2: c₁ (one step), c₂ (two halves), then
+      // c₂ + θ(c₂ − c₁). The error estimate (state_difference) is the controller's; timed with it.
+      backend->save_state(0);
+      const kernels::ImplicitStepReport full = backend->implicit_step(rates, dt, *implicit);
+      backend->save_state(1);
+      backend->restore_state(0);
+      const kernels::ImplicitStepReport h1 = backend->implicit_step(rates, 0.5 * dt, *implicit);
+      const kernels::ImplicitStepReport h2 = backend->implicit_step(rates, 0.5 * dt, *implicit);
+      (void)backend->state_difference(1, 1e-6, 1e-4);
+      const double theta = backend->extrapolate(1, 1.0);
+      run.theta_min = std::min(run.theta_min, theta);
+      min_c = std::min({full.totals.min_concentration, h1.totals.min_concentration, h2.totals.min_concentration});
+      if (!(full.converged && h1.converged && h2.converged)) min_c = -1.0;
+      substeps += full.local_substeps + h1.local_substeps + h2.local_substeps;
+    } else if (implicit) {
       const kernels::ImplicitStepReport r = backend->implicit_step(rates, dt, *implicit);
       min_c = r.converged ? r.totals.min_concentration : -1.0;
       substeps += r.local_substeps;
@@ -516,7 +544,8 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
 // The error runs use a column nx × 4 × 4: the cosine mode is uniform in y and z and the walls are
 // zero-flux, so the n³ solution is this column repeated (the full-grid runs report their own error
 // at their shorter time as a check). One thread: the column is too small to share.
-PeerRun run_peer_column(const Options& o, const kernels::ImplicitOptions* implicit, double dt) {
+PeerRun run_peer_column(const Options& o, const kernels::ImplicitOptions* implicit, double dt,
+                        bool extrapolated = false) {
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
   // Whole steps to T: the step is adjusted to land on T; say so when that changes it by > 1 %.
@@ -525,7 +554,7 @@ PeerRun run_peer_column(const Options& o, const kernels::ImplicitOptions* implic
   if (std::abs(dt_used - dt) > 0.01 * dt)
     std::printf("   note: the column runs %ld step(s) of %g s, not %g s, to land on T = %g s\n", n_steps,
                 dt_used, dt, o.peer_time_s);
-  PeerRun run = run_peer_steps(o, o.peer_size, 4, implicit, dt_used, n_steps, 0, false);
+  PeerRun run = run_peer_steps(o, o.peer_size, 4, implicit, dt_used, n_steps, 0, false, extrapolated);
   omp_set_num_threads(threads);
   return run;
 }
@@ -545,36 +574,53 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
   std::printf("   BioFVM LOD (DESIGN §8): %.0f h wall per simulated day, %.0e voxel-substrate updates/s\n",
               biofvm_hours_per_day, biofvm_updates_per_s_8);
 
-  // Explicit: timed on the full grid, error from the column over the longer time.
-  PeerRun full, col;
-  try {
-    full = run_peer_steps(o, n, n, nullptr, dt_explicit, o.warmup + o.peer_steps, o.warmup, true);
-    col = run_peer_column(o, nullptr, dt_explicit);
-  } catch (const std::exception& e) {
-    std::printf("   backend %s unavailable: %s\n", o.backend.c_str(), e.what());
-    rows.push_back({"peer", grid, "explicit", std::string("unavailable: ") + e.what()});
-    return;
+  // BioFVM's own error on this problem at its 0.6 s step, from its scheme's amplification of the
+  // cosine mode (BioFVM 1.1.7 diffusion_decay_solver__constant_coefficients_LOD_3D: per direction
+  // (1 + dt·λ/3 + 2dt·D/h²) on the diagonal, so the mode's factor per step is
+  // 1/[(1 + dt·λ/3)²(1 + dt·λ/3 + dt·σ)], σ = (4D/h²) sin²(kh/2) the discrete eigenvalue).
+  {
+    const double dt_biofvm = 0.6, k = M_PI / (n * peer_h_m), lambda = peer_decay_per_s;
+    const double sigma = 4.0 * peer_D_m2_per_s / (peer_h_m * peer_h_m) * std::pow(std::sin(k * peer_h_m / 2), 2);
+    const double factor = 1.0 / (std::pow(1.0 + dt_biofvm * lambda / 3, 2) * (1.0 + dt_biofvm * lambda / 3 + dt_biofvm * sigma));
+    const double steps = std::round(o.peer_time_s / dt_biofvm);
+    const double err = std::abs(std::pow(factor, steps) / std::exp(-(peer_D_m2_per_s * k * k + lambda) * o.peer_time_s) - 1.0);
+    std::printf("   BioFVM's scheme at its 0.6 s step: amplitude error %.2e after %g s (its amplification factor, exact)\n",
+                err, o.peer_time_s);
+    rows.push_back({"peer BioFVM LOD dt=0.6 s", grid, "amplitude error (its scheme, analytic)", fmt("%.2e", err) + fmt(" at T = %g s", o.peer_time_s)});
   }
-  const double hours = steps_per_day * full.median_step_s / 3600.0;
-  const double updates = double(full.work.active_voxel_species) / full.median_step_s;
-  const double GBps = full.work.bytes() / full.median_step_s * 1e-9;
-  std::printf("   explicit, %s: median step %.4f s over %d steps%s; %.3g voxel-substrate updates/s (×%.2f "
-              "BioFVM); %.2f GB/s achieved%s\n", grid.c_str(), full.median_step_s, o.peer_steps,
-              full.failed ? " (WARNING: failed steps)" : "", updates, updates / biofvm_updates_per_s_8, GBps,
-              copy_GBps > 0 ? fmt(" = %.0f %% of copy", 100.0 * GBps / copy_GBps).c_str() : "");
-  for (const auto& [pass, t] : full.passes) std::printf("   pass %-16s %.4f s\n", pass.c_str(), t);
-  std::printf("   explicit, %s: amplitude error %.2e after %.3g s (mean: %.2e)\n", grid.c_str(),
-              full.amplitude_error, full.t_end_s, full.mean_error);
-  std::printf("   explicit, column %d×4×4: amplitude error %.2e after %.3g s (%ld steps; mean: %.2e)\n", n,
-              col.amplitude_error, col.t_end_s, col.steps, col.mean_error);
-  std::printf("   explicit: projected wall per simulated day %.3g steps × %.4f s = %.1f h = %.2f × BioFVM's %.0f h\n",
-              steps_per_day, full.median_step_s, hours, hours / biofvm_hours_per_day, biofvm_hours_per_day);
-  rows.push_back({"peer explicit", grid, "step limit / step", fmt("%.4g s", dt_limit) + fmt(" / %.4g s", dt_explicit)});
-  rows.push_back({"peer explicit", grid, "median step", fmt("%.4f s", full.median_step_s)});
-  rows.push_back({"peer explicit", grid, "updates/s", fmt("%.3g", updates) + fmt(" (×%.2f BioFVM 5e7)", updates / biofvm_updates_per_s_8)});
-  rows.push_back({"peer explicit", grid, "achieved bandwidth", fmt("%.2f GB/s", GBps) + (copy_GBps > 0 ? fmt(" (%.0f %% of copy)", 100.0 * GBps / copy_GBps) : "")});
-  rows.push_back({"peer explicit", grid, "wall per simulated day", fmt("%.1f h", hours) + fmt(" (×%.2f BioFVM 46 h)", hours / biofvm_hours_per_day)});
-  rows.push_back({"peer explicit", grid, "amplitude error", fmt("%.2e", col.amplitude_error) + fmt(" at T = %g s", col.t_end_s)});
+
+  if (o.peer_explicit) {
+    // Explicit: timed on the full grid, error from the column over the longer time.
+    PeerRun full, col;
+    try {
+      full = run_peer_steps(o, n, n, nullptr, dt_explicit, o.warmup + o.peer_steps, o.warmup, true);
+      col = run_peer_column(o, nullptr, dt_explicit);
+    } catch (const std::exception& e) {
+      std::printf("   backend %s unavailable: %s\n", o.backend.c_str(), e.what());
+      rows.push_back({"peer", grid, "explicit", std::string("unavailable: ") + e.what()});
+      return;
+    }
+    const double hours = steps_per_day * full.median_step_s / 3600.0;
+    const double updates = double(full.work.active_voxel_species) / full.median_step_s;
+    const double GBps = full.work.bytes() / full.median_step_s * 1e-9;
+    std::printf("   explicit, %s: median step %.4f s over %d steps%s; %.3g voxel-substrate updates/s (×%.2f "
+                "BioFVM); %.2f GB/s achieved%s\n", grid.c_str(), full.median_step_s, o.peer_steps,
+                full.failed ? " (WARNING: failed steps)" : "", updates, updates / biofvm_updates_per_s_8, GBps,
+                copy_GBps > 0 ? fmt(" = %.0f %% of copy", 100.0 * GBps / copy_GBps).c_str() : "");
+    for (const auto& [pass, t] : full.passes) std::printf("   pass %-16s %.4f s\n", pass.c_str(), t);
+    std::printf("   explicit, %s: amplitude error %.2e after %.3g s (mean: %.2e)\n", grid.c_str(),
+                full.amplitude_error, full.t_end_s, full.mean_error);
+    std::printf("   explicit, column %d×4×4: amplitude error %.2e after %.3g s (%ld steps; mean: %.2e)\n", n,
+                col.amplitude_error, col.t_end_s, col.steps, col.mean_error);
+    std::printf("   explicit: projected wall per simulated day %.3g steps × %.4f s = %.1f h = %.2f × BioFVM's %.0f h\n",
+                steps_per_day, full.median_step_s, hours, hours / biofvm_hours_per_day, biofvm_hours_per_day);
+    rows.push_back({"peer explicit", grid, "step limit / step", fmt("%.4g s", dt_limit) + fmt(" / %.4g s", dt_explicit)});
+    rows.push_back({"peer explicit", grid, "median step", fmt("%.4f s", full.median_step_s)});
+    rows.push_back({"peer explicit", grid, "updates/s", fmt("%.3g", updates) + fmt(" (×%.2f BioFVM 5e7)", updates / biofvm_updates_per_s_8)});
+    rows.push_back({"peer explicit", grid, "achieved bandwidth", fmt("%.2f GB/s", GBps) + (copy_GBps > 0 ? fmt(" (%.0f %% of copy)", 100.0 * GBps / copy_GBps) : "")});
+    rows.push_back({"peer explicit", grid, "wall per simulated day", fmt("%.1f h", hours) + fmt(" (×%.2f BioFVM 46 h)", hours / biofvm_hours_per_day)});
+    rows.push_back({"peer explicit", grid, "amplitude error", fmt("%.2e", col.amplitude_error) + fmt(" at T = %g s", col.t_end_s)});
+  }
 
   // Implicit (backward-Euler LOD, the engine's implicit_step) at fixed steps: BioFVM's own 0.6 s
   // (0.01 min), then 10× and 100× — wall per simulated day against the error each step costs.
@@ -600,6 +646,30 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
       rows.push_back({label, grid, "amplitude error", fmt("%.2e", c.amplitude_error) + fmt(" at T = %g s", c.t_end_s)});
     } catch (const std::exception& e) {
       std::printf("   implicit LOD dt = %g s: unavailable: %s\n", dt, e.what());
+      rows.push_back({label, grid, "implicit", std::string("unavailable: ") + e.what()});
+    }
+  }
+  // The same LOD step doubled and Richardson-extrapolated (run.time_order = 2, what `lactosim run`
+  // does at every accepted step): three solves per step, second order in time.
+  for (double dt : o.peer_extrapolated_dt_s) {
+    const std::string label = "peer LOD extrapolated dt=" + fmt("%g s", dt);
+    try {
+      const PeerRun f = run_peer_steps(o, n, n, &implicit, dt, o.warmup + o.peer_steps, o.warmup, false, true);
+      const PeerRun c = run_peer_column(o, &implicit, dt, true);
+      const double h = 86400.0 / dt * f.median_step_s / 3600.0;
+      const double u = 3.0 * double(f.work.active_voxel_species) / f.median_step_s;  // three solves
+      std::printf("   LOD extrapolated dt = %g s, %s: median step %.4f s (3 solves)%s; %.3g voxel-substrate "
+                  "solve-updates/s; θ min %.3f\n", dt, grid.c_str(), f.median_step_s,
+                  f.failed ? " (WARNING: failed steps)" : "", u, std::min(f.theta_min, c.theta_min));
+      std::printf("   LOD extrapolated dt = %g s: amplitude error %.2e after %.3g s (column; %s: %.2e after %.3g s); "
+                  "wall per simulated day %.2f h = %.3f × BioFVM's %.0f h (%.1f× faster)\n", dt, c.amplitude_error,
+                  c.t_end_s, grid.c_str(), f.amplitude_error, f.t_end_s, h, h / biofvm_hours_per_day,
+                  biofvm_hours_per_day, biofvm_hours_per_day / h);
+      rows.push_back({label, grid, "median step (3 solves)", fmt("%.4f s", f.median_step_s)});
+      rows.push_back({label, grid, "wall per simulated day", fmt("%.2f h", h) + fmt(" (%.1f× faster than BioFVM 46 h)", biofvm_hours_per_day / h)});
+      rows.push_back({label, grid, "amplitude error", fmt("%.2e", c.amplitude_error) + fmt(" at T = %g s", c.t_end_s)});
+    } catch (const std::exception& e) {
+      std::printf("   LOD extrapolated dt = %g s: unavailable: %s\n", dt, e.what());
       rows.push_back({label, grid, "implicit", std::string("unavailable: ") + e.what()});
     }
   }

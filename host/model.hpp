@@ -140,6 +140,9 @@ struct RunControl {
   // (second order; physics/extrapolation.hpp); 1: c₂ itself (first order). The step size is chosen
   // from |c₂ − c₁| either way.
   int time_order = 2;
+  // First-order decays (X → ∅, rate k·c) inside the backward-Euler diffusion solve, as BioFVM does,
+  // instead of in the explicit local phase (kernels/implicit_kernels.hpp split_linear_decay).
+  bool decay_in_solve = true;
   double cg_rel_tol = 1e-10;            // CG: stop at ‖r‖₂ ≤ cg_rel_tol·‖b‖₂
   int cg_max_iterations = 10000;
   std::string backend = "auto";  // auto | cpu | cuda

@@ -39,6 +39,7 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
         run.implicit_solver == "cg" ? kernels::ImplicitOptions::Solver::cg : kernels::ImplicitOptions::Solver::lod;
     implicit_options_.local_dt_max_s = run.dt_safety * local_step_limit(model_, problem_);
     implicit_options_.cg = {run.cg_rel_tol, run.cg_max_iterations};
+    implicit_options_.decay_in_solve = run.decay_in_solve;
     // First proposal: ten explicit steps; the controller grows it ×5 per accepted step.
     dt_nominal_ = std::min(10.0 * dt_nominal_ / run.dt_safety, run.dt_max_s);
     stats_.solver_residual_mol.assign(ns, 0.0);

@@ -19,6 +19,9 @@ struct ImplicitOptions {
   enum class Solver { lod, cg };
   Solver solver = Solver::lod;
   double local_dt_max_s = 1e300;  // largest substep of the membrane + reaction phase
+  // First-order decays X → ∅ inside the diffusion solve (implicit_kernels.hpp split_linear_decay)
+  // instead of in the explicit local phase.
+  bool decay_in_solve = true;
   CgControl cg;
 };
 
@@ -64,7 +67,8 @@ class Backend {
   // One implicit step of length dt (kernels/implicit_kernels.hpp, docs/numerics.md):
   //   c* = c + ∫ (membrane fluxes + reactions) dt   forward-Euler substeps ≤ options.local_dt_max_s,
   //                                                  halved while a value would go negative;
-  //   (I − dt·L) c_new = c*                           backward-Euler diffusion (LOD or CG).
+  //   (I − dt·L + dt·λ) c_new = c*                    backward-Euler diffusion (LOD or CG), with the
+  //                                                  first-order decays λ when options.decay_in_solve.
   // On failure (report.totals.min_concentration < 0 or NaN, or !report.converged) the state is
   // left part-way: the caller restores a saved state (save_state / restore_state).
   virtual ImplicitStepReport implicit_step(const StepRates& rates, double dt, const ImplicitOptions& options) {

@@ -8,19 +8,54 @@
 //                     (the step kernels compute_membrane_fluxes / react / apply_membrane_fluxes on
 //                     copies made by copy_local_voxels; a substep with a negative value is halved)
 //   2. apply_clamps   clamped compartments ← their clamp values
-//   3. diffusion      backward Euler within each compartment, (I − dt·L) c_new = c*, L the 7-point
-//                     Laplacian over same-compartment neighbours (no flux across compartments):
-//                     diffuse_lod   (I − dt·L_z)(I − dt·L_y)(I − dt·L_x) split, Thomas per line
-//                                   segment — monotone, column sums 1: conservative to round-off
+//   3. diffusion      backward Euler within each compartment, (I − dt·L + dt·λ) c_new = c*, L the
+//                     7-point Laplacian over same-compartment neighbours (no flux across
+//                     compartments), λ the first-order decays taken into the solve (BioFVM's
+//                     diffusion–decay LOD does the same; split_linear_decay below; λ = 0 otherwise):
+//                     diffuse_lod   (I − dt·L_z)(I − dt·L_y)(I − dt·L_x + dt·λ) split, Thomas per
+//                                   line segment — monotone; column sums 1 + dt·λ, the decayed
+//                                   amount dt·λ·Σc·h³ reported: conservative to round-off
 //                     diffuse_cg    Jacobi-preconditioned CG on the full operator, to a tolerance;
 //                                   conserves to the residual it reports
 //   state_difference  the scaled max-norm of two states, for the step-doubling error estimate.
 //   extrapolation_limit, extrapolate   Richardson extrapolation of the doubled step, c₂ + θ(c₂ − c₁)
 //                     with the largest θ ≤ θ_max keeping active values ≥ 0 (physics/extrapolation.hpp)
 #pragma once
+#include <cstdint>
+#include <vector>
+
 #include "step_kernels.hpp"
 
 namespace lactosim::kernels {
+
+// The implicit step's rates: the reactions left to the local phase, and the first-order decays
+// λ (s⁻¹, [s · n_compartments + c]) taken into the backward-Euler solve. A reaction is a decay when
+// it is mass action with one reactant of order 1, no products and no region factors, in a
+// compartment that is not clamped: its loss λ·c is then linear in the solved species alone, so
+// (I − dt·L + dt·λ) keeps the solve an M-matrix (monotone at any dt) and the loss is accounted
+// exactly as dt·λ·Σ c_new·h³. Both executors call this on the host, so they split alike.
+struct SplitRates {
+  StepRates local;                  // the rates without the decays
+  std::vector<double> decay_per_s;  // [s * n_compartments + c], empty when there is none
+};
+inline SplitRates split_linear_decay(const StepRates& rates, int n_species, int n_compartments,
+                                     const std::vector<std::uint8_t>& clamped) {
+  SplitRates out;
+  out.local.transporters = rates.transporters;
+  out.local.clamp_mM = rates.clamp_mM;
+  for (const physics::ReactionParams& q : rates.reactions) {
+    const bool decay = q.kind == physics::ReactionKind::mass_action && q.reactants == 1 && q.order[0] == 1.0 &&
+                       q.products == 0 && q.regions.count == 0 && q.compartment >= 0 &&
+                       q.compartment < n_compartments && !clamped[q.compartment];
+    if (!decay) {
+      out.local.reactions.push_back(q);
+      continue;
+    }
+    if (out.decay_per_s.empty()) out.decay_per_s.assign(std::size_t(n_species) * n_compartments, 0.0);
+    out.decay_per_s[std::size_t(q.reactant[0]) * n_compartments + q.compartment] += q.rate;
+  }
+  return out;
+}
 
 struct CgControl {
   double rel_tol = 1e-10;  // stop at ‖r‖₂ ≤ rel_tol·‖b‖₂ (per species)
@@ -43,17 +78,22 @@ struct StateDifference {
 #define LACTOSIM_DECLARE_IMPLICIT_KERNELS                                                            \
   void copy_local_voxels(const ProblemView& p, const double* from, double* to);                    \
   void apply_clamps(const ProblemView& p, const RatesView& r, double* c);                          \
-  double diffuse_lod(const ProblemView& p, double dt, double* c);  /* → min active value */        \
-  CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, double* c,          \
-                      double* work, double* residual_mol);                                         \
+  double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c,         \
+                     double* decayed_mol);  /* → min active value */                               \
+  CgResult diffuse_cg(const ProblemView& p, double dt, const double* decay_per_s,                  \
+                      const CgControl& control, double* c, double* work, double* residual_mol,     \
+                      double* decayed_mol);                                                        \
   StateDifference state_difference(const ProblemView& p, const double* a, const double* b,         \
                                    double abs_tol_mM, double rel_tol);                             \
   double extrapolation_limit(const ProblemView& p, const double* fine, const double* coarse,       \
                              double theta_max);                                                    \
   void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine);
 
+// decay_per_s: null (no decay) or [s * n_compartments + c], in the executor's memory; decayed_mol:
+// [s] (host) the amount the decay removed, dt·Σ λ c_new h³ (LOD: c after the x sweep, which holds λ).
 // diffuse_cg's `work`: cg_work_vectors × padded_voxels doubles; residual_mol: [s] Σ|r|·h³, which
-// bounds the solve's effect on the species' total (1ᵀ(I − dt·L) = 1ᵀ, so Σc_new − Σc* = −Σr).
+// bounds the solve's effect on the species' total (1ᵀ(I − dt·L + dt·λ) c = Σc + dt·Σλc, so
+// Σc_new − Σc* = −dt·Σλc_new − Σr).
 inline constexpr int cg_work_vectors = 5;
 
 namespace cpu {

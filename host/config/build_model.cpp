@@ -22,6 +22,7 @@ RunControl run_control(const Sections& all) {
   r.rel_tol = at_least(s, "rel_tol", 0, true);
   require(r.rel_tol < 1, s, "rel_tol", "must be < 1, got " + format_number(r.rel_tol));
   r.abs_tol_mM = at_least(s, "abs_tol_mM", 0, true);
+  r.decay_in_solve = s.get<bool>("decay_in_solve");
   r.time_order = s.get<int>("time_order");
   require(r.time_order == 1 || r.time_order == 2, s, "time_order",
           "must be 1 or 2, got " + std::to_string(r.time_order));

@@ -89,6 +89,9 @@ void run_keys(Builder& b) {
          "lod");
   b.number("rel_tol", "implicit: local error per step relative to |c|, 0 < x < 1", 1e-4);
   b.number("abs_tol_mM", "implicit: local error per step, absolute (mM), > 0", 1e-6);
+  b.boolean("decay_in_solve",
+            "implicit: first-order decays (one reactant, order 1, no products) inside the diffusion solve",
+            true);
   b.integer("time_order",
             "implicit: 2 = step doubling with Richardson extrapolation (second order), 1 = without", 2);
   b.number("cg_rel_tol", "implicit cg: stop at |r| <= cg_rel_tol |b|, 0 < x <= 1e-3", 1e-10);

@@ -16,23 +16,27 @@
 namespace lactosim::kernels::cpu {
 namespace {
 
-// The backward-Euler operator A = I − dt·L of one species: on an active voxel v (compartment holds the
-// species, not clamped) (A x)_v = x_v − r_v Σ_same (x_w − x_v), r_v = dt·D/h²; identity elsewhere.
-// Same-compartment neighbours share D, so A is symmetric, an M-matrix, and every column sums to 1.
+// The backward-Euler operator A = I − dt·L + dt·λ of one species: on an active voxel v (compartment
+// holds the species, not clamped) (A x)_v = x_v − r_v Σ_same (x_w − x_v) + dt·λ_v x_v, r_v = dt·D/h²,
+// λ_v the first-order decay taken into the solve (0 without); identity elsewhere. Same-compartment
+// neighbours share D, so A is symmetric, an M-matrix, and every column sums to 1 + dt·λ_v.
 struct Operator {
   const std::int8_t* comp;
   const std::uint8_t* clamped;
-  const double* D;  // this species, per compartment
-  double dt_inv_h2;
+  const double* D;      // this species, per compartment
+  const double* decay;  // this species, per compartment (s⁻¹); null: none
+  double dt_inv_h2, dt;
   bool active(long v) const {
     const int ci = comp[v];
     return ci >= 0 && D[ci] >= 0.0 && !clamped[ci];
   }
   double r(long v) const { return dt_inv_h2 * D[comp[v]]; }
+  double decay_dt(long v) const { return decay ? dt * decay[comp[v]] : 0.0; }  // active v only
 };
 
-Operator operator_of(const ProblemView& p, int s, double dt) {
-  return {p.compartment, p.clamped, p.D_m2_per_s + s * p.n_compartments, dt / (p.block.h_m * p.block.h_m)};
+Operator operator_of(const ProblemView& p, int s, double dt, const double* decay_per_s = nullptr) {
+  return {p.compartment, p.clamped, p.D_m2_per_s + s * p.n_compartments,
+          decay_per_s ? decay_per_s + s * p.n_compartments : nullptr, dt / (p.block.h_m * p.block.h_m), dt};
 }
 
 long row_first(const Block& b, long row) { return b.index(0, int(row % b.ny), int(row / b.ny)); }
@@ -62,18 +66,20 @@ double min_active(const Block& b, const Operator& A, const double* c) {
   return min_value;
 }
 
-// Species whose D is the same in every compartment (absent ones included, as D < 0) have the same
-// operator A, hence the same Thomas factors: each sweep factors a line once and solves it for every
-// species of the group (the BioFVM peer: all 8 substrates share one; the milk model: ions share per
-// compartment pattern). Groups keep species order.
-std::vector<std::vector<int>> species_sharing_operator(const ProblemView& p) {
+// Species whose D and decay are the same in every compartment (absent ones included, as D < 0) have
+// the same operator A, hence the same Thomas factors: each sweep factors a line once and solves it
+// for every species of the group (the BioFVM peer: all 8 substrates share one; the milk model: ions
+// share per compartment pattern). Groups keep species order.
+std::vector<std::vector<int>> species_sharing_operator(const ProblemView& p, const double* decay_per_s) {
   std::vector<std::vector<int>> groups;
+  const int nc = p.n_compartments;
+  const auto same_row = [nc](const double* table, int s, int t) {
+    return !table || std::equal(table + s * nc, table + (s + 1) * nc, table + t * nc);
+  };
   for (int s = 0; s < p.n_species; ++s) {
-    const double* D = p.D_m2_per_s + s * p.n_compartments;
     bool placed = false;
     for (auto& g : groups) {
-      const double* Dg = p.D_m2_per_s + g.front() * p.n_compartments;
-      if (std::equal(D, D + p.n_compartments, Dg)) {
+      if (same_row(p.D_m2_per_s, s, g.front()) && same_row(decay_per_s, s, g.front())) {
         g.push_back(s);
         placed = true;
         break;
@@ -94,13 +100,28 @@ struct ThomasRow {
                      // reciprocal's extra rounding costs conservation at dt·D/h² ~ 10⁴)
   double upper;      // c'_i = c_i/m_i
 };
-inline ThomasRow thomas_row(const Operator& A, long v, long stride, bool first_on_line, double upper_prev) {
+// with_decay: this sweep's diagonal also holds dt·λ (the x sweep; the decay is taken once).
+inline ThomasRow thomas_row(const Operator& A, long v, long stride, bool first_on_line, double upper_prev,
+                            bool with_decay) {
   const bool act = A.active(v);
   const double r = act ? A.r(v) : 0.0;
   const double lo = act && !first_on_line && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
   const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
-  const double m = 1.0 - lo - up - lo * upper_prev;
+  const double decay = act && with_decay ? A.decay_dt(v) : 0.0;
+  const double m = 1.0 + decay - lo - up - lo * upper_prev;
   return {lo, m, up / m};
+}
+
+// dt·Σ λ_v c_v h³ over the active voxels: what the decay in A removed from c (A's column sums).
+double decayed_amount(const Block& b, const Operator& A, const double* c) {
+  if (!A.decay) return 0.0;
+  const double volume = b.h_m * b.h_m * b.h_m;
+  return volume * row_sums<1>(b, [&](long first) {
+    double sum = 0.0;
+    for (long v = first; v < first + b.nx; ++v)
+      if (A.active(v)) sum += A.decay_dt(v) * c[v];
+    return std::array<double, 1>{sum};
+  })[0];
 }
 
 // Backward Euler along x, one row at a time: the row's factors once, then forward elimination and
@@ -117,7 +138,7 @@ void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs) 
       const long first = row_first(b, row);
       double upper_prev = 0.0;
       for (int i = 0; i < b.nx; ++i) {
-        const ThomasRow t = thomas_row(A, first + i, 1, i == 0, upper_prev);
+        const ThomasRow t = thomas_row(A, first + i, 1, i == 0, upper_prev, true);
         lower[i] = t.lower, pivot[i] = t.pivot, upper[i] = upper_prev = t.upper;
       }
       for (int q = 0; q < g; ++q) cs[q][first] /= pivot[0];
@@ -154,7 +175,7 @@ void sweep_across_rows(const Block& b, const Operator& A, int axis, const std::v
         double* u = upper.data() + std::size_t(t) * b.nx;
         const double* u_prev = u - b.nx;
         for (int i = 0; i < b.nx; ++i) {
-          const ThomasRow row = thomas_row(A, base + i, stride, t == 0, t > 0 ? u_prev[i] : 0.0);
+          const ThomasRow row = thomas_row(A, base + i, stride, t == 0, t > 0 ? u_prev[i] : 0.0, false);
           lower[i] = row.lower, pivot[i] = row.pivot, u[i] = row.upper;
         }
         for (int q = 0; q < g; ++q) {
@@ -192,20 +213,20 @@ double apply_operator_row(const Block& b, const Operator& A, long first, const d
       if (A.comp[v - s[a]] == A.comp[v]) sum += x[v - s[a]] - x[v];
       if (A.comp[v + s[a]] == A.comp[v]) sum += x[v + s[a]] - x[v];
     }
-    y[v] = x[v] - A.r(v) * sum;
+    y[v] = x[v] - A.r(v) * sum + A.decay_dt(v) * x[v];
     dot += x[v] * y[v];
   }
   return dot;
 }
 
-// The Jacobi preconditioner: 1 / A_vv = 1 / (1 + r_v · same-compartment neighbours).
+// The Jacobi preconditioner: 1 / A_vv = 1 / (1 + r_v · same-compartment neighbours + dt·λ_v).
 double inverse_diagonal(const Block& b, const Operator& A, long v) {
   int same = 0;
   for (int a = 0; a < 3; ++a) {
     same += A.comp[v - b.stride(a)] == A.comp[v];
     same += A.comp[v + b.stride(a)] == A.comp[v];
   }
-  return 1.0 / (1.0 + A.r(v) * same);
+  return 1.0 / (1.0 + A.r(v) * same + A.decay_dt(v));
 }
 
 }  // namespace
@@ -222,6 +243,7 @@ void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
 }
 
 void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
+  if (std::none_of(p.clamped, p.clamped + p.n_compartments, [](std::uint8_t x) { return x != 0; })) return;
   const Block& b = p.block;
   const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
   for (int s = 0; s < p.n_species; ++s) {
@@ -239,15 +261,17 @@ void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
   }
 }
 
-double diffuse_lod(const ProblemView& p, double dt, double* c) {
+double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
   const Block& b = p.block;
   double min_value = DBL_MAX;
-  for (const std::vector<int>& group : species_sharing_operator(p)) {
-    const Operator A = operator_of(p, group.front(), dt);
+  for (const std::vector<int>& group : species_sharing_operator(p, decay_per_s)) {
+    const Operator A = operator_of(p, group.front(), dt, decay_per_s);
     std::vector<double*> cs;
     for (int s : group) cs.push_back(c + s * b.padded_voxels());
-    // c ← (I − dt·L_x)⁻¹ c, then the same along y and z: each factor monotone and conservative.
+    // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹ and (I − dt·L_z)⁻¹: each factor monotone,
+    // the last two conservative, the first removing exactly dt·Σλc (taken right after it).
     sweep_x(b, A, cs);
+    for (std::size_t q = 0; q < group.size(); ++q) decayed_mol[group[q]] = decayed_amount(b, A, cs[q]);
     sweep_across_rows(b, A, 1, cs);
     sweep_across_rows(b, A, 2, cs);
     for (double* cs_one : cs) min_value = std::fmin(min_value, min_active(b, A, cs_one));
@@ -255,8 +279,8 @@ double diffuse_lod(const ProblemView& p, double dt, double* c) {
   return min_value;
 }
 
-CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, double* c,
-                    double* work, double* residual_mol) {
+CgResult diffuse_cg(const ProblemView& p, double dt, const double* decay_per_s, const CgControl& control,
+                    double* c, double* work, double* residual_mol, double* decayed_mol) {
   const Block& b = p.block;
   const long nv = b.padded_voxels();
   const double volume = b.h_m * b.h_m * b.h_m;
@@ -268,7 +292,7 @@ CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, d
   CgResult result;
   result.min_value = DBL_MAX;
   for (int s = 0; s < p.n_species; ++s) {
-    const Operator A = operator_of(p, s, dt);
+    const Operator A = operator_of(p, s, dt, decay_per_s);
     double* x = c + s * nv;
     residual_mol[s] = 0.0;
     std::memcpy(rhs, x, sizeof(double) * nv);
@@ -319,12 +343,13 @@ CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, d
     result.iterations += it;
     if (b_norm > 0.0) result.residual_relative = std::fmax(result.residual_relative, std::sqrt(rr) / b_norm);
     if (std::sqrt(rr) > control.rel_tol * b_norm || !std::isfinite(rr)) result.converged = false;
-    // Σ|r|·h³ bounds the amount the inexact solve created or destroyed: Σx − Σb = −Σr.
+    // Σ|r|·h³ bounds the amount the inexact solve created or destroyed: Σx − Σb = −dt·Σλx − Σr.
     residual_mol[s] = volume * row_sums<1>(b, [&](long first) {
       double sum = 0.0;
       for (long v = first; v < first + b.nx; ++v) sum += std::fabs(r[v]);
       return std::array<double, 1>{sum};
     })[0];
+    decayed_mol[s] = decayed_amount(b, A, x);
     result.min_value = std::fmin(result.min_value, min_active(b, A, x));
   }
   return result;

@@ -206,6 +206,7 @@ class CudaBackend final : public Backend {
     n_species_ = problem.n_species;
     n_compartments_ = problem.n_compartments;
     n_membranes_ = problem.n_membranes;
+    clamped_ = problem.clamped;
     device_problem_ = std::make_unique<cuda::DeviceProblem>(problem);
     // c_new starts as a copy of c so that the voxels no kernel writes (the halo) read the same in both.
     c_.assign(concentrations);
@@ -293,10 +294,19 @@ class CudaBackend final : public Backend {
   }
 
   // The CPU backend's implicit step, kernel for kernel on the device.
-  ImplicitStepReport implicit_step(const StepRates& rates, double dt,
+  ImplicitStepReport implicit_step(const StepRates& all_rates, double dt,
                                    const ImplicitOptions& options) override {
     if (!device_problem_) throw std::logic_error("CudaBackend::implicit_step before load()");
     const ProblemView& p = device_problem_->view();
+    // First-order decays into the solve, the rest local: the CPU backend's split, on the host.
+    SplitRates split;
+    if (options.decay_in_solve) split = split_linear_decay(all_rates, n_species_, n_compartments_, clamped_);
+    const StepRates& rates = options.decay_in_solve ? split.local : all_rates;
+    const double* decay = nullptr;
+    if (!split.decay_per_s.empty()) {
+      decay_.assign(split.decay_per_s);
+      decay = decay_.data();
+    }
     const RatesView r = rates_.upload(rates);
     ImplicitStepReport report;
     report.totals = zero_totals();
@@ -313,21 +323,23 @@ class CudaBackend final : public Backend {
           std::fmin(report.totals.min_concentration, flow_and_advection(dt, c_.data(), report.totals));
       if (!(report.totals.min_concentration >= 0.0)) return report;
     }
-    // 2. clamped compartments ← clamp values; 3. (I − dt·L) c_new = c*
+    // 2. clamped compartments ← clamp values; 3. (I − dt·L + dt·λ) c_new = c*
     cuda::apply_clamps(p, r, c_.data());
     double min_c = DBL_MAX;
+    std::vector<double> decayed(n_species_, 0.0);
     if (options.solver == ImplicitOptions::Solver::lod) {
-      min_c = cuda::diffuse_lod(p, dt, c_.data());
+      min_c = cuda::diffuse_lod(p, dt, decay, c_.data(), decayed.data());
     } else {
       cg_work_.resize(std::size_t(cg_work_vectors) * p.block.padded_voxels());
-      const CgResult cg =
-          cuda::diffuse_cg(p, dt, options.cg, c_.data(), cg_work_.data(), report.residual_mol.data());
+      const CgResult cg = cuda::diffuse_cg(p, dt, decay, options.cg, c_.data(), cg_work_.data(),
+                                           report.residual_mol.data(), decayed.data());
       report.converged = cg.converged;
       report.linear_iterations = cg.iterations;
       report.residual_relative = cg.residual_relative;
       min_c = cg.min_value;
     }
     report.totals.min_concentration = std::fmin(report.totals.min_concentration, min_c);
+    for (int s = 0; s < n_species_; ++s) report.totals.reaction_source_mol[s] -= decayed[s];
     return report;
   }
 
@@ -461,7 +473,7 @@ class CudaBackend final : public Backend {
   // 10⁻⁶ of its nominal length.
   double local_phase(const ProblemView& p, const RatesView& r, double dt, double tau_max,
                      ImplicitStepReport& report) {
-    if (p.n_faces == 0 && p.n_reaction_voxels == 0) return DBL_MAX;
+    if (p.n_faces == 0 && (p.n_reaction_voxels == 0 || r.n_reactions == 0)) return DBL_MAX;
     const int ns = n_species_;
     std::vector<double> reaction(ns), inflow(ns), secreted(ns), transfer(std::size_t(n_membranes_) * ns);
     StepTotals& totals = report.totals;
@@ -503,8 +515,10 @@ class CudaBackend final : public Backend {
   int device_ = 0;
   std::string description_;
   int n_species_ = 0, n_compartments_ = 0, n_membranes_ = 0;
+  std::vector<std::uint8_t> clamped_;  // [comp], for split_linear_decay
   std::unique_ptr<cuda::DeviceProblem> device_problem_;
   cuda::DeviceRates rates_;
+  cuda::DeviceArray<double> decay_;    // λ taken into the solve, [s * n_compartments + c]
   cuda::DeviceArray<double> c_, c_new_, face_flux_, cg_work_;
   // Secretion mechanics: node potentials (V; host for Newton, device copies of the solution and of
   // Newton's trial point), lumen pressure (Pa) and face velocities (m/s), the lumen's water source q

@@ -40,20 +40,25 @@ constexpr int item_threads = 256;  // one-item-per-thread kernels
 
 // The backward-Euler operator A = I − dt·L of one species (kernels/cpu/implicit_kernels.cpp): on an
 // active voxel (A x)_v = x_v − r_v Σ_same (x_w − x_v), r_v = dt·D/h²; identity elsewhere.
+// With the first-order decay λ taken into the solve: + dt·λ_v x_v (the CPU's Operator).
 struct Operator {
   const std::int8_t* comp;
   const std::uint8_t* clamped;
-  const double* D;  // this species, per compartment
-  double dt_inv_h2;
+  const double* D;      // this species, per compartment
+  const double* decay;  // this species, per compartment (s⁻¹, device); null: none
+  double dt_inv_h2, dt;
   __device__ __forceinline__ bool active(long v) const {
     const int ci = comp[v];
     return ci >= 0 && D[ci] >= 0.0 && !clamped[ci];
   }
   __device__ __forceinline__ double r(long v) const { return dt_inv_h2 * D[comp[v]]; }
+  __device__ __forceinline__ double decay_dt(long v) const { return decay ? dt * decay[comp[v]] : 0.0; }
 };
 
-__device__ __forceinline__ Operator operator_of(const ProblemView& p, int s, double dt_inv_h2) {
-  return {p.compartment, p.clamped, p.D_m2_per_s + s * p.n_compartments, dt_inv_h2};
+__device__ __forceinline__ Operator operator_of(const ProblemView& p, int s, double dt_inv_h2,
+                                                const double* decay_per_s = nullptr, double dt = 0.0) {
+  return {p.compartment, p.clamped, p.D_m2_per_s + s * p.n_compartments,
+          decay_per_s ? decay_per_s + s * p.n_compartments : nullptr, dt_inv_h2, dt};
 }
 
 // The padded block's shape (Block's helpers are host-only).
@@ -137,8 +142,8 @@ double min_active(const ProblemView& p, int s_begin, int s_end, const double* c)
 // Backward Euler along `axis` on one line per thread, species blockIdx.y: the CPU's sweep_x /
 // sweep_across_rows recurrence (Thomas), in place. upper[] holds c'_t per voxel of the line.
 __global__ void __launch_bounds__(line_threads)
-    lod_sweep_kernel(ProblemView p, Grid g, int axis, double dt_inv_h2, double* __restrict__ c,
-                     double* __restrict__ upper_all) {
+    lod_sweep_kernel(ProblemView p, Grid g, int axis, double dt_inv_h2, const double* __restrict__ decay,
+                     double dt, double* __restrict__ c, double* __restrict__ upper_all) {
   const int s = blockIdx.y;
   const long line = long(blockIdx.x) * line_threads + threadIdx.x;
   // Lines of x: (j, k); of y: (i, k); of z: (i, j) — the first index fastest, so along y and z the
@@ -150,7 +155,7 @@ __global__ void __launch_bounds__(line_threads)
   const long base = axis == 0 ? g.voxel(0, a, b) : axis == 1 ? g.voxel(a, 0, b) : g.voxel(a, b, 0);
   const long stride = axis == 0 ? 1 : axis == 1 ? g.sy : g.sz;
   const int n = axis == 0 ? g.nx : axis == 1 ? g.ny : g.nz;
-  const Operator A = operator_of(p, s, dt_inv_h2);
+  const Operator A = operator_of(p, s, dt_inv_h2, axis == 0 ? decay : nullptr, dt);  // λ in the x sweep
   double* cs = c + s * g.nv;
   double* upper = upper_all + s * g.nv;
   for (int t = 0; t < n; ++t) {
@@ -159,8 +164,9 @@ __global__ void __launch_bounds__(line_threads)
     const double r = act ? A.r(v) : 0.0;
     const double lo = act && t > 0 && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
     const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
-    // m_t = b_t − a_t c'_{t−1}, b_t = 1 − a_t − c_t = 1 + r·(same neighbours on the line)
-    const double m = 1.0 - lo - up - (t > 0 ? lo * upper[v - stride] : 0.0);
+    // m_t = b_t − a_t c'_{t−1}, b_t = 1 + dt·λ − a_t − c_t = 1 + dt·λ + r·(same neighbours on the line)
+    const double decay_dt = act ? A.decay_dt(v) : 0.0;
+    const double m = 1.0 + decay_dt - lo - up - (t > 0 ? lo * upper[v - stride] : 0.0);
     upper[v] = up / m;
     cs[v] = (cs[v] - (t > 0 ? lo * cs[v - stride] : 0.0)) / m;
   }
@@ -180,10 +186,10 @@ __device__ __forceinline__ double apply_operator(const Operator& A, const Grid& 
     if (A.comp[v - st[a]] == A.comp[v]) sum += x[v - st[a]] - x[v];
     if (A.comp[v + st[a]] == A.comp[v]) sum += x[v + st[a]] - x[v];
   }
-  return x[v] - A.r(v) * sum;
+  return x[v] - A.r(v) * sum + A.decay_dt(v) * x[v];
 }
 
-// The Jacobi preconditioner: 1 / A_vv = 1 / (1 + r_v · same-compartment neighbours).
+// The Jacobi preconditioner: 1 / A_vv = 1 / (1 + r_v · same-compartment neighbours + dt·λ_v).
 __device__ __forceinline__ double inverse_diagonal(const Operator& A, const Grid& g, long v) {
   const long st[3] = {1, g.sy, g.sz};
   int same = 0;
@@ -191,7 +197,7 @@ __device__ __forceinline__ double inverse_diagonal(const Operator& A, const Grid
     same += A.comp[v - st[a]] == A.comp[v];
     same += A.comp[v + st[a]] == A.comp[v];
   }
-  return 1.0 / (1.0 + A.r(v) * same);
+  return 1.0 / (1.0 + A.r(v) * same + A.decay_dt(v));
 }
 
 // The scalars of one species' iteration, on the device so that α and β never cross to the host.
@@ -203,9 +209,9 @@ enum CgStage : int { cg_start = 0, cg_alpha = 1, cg_beta = 2 };
 // r₀ = b − A x₀ and z₀ = M⁻¹ r₀ on active voxels (0 elsewhere); partials of ‖b‖², ‖r‖², r·z.
 __global__ void __launch_bounds__(reduce_threads)
     cg_start_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
-                    const double* __restrict__ x, const double* __restrict__ rhs, double* __restrict__ r,
+                    const double* __restrict__ decay, double dt, const double* __restrict__ x, const double* __restrict__ rhs, double* __restrict__ r,
                     double* __restrict__ z, double* __restrict__ partials) {
-  const Operator A = operator_of(p, s, dt_inv_h2);
+  const Operator A = operator_of(p, s, dt_inv_h2, decay, dt);
   double sum[3] = {0.0, 0.0, 0.0};
   const long step = long(gridDim.x) * reduce_threads;
   for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
@@ -237,8 +243,8 @@ __global__ void __launch_bounds__(item_threads)
 // q = A d; partials of d·q over the active voxels.
 __global__ void __launch_bounds__(reduce_threads)
     cg_matvec_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
-                     const double* __restrict__ d, double* __restrict__ q, double* __restrict__ partials) {
-  const Operator A = operator_of(p, s, dt_inv_h2);
+                     const double* __restrict__ decay, double dt, const double* __restrict__ d, double* __restrict__ q, double* __restrict__ partials) {
+  const Operator A = operator_of(p, s, dt_inv_h2, decay, dt);
   double dot[1] = {0.0};
   const long step = long(gridDim.x) * reduce_threads;
   for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
@@ -256,10 +262,10 @@ __global__ void __launch_bounds__(reduce_threads)
 // x += α d, r −= α q, z = M⁻¹ r on the active voxels; partials of ‖r‖², r·z.
 __global__ void __launch_bounds__(reduce_threads)
     cg_update_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
-                     const CgScalars* __restrict__ scalars, double* __restrict__ x, double* __restrict__ r,
+                     const double* __restrict__ decay, double dt, const CgScalars* __restrict__ scalars, double* __restrict__ x, double* __restrict__ r,
                      double* __restrict__ z, const double* __restrict__ d, const double* __restrict__ q,
                      double* __restrict__ partials) {
-  const Operator A = operator_of(p, s, dt_inv_h2);
+  const Operator A = operator_of(p, s, dt_inv_h2, decay, dt);
   const double alpha = scalars->alpha;
   double sum[2] = {0.0, 0.0};
   const long step = long(gridDim.x) * reduce_threads;
@@ -297,6 +303,20 @@ __global__ void cg_scalars_kernel(int stage, int n_blocks, const double* __restr
     sc->rz = total[1];
     sc->beta = sc->rz / sc->rz_old;
   }
+}
+
+// Σ dt·λ_v c_v over the voxels active for species s: what the decay in A removed (÷ h³).
+__global__ void __launch_bounds__(reduce_threads)
+    decayed_kernel(ProblemView p, fo::Interior items, int s, const double* __restrict__ decay, double dt,
+                   const double* __restrict__ c, double* __restrict__ partials) {
+  const Operator A = operator_of(p, s, 0.0, decay, dt);
+  double sum[1] = {0.0};
+  const long step = long(gridDim.x) * reduce_threads;
+  for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
+    const long v = items.voxel(item);
+    if (A.active(v)) sum[0] += A.decay_dt(v) * c[v];
+  }
+  fo::store_block_result<1>(sum, fo::Sum{}, 0.0, partials);
 }
 
 // Σ |r| over the interior (r = 0 off the active voxels).
@@ -377,24 +397,43 @@ void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
   LACTOSIM_CUDA_CHECK_LAUNCH("apply_clamps_kernel");
 }
 
-double diffuse_lod(const ProblemView& p, double dt, double* c) {
+// dt·Σ λ c h³ of species s (0 without decay): the CPU's decayed_amount.
+double decayed_amount(const ProblemView& p, int s, const double* decay, double dt, const double* c_species) {
+  const fo::Interior items = fo::interior_of(p.block);
+  if (!decay || items.n <= 0) return 0.0;
+  Workspace& w = workspace();
+  const int blocks = fo::fixed_blocks(items.n);
+  double* partials = w.partials.reserve<double>(blocks);
+  double* result = w.result.reserve<double>(1);
+  decayed_kernel<<<blocks, reduce_threads>>>(p, items, s, decay, dt, c_species, partials);
+  LACTOSIM_CUDA_CHECK_LAUNCH("decayed_kernel");
+  double host = 0.0;
+  fo::combine(1, blocks, fo::Sum{}, 0.0, partials, result, &host);
+  return p.block.h_m * p.block.h_m * p.block.h_m * host;
+}
+
+double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
   const Block& b = p.block;
+  for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = 0.0;
   if (b.interior_voxels() <= 0 || p.n_species <= 0) return DBL_MAX;
   const Grid g = grid_of(b);
   double* upper = workspace().upper.reserve<double>(std::size_t(p.n_species) * g.nv);
   const double dt_inv_h2 = dt / (b.h_m * b.h_m);
-  // c ← (I − dt·L_x)⁻¹ c, then the same along y and z: each factor monotone and conservative.
+  // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹, (I − dt·L_z)⁻¹: each factor monotone, the
+  // last two conservative, the first removing exactly dt·Σλc (taken right after it).
   const long lines[3] = {long(b.ny) * b.nz, long(b.nx) * b.nz, long(b.nx) * b.ny};
   for (int axis = 0; axis < 3; ++axis) {
     const dim3 grid(unsigned(fo::blocks_for(lines[axis], line_threads)), unsigned(p.n_species));
-    lod_sweep_kernel<<<grid, line_threads>>>(p, g, axis, dt_inv_h2, c, upper);
+    lod_sweep_kernel<<<grid, line_threads>>>(p, g, axis, dt_inv_h2, decay_per_s, dt, c, upper);
     LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_kernel");
+    if (axis == 0 && decay_per_s)
+      for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = decayed_amount(p, s, decay_per_s, dt, c + s * g.nv);
   }
   return min_active(p, 0, p.n_species, c);
 }
 
-CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, double* c, double* work,
-                    double* residual_mol) {
+CgResult diffuse_cg(const ProblemView& p, double dt, const double* decay_per_s, const CgControl& control,
+                    double* c, double* work, double* residual_mol, double* decayed_mol) {
   const Block& b = p.block;
   const long nv = b.padded_voxels();
   const double volume = b.h_m * b.h_m * b.h_m;
@@ -409,7 +448,7 @@ CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, d
   CgResult result;
   result.min_value = DBL_MAX;
   if (items.n <= 0) {
-    for (int s = 0; s < p.n_species; ++s) residual_mol[s] = 0.0;
+    for (int s = 0; s < p.n_species; ++s) residual_mol[s] = decayed_mol[s] = 0.0;
     return result;
   }
   Workspace& w = workspace();
@@ -428,7 +467,8 @@ CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, d
     LACTOSIM_CUDA_CHECK(cudaMemcpy(rhs, x, sizeof(double) * nv, cudaMemcpyDeviceToDevice));
     LACTOSIM_CUDA_CHECK(cudaMemset(d, 0, sizeof(double) * nv));  // all-zero bits: +0.0
     // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
-    cg_start_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, x, rhs, r, z, partials);
+    cg_start_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, decay_per_s, dt, x, rhs, r, z,
+                                                 partials);
     LACTOSIM_CUDA_CHECK_LAUNCH("cg_start_kernel");
     cg_scalars_kernel<<<1, 1>>>(cg_start, blocks, partials, scalars);
     LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (start)");
@@ -440,12 +480,12 @@ CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, d
       // d = z + β d (β = 0 on the first iteration); q = A d, α = (r·z)/(d·q)
       cg_direction_kernel<<<item_blocks, item_threads>>>(items, scalars, z, d);
       LACTOSIM_CUDA_CHECK_LAUNCH("cg_direction_kernel");
-      cg_matvec_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, d, q, partials);
+      cg_matvec_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, decay_per_s, dt, d, q, partials);
       LACTOSIM_CUDA_CHECK_LAUNCH("cg_matvec_kernel");
       cg_scalars_kernel<<<1, 1>>>(cg_alpha, blocks, partials, scalars);
       LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (alpha)");
       // x += α d, r −= α q, z = M⁻¹ r; β = (r·z)/(r·z)_old for the next direction
-      cg_update_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, scalars, x, r, z, d, q,
+      cg_update_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, decay_per_s, dt, scalars, x, r, z, d, q,
                                                    partials);
       LACTOSIM_CUDA_CHECK_LAUNCH("cg_update_kernel");
       cg_scalars_kernel<<<1, 1>>>(cg_beta, blocks, partials, scalars);
@@ -462,6 +502,7 @@ CgResult diffuse_cg(const ProblemView& p, double dt, const CgControl& control, d
     double abs_sum = 0.0;
     fo::combine(1, blocks, fo::Sum{}, 0.0, partials, result_dev, &abs_sum);
     residual_mol[s] = volume * abs_sum;
+    decayed_mol[s] = decayed_amount(p, s, decay_per_s, dt, x);
     result.min_value = std::fmin(result.min_value, min_active(p, s, s + 1, c));
   }
   return result;

@@ -4,7 +4,9 @@
 // axis, interfaces everywhere), an empty and a clamped compartment, species absent in some
 // compartments, exact zeros; the halo poisoned (no kernel may write it). LOD (a direct solve) agrees to
 // 1e-12 relative; CG to 1e-11 (two iteration sequences, each within cond(A)·tol of the exact
-// solution, cond(A) ≈ 1 + 12·dt·D/h² ≈ 100 at the steps used).
+// solution, cond(A) ≈ 1 + 12·dt·D/h² ≈ 100 at the steps used). Both solves with and without a
+// first-order decay λ in the operator (random per species and compartment, dt·λ up to 1), and the
+// decayed amounts they report.
 #include <gtest/gtest.h>
 
 #include "gpu_test_support.hpp"
@@ -28,6 +30,13 @@ std::vector<double> poisoned_state(const Case& k) {
     for (long v = 0; v < k.nv(); ++v)
       if (k.problem.compartment[v] < 0) c[s * k.nv() + v] = -123.0 - s;
   return c;
+}
+
+// A decay table [s * n_compartments + c] with dt·λ uniform in [0, 1).
+std::vector<double> random_decay(Case& k, double dt) {
+  std::vector<double> decay = random_values(std::size_t(k.problem.n_species) * k.problem.n_compartments, 0.0, 1.0, k.rng);
+  for (double& x : decay) x /= dt;
+  return decay;
 }
 
 // Implicit steps of several explicit limits: the regime the implicit integrator is for.
@@ -76,17 +85,25 @@ TEST(CudaImplicitKernels, DiffuseLodIsEquivalentToCpu) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (Case& k : all_cases()) {
     const cuda::DeviceProblem device_problem(k.problem);
-    for (const double dt : implicit_steps(k)) {
-      const std::vector<double> before = poisoned_state(k);
-      std::vector<double> want = before;
-      const double min_want = cpu::diffuse_lod(k.host(), dt, want.data());
-      cuda::DeviceArray<double> c(before);
-      const double min_got = cuda::diffuse_lod(device_problem.view(), dt, c.data());
-      const std::string what = k.name + ", dt = " + std::to_string(dt);
-      EXPECT_TRUE(arrays_agree(c.to_host(), want)) << what;
-      EXPECT_TRUE(values_agree(min_got, min_want)) << what;
-      EXPECT_FALSE(bitwise_equal(want, before)) << what;
-    }
+    const int ns = k.problem.n_species;
+    for (const double dt : implicit_steps(k))
+      for (const bool with_decay : {false, true}) {
+        const std::vector<double> decay = random_decay(k, dt);
+        const cuda::DeviceArray<double> decay_device(decay);
+        const std::vector<double> before = poisoned_state(k);
+        std::vector<double> want = before, decayed_want(ns, -7.0), decayed_got(ns, -7.0);
+        const double min_want = cpu::diffuse_lod(k.host(), dt, with_decay ? decay.data() : nullptr, want.data(),
+                                                 decayed_want.data());
+        cuda::DeviceArray<double> c(before);
+        const double min_got = cuda::diffuse_lod(device_problem.view(), dt, with_decay ? decay_device.data() : nullptr,
+                                                 c.data(), decayed_got.data());
+        const std::string what = k.name + ", dt = " + std::to_string(dt) + (with_decay ? ", decay" : "");
+        EXPECT_TRUE(arrays_agree(c.to_host(), want)) << what;
+        EXPECT_TRUE(values_agree(min_got, min_want)) << what;
+        EXPECT_FALSE(bitwise_equal(want, before)) << what;
+        EXPECT_TRUE(arrays_agree(decayed_got, decayed_want)) << what;
+        if (!with_decay) EXPECT_EQ(decayed_want, std::vector<double>(ns, 0.0)) << what;
+      }
   }
 }
 
@@ -96,32 +113,37 @@ TEST(CudaImplicitKernels, DiffuseCgIsEquivalentToCpu) {
   for (Case& k : all_cases()) {
     const cuda::DeviceProblem device_problem(k.problem);
     const int ns = k.problem.n_species;
-    for (const double dt : implicit_steps(k)) {
-      const std::vector<double> before = poisoned_state(k);
-      std::vector<double> want = before, work(std::size_t(kernels::cg_work_vectors) * k.nv()),
-                          residual_want(ns, -7.0);
-      const kernels::CgResult cg_want =
-          cpu::diffuse_cg(k.host(), dt, control, want.data(), work.data(), residual_want.data());
-      cuda::DeviceArray<double> c(before), work_device;
-      work_device.resize(work.size());
-      std::vector<double> residual_got(ns, -7.0);
-      const kernels::CgResult cg_got =
-          cuda::diffuse_cg(device_problem.view(), dt, control, c.data(), work_device.data(),
-                           residual_got.data());
-      const std::string what = k.name + ", dt = " + std::to_string(dt);
-      ASSERT_TRUE(cg_want.converged) << what;
-      EXPECT_TRUE(cg_got.converged) << what;
-      EXPECT_TRUE(arrays_agree(c.to_host(), want, 1e-11, 1e-13)) << what;
-      EXPECT_TRUE(values_agree(cg_got.min_value, cg_want.min_value, 1e-11)) << what;
-      // Both stop at the same test on nearly the same residuals: the counts may differ where a
-      // residual lands next to the threshold, by an iteration per species at most.
-      EXPECT_LE(std::abs(cg_got.iterations - cg_want.iterations), long(ns)) << what;
-      EXPECT_GT(cg_want.iterations, 0) << what;
-      EXPECT_LE(cg_got.residual_relative, control.rel_tol) << what;
-      // Σ|r|·h³ of residuals at round-off level: the same order of magnitude, not the same digits.
-      for (int s = 0; s < ns; ++s)
-        EXPECT_LE(residual_got[s], 1e3 * residual_want[s] + 1e-30) << what << ", species " << s;
-    }
+    for (const double dt : implicit_steps(k))
+      for (const bool with_decay : {false, true}) {
+        const std::vector<double> decay = random_decay(k, dt);
+        const cuda::DeviceArray<double> decay_device(decay);
+        const std::vector<double> before = poisoned_state(k);
+        std::vector<double> want = before, work(std::size_t(kernels::cg_work_vectors) * k.nv()),
+                            residual_want(ns, -7.0), decayed_want(ns, -7.0), decayed_got(ns, -7.0);
+        const kernels::CgResult cg_want =
+            cpu::diffuse_cg(k.host(), dt, with_decay ? decay.data() : nullptr, control, want.data(), work.data(),
+                            residual_want.data(), decayed_want.data());
+        cuda::DeviceArray<double> c(before), work_device;
+        work_device.resize(work.size());
+        std::vector<double> residual_got(ns, -7.0);
+        const kernels::CgResult cg_got =
+            cuda::diffuse_cg(device_problem.view(), dt, with_decay ? decay_device.data() : nullptr, control, c.data(),
+                             work_device.data(), residual_got.data(), decayed_got.data());
+        const std::string what = k.name + ", dt = " + std::to_string(dt) + (with_decay ? ", decay" : "");
+        EXPECT_TRUE(arrays_agree(decayed_got, decayed_want, 1e-11)) << what;
+        ASSERT_TRUE(cg_want.converged) << what;
+        EXPECT_TRUE(cg_got.converged) << what;
+        EXPECT_TRUE(arrays_agree(c.to_host(), want, 1e-11, 1e-13)) << what;
+        EXPECT_TRUE(values_agree(cg_got.min_value, cg_want.min_value, 1e-11)) << what;
+        // Both stop at the same test on nearly the same residuals: the counts may differ where a
+        // residual lands next to the threshold, by an iteration per species at most.
+        EXPECT_LE(std::abs(cg_got.iterations - cg_want.iterations), long(ns)) << what;
+        EXPECT_GT(cg_want.iterations, 0) << what;
+        EXPECT_LE(cg_got.residual_relative, control.rel_tol) << what;
+        // Σ|r|·h³ of residuals at round-off level: the same order of magnitude, not the same digits.
+        for (int s = 0; s < ns; ++s)
+          EXPECT_LE(residual_got[s], 1e3 * residual_want[s] + 1e-30) << what << ", species " << s;
+      }
   }
 }
 
@@ -172,14 +194,15 @@ TEST(CudaImplicitKernels, EmptyWorkGivesTheCpuAnswers) {
   const cuda::DeviceProblem device_problem(p);
   cuda::DeviceArray<double> c(c0), work;
   work.resize(std::size_t(kernels::cg_work_vectors) * p.block.padded_voxels());
-  std::vector<double> cpu_c = c0, cpu_work(work.size()), residual(ns, -7.0), residual_want(ns, -7.0);
-  EXPECT_EQ(cuda::diffuse_lod(device_problem.view(), 1.0, c.data()),
-            cpu::diffuse_lod(host_view(p, u), 1.0, cpu_c.data()));
-  const kernels::CgResult got =
-      cuda::diffuse_cg(device_problem.view(), 1.0, {1e-10, 100}, c.data(), work.data(), residual.data());
-  const kernels::CgResult want =
-      cpu::diffuse_cg(host_view(p, u), 1.0, {1e-10, 100}, cpu_c.data(), cpu_work.data(),
-                      residual_want.data());
+  std::vector<double> cpu_c = c0, cpu_work(work.size()), residual(ns, -7.0), residual_want(ns, -7.0),
+                      decayed(ns, -7.0), decayed_want(ns, -7.0);
+  EXPECT_EQ(cuda::diffuse_lod(device_problem.view(), 1.0, nullptr, c.data(), decayed.data()),
+            cpu::diffuse_lod(host_view(p, u), 1.0, nullptr, cpu_c.data(), decayed_want.data()));
+  const kernels::CgResult got = cuda::diffuse_cg(device_problem.view(), 1.0, nullptr, {1e-10, 100}, c.data(),
+                                                 work.data(), residual.data(), decayed.data());
+  const kernels::CgResult want = cpu::diffuse_cg(host_view(p, u), 1.0, nullptr, {1e-10, 100}, cpu_c.data(),
+                                                 cpu_work.data(), residual_want.data(), decayed_want.data());
+  EXPECT_EQ(decayed, decayed_want);
   EXPECT_EQ(got.iterations, want.iterations);
   EXPECT_EQ(got.converged, want.converged);
   EXPECT_EQ(got.min_value, want.min_value);
@@ -197,10 +220,13 @@ TEST(CudaImplicitKernels, ImplicitKernelsAreBitwiseReproducible) {
   auto run_once = [&]() {
     cuda::DeviceArray<double> lod(k.c), cg(k.c), work;
     work.resize(std::size_t(kernels::cg_work_vectors) * k.nv());
-    std::vector<double> out = {cuda::diffuse_lod(device_problem.view(), dt, lod.data())};
+    std::vector<double> decay(std::size_t(ns) * k.problem.n_compartments, 0.3 / dt), decayed(2 * ns);
+    const cuda::DeviceArray<double> decay_device(decay);
+    std::vector<double> out = {cuda::diffuse_lod(device_problem.view(), dt, decay_device.data(), lod.data(), decayed.data())};
     std::vector<double> residual(ns);
-    const kernels::CgResult r =
-        cuda::diffuse_cg(device_problem.view(), dt, {1e-12, 2000}, cg.data(), work.data(), residual.data());
+    const kernels::CgResult r = cuda::diffuse_cg(device_problem.view(), dt, decay_device.data(), {1e-12, 2000},
+                                                 cg.data(), work.data(), residual.data(), decayed.data() + ns);
+    out.insert(out.end(), decayed.begin(), decayed.end());
     const kernels::StateDifference d =
         cuda::state_difference(device_problem.view(), lod.data(), cg.data(), 1e-9, 1e-6);
     out.insert(out.end(),

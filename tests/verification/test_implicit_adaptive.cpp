@@ -46,7 +46,9 @@ AdaptiveRun relax(const char* solver, int time_order) {
     // Conservation to round-off is ImplicitConservation's claim, on a harder problem, for both time
     // orders; here the first-order run keeps its original bound. (The extrapolated one drifts more:
     // 1.2e-12 relative after these 79 steps, each step combining three solves' rounding as 2c₂ − c₁.)
-    if (time_order == 1) EXPECT_NEAR(c[0] + c[1], 12.0, 1e-12 * 12.0);
+    if (time_order == 1) {
+      EXPECT_NEAR(c[0] + c[1], 12.0, 1e-12 * 12.0);
+    }
   }
   run.steps = sim.steps();
   run.estimate_mM = sim.integrator_stats().error_estimate_mM;
