@@ -496,8 +496,8 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
       backend->restore_state(0);
       const kernels::ImplicitStepReport h1 = backend->implicit_step(rates, 0.5 * dt, *implicit);
       const kernels::ImplicitStepReport h2 = backend->implicit_step(rates, 0.5 * dt, *implicit);
-      (void)backend->state_difference(1, 1e-6, 1e-4);
-      const double theta = backend->extrapolate(1, 1.0);
+      const double theta = backend->state_difference(1, 1e-6, 1e-4).extrapolation_limit;
+      backend->extrapolate(1, theta);
       run.theta_min = std::min(run.theta_min, theta);
       min_c = std::min({full.totals.min_concentration, h1.totals.min_concentration, h2.totals.min_concentration});
       if (!(full.converged && h1.converged && h2.converged)) min_c = -1.0;

@@ -235,7 +235,8 @@ void Simulation::advance_implicit(double t_end) {
       continue;
     }
     if (run.time_order == 2) {
-      const double theta = backend_->extrapolate(1, 1.0);
+      const double theta = diff.extrapolation_limit;
+      backend_->extrapolate(1, theta);
       extrapolate_report(halves, full, theta);
       stats_.extrapolation_theta_min = std::min(stats_.extrapolation_theta_min, theta);
     }

@@ -90,8 +90,8 @@ class Backend {
     throw std::runtime_error("state_difference: not available on the " + name() + " backend yet");
   }
   // Richardson extrapolation against the state saved in `slot` (physics/extrapolation.hpp):
-  // c ← c + θ·(c − saved), θ the largest value ≤ theta_max keeping every active value ≥ 0; returns θ.
-  virtual double extrapolate(int slot, double theta_max) {
+  // c ← c + θ·(c − saved), θ ≤ state_difference(slot, …).extrapolation_limit keeping c ≥ 0.
+  virtual void extrapolate(int slot, double theta) {
     throw std::runtime_error("extrapolate: not available on the " + name() + " backend yet");
   }
 };

@@ -18,8 +18,8 @@
 //                     diffuse_cg    Jacobi-preconditioned CG on the full operator, to a tolerance;
 //                                   conserves to the residual it reports
 //   state_difference  the scaled max-norm of two states, for the step-doubling error estimate.
-//   extrapolation_limit, extrapolate   Richardson extrapolation of the doubled step, c₂ + θ(c₂ − c₁)
-//                     with the largest θ ≤ θ_max keeping active values ≥ 0 (physics/extrapolation.hpp)
+//   extrapolate       Richardson extrapolation of the doubled step, c₂ + θ(c₂ − c₁), with θ from
+//                     state_difference's extrapolation_limit (physics/extrapolation.hpp)
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -72,6 +72,9 @@ struct CgResult {
 struct StateDifference {
   double scaled_max = 0;  // max_v,s |a − b| / (abs_tol + rel_tol·max(|a|, |b|)) over active voxels
   double abs_max_mM = 0;  // max_v,s |a − b|
+  // The largest θ ≤ 1 with a + θ·(a − b) ≥ 0 on every active voxel (physics/extrapolation.hpp):
+  // the Richardson extrapolation's limit when a = c₂ and b = c₁. Taken in the same pass.
+  double extrapolation_limit = 1;
 };
 
 // A voxel is active for species s when its compartment exists, holds s and is not clamped.
@@ -85,8 +88,6 @@ struct StateDifference {
                       double* decayed_mol);                                                        \
   StateDifference state_difference(const ProblemView& p, const double* a, const double* b,         \
                                    double abs_tol_mM, double rel_tol);                             \
-  double extrapolation_limit(const ProblemView& p, const double* fine, const double* coarse,       \
-                             double theta_max);                                                    \
   void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine);
 
 // decay_per_s: null (no decay) or [s * n_compartments + c], in the executor's memory; decayed_mol:

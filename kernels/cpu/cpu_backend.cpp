@@ -156,12 +156,7 @@ class CpuBackend final : public Backend {
   StateDifference state_difference(int slot, double abs_tol_mM, double rel_tol) const override {
     return cpu::state_difference(view_, c_.data(), saved_.at(slot).c.data(), abs_tol_mM, rel_tol);
   }
-  double extrapolate(int slot, double theta_max) override {
-    const double* coarse = saved_.at(slot).c.data();
-    const double theta = cpu::extrapolation_limit(view_, c_.data(), coarse, theta_max);
-    cpu::extrapolate(view_, theta, coarse, c_.data());
-    return theta;
-  }
+  void extrapolate(int slot, double theta) override { cpu::extrapolate(view_, theta, saved_.at(slot).c.data(), c_.data()); }
 
  private:
   RatesView rates_view(const StepRates& rates) const {

@@ -124,34 +124,51 @@ double decayed_amount(const Block& b, const Operator& A, const double* c) {
   })[0];
 }
 
-// Backward Euler along x, one row at a time: the row's factors once, then forward elimination and
-// back substitution for each species of the group, the species interleaved (independent recurrences
-// side by side instead of one latency-bound chain).
-void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs) {
+// Backward Euler along x, one row at a time: the row's factors once, then the row of every species
+// of the group copied side by side into line[i·g + q], so that forward elimination and back
+// substitution run over the g species as one vector operation per voxel (the recurrence along i is
+// sequential; across species it is not), and copied back. The same operations as one species at a
+// time, in the same order: bitwise the same result. decayed_rows[row·g + q] (if not null) receives
+// Σ_i dt·λ_i c_i of the solved row: the amount the decay removed (÷ h³), summed by the caller in row
+// order.
+void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs, double* decayed_rows) {
   const long n_rows = long(b.ny) * b.nz;
-  const int g = int(cs.size());
+  const int g = int(cs.size()), nx = b.nx;
 #pragma omp parallel
   {
-    std::vector<double> lower(b.nx), pivot(b.nx), upper(b.nx);
+    std::vector<double> lower(nx), pivot(nx), upper(nx), decay_dt(nx), line(std::size_t(nx) * g);
 #pragma omp for schedule(static)
     for (long row = 0; row < n_rows; ++row) {
       const long first = row_first(b, row);
       double upper_prev = 0.0;
-      for (int i = 0; i < b.nx; ++i) {
+      for (int i = 0; i < nx; ++i) {
         const ThomasRow t = thomas_row(A, first + i, 1, i == 0, upper_prev, true);
         lower[i] = t.lower, pivot[i] = t.pivot, upper[i] = upper_prev = t.upper;
+        decay_dt[i] = A.decay && A.active(first + i) ? A.decay_dt(first + i) : 0.0;
       }
-      for (int q = 0; q < g; ++q) cs[q][first] /= pivot[0];
-      for (int i = 1; i < b.nx; ++i)
+      for (int q = 0; q < g; ++q)
+        for (int i = 0; i < nx; ++i) line[std::size_t(i) * g + q] = cs[q][first + i];
+      for (int q = 0; q < g; ++q) line[q] /= pivot[0];
+      for (int i = 1; i < nx; ++i) {
+        double* x = line.data() + std::size_t(i) * g;
+        const double* x_prev = x - g;
+        const double lo = lower[i], m = pivot[i];
+        for (int q = 0; q < g; ++q) x[q] = (x[q] - lo * x_prev[q]) / m;
+      }
+      for (int i = nx - 2; i >= 0; --i) {
+        double* x = line.data() + std::size_t(i) * g;
+        const double* x_next = x + g;
+        const double up = upper[i];
+        for (int q = 0; q < g; ++q) x[q] -= up * x_next[q];
+      }
+      if (decayed_rows)
         for (int q = 0; q < g; ++q) {
-          double* c = cs[q] + first;
-          c[i] = (c[i] - lower[i] * c[i - 1]) / pivot[i];
+          double sum = 0.0;
+          for (int i = 0; i < nx; ++i) sum += decay_dt[i] * line[std::size_t(i) * g + q];
+          decayed_rows[row * g + q] = sum;
         }
-      for (int i = b.nx - 2; i >= 0; --i)
-        for (int q = 0; q < g; ++q) {
-          double* c = cs[q] + first;
-          c[i] -= upper[i] * c[i + 1];
-        }
+      for (int q = 0; q < g; ++q)
+        for (int i = 0; i < nx; ++i) cs[q][first + i] = line[std::size_t(i) * g + q];
     }
   }
 }
@@ -159,16 +176,20 @@ void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs) 
 // The same along y (axis 1) or z (axis 2), a whole x-row of lines at once so that the inner loop is
 // unit-stride: the lines are indexed by t along the axis and by i along x. Each x-row's factors are
 // computed once and applied to every species of the group before moving on (the row stays in L1);
-// the c' of the whole plane are kept for the back substitution.
-void sweep_across_rows(const Block& b, const Operator& A, int axis, const std::vector<double*>& cs) {
+// the c' of the whole plane are kept for the back substitution. With min_active (the last sweep) it
+// also returns the smallest final value on the active voxels (value_for_acceptance: NaN → −∞).
+double sweep_across_rows(const Block& b, const Operator& A, int axis, const std::vector<double*>& cs,
+                         bool min_active) {
   const int n = axis == 1 ? b.ny : b.nz;
   const int n_outer = axis == 1 ? b.nz : b.ny;
   const long stride = b.stride(axis);
   const int g = int(cs.size());
+  double min_value = DBL_MAX;
 #pragma omp parallel
   {
     std::vector<double> lower(b.nx), pivot(b.nx), upper(std::size_t(n) * b.nx);
-#pragma omp for schedule(static)
+    std::vector<std::uint8_t> active(min_active ? std::size_t(n) * b.nx : 0);
+#pragma omp for schedule(static) reduction(min : min_value)
     for (int outer = 0; outer < n_outer; ++outer) {
       for (int t = 0; t < n; ++t) {
         const long base = axis == 1 ? b.index(0, t, outer) : b.index(0, outer, t);
@@ -177,6 +198,7 @@ void sweep_across_rows(const Block& b, const Operator& A, int axis, const std::v
         for (int i = 0; i < b.nx; ++i) {
           const ThomasRow row = thomas_row(A, base + i, stride, t == 0, t > 0 ? u_prev[i] : 0.0, false);
           lower[i] = row.lower, pivot[i] = row.pivot, u[i] = row.upper;
+          if (min_active) active[std::size_t(t) * b.nx + i] = A.active(base + i);
         }
         for (int q = 0; q < g; ++q) {
           double* c = cs[q] + base;
@@ -187,16 +209,22 @@ void sweep_across_rows(const Block& b, const Operator& A, int axis, const std::v
           }
         }
       }
-      for (int t = n - 2; t >= 0; --t) {
+      for (int t = n - 1; t >= 0; --t) {
         const long base = axis == 1 ? b.index(0, t, outer) : b.index(0, outer, t);
         const double* u = upper.data() + std::size_t(t) * b.nx;
+        const std::uint8_t* act = min_active ? active.data() + std::size_t(t) * b.nx : nullptr;
         for (int q = 0; q < g; ++q) {
           double* c = cs[q] + base;
-          for (int i = 0; i < b.nx; ++i) c[i] -= u[i] * c[i + stride];
+          if (t < n - 1)
+            for (int i = 0; i < b.nx; ++i) c[i] -= u[i] * c[i + stride];
+          if (act)
+            for (int i = 0; i < b.nx; ++i)
+              if (act[i]) min_value = std::fmin(min_value, physics::value_for_acceptance(c[i]));
         }
       }
     }
   }
+  return min_value;
 }
 
 // y = A x over one row; returns Σ x·y over its active voxels.
@@ -263,18 +291,28 @@ void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
 
 double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
   const Block& b = p.block;
+  const long n_rows = long(b.ny) * b.nz;
+  const double volume = b.h_m * b.h_m * b.h_m;
   double min_value = DBL_MAX;
+  std::vector<double> decayed_rows;
+  for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = 0.0;
   for (const std::vector<int>& group : species_sharing_operator(p, decay_per_s)) {
     const Operator A = operator_of(p, group.front(), dt, decay_per_s);
+    const int g = int(group.size());
     std::vector<double*> cs;
     for (int s : group) cs.push_back(c + s * b.padded_voxels());
     // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹ and (I − dt·L_z)⁻¹: each factor monotone,
-    // the last two conservative, the first removing exactly dt·Σλc (taken right after it).
-    sweep_x(b, A, cs);
-    for (std::size_t q = 0; q < group.size(); ++q) decayed_mol[group[q]] = decayed_amount(b, A, cs[q]);
-    sweep_across_rows(b, A, 1, cs);
-    sweep_across_rows(b, A, 2, cs);
-    for (double* cs_one : cs) min_value = std::fmin(min_value, min_active(b, A, cs_one));
+    // the last two conservative, the first removing exactly dt·Σλc of its result.
+    if (A.decay) decayed_rows.assign(std::size_t(n_rows) * g, 0.0);
+    sweep_x(b, A, cs, A.decay ? decayed_rows.data() : nullptr);
+    if (A.decay)
+      for (int q = 0; q < g; ++q) {
+        double sum = 0.0;  // row order: independent of the thread count
+        for (long row = 0; row < n_rows; ++row) sum += decayed_rows[row * g + q];
+        decayed_mol[group[q]] = volume * sum;
+      }
+    sweep_across_rows(b, A, 1, cs, false);
+    min_value = std::fmin(min_value, sweep_across_rows(b, A, 2, cs, true));
   }
   return min_value;
 }
@@ -359,12 +397,12 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
                                  double abs_tol_mM, double rel_tol) {
   const Block& b = p.block;
   const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
-  double scaled = 0.0, absolute = 0.0;
+  double scaled = 0.0, absolute = 0.0, theta = 1.0;
   for (int s = 0; s < p.n_species; ++s) {
     const Operator A = operator_of(p, s, 1.0);
     const double* x = a + s * nv;
     const double* y = b_state + s * nv;
-#pragma omp parallel for schedule(static) reduction(max : scaled, absolute)
+#pragma omp parallel for schedule(static) reduction(max : scaled, absolute) reduction(min : theta)
     for (long row = 0; row < n_rows; ++row) {
       const long first = row_first(b, row);
       for (long v = first; v < first + b.nx; ++v) {
@@ -372,28 +410,11 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
         const double diff = std::fabs(x[v] - y[v]);
         absolute = std::fmax(absolute, diff);
         scaled = std::fmax(scaled, diff / (abs_tol_mM + rel_tol * std::fmax(std::fabs(x[v]), std::fabs(y[v]))));
+        theta = std::fmin(theta, physics::positive_extrapolation_limit(x[v], y[v], 1.0));
       }
     }
   }
-  return {scaled, absolute};
-}
-
-double extrapolation_limit(const ProblemView& p, const double* fine, const double* coarse, double theta_max) {
-  const Block& b = p.block;
-  const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
-  double theta = theta_max;
-  for (int s = 0; s < p.n_species; ++s) {
-    const Operator A = operator_of(p, s, 1.0);
-    const double* f = fine + s * nv;
-    const double* c = coarse + s * nv;
-#pragma omp parallel for schedule(static) reduction(min : theta)
-    for (long row = 0; row < n_rows; ++row) {
-      const long first = row_first(b, row);
-      for (long v = first; v < first + b.nx; ++v)
-        if (A.active(v)) theta = std::fmin(theta, physics::positive_extrapolation_limit(f[v], c[v], theta_max));
-    }
-  }
-  return theta;
+  return {scaled, absolute, theta};
 }
 
 // Every padded voxel: where fine and coarse agree (clamped, absent species, padding) nothing moves.

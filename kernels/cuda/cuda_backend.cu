@@ -364,12 +364,9 @@ class CudaBackend final : public Backend {
     return cuda::state_difference(device_problem_->view(), c_.data(), saved_state(slot).c.data(), abs_tol_mM,
                                   rel_tol);
   }
-  double extrapolate(int slot, double theta_max) override {
+  void extrapolate(int slot, double theta) override {
     if (!device_problem_) throw std::logic_error("CudaBackend::extrapolate before load()");
-    const double* coarse = saved_state(slot).c.data();
-    const double theta = cuda::extrapolation_limit(device_problem_->view(), c_.data(), coarse, theta_max);
-    cuda::extrapolate(device_problem_->view(), theta, coarse, c_.data());
-    return theta;
+    cuda::extrapolate(device_problem_->view(), theta, saved_state(slot).c.data(), c_.data());
   }
 
  private:

@@ -12,7 +12,7 @@
 //                                     iterations; α, β live on the device (no host round trip for
 //                                     them), the host reads ‖r‖² once per iteration for the stop test
 //   state_difference                  a max-reduction over active voxels
-//   extrapolation_limit, extrapolate  a min-reduction over active voxels, then one pass over all
+//   state_difference also the extrapolation limit (a min-reduction); extrapolate one pass over all
 //
 // Every sum, minimum and maximum goes through fixed_order.cuh (fixed grid, fixed trees, partials
 // combined in block order; no atomics), so results are bitwise reproducible on a card. They differ
@@ -508,22 +508,10 @@ CgResult diffuse_cg(const ProblemView& p, double dt, const double* decay_per_s, 
   return result;
 }
 
-StateDifference state_difference(const ProblemView& p, const double* a, const double* b_state,
-                                 double abs_tol_mM, double rel_tol) {
-  const fo::Interior items = fo::interior_of(p.block);
-  if (items.n <= 0) return {0.0, 0.0};
-  Workspace& w = workspace();
-  const int blocks = fo::fixed_blocks(items.n);
-  double* partials = w.partials.reserve<double>(std::size_t(2) * blocks);
-  double* result = w.result.reserve<double>(2);
-  state_difference_kernel<<<blocks, reduce_threads>>>(p, items, p.block.padded_voxels(), abs_tol_mM, rel_tol,
-                                                      a, b_state, partials);
-  LACTOSIM_CUDA_CHECK_LAUNCH("state_difference_kernel");
-  double host[2] = {0.0, 0.0};
-  fo::combine(2, blocks, fo::Max{}, 0.0, partials, result, host);
-  return {host[0], host[1]};
-}
+namespace {
 
+// The largest θ ≤ theta_max with fine + θ(fine − coarse) ≥ 0 on the active voxels (a second
+// reduction beside state_difference's: cheap on the device, and it keeps that kernel's tree as it was).
 double extrapolation_limit(const ProblemView& p, const double* fine, const double* coarse, double theta_max) {
   const fo::Interior items = fo::interior_of(p.block);
   if (items.n <= 0 || p.n_species <= 0) return theta_max;
@@ -537,6 +525,24 @@ double extrapolation_limit(const ProblemView& p, const double* fine, const doubl
   double host[1] = {theta_max};
   fo::combine(1, blocks, fo::Min{}, theta_max, partials, result, host);
   return host[0];
+}
+
+}  // namespace
+
+StateDifference state_difference(const ProblemView& p, const double* a, const double* b_state,
+                                 double abs_tol_mM, double rel_tol) {
+  const fo::Interior items = fo::interior_of(p.block);
+  if (items.n <= 0) return {0.0, 0.0};
+  Workspace& w = workspace();
+  const int blocks = fo::fixed_blocks(items.n);
+  double* partials = w.partials.reserve<double>(std::size_t(2) * blocks);
+  double* result = w.result.reserve<double>(2);
+  state_difference_kernel<<<blocks, reduce_threads>>>(p, items, p.block.padded_voxels(), abs_tol_mM, rel_tol,
+                                                      a, b_state, partials);
+  LACTOSIM_CUDA_CHECK_LAUNCH("state_difference_kernel");
+  double host[2] = {0.0, 0.0};
+  fo::combine(2, blocks, fo::Max{}, 0.0, partials, result, host);
+  return {host[0], host[1], extrapolation_limit(p, a, b_state, 1.0)};
 }
 
 // Every padded voxel, as the CPU's: where fine and coarse agree nothing moves.

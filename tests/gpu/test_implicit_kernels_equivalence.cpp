@@ -166,12 +166,36 @@ TEST(CudaImplicitKernels, StateDifferenceIsEquivalentToCpu) {
         cuda::state_difference(device_problem.view(), a_device.data(), b_device.data(), abs_tol, rel_tol);
     EXPECT_TRUE(values_agree(got.scaled_max, want.scaled_max)) << k.name;
     EXPECT_TRUE(values_agree(got.abs_max_mM, want.abs_max_mM)) << k.name;
+    EXPECT_TRUE(values_agree(got.extrapolation_limit, want.extrapolation_limit)) << k.name;
     EXPECT_GT(want.scaled_max, 1.0) << k.name;
     // a against itself: exactly zero on both.
     const kernels::StateDifference same =
         cuda::state_difference(device_problem.view(), a_device.data(), a_device.data(), abs_tol, rel_tol);
     EXPECT_EQ(same.scaled_max, 0.0) << k.name;
     EXPECT_EQ(same.abs_max_mM, 0.0) << k.name;
+  }
+}
+
+TEST(CudaImplicitKernels, ExtrapolationLimitAndExtrapolateAreEquivalentToCpu) {
+  LACTOSIM_REQUIRE_CUDA_DEVICE();
+  for (Case& k : all_cases()) {
+    // coarse = fine perturbed by up to ±50 %: some voxels bind the limit, most do not.
+    const std::vector<double> fine = poisoned_state(k);
+    std::vector<double> coarse = fine;
+    std::uniform_real_distribution<double> factor(0.5, 1.5);
+    for (double& x : coarse) x *= factor(k.rng);
+    const kernels::StateDifference want = cpu::state_difference(k.host(), fine.data(), coarse.data(), 1e-6, 1e-4);
+    const cuda::DeviceProblem device_problem(k.problem);
+    const cuda::DeviceArray<double> coarse_device(coarse);
+    cuda::DeviceArray<double> fine_device(fine);
+    const kernels::StateDifference got =
+        cuda::state_difference(device_problem.view(), fine_device.data(), coarse_device.data(), 1e-6, 1e-4);
+    EXPECT_TRUE(values_agree(got.extrapolation_limit, want.extrapolation_limit)) << k.name;
+    EXPECT_LT(want.extrapolation_limit, 1.0) << k.name;
+    std::vector<double> extrapolated = fine;
+    cpu::extrapolate(k.host(), want.extrapolation_limit, coarse.data(), extrapolated.data());
+    cuda::extrapolate(device_problem.view(), want.extrapolation_limit, coarse_device.data(), fine_device.data());
+    EXPECT_TRUE(arrays_agree(fine_device.to_host(), extrapolated)) << k.name;
   }
 }
 

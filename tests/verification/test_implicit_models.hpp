@@ -64,7 +64,9 @@ struct FixedStepper {
     t -= dt;
     step(0.5 * dt);
     step(0.5 * dt);
-    return backend->extrapolate(1, 1.0);
+    const double theta = backend->state_difference(1, 1e-6, 1e-4).extrapolation_limit;
+    backend->extrapolate(1, theta);
+    return theta;
   }
   double at(int s, int i, int j, int k) const {
     std::vector<double> c;
