@@ -40,7 +40,7 @@ bundle="${1:-${BUNDLE_DIR:-bundle}}"
 total_budget="${TOTAL_BUDGET_S:-480}"
 # Set but empty (BENCH_CUDA_ARGS=""): the benchmark's own defaults (128³).
 bench_cuda_args="${BENCH_CUDA_ARGS-"--size 256"}"
-bench_cpu_args="${BENCH_CPU_ARGS-"--size 256 --repeats 3 --warmup 1 --peer-steps 3"}"
+bench_cpu_args="${BENCH_CPU_ARGS-"--size 256 --repeats 3 --warmup 1 --peer-steps 3 --peer-extrapolated-dt 15"}"
 start_s=$SECONDS
 
 if [[ -n "${OUT:-}" ]]; then

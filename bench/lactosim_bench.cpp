@@ -492,8 +492,7 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
       // c₂ + θ(c₂ − c₁). The error estimate (state_difference) is the controller's; timed with it.
       backend->save_state(0);
       const kernels::ImplicitStepReport full = backend->implicit_step(rates, dt, *implicit);
-      backend->save_state(1);
-      backend->restore_state(0);
+      backend->save_and_restore_state(1, 0);
       const kernels::ImplicitStepReport h1 = backend->implicit_step(rates, 0.5 * dt, *implicit);
       const kernels::ImplicitStepReport h2 = backend->implicit_step(rates, 0.5 * dt, *implicit);
       const double theta = backend->state_difference(1, 1e-6, 1e-4).extrapolation_limit;

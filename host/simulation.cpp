@@ -207,8 +207,7 @@ void Simulation::advance_implicit(double t_end) {
     backend_->save_state(0);
     bool ok = implicit_step(time_s_, step, full);
     if (ok) {
-      backend_->save_state(1);
-      backend_->restore_state(0);
+      backend_->save_and_restore_state(1, 0);
       ok = implicit_step(time_s_, 0.5 * step, halves) && implicit_step(time_s_ + 0.5 * step, 0.5 * step, halves);
       if (ok) diff = backend_->state_difference(1, run.abs_tol_mM, run.rel_tol);
     }

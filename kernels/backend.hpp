@@ -85,6 +85,12 @@ class Backend {
   virtual void restore_state(int slot) {
     throw std::runtime_error("restore_state: not available on the " + name() + " backend yet");
   }
+  // save_state(save_slot) then restore_state(restore_slot), which an executor may do with one copy
+  // instead of two (the CPU swaps the current state into save_slot).
+  virtual void save_and_restore_state(int save_slot, int restore_slot) {
+    save_state(save_slot);
+    restore_state(restore_slot);
+  }
   // The current state against the one saved in `slot`, over active voxels (implicit_kernels.hpp).
   virtual StateDifference state_difference(int slot, double abs_tol_mM, double rel_tol) const {
     throw std::runtime_error("state_difference: not available on the " + name() + " backend yet");

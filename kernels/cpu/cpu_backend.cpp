@@ -153,6 +153,14 @@ class CpuBackend final : public Backend {
     copy_into(psi_, s.psi);
     copy_into(pressure_, s.pressure);
   }
+  void save_and_restore_state(int save_slot, int restore_slot) override {
+    if (save_slot == restore_slot) return save_state(save_slot);  // restore what was just saved: no-op
+    saved_.at(restore_slot);  // throws before anything moves when the slot is missing
+    if (int(saved_.size()) <= save_slot) saved_.resize(save_slot + 1);
+    SavedState& to = saved_[save_slot];
+    std::swap(to.c, c_), std::swap(to.psi, psi_), std::swap(to.pressure, pressure_);
+    restore_state(restore_slot);
+  }
   StateDifference state_difference(int slot, double abs_tol_mM, double rel_tol) const override {
     return cpu::state_difference(view_, c_.data(), saved_.at(slot).c.data(), abs_tol_mM, rel_tol);
   }

@@ -424,10 +424,14 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
       // taking them everywhere — still independent of the thread count — at a fraction of the cost.
       for (long v = first; v < first + b.nx; ++v) {
         if (!A.active(v)) continue;
-        const double diff = std::fabs(x[v] - y[v]);
-        absolute = std::fmax(absolute, diff);
-        const double tol = abs_tol_mM + rel_tol * std::fmax(std::fabs(x[v]), std::fabs(y[v]));
-        if (diff > scaled * tol * (1.0 - 1e-12)) scaled = std::fmax(scaled, diff / tol);
+        // Ternaries, not std::fmax (a library call here): the same result, a NaN operand ignored.
+        const double diff = std::fabs(x[v] - y[v]), ax = std::fabs(x[v]), ay = std::fabs(y[v]);
+        absolute = diff > absolute ? diff : absolute;
+        const double tol = abs_tol_mM + rel_tol * (ax > ay ? ax : ay);
+        if (diff > scaled * tol * (1.0 - 1e-12)) {
+          const double ratio = diff / tol;
+          scaled = ratio > scaled ? ratio : scaled;
+        }
         if (y[v] > (2.0 - 1e-11) * x[v]) theta = std::fmin(theta, physics::positive_extrapolation_limit(x[v], y[v], 1.0));
       }
     }

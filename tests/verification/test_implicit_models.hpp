@@ -59,8 +59,7 @@ struct FixedStepper {
   double step_extrapolated(double dt) {
     backend->save_state(0);
     step(dt);
-    backend->save_state(1);
-    backend->restore_state(0);
+    backend->save_and_restore_state(1, 0);
     t -= dt;
     step(0.5 * dt);
     step(0.5 * dt);
