@@ -16,15 +16,7 @@ using namespace lactosim::testing;
 
 namespace {
 
-Model two_compartments(double P) {
-  Model m;
-  const int left = add_compartment(m, "left", 1);
-  const int right = add_compartment(m, "right", 2);
-  const int x = add_species(m, "X", 0, 1e-9, {10.0, 2.0});
-  const int membrane = add_membrane(m, "wall", left, right);
-  add_transporter(m, "leak", physics::TransporterKind::linear_permeability, membrane, {{x, 1, 0}}, P);
-  return m;
-}
+Model two_compartments(double P) { return two_compartment_leak_model(P); }
 
 struct AdaptiveRun {
   long steps = 0;

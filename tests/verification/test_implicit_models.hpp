@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Models and a fixed-step driver shared by the implicit integrator's tests (test_implicit_*.cpp).
 #pragma once
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "host/assemble.hpp"
@@ -78,5 +82,28 @@ struct FixedStepper {
     return c;
   }
 };
+
+// Two compartments (labels 1 and 2) exchanging X (10 and 2 mM) through a linear permeability P (m/s)
+// across the membrane "wall": on a 2 × n × n grid split at x, Δ(t) = Δ0 e^{−2Pt/h}
+// (test_membrane_relaxation.cpp).
+inline Model two_compartment_leak_model(double P) {
+  Model m;
+  const int left = add_compartment(m, "left", 1);
+  const int right = add_compartment(m, "right", 2);
+  const int x = add_species(m, "X", 0, 1e-9, {10.0, 2.0});
+  const int wall = add_membrane(m, "wall", left, right);
+  add_transporter(m, "leak", physics::TransporterKind::linear_permeability, wall, {{x, 1, 0}}, P);
+  return m;
+}
+
+// The observed orders log₂(e₁/e₂), log₂(e₂/e₃) of three errors at dt, dt/2, dt/4, each in [low, high].
+inline void expect_order(double e1, double e2, double e3, double low, double high, const std::string& what) {
+  const double p1 = std::log2(e1 / e2), p2 = std::log2(e2 / e3);
+  std::printf("%s: errors %.3e, %.3e, %.3e at dt, dt/2, dt/4; orders %.3f %.3f\n", what.c_str(), e1, e2, e3, p1, p2);
+  EXPECT_GE(p1, low) << what;
+  EXPECT_LE(p1, high) << what;
+  EXPECT_GE(p2, low) << what;
+  EXPECT_LE(p2, high) << what;
+}
 
 }  // namespace lactosim::testing

@@ -38,6 +38,18 @@ double min_after_one_huge_step(Solver solver, double& step_ratio, kernels::Impli
   return min_c;
 }
 
+// One compartment, one species X (D = 2e-9 m²/s) on a 32 × 4 × 4 column of 2 µm voxels, holding a
+// sharp front: 1000 mM in the first three voxels along x, 0 beyond (3000 mM·voxel in all).
+constexpr int column_n = 32;
+FixedStepper sharp_front_column() {
+  Model m;
+  add_compartment(m, "tissue", 1);
+  add_species(m, "X", 0, 2e-9, {0.0});
+  FixedStepper run(m, make_grid(column_n, 4, 4, 2e-6, [](int, int, int) { return 1; }), Solver::lod);
+  run.set_state([](int, int i, int, int) { return i < 3 ? 1000.0 : 0.0; });
+  return run;
+}
+
 }  // namespace
 
 TEST(ImplicitPositivity, LodStepOf1e4ExplicitLimitsKeepsASharpProfileNonNegative) {
@@ -63,15 +75,10 @@ TEST(ImplicitPositivity, CgStepOf1e4ExplicitLimitsKeepsASharpProfileNonNegative)
 TEST(ImplicitPositivity, LodHugeStepOnADiffusionOnlyColumnIsMonotoneAndConservesToRoundOff) {
   // One compartment, one species: after the step the profile is still a step-down in x (monotone,
   // no over- or undershoot) and its total is the initial one to round-off (column sums are 1).
-  Model m;
-  add_compartment(m, "tissue", 1);
-  add_species(m, "X", 0, 2e-9, {0.0});
-  const int n = 32;
-  FixedStepper run(m, make_grid(n, 4, 4, 2e-6, [](int, int, int) { return 1; }), Solver::lod);
-  run.set_state([](int, int i, int, int) { return i < 3 ? 1000.0 : 0.0; });
+  FixedStepper run = sharp_front_column();
   run.step(1e5 * physics::explicit_diffusion_step_limit(2e-9, 2e-6));
   double total = 0, previous = DBL_MAX;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < column_n; ++i) {
     const double c = run.at(0, i, 1, 2);
     EXPECT_GT(c, 0.0);
     EXPECT_LE(c, previous);
@@ -85,18 +92,13 @@ TEST(ImplicitPositivity, ExtrapolatedStepIsLimitedWhereRichardsonWouldUndershoot
   // Far ahead of a sharp front one backward-Euler step of dt leaves a longer tail than two of dt/2
   // (decay ratio per voxel grows with dt), so there c₁ > 2c₂ and 2c₂ − c₁ < 0: the limiter must cut θ
   // below 1, keep every value ≥ 0, and — θ being one number for the grid — keep the total.
-  Model m;
-  add_compartment(m, "tissue", 1);
-  add_species(m, "X", 0, 2e-9, {0.0});
-  const int n = 32;
-  FixedStepper run(m, make_grid(n, 4, 4, 2e-6, [](int, int, int) { return 1; }), Solver::lod);
-  run.set_state([](int, int i, int, int) { return i < 3 ? 1000.0 : 0.0; });
+  FixedStepper run = sharp_front_column();
   const double theta = run.step_extrapolated(1e2 * physics::explicit_diffusion_step_limit(2e-9, 2e-6));
   std::printf("theta = %.6f\n", theta);
   EXPECT_LT(theta, 1.0);
   EXPECT_GE(theta, 0.0);
   double total = 0, min_c = DBL_MAX;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < column_n; ++i) {
     min_c = std::min(min_c, run.at(0, i, 1, 2));
     total += run.at(0, i, 1, 2);
   }

@@ -61,27 +61,12 @@ void expect_first_order(Solver solver, const char* name) {
   EXPECT_LE(p2, 1.1);
 }
 
-void expect_order(double e1, double e2, double e3, double low, double high, const char* what) {
-  const double p1 = std::log2(e1 / e2), p2 = std::log2(e2 / e3);
-  std::printf("%s time error: %.3e, %.3e, %.3e at dt, dt/2, dt/4; orders %.3f %.3f\n", what, e1, e2, e3, p1, p2);
-  EXPECT_GE(p1, low) << what;
-  EXPECT_LE(p1, high) << what;
-  EXPECT_GE(p2, low) << what;
-  EXPECT_LE(p2, high) << what;
-}
-
 // Two 3×3 compartments side by side exchanging X through a linear permeability P (the membrane
 // phase of the split step: explicit substeps, then the diffusion solve), Δ(t) = Δ0 e^{−2Pt/h}.
 // Fixed steps to t_end; the error of Δ against the closed form.
 double relaxation_error(int steps, bool extrapolated) {
   constexpr double P = 1e-8, hx = 2e-6, t = 100.0, delta0 = 8.0;  // 2P/h = 0.01 /s: one time constant
-  Model m;
-  const int left = add_compartment(m, "left", 1);
-  const int right = add_compartment(m, "right", 2);
-  const int x = add_species(m, "X", 0, 1e-9, {10.0, 2.0});
-  const int wall = add_membrane(m, "wall", left, right);
-  add_transporter(m, "leak", physics::TransporterKind::linear_permeability, wall, {{x, 1, 0}}, P);
-  FixedStepper run(m, make_grid(2, 3, 3, hx, [](int i, int, int) { return i == 0 ? 1 : 2; }), Solver::lod);
+  FixedStepper run(two_compartment_leak_model(P), make_grid(2, 3, 3, hx, [](int i, int, int) { return i == 0 ? 1 : 2; }), Solver::lod);
   for (int q = 0; q < steps; ++q) {
     if (!extrapolated) run.step(t / steps);
     else EXPECT_EQ(run.step_extrapolated(t / steps), 1.0);
