@@ -237,7 +237,6 @@ void Simulation::advance_implicit(double t_end) {
       const double theta = diff.extrapolation_limit;
       backend_->extrapolate(1, theta);
       extrapolate_report(halves, full, theta);
-      stats_.extrapolation_theta_min = std::min(stats_.extrapolation_theta_min, theta);
     }
     add_step_totals(halves.totals);
     for (int s = 0; s < ns; ++s) stats_.solver_residual_mol[s] += halves.residual_mol[s];

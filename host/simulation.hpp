@@ -53,7 +53,6 @@ struct IntegratorStats {
   double error_estimate_mM = 0;    // Σ over accepted steps of the local error estimate max|c₂ − c₁|;
                                    // bounds the global time error of these contractive schemes
   double last_error_ratio = 0;     // the last accepted step's error / tolerance (≤ 1)
-  double extrapolation_theta_min = 1;  // time_order 2: smallest θ taken (< 1: positivity limited it)
   std::vector<double> solver_residual_mol;  // [s] Σ Σ|r|·h³: bound on CG's mass defect (LOD: 0)
 };
 

@@ -33,14 +33,19 @@ namespace lactosim::kernels {
 // it is mass action with one reactant of order 1, no products and no region factors, in a
 // compartment that is not clamped: its loss λ·c is then linear in the solved species alone, so
 // (I − dt·L + dt·λ) keeps the solve an M-matrix (monotone at any dt) and the loss is accounted
-// exactly as dt·λ·Σ c_new·h³. Both executors call this on the host, so they split alike.
+// exactly as dt·λ·Σ c_new·h³. Both executors call this on the host, so they split alike; with
+// decay_in_solve false every reaction stays local.
 struct SplitRates {
   StepRates local;                  // the rates without the decays
   std::vector<double> decay_per_s;  // [s * n_compartments + c], empty when there is none
 };
-inline SplitRates split_linear_decay(const StepRates& rates, int n_species, int n_compartments,
-                                     const std::vector<std::uint8_t>& clamped) {
+inline SplitRates split_linear_decay(const StepRates& rates, bool decay_in_solve, int n_species,
+                                     int n_compartments, const std::vector<std::uint8_t>& clamped) {
   SplitRates out;
+  if (!decay_in_solve) {
+    out.local = rates;
+    return out;
+  }
   out.local.transporters = rates.transporters;
   out.local.clamp_mM = rates.clamp_mM;
   for (const physics::ReactionParams& q : rates.reactions) {

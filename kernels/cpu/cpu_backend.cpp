@@ -97,12 +97,10 @@ class CpuBackend final : public Backend {
 
   ImplicitStepReport implicit_step(const StepRates& all_rates, double dt, const ImplicitOptions& options) override {
     // First-order decays into the solve (implicit_kernels.hpp split_linear_decay), the rest local.
-    SplitRates split;
-    if (options.decay_in_solve)
-      split = split_linear_decay(all_rates, problem_.n_species, problem_.n_compartments, problem_.clamped);
-    const StepRates& rates = options.decay_in_solve ? split.local : all_rates;
+    const SplitRates split = split_linear_decay(all_rates, options.decay_in_solve, problem_.n_species,
+                                                problem_.n_compartments, problem_.clamped);
     const double* decay = split.decay_per_s.empty() ? nullptr : split.decay_per_s.data();
-    const RatesView r = rates_view(rates);
+    const RatesView r = rates_view(split.local);
     ImplicitStepReport report;
     report.totals = zero_totals();
     report.residual_mol.assign(problem_.n_species, 0.0);
@@ -139,19 +137,20 @@ class CpuBackend final : public Backend {
   }
 
   // The state: concentrations, and the potentials and pressure the next step starts from.
-  // Copy-assignment into the slot's own vectors: their memory is reused step after step (a fresh
-  // vector per save would page-fault the whole state in again: ~2 s a save at 200³ × 8).
+  // Copies into the slot's own vectors: their memory is reused step after step (a fresh vector per
+  // save would page-fault the whole state in again: ~2 s a save at 200³ × 8). The concentrations in
+  // parallel; the potentials and pressure are small (plain copy-assignment, capacity reused).
   void save_state(int slot) override {
     if (int(saved_.size()) <= slot) saved_.resize(slot + 1);
     copy_into(saved_[slot].c, c_);
-    copy_into(saved_[slot].psi, psi_);
-    copy_into(saved_[slot].pressure, pressure_);
+    saved_[slot].psi = psi_;
+    saved_[slot].pressure = pressure_;
   }
   void restore_state(int slot) override {
     const SavedState& s = saved_.at(slot);
     copy_into(c_, s.c);
-    copy_into(psi_, s.psi);
-    copy_into(pressure_, s.pressure);
+    psi_ = s.psi;
+    pressure_ = s.pressure;
   }
   void save_and_restore_state(int save_slot, int restore_slot) override {
     if (save_slot == restore_slot) return save_state(save_slot);  // restore what was just saved: no-op

@@ -165,18 +165,17 @@ void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs, 
         lower[i] = t.lower, pivot[i] = t.pivot, upper[i] = upper_prev = t.upper;
         decay_dt[i] = A.decay && A.active(first + i) ? A.decay_dt(first + i) : 0.0;
       }
-      double* const solved = line.data();
       for (int q = 0; q < g; ++q)
         for (int i = 0; i < nx; ++i) line[std::size_t(i) * g + q] = cs[q][first + i];
-      for (int q = 0; q < g; ++q) solved[q] /= pivot[0];
+      for (int q = 0; q < g; ++q) line[q] /= pivot[0];
       for (int i = 1; i < nx; ++i) {
-        double* x = solved + std::size_t(i) * g;
+        double* x = line.data() + std::size_t(i) * g;
         const double* x_prev = x - g;
         const double lo = lower[i], m = pivot[i];
         for (int q = 0; q < g; ++q) x[q] = (x[q] - lo * x_prev[q]) / m;
       }
       for (int i = nx - 2; i >= 0; --i) {
-        double* x = solved + std::size_t(i) * g;
+        double* x = line.data() + std::size_t(i) * g;
         const double* x_next = x + g;
         const double up = upper[i];
         for (int q = 0; q < g; ++q) x[q] -= up * x_next[q];
@@ -184,7 +183,7 @@ void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs, 
       if (decayed_rows)
         for (int q = 0; q < g; ++q) {
           double sum = 0.0;
-          for (int i = 0; i < nx; ++i) sum += decay_dt[i] * solved[std::size_t(i) * g + q];
+          for (int i = 0; i < nx; ++i) sum += decay_dt[i] * line[std::size_t(i) * g + q];
           decayed_rows[row * g + q] = sum;
         }
       for (int q = 0; q < g; ++q)
@@ -462,7 +461,7 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
           const double ratio = diff / tol;
           scaled = ratio > scaled ? ratio : scaled;
         }
-        if (y[v] > (2.0 - 1e-11) * x[v]) theta = std::fmin(theta, physics::positive_extrapolation_limit(x[v], y[v], 1.0));
+        if (physics::may_limit_extrapolation(x[v], y[v])) theta = std::fmin(theta, physics::positive_extrapolation_limit(x[v], y[v], 1.0));
       }
     }
   }

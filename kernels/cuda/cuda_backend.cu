@@ -299,15 +299,14 @@ class CudaBackend final : public Backend {
     if (!device_problem_) throw std::logic_error("CudaBackend::implicit_step before load()");
     const ProblemView& p = device_problem_->view();
     // First-order decays into the solve, the rest local: the CPU backend's split, on the host.
-    SplitRates split;
-    if (options.decay_in_solve) split = split_linear_decay(all_rates, n_species_, n_compartments_, clamped_);
-    const StepRates& rates = options.decay_in_solve ? split.local : all_rates;
+    const SplitRates split =
+        split_linear_decay(all_rates, options.decay_in_solve, n_species_, n_compartments_, clamped_);
     const double* decay = nullptr;
     if (!split.decay_per_s.empty()) {
       decay_.assign(split.decay_per_s);
       decay = decay_.data();
     }
-    const RatesView r = rates_.upload(rates);
+    const RatesView r = rates_.upload(split.local);
     ImplicitStepReport report;
     report.totals = zero_totals();
     report.residual_mol.assign(n_species_, 0.0);

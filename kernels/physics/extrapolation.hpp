@@ -23,6 +23,11 @@ LACTOSIM_HD double positive_extrapolation_limit(double fine, double coarse, doub
   return coarse > fine ? fmin(theta_max, margin * fine / (coarse - fine)) : theta_max;
 }
 
+// Whether a voxel can bring the limit below 1: only if coarse > (1 + margin)·fine, i.e. when c₁ is
+// nearly twice c₂ or more (taken 1e-11 wide of the margin for rounding). A reduction may skip the
+// division elsewhere and still find the same minimum.
+LACTOSIM_HD bool may_limit_extrapolation(double fine, double coarse) { return coarse > (2.0 - 1e-11) * fine; }
+
 LACTOSIM_HD double extrapolated(double fine, double coarse, double theta) { return fine + theta * (fine - coarse); }
 
 }  // namespace lactosim::physics

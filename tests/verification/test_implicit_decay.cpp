@@ -58,7 +58,7 @@ TEST(ImplicitDecay, SplitTakesOnlyFirstOrderLossesOfOneSpeciesOutsideClampedComp
   m.reactions.push_back(mm);
   const kernels::Problem p = assemble_problem(m, make_grid(3, 3, 3, 2e-6, [](int i, int, int) { return i == 0 ? 2 : 1; }), {});
   const kernels::SplitRates split =
-      kernels::split_linear_decay(rates_at(m, p, 0.0), p.n_species, p.n_compartments, p.clamped);
+      kernels::split_linear_decay(rates_at(m, p, 0.0), true, p.n_species, p.n_compartments, p.clamped);
   ASSERT_EQ(split.decay_per_s.size(), std::size_t(2 * 2));
   EXPECT_EQ(split.decay_per_s[x * 2 + tissue], 0.75);
   EXPECT_EQ(split.decay_per_s[x * 2 + blood], 0.0);
