@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "copy_bandwidth.hpp"
 
-#include "kernels/backend.hpp"
+#include "host/step/stepper.hpp"
 
 #include <omp.h>
 

@@ -32,7 +32,7 @@
 #include "build_info.hpp"
 #include "copy_bandwidth.hpp"
 #include "host/assemble.hpp"
-#include "kernels/backend.hpp"
+#include "host/step/stepper.hpp"
 #include "kernels/host_views.hpp"
 #include "kernels/implicit_kernels.hpp"
 #include "kernels/physics/constants.hpp"
@@ -216,8 +216,8 @@ std::string fmt(const char* f, double x) {
 
 // --- executor access -------------------------------------------------------------------------------
 
-std::unique_ptr<kernels::Backend> make_backend(const Options& o) {
-  return o.backend == "cuda" ? kernels::make_cuda_backend() : kernels::make_cpu_backend(o.threads);
+std::unique_ptr<step::Stepper> make_backend(const Options& o) {
+  return o.backend == "cuda" ? step::make_cuda_stepper() : step::make_cpu_stepper(o.threads);
 }
 
 // The fewest bytes a step must move (DESIGN §8): every active voxel-species read once and written
@@ -319,7 +319,7 @@ void run_explicit(const Options& o, const std::string& name, const BenchModel& b
               omp_get_wtime() - assembly_start, p.faces.size(), long(p.reaction_voxels.size()), work.active_voxel_species,
               100.0 * double(work.active_voxel_species) / (double(work.voxels) * p.n_species), dt);
 
-  std::unique_ptr<kernels::Backend> backend;
+  std::unique_ptr<step::Stepper> backend;
   try {
     backend = make_backend(o);
   } catch (const std::exception& e) {
@@ -395,14 +395,14 @@ void run_implicit(const Options& o, const std::string& name, const BenchModel& b
       std::min(model.run.dt_safety * explicit_step_limit(model, p), model.run.dt_max_s);
   const double dt = o.implicit_dt_factor * dt_explicit;
   const kernels::StepRates rates = rates_at(model, p, 0.0);
-  kernels::ImplicitOptions implicit;
-  implicit.solver = kernels::ImplicitOptions::Solver::lod;
+  step::ImplicitOptions implicit;
+  implicit.solver = step::ImplicitOptions::Solver::lod;
   implicit.local_dt_max_s = model.run.dt_safety * local_step_limit(model, p);
   std::printf("   assembled in %.2f s: %ld active voxel-species; dt = %.3g s (%g × the explicit %.3g s), "
               "local substeps %s\n", omp_get_wtime() - assembly_start, work.active_voxel_species, dt,
               o.implicit_dt_factor, dt_explicit,
               implicit.local_dt_max_s < 1e100 ? fmt("≤ %.3g s", implicit.local_dt_max_s).c_str() : "none");
-  std::unique_ptr<kernels::Backend> backend;
+  std::unique_ptr<step::Stepper> backend;
   try {
     backend = make_backend(o);
     backend->load(p, initial_concentrations(model, p));
@@ -416,7 +416,7 @@ void run_implicit(const Options& o, const std::string& name, const BenchModel& b
   std::vector<double> step_s;
   for (int r = -o.warmup; r < o.repeats; ++r) {
     const double t_start = omp_get_wtime();
-    const kernels::ImplicitStepReport report = backend->implicit_step(rates, dt, implicit);
+    const step::ImplicitStepReport report = backend->implicit_step(rates, dt, implicit);
     const double seconds = omp_get_wtime() - t_start;
     if (!(report.converged && report.totals.min_concentration >= 0.0)) ++failed;
     substeps += report.local_substeps;
@@ -461,7 +461,7 @@ struct PeerRun {
   std::vector<std::pair<std::string, double>> passes;
 };
 
-PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::ImplicitOptions* implicit,
+PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOptions* implicit,
                        double dt, long n_steps, int warmup, bool time_passes_too, bool extrapolated = false) {
   constexpr int ns = 8;
   const BenchModel bm = biofvm_peer(nx, nyz, nyz, ns);
@@ -471,7 +471,7 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
   PeerRun run;
   run.work = count_work(p);
   const kernels::StepRates rates = rates_at(bm.model, p, 0.0);
-  std::unique_ptr<kernels::Backend> backend = make_backend(o);  // throws when unavailable
+  std::unique_ptr<step::Stepper> backend = make_backend(o);  // throws when unavailable
   {
     std::vector<double> c0(std::size_t(ns) * nv, 0.0);
     for (int s = 0; s < ns; ++s)
@@ -491,10 +491,10 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
       // host/simulation.cpp's accepted step at time_order 2: c₁ (one step), c₂ (two halves), then
       // c₂ + θ(c₂ − c₁). The error estimate (state_difference) is the controller's; timed with it.
       backend->save_state(0);
-      const kernels::ImplicitStepReport full = backend->implicit_step(rates, dt, *implicit);
+      const step::ImplicitStepReport full = backend->implicit_step(rates, dt, *implicit);
       backend->save_and_restore_state(1, 0);
-      const kernels::ImplicitStepReport h1 = backend->implicit_step(rates, 0.5 * dt, *implicit);
-      const kernels::ImplicitStepReport h2 = backend->implicit_step(rates, 0.5 * dt, *implicit);
+      const step::ImplicitStepReport h1 = backend->implicit_step(rates, 0.5 * dt, *implicit);
+      const step::ImplicitStepReport h2 = backend->implicit_step(rates, 0.5 * dt, *implicit);
       const double theta = backend->state_difference(1, 1e-6, 1e-4).extrapolation_limit;
       backend->extrapolate(1, theta);
       run.theta_min = std::min(run.theta_min, theta);
@@ -502,7 +502,7 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
       if (!(full.converged && h1.converged && h2.converged)) min_c = -1.0;
       substeps += full.local_substeps + h1.local_substeps + h2.local_substeps;
     } else if (implicit) {
-      const kernels::ImplicitStepReport r = backend->implicit_step(rates, dt, *implicit);
+      const step::ImplicitStepReport r = backend->implicit_step(rates, dt, *implicit);
       min_c = r.converged ? r.totals.min_concentration : -1.0;
       substeps += r.local_substeps;
     } else {
@@ -543,7 +543,7 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const kernels::Implici
 // The error runs use a column nx × 4 × 4: the cosine mode is uniform in y and z and the walls are
 // zero-flux, so the n³ solution is this column repeated (the full-grid runs report their own error
 // at their shorter time as a check). One thread: the column is too small to share.
-PeerRun run_peer_column(const Options& o, const kernels::ImplicitOptions* implicit, double dt,
+PeerRun run_peer_column(const Options& o, const step::ImplicitOptions* implicit, double dt,
                         bool extrapolated = false) {
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
@@ -623,8 +623,8 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
 
   // Implicit (backward-Euler LOD, the engine's implicit_step) at fixed steps: BioFVM's own 0.6 s
   // (0.01 min), then 10× and 100× — wall per simulated day against the error each step costs.
-  kernels::ImplicitOptions implicit;
-  implicit.solver = kernels::ImplicitOptions::Solver::lod;
+  step::ImplicitOptions implicit;
+  implicit.solver = step::ImplicitOptions::Solver::lod;
   implicit.local_dt_max_s = bm.model.run.dt_safety * local_step_limit(bm.model, column);
   for (double dt : o.peer_implicit_dt_s) {
     const std::string label = "peer implicit LOD dt=" + fmt("%g s", dt);

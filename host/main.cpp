@@ -72,6 +72,7 @@ int run_main(const std::vector<std::string>& args, const std::string& command_li
       ("overwrite", "replace lactosim's files in a non-empty output folder")
       ("backend", po::value<std::string>(), "auto | cpu | cuda (same as --run.backend=...)")
       ("threads", po::value<int>(), "OpenMP threads (same as --run.threads=...)")
+      ("device", po::value<int>(), "CUDA device number (same as --run.device=...)")
       ("quiet,q", "no progress output")
       ("verbose,v", "more progress output");
   const Parsed p = parse(args, opts);
@@ -85,6 +86,7 @@ int run_main(const std::vector<std::string>& args, const std::string& command_li
   run.overrides = p.overrides;
   if (p.vm.count("backend")) run.overrides.push_back("run.backend=" + p.vm["backend"].as<std::string>());
   if (p.vm.count("threads")) run.overrides.push_back("run.threads=" + std::to_string(p.vm["threads"].as<int>()));
+  if (p.vm.count("device")) run.overrides.push_back("run.device=" + std::to_string(p.vm["device"].as<int>()));
   run.out_dir = p.vm["out"].as<std::string>();
   run.overwrite = p.vm.count("overwrite") > 0;
   if (p.vm.count("quiet")) run.verbosity = Progress::Verbosity::quiet;

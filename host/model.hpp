@@ -147,6 +147,7 @@ struct RunControl {
   int cg_max_iterations = 10000;
   std::string backend = "auto";  // auto | cpu | cuda
   int threads = 0;               // OpenMP threads, 0 = runtime default
+  int device = 0;                // CUDA device number (cuda, auto)
   double temperature_K = 310.15;
   // Schedules are evaluated at (run time + schedule_offset_s): a run can start at any point of a
   // scenario (e.g. 72 h after birth) and settle there — quasi-steady snapshots of slow regulation.

@@ -11,7 +11,7 @@
 namespace lactosim {
 
 Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
-                       const std::vector<float>& face_weights, std::unique_ptr<kernels::Backend> backend)
+                       const std::vector<float>& face_weights, std::unique_ptr<step::Stepper> backend)
     : model_(model), problem_(assemble_problem(model, grid, face_weights)), backend_(std::move(backend)) {
   backend_->load(problem_, initial_concentrations(model_, problem_));
   const int ns = problem_.n_species;
@@ -36,7 +36,7 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
     if (run.time_order != 1 && run.time_order != 2)
       throw std::runtime_error("run.time_order must be 1 or 2, got " + std::to_string(run.time_order));
     implicit_options_.solver =
-        run.implicit_solver == "cg" ? kernels::ImplicitOptions::Solver::cg : kernels::ImplicitOptions::Solver::lod;
+        run.implicit_solver == "cg" ? step::ImplicitOptions::Solver::cg : step::ImplicitOptions::Solver::lod;
     implicit_options_.local_dt_max_s = run.dt_safety * local_step_limit(model_, problem_);
     implicit_options_.cg = {run.cg_rel_tol, run.cg_max_iterations};
     implicit_options_.decay_in_solve = run.decay_in_solve;
@@ -90,8 +90,8 @@ void Simulation::advance_explicit(double t_end) {
 
 namespace {
 
-kernels::ImplicitStepReport empty_report(int n_species, int n_membranes) {
-  kernels::ImplicitStepReport r;
+step::ImplicitStepReport empty_report(int n_species, int n_membranes) {
+  step::ImplicitStepReport r;
   r.totals.clamped_inflow_mol.assign(n_species, 0.0);
   r.totals.reaction_source_mol.assign(n_species, 0.0);
   r.totals.membrane_transfer_mol.assign(std::size_t(n_membranes) * n_species, 0.0);
@@ -105,7 +105,7 @@ kernels::ImplicitStepReport empty_report(int n_species, int n_membranes) {
 // state's own balance totals (physics/extrapolation.hpp). Iteration counts and residual norms are
 // diagnostics, not amounts: fine keeps its own. The solver's mass-defect bound grows to
 // (1 + θ)·fine + θ·coarse.
-void extrapolate_report(kernels::ImplicitStepReport& fine, const kernels::ImplicitStepReport& coarse, double theta) {
+void extrapolate_report(step::ImplicitStepReport& fine, const step::ImplicitStepReport& coarse, double theta) {
   const auto combine = [theta](std::vector<double>& f, const std::vector<double>& c) {
     for (std::size_t i = 0; i < f.size() && i < c.size(); ++i) f[i] += theta * (f[i] - c[i]);
   };
@@ -160,8 +160,8 @@ void Simulation::add_step_totals(const kernels::StepTotals& t) {
   st.potential_residual_A = std::max(st.potential_residual_A, t.potential_residual_A);
 }
 
-kernels::SecretionSnapshot Simulation::secretion_snapshot() const {
-  kernels::SecretionSnapshot out;
+step::SecretionSnapshot Simulation::secretion_snapshot() const {
+  step::SecretionSnapshot out;
   backend_->read_secretion(out);
   return out;
 }
@@ -172,8 +172,8 @@ double Simulation::water_balance_error_relative() const {
   return scale > 0.0 ? (in - out) / scale : 0.0;
 }
 
-bool Simulation::implicit_step(double t, double dt, kernels::ImplicitStepReport& into) {
-  const kernels::ImplicitStepReport r = backend_->implicit_step(rates_at(model_, problem_, t), dt, implicit_options_);
+bool Simulation::implicit_step(double t, double dt, step::ImplicitStepReport& into) {
+  const step::ImplicitStepReport r = backend_->implicit_step(rates_at(model_, problem_, t), dt, implicit_options_);
   accumulate(into.totals, r.totals);
   for (std::size_t s = 0; s < r.residual_mol.size(); ++s) into.residual_mol[s] += r.residual_mol[s];
   into.linear_iterations += r.linear_iterations;
@@ -202,7 +202,7 @@ void Simulation::advance_implicit(double t_end) {
   while (time_s_ < t_end && !stop_requested()) {
     const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
     const double step = last ? t_end - time_s_ : dt;
-    kernels::ImplicitStepReport full = empty_report(ns, nm), halves = empty_report(ns, nm);
+    step::ImplicitStepReport full = empty_report(ns, nm), halves = empty_report(ns, nm);
     kernels::StateDifference diff{};
     backend_->save_state(0);
     bool ok = implicit_step(time_s_, step, full);
@@ -288,6 +288,51 @@ std::vector<double> Simulation::balance_error_relative() const {
     rel[s] = scale > 0.0 ? error[s] / scale : 0.0;
   }
   return rel;
+}
+
+State Simulation::state() const {
+  State s;
+  s.time_s = time_s_;
+  s.steps = steps_;
+  s.rejected_steps = rejected_;
+  s.dt_nominal_s = dt_nominal_;
+  s.dt_last_s = dt_last_;
+  s.balance = balance_;
+  s.stats = stats_;
+  s.fields = backend_->fields();
+  return s;
+}
+
+void Simulation::restore(const State& s) {
+  const std::size_t ns = std::size_t(problem_.n_species), nm = std::size_t(problem_.n_membranes);
+  const auto check = [](const char* what, std::size_t got, std::size_t want) {
+    if (got != want)
+      throw std::invalid_argument(std::string("restore: ") + what + " has " + std::to_string(got) +
+                                  " values, this model " + std::to_string(want));
+  };
+  const Balance& b = s.balance;
+  check("balance.initial_mol", b.initial_mol.size(), ns);
+  check("balance.clamped_inflow_mol", b.clamped_inflow_mol.size(), ns);
+  check("balance.reaction_source_mol", b.reaction_source_mol.size(), ns);
+  check("balance.membrane_transfer_mol", b.membrane_transfer_mol.size(), nm * ns);
+  check("balance.secretion_source_mol", b.secretion_source_mol.size(), ns);
+  check("balance.outlet_outflow_mol", b.outlet_outflow_mol.size(), ns);
+  check("stats.solver_residual_mol", s.stats.solver_residual_mol.size(), stats_.solver_residual_mol.size());
+  backend_->put_fields(s.fields);  // checks the fields' sizes before anything else changes
+  time_s_ = s.time_s;
+  steps_ = s.steps;
+  rejected_ = s.rejected_steps;
+  dt_nominal_ = s.dt_nominal_s;
+  dt_last_ = s.dt_last_s;
+  balance_ = s.balance;
+  stats_ = s.stats;
+}
+
+std::uint64_t Simulation::state_fingerprint() const {
+  std::vector<std::string> species, compartments;
+  for (const Species& sp : model_.species) species.push_back(sp.name);
+  for (const Compartment& c : model_.compartments) compartments.push_back(c.name);
+  return lactosim::state_fingerprint(problem_, species, compartments);
 }
 
 std::vector<double> Simulation::interior_concentrations(int species) const {

@@ -20,46 +20,17 @@
 #include <string>
 #include <vector>
 
-#include "../kernels/backend.hpp"
+#include "step/stepper.hpp"
 #include "../meshes/label_grid.hpp"
 #include "model.hpp"
+#include "state.hpp"
 
 namespace lactosim {
-
-struct Balance {
-  std::vector<double> initial_mol;           // [s] at t = 0
-  std::vector<double> clamped_inflow_mol;    // [s] cumulative
-  std::vector<double> reaction_source_mol;   // [s] cumulative
-  std::vector<double> membrane_transfer_mol; // [m * n_species + s] cumulative, first → second
-  std::vector<double> secretion_source_mol;  // [s] cumulative, secretory pathways (delivered − taken)
-  std::vector<double> outlet_outflow_mol;    // [s] cumulative, out through the outlets
-  double lumen_water_in_m3 = 0;              // cumulative water into the lumen
-  double outlet_water_m3 = 0;                // cumulative water out at the outlets (face velocities)
-};
-
-// The secretion solves' account (largest over the steps since the last reset, for outputs).
-struct SecretionStats {
-  double pressure_residual = 0;
-  int pressure_iterations = 0;
-  int potential_iterations = 0;
-  double potential_residual_A = 0;
-};
-
-// The implicit integrator's account, for run.json and the tests.
-struct IntegratorStats {
-  long linear_iterations = 0;      // CG iterations, all solves (rejected and doubling steps too)
-  double last_residual = 0;        // ‖r‖₂/‖b‖₂ of the last accepted step's solves (LOD: 0)
-  long local_substeps = 0, local_rejected = 0;  // membrane + reaction substeps
-  double error_estimate_mM = 0;    // Σ over accepted steps of the local error estimate max|c₂ − c₁|;
-                                   // bounds the global time error of these contractive schemes
-  double last_error_ratio = 0;     // the last accepted step's error / tolerance (≤ 1)
-  std::vector<double> solver_residual_mol;  // [s] Σ Σ|r|·h³: bound on CG's mass defect (LOD: 0)
-};
 
 class Simulation {
  public:
   Simulation(const Model& model, const mesh::LabelGrid& grid, const std::vector<float>& face_weights,
-             std::unique_ptr<kernels::Backend> backend);
+             std::unique_ptr<step::Stepper> backend);
 
   // Steps until time() == t_end exactly (the last step is shortened to land on it), with the
   // integrator the model's RunControl names. Throws std::runtime_error if a step cannot be made
@@ -80,13 +51,13 @@ class Simulation {
   const SecretionStats& secretion_stats() const { return secretion_stats_; }
   void reset_secretion_stats() { secretion_stats_ = {}; }
   // Node potentials, pressure, face velocities, lumen source (secretion models; throws otherwise).
-  kernels::SecretionSnapshot secretion_snapshot() const;
+  step::SecretionSnapshot secretion_snapshot() const;
   // Relative water balance: (in − out)/max(in, out), 0 before any water moved.
   double water_balance_error_relative() const;
 
   const Model& model() const { return model_; }
   const kernels::Problem& problem() const { return problem_; }
-  const kernels::Backend& backend() const { return *backend_; }
+  const step::Stepper& backend() const { return *backend_; }
   const Balance& balance() const { return balance_; }
 
   // Amount (mol) by compartment and species, [comp * n_species + s].
@@ -97,6 +68,14 @@ class Simulation {
   std::vector<double> balance_error_mol() const;
   std::vector<double> balance_error_relative() const;
 
+  // The whole state a run continues from (host/state.hpp), and back: restore() continues bit for
+  // bit as the run it was taken from would have. restore() throws std::invalid_argument naming what
+  // does not fit this simulation's model.
+  State state() const;
+  void restore(const State& state);
+  // state_fingerprint() of this simulation's model and grid, for state files.
+  std::uint64_t state_fingerprint() const;
+
   // Concentrations of the interior voxels, species by species, x fastest (for output).
   std::vector<double> interior_concentrations(int species) const;
 
@@ -105,17 +84,17 @@ class Simulation {
   void advance_implicit(double t_end_s);
   void add_step_totals(const kernels::StepTotals& totals);
   // One implicit step; false (state part-way) when it failed. Adds its totals into `into`.
-  bool implicit_step(double t_s, double dt, kernels::ImplicitStepReport& into);
+  bool implicit_step(double t_s, double dt, step::ImplicitStepReport& into);
 
   Model model_;
   kernels::Problem problem_;
-  std::unique_ptr<kernels::Backend> backend_;
+  std::unique_ptr<step::Stepper> backend_;
   Balance balance_;
   double time_s_ = 0;
   double dt_nominal_ = 0, dt_last_ = 0;
   double dt_floor_ = 0;  // implicit: smallest step before the run is declared failed
   long steps_ = 0, rejected_ = 0;
-  kernels::ImplicitOptions implicit_options_;
+  step::ImplicitOptions implicit_options_;
   IntegratorStats stats_;
   SecretionStats secretion_stats_;
   const volatile std::sig_atomic_t* stop_flag_ = nullptr;

@@ -3,7 +3,7 @@
 // every entry point answers clearly that CUDA is not in this build.
 #include <stdexcept>
 
-#include "backend.hpp"
+#include "executor.hpp"
 
 namespace lactosim::kernels {
 
@@ -18,7 +18,7 @@ double cuda_copy_bandwidth_GBps(std::size_t, int) {
   throw std::runtime_error("device copy bandwidth: this lactosim was built without CUDA");
 }
 
-std::unique_ptr<Backend> make_cuda_backend() {
+std::unique_ptr<Executor> make_cuda_executor(int) {
   throw std::runtime_error(
       "--backend cuda: this lactosim was built without CUDA (no nvcc found at configure time); "
       "rebuild on a machine with the CUDA toolkit, or use --backend cpu");

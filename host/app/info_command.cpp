@@ -10,7 +10,7 @@
 #include <vtkVersion.h>
 
 #include "build_info.hpp"
-#include "kernels/backend.hpp"
+#include "host/step/stepper.hpp"
 
 namespace lactosim {
 

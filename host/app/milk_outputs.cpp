@@ -87,7 +87,7 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
   const double water_in = bal.lumen_water_in_m3 - previous_water_in_m3_;
   const double water_out = bal.outlet_water_m3 - previous_water_out_m3_;
   std::vector<double> row;
-  const kernels::SecretionSnapshot snap = sim.secretion_snapshot();
+  const step::SecretionSnapshot snap = sim.secretion_snapshot();
   if (flow_) {
     const double flow_uL_per_day = dt > 0 ? water_out / dt * seconds_per_day * uL_per_m3 : 0.0;
     row.push_back(flow_uL_per_day);
@@ -133,7 +133,7 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const
   if (!active_) return arrays;
   const kernels::Problem& p = sim.problem();
   const kernels::Block& b = p.block;
-  const kernels::SecretionSnapshot snap = sim.secretion_snapshot();
+  const step::SecretionSnapshot snap = sim.secretion_snapshot();
   if (potentials_) {
     std::vector<double> psi(b.padded_voxels(), 0.0);
     for (long v = 0; v < b.padded_voxels(); ++v) {

@@ -93,8 +93,8 @@ int run_command(const RunArguments& args) {
     }
 
     // 4. backend
-    BackendChoice choice = choose_backend(run.backend, run.threads, run.integrator);
-    std::unique_ptr<kernels::Backend> backend = std::move(choice.backend);
+    BackendChoice choice = choose_backend(run.backend, run.threads, run.integrator, run.device);
+    std::unique_ptr<step::Stepper> backend = std::move(choice.backend);
     record.backend = backend->name();
     record.device = backend->device();
     record.backend_note = choice.note;

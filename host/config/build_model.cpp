@@ -34,6 +34,8 @@ RunControl run_control(const Sections& all) {
   r.backend = choice(s, "backend", {"auto", "cpu", "cuda"}, "backend");
   r.threads = s.get<int>("threads");
   require(r.threads >= 0, s, "threads", "must be >= 0, got " + std::to_string(r.threads));
+  r.device = s.get<int>("device");
+  require(r.device >= 0, s, "device", "must be >= 0, got " + std::to_string(r.device));
   r.temperature_K = at_least(*of_kind(all, "model").front(), "temperature_K", 0, true);
   r.potential_tol_V = at_least(s, "potential_tol_mV", 0, true) * 1e-3;
   r.potential_max_iterations = s.get<int>("potential_max_iterations");

@@ -98,6 +98,7 @@ void run_keys(Builder& b) {
   b.integer("cg_max_iterations", "implicit cg: iteration limit per solve, >= 1", 10000);
   b.text("backend", "auto | cpu | cuda", "auto");
   b.integer("threads", "OpenMP threads, >= 0 (0 = runtime default)", 0);
+  b.integer("device", "cuda: which GPU, >= 0 (lactosim info lists them)", 0);
   b.number("potential_tol_mV",
            "solved potentials: Newton stops when every update is below this (mV), > 0", 1e-6);
   b.integer("potential_max_iterations", "solved potentials: Newton iteration limit per step, >= 1",

@@ -4,7 +4,7 @@
 // both mean "no device" (BUILD-NOTES), never an abort.
 #include <cuda_runtime.h>
 
-#include "../backend.hpp"
+#include "../executor.hpp"
 
 namespace lactosim::kernels {
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "../backend.hpp"
+#include "../executor.hpp"
 #include "cuda_check.cuh"
 
 namespace lactosim::kernels {

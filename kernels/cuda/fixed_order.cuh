@@ -85,13 +85,17 @@ __global__ void combine_partials_kernel(int width, int n_blocks, Op op, double i
   }
 }
 
-// Device memory reused from call to call, grown on demand and never freed (as step_kernels.cu's
-// workspace: a static destructor may run after the runtime has shut down). Calls are synchronous
-// host functions, so one process-wide set serves every backend as long as steps are not issued from
-// several host threads at once.
+// Device memory reused from call to call, grown on demand; each executor owns its set
+// (workspace.cuh) and frees it with itself.
 struct Scratch {
   void* ptr = nullptr;
   std::size_t bytes = 0;
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() {
+    if (ptr) cudaFree(ptr);  // no throwing from a destructor
+  }
   template <class T>
   T* reserve(std::size_t n) {
     const std::size_t need = std::max<std::size_t>(n * sizeof(T), 1);

@@ -27,6 +27,7 @@
 #include "../physics/extrapolation.hpp"
 #include "../physics/step_acceptance.hpp"
 #include "cuda_check.cuh"
+#include "workspace.cuh"
 #include "fixed_order.cuh"
 
 namespace lactosim::kernels::cuda {
@@ -76,10 +77,8 @@ Grid grid_of(const Block& b) {
 struct Workspace {
   fo::Scratch partials, result, upper, scalars;
 };
-Workspace& workspace() {
-  static Workspace* w = new Workspace;
-  return *w;
-}
+// This executor's own (kernels/cuda/workspace.cuh).
+Workspace& workspace() { return active_workspaces().get<Workspace>(); }
 
 // ---- local phase helpers --------------------------------------------------------------------------
 

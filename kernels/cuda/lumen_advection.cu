@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cuda_check.cuh"
+#include "workspace.cuh"
 #include "fixed_order.cuh"
 
 namespace lactosim::kernels::cuda {
@@ -81,10 +82,8 @@ struct Faces {
 struct Workspace {
   fo::Scratch partials, min_partials, totals, result;
 };
-Workspace& workspace() {
-  static Workspace* w = new Workspace;
-  return *w;
-}
+// This executor's own (kernels/cuda/workspace.cuh).
+Workspace& workspace() { return active_workspaces().get<Workspace>(); }
 
 // Partials of the largest outflow rate of a lumen voxel (the CPU's std::max fold ignores a NaN rate
 // the same way fmax does).

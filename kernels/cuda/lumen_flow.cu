@@ -15,6 +15,7 @@
 
 #include "../physics/secretion_laws.hpp"
 #include "cuda_check.cuh"
+#include "workspace.cuh"
 #include "fixed_order.cuh"
 
 namespace lactosim::kernels::cuda {
@@ -62,10 +63,8 @@ struct Operator {
 struct Workspace {
   fo::Scratch vectors, partials, result, scalars;
 };
-Workspace& workspace() {
-  static Workspace* w = new Workspace;
-  return *w;
-}
+// This executor's own (kernels/cuda/workspace.cuh).
+Workspace& workspace() { return active_workspaces().get<Workspace>(); }
 
 struct FlowScalars {
   double qq, rz, rr, dAd, alpha, beta;

@@ -30,6 +30,7 @@
 #include "../physics/transport_laws.hpp"
 #include "../step_kernels.hpp"
 #include "cuda_check.cuh"
+#include "workspace.cuh"
 
 namespace lactosim::kernels::cuda {
 namespace {
@@ -56,13 +57,16 @@ __device__ __forceinline__ double fold_min(double m, double v) {
 }
 
 // Scratch device memory reused from call to call (block minima, CUB temporary storage, sum partials,
-// per-voxel reaction sources). Grown on demand and deliberately never freed: a static destructor may
-// run after the CUDA runtime has shut down, and the context goes with the process anyway. The step
-// kernels are synchronous (they return host values), so one workspace serves all backends of a
-// process as long as steps are not issued from several host threads at once.
+// per-voxel reaction sources), grown on demand; one set per executor (workspace.cuh), freed with it.
 struct Scratch {
   void* ptr = nullptr;
   std::size_t bytes = 0;
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() {
+    if (ptr) cudaFree(ptr);  // no throwing from a destructor
+  }
   void* reserve(std::size_t n) {
     if (n > bytes) {
       if (ptr) LACTOSIM_CUDA_CHECK(cudaFree(ptr));
@@ -77,10 +81,8 @@ struct Scratch {
 struct Workspace {
   Scratch block_min, cub_temp, result, partials, totals, reaction_source;
 };
-Workspace& workspace() {
-  static Workspace* w = new Workspace;
-  return *w;
-}
+// This executor's own (kernels/cuda/workspace.cuh).
+Workspace& workspace() { return active_workspaces().get<Workspace>(); }
 
 long blocks_for(long n, long threads) { return (n + threads - 1) / threads; }
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "kernels/backend.hpp"
+#include "host/step/stepper.hpp"
 #include "visualization/vtk_output.hpp"
 
 namespace fs = std::filesystem;

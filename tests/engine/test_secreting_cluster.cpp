@@ -23,7 +23,7 @@ const fs::path cluster = fs::path(LACTOSIM_SOURCE_DIR) / "configs" / "examples" 
 TEST(SecretingCluster, MilkLeavesTheOutletDrivenOnlyByTransportersWithTinyBalances) {
   const config::LoadedConfig cfg = config::load_config({cluster.string()}, {"run.end_time_s=0.1"});
   const mesh::LabelGrid grid = mesh::build_label_grid(cfg.geometry);
-  Simulation sim(cfg.model, grid, mesh::face_area_weights(grid), kernels::make_cpu_backend(0));
+  Simulation sim(cfg.model, grid, mesh::face_area_weights(grid), step::make_cpu_stepper(0));
   ASSERT_TRUE(sim.problem().has_flow);
   // One node per connected cell layer (each alveolus's, the duct's) and one for the connected lumen.
   const kernels::ElectricalNetwork& net = sim.problem().electrical;

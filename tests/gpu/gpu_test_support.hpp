@@ -17,7 +17,7 @@
 #include "host/assemble.hpp"
 #include "kernels/host_views.hpp"
 #include "host/model.hpp"
-#include "kernels/backend.hpp"
+#include "host/step/stepper.hpp"
 #include "kernels/problem.hpp"
 #include "kernels/step_kernels.hpp"
 #include "meshes/label_grid.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The CUDA executor as host/ uses it (DESIGN §7, backends): a whole run through Simulation on
-// make_cuda_backend() against the same run on make_cpu_backend() — a few hundred explicit steps,
+// make_cuda_stepper() against the same run on make_cpu_stepper() — a few hundred explicit steps,
 // same step sequence, state and balance to ~1e-12 — and two CUDA runs bitwise identical.
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@ struct RunResult {
   Balance balance;
 };
 
-RunResult run(std::unique_ptr<kernels::Backend> backend, const Shape& shape, unsigned seed) {
+RunResult run(std::unique_ptr<step::Stepper> backend, const Shape& shape, unsigned seed) {
   // Gentle rates: the run is about equal step sequences, not about rejected steps.
   const Model model = random_test_model(0.05);
   Simulation sim(model, random_grid(shape, seed), {}, std::move(backend));
@@ -50,8 +50,8 @@ TEST(CudaBackend, FactoryNamesTheDeviceOrSaysWhyThereIsNone) {
   const auto devices = kernels::cuda_devices(why);
   if (devices.empty()) {
     try {
-      kernels::make_cuda_backend();
-      FAIL() << "make_cuda_backend() returned without a device";
+      step::make_cuda_stepper();
+      FAIL() << "make_cuda_stepper() returned without a device";
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("--backend cpu"), std::string::npos) << e.what();
@@ -59,7 +59,7 @@ TEST(CudaBackend, FactoryNamesTheDeviceOrSaysWhyThereIsNone) {
     if (gpu_required()) FAIL() << "LACTOSIM_REQUIRE_GPU=1 but no CUDA device: " << why;
     return;
   }
-  const auto backend = kernels::make_cuda_backend();
+  const auto backend = step::make_cuda_stepper();
   EXPECT_EQ(backend->name(), "cuda");
   EXPECT_NE(backend->device().find(devices[0].name), std::string::npos) << backend->device();
   EXPECT_NE(backend->device().find("(sm_"), std::string::npos) << backend->device();
@@ -69,8 +69,8 @@ TEST(CudaBackend, FactoryNamesTheDeviceOrSaysWhyThereIsNone) {
 TEST(CudaBackend, ShortRunIsEquivalentToCpu) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (const Shape& shape : {Shape{13, 7, 9}, Shape{5, 11, 3}}) {
-    const RunResult want = run(kernels::make_cpu_backend(1), shape, 21);
-    const RunResult got = run(kernels::make_cuda_backend(), shape, 21);
+    const RunResult want = run(step::make_cpu_stepper(1), shape, 21);
+    const RunResult got = run(step::make_cuda_stepper(), shape, 21);
     ASSERT_GE(want.steps, run_steps);
     EXPECT_EQ(got.steps, want.steps);
     EXPECT_EQ(got.rejected, want.rejected);
@@ -92,8 +92,8 @@ TEST(CudaBackend, ShortRunIsEquivalentToCpu) {
 TEST(CudaBackend, TwoRunsAreBitwiseIdentical) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   const Shape shape{37, 9, 4};
-  const RunResult one = run(kernels::make_cuda_backend(), shape, 23);
-  const RunResult two = run(kernels::make_cuda_backend(), shape, 23);
+  const RunResult one = run(step::make_cuda_stepper(), shape, 23);
+  const RunResult two = run(step::make_cuda_stepper(), shape, 23);
   EXPECT_EQ(one.steps, two.steps);
   EXPECT_TRUE(bitwise_equal(one.state, two.state));
   EXPECT_TRUE(bitwise_equal(one.amounts, two.amounts));
@@ -116,8 +116,8 @@ TEST(CudaBackend, RejectedStepLeavesTheStateUnchanged) {
   for (std::size_t q = 0; q < c0.size(); ++q)
     if (c0[q] == 0.0 && p.present(int(q / nv), p.compartment[q % nv])) c0[q] = 50.0;
   const kernels::StepRates rates = rates_at(model, p, 0.0);
-  auto cuda_backend = kernels::make_cuda_backend();
-  auto cpu_backend = kernels::make_cpu_backend(1);
+  auto cuda_backend = step::make_cuda_stepper();
+  auto cpu_backend = step::make_cpu_stepper(1);
   cuda_backend->load(p, c0);
   cpu_backend->load(p, c0);
   const double huge = 1e3 * explicit_step_limit(model, p);

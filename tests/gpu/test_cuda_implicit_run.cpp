@@ -55,7 +55,7 @@ double end_time(const RunSetup& s) {
   return 400.0 * explicit_step_limit(s.model, p);
 }
 
-ImplicitRun run(std::unique_ptr<kernels::Backend> backend, const RunSetup& s) {
+ImplicitRun run(std::unique_ptr<step::Stepper> backend, const RunSetup& s) {
   Simulation sim(s.model, s.grid, {}, std::move(backend));
   sim.advance_to(end_time(s));
   ImplicitRun r;
@@ -96,8 +96,8 @@ void expect_equivalent(const ImplicitRun& got, const ImplicitRun& want, const st
 TEST(CudaImplicitRun, LodRunIsEquivalentToCpu) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (const RunSetup& s : setups("lod")) {
-    const ImplicitRun want = run(kernels::make_cpu_backend(1), s);
-    const ImplicitRun got = run(kernels::make_cuda_backend(), s);
+    const ImplicitRun want = run(step::make_cpu_stepper(1), s);
+    const ImplicitRun got = run(step::make_cuda_stepper(), s);
     expect_equivalent(got, want, s.name);
     // LOD conserves to round-off on the device as on the host (column sums of each factor are 1).
     for (std::size_t sp = 0; sp < got.balance_error_relative.size(); ++sp)
@@ -110,8 +110,8 @@ TEST(CudaImplicitRun, CgRunIsEquivalentToCpu) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (RunSetup s : setups("cg")) {
     s.model.run.cg_rel_tol = 1e-12;
-    const ImplicitRun want = run(kernels::make_cpu_backend(1), s);
-    const ImplicitRun got = run(kernels::make_cuda_backend(), s);
+    const ImplicitRun want = run(step::make_cpu_stepper(1), s);
+    const ImplicitRun got = run(step::make_cuda_stepper(), s);
     expect_equivalent(got, want, s.name);
     EXPECT_GT(got.stats.linear_iterations, 0) << s.name;
     // Iteration counts may differ where a residual lands next to the threshold: by a few percent.
@@ -132,8 +132,8 @@ TEST(CudaImplicitRun, TwoRunsAreBitwiseIdentical) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (const char* solver : {"lod", "cg"}) {
     const RunSetup s = setups(solver)[0];
-    const ImplicitRun one = run(kernels::make_cuda_backend(), s);
-    const ImplicitRun two = run(kernels::make_cuda_backend(), s);
+    const ImplicitRun one = run(step::make_cuda_stepper(), s);
+    const ImplicitRun two = run(step::make_cuda_stepper(), s);
     EXPECT_EQ(one.steps, two.steps) << solver;
     EXPECT_EQ(one.stats.linear_iterations, two.stats.linear_iterations) << solver;
     EXPECT_TRUE(bitwise_equal(one.state, two.state)) << solver;
@@ -150,11 +150,11 @@ TEST(CudaImplicitRun, SavedStatesRestoreAndCompareAsOnTheCpu) {
   const kernels::Problem p = assemble_problem(s.model, s.grid, {});
   const std::vector<double> c0 = initial_concentrations(s.model, p);
   const kernels::StepRates rates = rates_at(s.model, p, 0.0);
-  kernels::ImplicitOptions options;
+  step::ImplicitOptions options;
   options.local_dt_max_s = s.model.run.dt_safety * local_step_limit(s.model, p);
   const double dt = 20.0 * explicit_step_limit(s.model, p);
-  auto cuda_backend = kernels::make_cuda_backend();
-  auto cpu_backend = kernels::make_cpu_backend(1);
+  auto cuda_backend = step::make_cuda_stepper();
+  auto cpu_backend = step::make_cpu_stepper(1);
   for (auto* b : {cuda_backend.get(), cpu_backend.get()}) {
     b->load(p, c0);
     b->save_state(0);

@@ -39,11 +39,11 @@ struct ScenarioRun {
   long steps = 0;
   double time = 0;
   std::vector<double> state, amounts;
-  kernels::SecretionSnapshot snapshot;
+  step::SecretionSnapshot snapshot;
   Balance balance;
 };
 
-ScenarioRun run(const std::string& scenario, std::unique_ptr<kernels::Backend> backend) {
+ScenarioRun run(const std::string& scenario, std::unique_ptr<step::Stepper> backend) {
   const std::string root = source_dir();
   const config::LoadedConfig cfg = config::load_config(
       {root + "/configs/models/human_milk.ini", root + "/configs/scenarios/" + scenario + ".ini"}, {});
@@ -70,8 +70,8 @@ TEST(CudaScenarios, EveryHumanMilkScenarioIsEquivalentToCpu) {
   ASSERT_TRUE(std::filesystem::exists(source_dir() + "/configs/models/human_milk.ini"))
       << "set LACTOSIM_SOURCE_DIR to the checkout (configs/ not found under " << source_dir() << ")";
   for (const char* scenario : {"steady_lactation", "secretory_activation", "mastitis", "drug_transfer"}) {
-    const ScenarioRun want = run(scenario, kernels::make_cpu_backend(1));
-    const ScenarioRun got = run(scenario, kernels::make_cuda_backend());
+    const ScenarioRun want = run(scenario, step::make_cpu_stepper(1));
+    const ScenarioRun got = run(scenario, step::make_cuda_stepper());
     ASSERT_GT(want.steps, 0) << scenario;
     EXPECT_GT(want.balance.outlet_water_m3, 0.0) << scenario << ": milk left through the outlet";
     EXPECT_EQ(got.steps, want.steps) << scenario;

@@ -37,7 +37,7 @@ struct SecretionRun {
   long steps = 0, rejected = 0;
   double time = 0;
   std::vector<double> state, amounts, modelled, balance_error_mol, balance_error_relative;
-  kernels::SecretionSnapshot snapshot;
+  step::SecretionSnapshot snapshot;
   Balance balance;
   double water_balance_error = 0;
   SecretionStats secretion;
@@ -47,7 +47,7 @@ struct SecretionRun {
 // Explicit: 100 steps; implicit: tens of controlled steps with local substeps (on the CPU, 0.2–0.5 s).
 double end_time(const Model& m) { return m.run.integrator == "explicit" ? 0.03 : 0.3; }
 
-SecretionRun run(std::unique_ptr<kernels::Backend> backend, const Model& m) {
+SecretionRun run(std::unique_ptr<step::Stepper> backend, const Model& m) {
   Simulation sim(m, secreting_epithelium_grid(), {}, std::move(backend));
   sim.advance_to(end_time(m));
   SecretionRun r;
@@ -97,7 +97,7 @@ void expect_equivalent(const SecretionRun& got, const SecretionRun& want, const 
   EXPECT_EQ(got.stats.local_rejected, want.stats.local_rejected) << what;
   EXPECT_TRUE(arrays_agree(got.state, want.state, run_tol, 1e-12)) << what << ": concentrations";
   EXPECT_TRUE(arrays_agree(got.amounts, want.amounts, run_tol, 1e-12)) << what << ": amounts";
-  const kernels::SecretionSnapshot &gs = got.snapshot, &ws = want.snapshot;
+  const step::SecretionSnapshot &gs = got.snapshot, &ws = want.snapshot;
   EXPECT_TRUE(arrays_agree(gs.node_potential_V, ws.node_potential_V, run_tol, 1e-12))
       << what << ": potentials";
   EXPECT_TRUE(arrays_agree(gs.pressure_Pa, ws.pressure_Pa, run_tol, 1e-12)) << what << ": pressure";
@@ -135,8 +135,8 @@ void expect_equivalent(const SecretionRun& got, const SecretionRun& want, const 
 TEST(CudaSecretionRun, ExplicitRunIsEquivalentToCpu) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   const Model m = secreting_epithelium("explicit");
-  const SecretionRun want = run(kernels::make_cpu_backend(1), m);
-  const SecretionRun got = run(kernels::make_cuda_backend(), m);
+  const SecretionRun want = run(step::make_cpu_stepper(1), m);
+  const SecretionRun got = run(step::make_cuda_stepper(), m);
   expect_equivalent(got, want, "explicit");
 }
 
@@ -145,8 +145,8 @@ TEST(CudaSecretionRun, ImplicitRunsAreEquivalentToCpu) {
   for (const char* solver : {"lod", "cg"}) {
     Model m = secreting_epithelium("implicit", solver);
     m.run.cg_rel_tol = 1e-12;
-    const SecretionRun want = run(kernels::make_cpu_backend(1), m);
-    const SecretionRun got = run(kernels::make_cuda_backend(), m);
+    const SecretionRun want = run(step::make_cpu_stepper(1), m);
+    const SecretionRun got = run(step::make_cuda_stepper(), m);
     expect_equivalent(got, want, std::string("implicit ") + solver);
     EXPECT_GT(want.stats.local_substeps, 0) << solver;
   }
@@ -156,8 +156,8 @@ TEST(CudaSecretionRun, TwoRunsAreBitwiseIdentical) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (const Model& m : {secreting_epithelium("explicit"), secreting_epithelium("implicit", "lod")}) {
     const std::string what = m.run.integrator;
-    const SecretionRun one = run(kernels::make_cuda_backend(), m);
-    const SecretionRun two = run(kernels::make_cuda_backend(), m);
+    const SecretionRun one = run(step::make_cuda_stepper(), m);
+    const SecretionRun two = run(step::make_cuda_stepper(), m);
     EXPECT_EQ(one.steps, two.steps) << what;
     EXPECT_EQ(one.secretion.pressure_iterations, two.secretion.pressure_iterations) << what;
     EXPECT_TRUE(bitwise_equal(one.state, two.state)) << what;
@@ -183,28 +183,28 @@ TEST(CudaSecretionRun, SavedStateCarriesPotentialsAndPressure) {
   ASSERT_GT(p.electrical.n_nodes, 0);
   const kernels::StepRates rates = rates_at(m, p, 0.0);
   const double dt = 0.5 * explicit_step_limit(m, p);
-  auto backend = kernels::make_cuda_backend();
+  auto backend = step::make_cuda_stepper();
   backend->load(p, initial_concentrations(m, p));
   for (int i = 0; i < 3; ++i) ASSERT_GE(backend->explicit_step(rates, dt).min_concentration, 0.0);
   backend->save_state(0);
-  kernels::SecretionSnapshot saved;
+  step::SecretionSnapshot saved;
   backend->read_secretion(saved);
   const kernels::StepTotals first = backend->explicit_step(rates, dt);
   ASSERT_GE(first.min_concentration, 0.0);
   std::vector<double> c_first, c_second;
   backend->read_concentrations(c_first);
-  kernels::SecretionSnapshot after_first;
+  step::SecretionSnapshot after_first;
   backend->read_secretion(after_first);
   EXPECT_FALSE(bitwise_equal(after_first.pressure_Pa, saved.pressure_Pa)) << "the step moved the pressure";
 
   backend->restore_state(0);
-  kernels::SecretionSnapshot restored;
+  step::SecretionSnapshot restored;
   backend->read_secretion(restored);
   EXPECT_TRUE(bitwise_equal(restored.node_potential_V, saved.node_potential_V));
   EXPECT_TRUE(bitwise_equal(restored.pressure_Pa, saved.pressure_Pa));
   const kernels::StepTotals second = backend->explicit_step(rates, dt);
   backend->read_concentrations(c_second);
-  kernels::SecretionSnapshot after_second;
+  step::SecretionSnapshot after_second;
   backend->read_secretion(after_second);
   EXPECT_TRUE(bitwise_equal(c_second, c_first));
   EXPECT_TRUE(bitwise_equal(after_second.node_potential_V, after_first.node_potential_V));
@@ -222,11 +222,11 @@ TEST(CudaSecretionRun, OneStepTotalsMatchTheCpu) {
   const kernels::Problem p = assemble_problem(m, secreting_epithelium_grid(), {});
   const kernels::StepRates rates = rates_at(m, p, 0.0);
   const double dt = 0.9 * explicit_step_limit(m, p);
-  auto cuda_backend = kernels::make_cuda_backend();
-  auto cpu_backend = kernels::make_cpu_backend(1);
+  auto cuda_backend = step::make_cuda_stepper();
+  auto cpu_backend = step::make_cpu_stepper(1);
   kernels::StepTotals t[2];
   int i = 0;
-  for (kernels::Backend* b : {cuda_backend.get(), cpu_backend.get()}) {
+  for (step::Stepper* b : {cuda_backend.get(), cpu_backend.get()}) {
     b->load(p, initial_concentrations(m, p));
     t[i++] = b->explicit_step(rates, dt);
   }

@@ -14,7 +14,7 @@ using namespace lactosim::testing;
 
 TEST(Conservation, ClosedMultiCompartmentSystemKeepsEveryBalanceToRoundOffOver1e4Steps) {
   const Model model = closed_nested_box_model();
-  Simulation sim(model, nested_box_grid(14), {}, kernels::make_cpu_backend(0));
+  Simulation sim(model, nested_box_grid(14), {}, step::make_cpu_stepper(0));
   sim.advance_to(1e4 * sim.nominal_step());
   EXPECT_GE(sim.steps(), 10000);
   // The system moved: lactose was made and Na was pumped (else conservation is trivial).
@@ -34,9 +34,9 @@ TEST(Conservation, ClosedMultiCompartmentSystemKeepsEveryBalanceToRoundOffOver1e
 
 TEST(Determinism, TwoRunsWithDifferentThreadCountsAreBitwiseIdentical) {
   const Model model = closed_nested_box_model();
-  Simulation one(model, nested_box_grid(11), {}, kernels::make_cpu_backend(1));
+  Simulation one(model, nested_box_grid(11), {}, step::make_cpu_stepper(1));
   one.advance_to(300 * one.nominal_step());
-  Simulation two(model, nested_box_grid(11), {}, kernels::make_cpu_backend(2));
+  Simulation two(model, nested_box_grid(11), {}, step::make_cpu_stepper(2));
   two.advance_to(300 * two.nominal_step());
   for (int s = 0; s < 5; ++s) EXPECT_EQ(one.interior_concentrations(s), two.interior_concentrations(s));
   EXPECT_EQ(one.balance_error_mol(), two.balance_error_mol());

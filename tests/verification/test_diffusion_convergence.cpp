@@ -22,7 +22,7 @@ double cosine_mode_error(int n) {
   add_compartment(m, "tissue", 1);
   const int s = add_species(m, "X", 0, D, {0.0});
   const auto grid = make_grid(n, 3, 3, h, [](int, int, int) { return 1; });
-  Simulation sim(m, grid, {}, kernels::make_cpu_backend(0));
+  Simulation sim(m, grid, {}, step::make_cpu_stepper(0));
   // Initial state: the cosine mode at the voxel centres (set through a schedule-free restart).
   std::vector<double> c0;
   const kernels::Problem& p = sim.problem();
@@ -30,7 +30,7 @@ double cosine_mode_error(int n) {
   for (int k = 0; k < 3; ++k)
     for (int j = 0; j < 3; ++j)
       for (int i = 0; i < n; ++i) c0[p.block.index(i, j, k)] = 1.0 + std::cos(M_PI * (i + 0.5) * h / L);
-  const_cast<kernels::Backend&>(sim.backend()).load(p, c0);
+  const_cast<step::Stepper&>(sim.backend()).load(p, c0);
   sim.advance_to(t_end);
   const auto c = sim.interior_concentrations(s);
   const double decay = std::exp(-D * M_PI * M_PI * t_end / (L * L));

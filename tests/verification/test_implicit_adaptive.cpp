@@ -27,7 +27,7 @@ struct AdaptiveRun {
 AdaptiveRun relax(const char* solver, int time_order) {
   const double P = 1e-8, h = 2e-6, k = 2.0 * P / h, t_end = 200.0;  // k = 0.01 /s: 2 time constants
   const auto grid = make_grid(2, 3, 3, h, [](int i, int, int) { return i == 0 ? 1 : 2; });
-  Simulation sim(with_implicit(two_compartments(P), solver, 1e-4, time_order), grid, {}, kernels::make_cpu_backend(0));
+  Simulation sim(with_implicit(two_compartments(P), solver, 1e-4, time_order), grid, {}, step::make_cpu_stepper(0));
   const double delta0 = 8.0;
   AdaptiveRun run;
   for (double t : {50.0, 100.0, t_end}) {
@@ -53,7 +53,7 @@ AdaptiveRun relax(const char* solver, int time_order) {
 
 TEST(ImplicitAdaptive, TakesFarFewerStepsThanExplicitOnASlowRelaxationAndMeetsItsTolerance) {
   const auto grid = make_grid(2, 3, 3, 2e-6, [](int i, int, int) { return i == 0 ? 1 : 2; });
-  const double explicit_steps = 200.0 / Simulation(two_compartments(1e-8), grid, {}, kernels::make_cpu_backend(0)).nominal_step();
+  const double explicit_steps = 200.0 / Simulation(two_compartments(1e-8), grid, {}, step::make_cpu_stepper(0)).nominal_step();
   for (const char* solver : {"lod", "cg"}) {
     // First order (c₂ kept): the global error is within the summed local estimates, and the estimate
     // is sharp (not a bound so loose that it could never fail).
@@ -73,7 +73,7 @@ TEST(ImplicitAdaptive, StepIsBoundedByDtMaxAndLandsExactlyOnOutputTimes) {
   Model model = with_implicit(two_compartments(1e-8), "lod");
   model.run.dt_max_s = 0.7;
   Simulation sim(model, make_grid(2, 1, 1, 2e-6, [](int i, int, int) { return i + 1; }), {},
-                 kernels::make_cpu_backend(0));
+                 step::make_cpu_stepper(0));
   sim.advance_to(10.0);
   EXPECT_EQ(sim.time(), 10.0);
   EXPECT_LE(sim.nominal_step(), 0.7);

@@ -26,7 +26,7 @@ void expect_moved(const Simulation& sim) {
 
 TEST(ImplicitConservation, LodKeepsEveryBalanceOfAClosedMultiCompartmentSystemToRoundOff) {
   const Model model = with_implicit(closed_nested_box_model(), "lod", 1e-3);
-  Simulation sim(model, nested_box_grid(12), {}, kernels::make_cpu_backend(0));
+  Simulation sim(model, nested_box_grid(12), {}, step::make_cpu_stepper(0));
   sim.advance_to(t_end);
   expect_moved(sim);
   std::printf("LOD: %ld steps, %ld rejected, %ld local substeps to t = %g s\n", sim.steps(),
@@ -44,7 +44,7 @@ TEST(ImplicitConservation, LodKeepsEveryBalanceOfAClosedMultiCompartmentSystemTo
 TEST(ImplicitConservation, CgKeepsEveryBalanceToTheReportedSolverResidual) {
   Model model = with_implicit(closed_nested_box_model(), "cg", 1e-3);
   model.run.cg_rel_tol = 1e-8;  // loose enough that the residual, not round-off, limits the balance
-  Simulation sim(model, nested_box_grid(12), {}, kernels::make_cpu_backend(0));
+  Simulation sim(model, nested_box_grid(12), {}, step::make_cpu_stepper(0));
   sim.advance_to(t_end);
   expect_moved(sim);
   const IntegratorStats& stats = sim.integrator_stats();
@@ -63,9 +63,9 @@ TEST(ImplicitConservation, CgKeepsEveryBalanceToTheReportedSolverResidual) {
 TEST(ImplicitDeterminism, TwoRunsWithDifferentThreadCountsAreBitwiseIdentical) {
   for (const char* solver : {"lod", "cg"}) {
     const Model model = with_implicit(closed_nested_box_model(), solver);
-    Simulation one(model, nested_box_grid(11), {}, kernels::make_cpu_backend(1));
+    Simulation one(model, nested_box_grid(11), {}, step::make_cpu_stepper(1));
     one.advance_to(0.5);
-    Simulation two(model, nested_box_grid(11), {}, kernels::make_cpu_backend(2));
+    Simulation two(model, nested_box_grid(11), {}, step::make_cpu_stepper(2));
     two.advance_to(0.5);
     EXPECT_EQ(one.steps(), two.steps()) << solver;
     for (int s = 0; s < 5; ++s) EXPECT_EQ(one.interior_concentrations(s), two.interior_concentrations(s)) << solver;

@@ -13,7 +13,7 @@
 
 using namespace lactosim;
 using namespace lactosim::testing;
-using Solver = kernels::ImplicitOptions::Solver;
+using Solver = step::ImplicitOptions::Solver;
 
 namespace {
 
@@ -69,7 +69,7 @@ TEST(ImplicitDecay, SplitTakesOnlyFirstOrderLossesOfOneSpeciesOutsideClampedComp
 
 TEST(ImplicitDecay, LodWithDecayInTheSolveKeepsEveryBalanceToRoundOff) {
   const Model model = with_implicit(decaying_nested_box_model(), "lod", 1e-3);
-  Simulation sim(model, nested_box_grid(12), {}, kernels::make_cpu_backend(0));
+  Simulation sim(model, nested_box_grid(12), {}, step::make_cpu_stepper(0));
   sim.advance_to(2.0);
   const std::vector<double> rel = sim.balance_error_relative();
   for (std::size_t s = 0; s < rel.size(); ++s) {
@@ -84,7 +84,7 @@ TEST(ImplicitDecay, LodWithDecayInTheSolveKeepsEveryBalanceToRoundOff) {
 TEST(ImplicitDecay, CgWithDecayInTheSolveKeepsEveryBalanceToTheReportedResidual) {
   Model model = with_implicit(decaying_nested_box_model(), "cg", 1e-3);
   model.run.cg_rel_tol = 1e-8;
-  Simulation sim(model, nested_box_grid(12), {}, kernels::make_cpu_backend(0));
+  Simulation sim(model, nested_box_grid(12), {}, step::make_cpu_stepper(0));
   sim.advance_to(2.0);
   const std::vector<double> error = sim.balance_error_mol();
   const std::vector<double> now = sim.modelled_amounts();
@@ -100,8 +100,8 @@ TEST(ImplicitDecay, DecayInTheSolveAgreesWithDecayInTheLocalPhase) {
   Model in_solve = with_implicit(decaying_nested_box_model(), "lod", 1e-4);
   Model in_local = in_solve;
   in_local.run.decay_in_solve = false;
-  Simulation a(in_solve, nested_box_grid(10), {}, kernels::make_cpu_backend(0));
-  Simulation b(in_local, nested_box_grid(10), {}, kernels::make_cpu_backend(0));
+  Simulation a(in_solve, nested_box_grid(10), {}, step::make_cpu_stepper(0));
+  Simulation b(in_local, nested_box_grid(10), {}, step::make_cpu_stepper(0));
   a.advance_to(1.0);
   b.advance_to(1.0);
   double diff = 0;

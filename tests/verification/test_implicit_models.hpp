@@ -30,11 +30,11 @@ inline Model with_implicit(Model m, const std::string& solver, double rel_tol = 
 struct FixedStepper {
   Model model;
   kernels::Problem problem;
-  std::unique_ptr<kernels::Backend> backend = kernels::make_cpu_backend(0);
-  kernels::ImplicitOptions options;
+  std::unique_ptr<step::Stepper> backend = step::make_cpu_stepper(0);
+  step::ImplicitOptions options;
   double t = 0;
 
-  FixedStepper(const Model& m, const mesh::LabelGrid& grid, kernels::ImplicitOptions::Solver solver)
+  FixedStepper(const Model& m, const mesh::LabelGrid& grid, step::ImplicitOptions::Solver solver)
       : model(m), problem(assemble_problem(m, grid, {})) {
     options.solver = solver;
     options.local_dt_max_s = m.run.dt_safety * local_step_limit(model, problem);
@@ -53,8 +53,8 @@ struct FixedStepper {
               c[s * b.padded_voxels() + b.index(i, j, k)] = value(s, i, j, k);
     backend->load(problem, c);
   }
-  kernels::ImplicitStepReport step(double dt) {
-    const kernels::ImplicitStepReport r = backend->implicit_step(rates_at(model, problem, t), dt, options);
+  step::ImplicitStepReport step(double dt) {
+    const step::ImplicitStepReport r = backend->implicit_step(rates_at(model, problem, t), dt, options);
     t += dt;
     return r;
   }

@@ -11,12 +11,12 @@
 
 using namespace lactosim;
 using namespace lactosim::testing;
-using Solver = kernels::ImplicitOptions::Solver;
+using Solver = step::ImplicitOptions::Solver;
 
 namespace {
 
 // The smallest concentration of any species in any voxel where it exists, after one huge step.
-double min_after_one_huge_step(Solver solver, double& step_ratio, kernels::ImplicitStepReport& report) {
+double min_after_one_huge_step(Solver solver, double& step_ratio, step::ImplicitStepReport& report) {
   const int n = 14;
   FixedStepper run(closed_nested_box_model(), nested_box_grid(n), solver);
   run.set_state([n](int s, int i, int, int) { return i < n / 2 ? 100.0 / (1 + s) : 0.0; });
@@ -54,7 +54,7 @@ FixedStepper sharp_front_column() {
 
 TEST(ImplicitPositivity, LodStepOf1e4ExplicitLimitsKeepsASharpProfileNonNegative) {
   double ratio = 0;
-  kernels::ImplicitStepReport report;
+  step::ImplicitStepReport report;
   const double min_c = min_after_one_huge_step(Solver::lod, ratio, report);
   EXPECT_GE(ratio, 1e4);
   EXPECT_GE(report.totals.min_concentration, 0.0);
@@ -64,7 +64,7 @@ TEST(ImplicitPositivity, LodStepOf1e4ExplicitLimitsKeepsASharpProfileNonNegative
 
 TEST(ImplicitPositivity, CgStepOf1e4ExplicitLimitsKeepsASharpProfileNonNegative) {
   double ratio = 0;
-  kernels::ImplicitStepReport report;
+  step::ImplicitStepReport report;
   const double min_c = min_after_one_huge_step(Solver::cg, ratio, report);
   EXPECT_GE(ratio, 1e4);
   EXPECT_TRUE(report.converged);

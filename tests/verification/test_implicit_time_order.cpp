@@ -15,7 +15,7 @@
 
 using namespace lactosim;
 using namespace lactosim::testing;
-using Solver = kernels::ImplicitOptions::Solver;
+using Solver = step::ImplicitOptions::Solver;
 
 namespace {
 

@@ -15,7 +15,7 @@
 
 using namespace lactosim;
 using namespace lactosim::testing;
-using Solver = kernels::ImplicitOptions::Solver;
+using Solver = step::ImplicitOptions::Solver;
 
 namespace {
 
@@ -94,8 +94,8 @@ TEST(ImplicitTimingSlow, CosineModeWithDecayAt64Cubed) {
     double error = 0;
     long steps = 0;
     const double sec = median_seconds([&] {
-      Simulation sim(m, box_grid(), {}, kernels::make_cpu_backend(0));
-      const_cast<kernels::Backend&>(sim.backend()).load(sim.problem(), start_state(sim.problem()));
+      Simulation sim(m, box_grid(), {}, step::make_cpu_stepper(0));
+      const_cast<step::Stepper&>(sim.backend()).load(sim.problem(), start_state(sim.problem()));
       sim.advance_to(t_end);
       std::vector<double> c;
       sim.backend().read_concentrations(c);
@@ -127,8 +127,8 @@ TEST(ImplicitTimingSlow, CosineModeWithDecayAt64Cubed) {
       double error = 0;
       long steps = 0, iterations = 0;
       const double sec = median_seconds([&] {
-        Simulation sim(m, box_grid(), {}, kernels::make_cpu_backend(0));
-        const_cast<kernels::Backend&>(sim.backend()).load(sim.problem(), start_state(sim.problem()));
+        Simulation sim(m, box_grid(), {}, step::make_cpu_stepper(0));
+        const_cast<step::Stepper&>(sim.backend()).load(sim.problem(), start_state(sim.problem()));
         sim.advance_to(t_end);
         std::vector<double> c;
         sim.backend().read_concentrations(c);
@@ -149,20 +149,20 @@ TEST(ImplicitTimingSlow, NestedMembraneBoxesAt24Cubed) {
   const Model reference_model = closed_nested_box_model();
   std::vector<std::vector<double>> reference(5);
   const double sec = median_seconds([&] {
-    Simulation sim(reference_model, nested_box_grid(24), {}, kernels::make_cpu_backend(0));
+    Simulation sim(reference_model, nested_box_grid(24), {}, step::make_cpu_stepper(0));
     sim.advance_to(t);
     for (int s = 0; s < 5; ++s) reference[s] = sim.interior_concentrations(s);
   });
   std::printf("| integrator        | CPU s / simulated s | max |c − c_explicit| mM | steps | rejected | CG iters |\n");
   std::printf("| explicit          | %8.3f | — | %ld | 0 | 0 |\n", sec / t,
-              long(std::lround(t / Simulation(reference_model, nested_box_grid(24), {}, kernels::make_cpu_backend(0)).nominal_step())));
+              long(std::lround(t / Simulation(reference_model, nested_box_grid(24), {}, step::make_cpu_stepper(0)).nominal_step())));
   for (const char* solver : {"lod", "cg"})
     for (double tol : {1e-3, 1e-4}) {
       const Model m = with_implicit(reference_model, solver, tol);
       double diff = 0;
       long steps = 0, rejected = 0, iterations = 0;
       const double s_implicit = median_seconds([&] {
-        Simulation sim(m, nested_box_grid(24), {}, kernels::make_cpu_backend(0));
+        Simulation sim(m, nested_box_grid(24), {}, step::make_cpu_stepper(0));
         sim.advance_to(t);
         diff = 0;
         for (int s = 0; s < 5; ++s) {

@@ -27,10 +27,10 @@ double max_difference(const Simulation& a, const Simulation& b) {
 void expect_agreement(const char* solver) {
   const double t_end = 1.0;
   const Model reference_model = closed_nested_box_model();
-  Simulation reference(reference_model, nested_box_grid(10), {}, kernels::make_cpu_backend(0));
+  Simulation reference(reference_model, nested_box_grid(10), {}, step::make_cpu_stepper(0));
   reference.advance_to(t_end);
   const Model model = with_implicit(reference_model, solver, 1e-4);
-  Simulation implicit(model, nested_box_grid(10), {}, kernels::make_cpu_backend(0));
+  Simulation implicit(model, nested_box_grid(10), {}, step::make_cpu_stepper(0));
   implicit.advance_to(t_end);
   const double diff = max_difference(reference, implicit);
   const double estimate = implicit.integrator_stats().error_estimate_mM;

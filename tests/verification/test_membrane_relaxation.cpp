@@ -24,7 +24,7 @@ TEST(MembraneFlux, TwoCompartmentsRelaxAsClosedForm) {
   add_transporter(m, "leak", physics::TransporterKind::linear_permeability, membrane, {{x, 1, 0}}, P);
   m.run.dt_max_s = 1e-3;  // k·dt = 1e-4
   const auto grid = make_grid(2, 3, 3, h, [](int i, int, int) { return i == 0 ? 1 : 2; });
-  Simulation sim(m, grid, {}, kernels::make_cpu_backend(0));
+  Simulation sim(m, grid, {}, step::make_cpu_stepper(0));
   const double k = 2.0 * P / h;  // 0.1 /s
   for (double t : {2.0, 10.0, 20.0}) {
     sim.advance_to(t);
@@ -51,7 +51,7 @@ TEST(MembraneFlux, AreaWeightScalesTheFlux) {
   m.run.dt_max_s = 1e-3;
   const auto grid = make_grid(2, 1, 1, h, [](int i, int, int) { return i == 0 ? 1 : 2; });
   std::vector<float> weights(3 * grid.size(), 0.5f);
-  Simulation sim(m, grid, weights, kernels::make_cpu_backend(0));
+  Simulation sim(m, grid, weights, step::make_cpu_stepper(0));
   sim.advance_to(10.0);
   const auto c = sim.interior_concentrations(x);
   const double expected = 8.0 * std::exp(-P / h * 10.0);

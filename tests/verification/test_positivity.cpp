@@ -26,7 +26,7 @@ TEST(Positivity, RejectedStepsKeepEveryConcentrationNonNegativeUnderAFastSecondO
   dimerise.rate = 1e3;
   m.reactions.push_back(dimerise);
   const auto grid = make_grid(4, 4, 4, 2e-6, [](int, int, int) { return 1; });
-  Simulation sim(m, grid, {}, kernels::make_cpu_backend(0));
+  Simulation sim(m, grid, {}, step::make_cpu_stepper(0));
   sim.advance_to(50 * sim.nominal_step());
   EXPECT_GT(sim.rejected_steps(), 0);
   for (int s : {a, b}) {
@@ -52,7 +52,7 @@ TEST(Positivity, AStepThatWouldWriteNaNIsRejectedAndTheRunStopsWithAClearError) 
   broken.rate = std::nan("");
   m.reactions.push_back(broken);
   Simulation sim(m, make_grid(3, 3, 3, 2e-6, [](int, int, int) { return 1; }), {},
-                 kernels::make_cpu_backend(1));
+                 step::make_cpu_stepper(1));
   const std::vector<double> before = sim.interior_concentrations(a);
   EXPECT_THROW(sim.advance_to(10 * sim.nominal_step()), std::runtime_error);
   EXPECT_EQ(sim.steps(), 0);

@@ -52,7 +52,7 @@ TEST(Region, BoxTripledPermeabilityScalesExactlyTheFacesInside) {
   m.regions.push_back(box);
   m.transporters[0].region_overrides.push_back({0, 3.0});
   m.run.dt_max_s = 1e-3;
-  Simulation sim(m, split_box(), {}, kernels::make_cpu_backend(1));
+  Simulation sim(m, split_box(), {}, step::make_cpu_stepper(1));
   const double dt = sim.nominal_step();
   sim.advance_to(dt);  // one step from the initial state: J = P·(10 − 0) on every face
   const double expected = P * 10.0 * h * h * dt * (18 * 1.0 + 18 * 3.0);

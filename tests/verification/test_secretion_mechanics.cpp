@@ -31,7 +31,7 @@ long faces_of(const kernels::Problem& p, int membrane) {
 }
 
 std::unique_ptr<Simulation> make_sim(const Model& m, const mesh::LabelGrid& g) {
-  return std::make_unique<Simulation>(m, g, std::vector<float>{}, kernels::make_cpu_backend(1));
+  return std::make_unique<Simulation>(m, g, std::vector<float>{}, step::make_cpu_stepper(1));
 }
 
 void add_secretion(Model& m, const std::string& name, TransporterKind kind, int membrane,

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// The state file (docs/state-format.md). Little-endian throughout (the reader checks the byte order
+// mark): a 16-byte magic, the format version, the byte-order mark, the model fingerprint, named
+// records, an `end` record, and an FNV-1a 64 checksum of every byte before it.
+#include "state.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "host/io/atomic_file.hpp"
+
+namespace lactosim {
+namespace {
+
+constexpr char magic[16] = {'L', 'A', 'C', 'T', 'O', 'S', 'I', 'M', ' ', 'S', 'T', 'A', 'T', 'E', '\n', '\0'};
+constexpr std::uint32_t byte_order_mark = 0x01020304u;
+enum RecordType : std::uint32_t { doubles = 1, integers = 2, end_of_records = 0 };
+
+// FNV-1a, 64 bit: a checksum for torn or corrupted files and a fingerprint, not a cryptographic hash.
+struct Fnv1a {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  void add(const void* data, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+  }
+  template <class T>
+  void add_value(T v) {
+    add(&v, sizeof v);
+  }
+  void add_text(const std::string& s) {
+    add_value(std::uint64_t(s.size()));
+    add(s.data(), s.size());
+  }
+};
+
+class Writer {
+ public:
+  template <class T>
+  void raw(T v) {
+    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void record(const std::string& name, const std::vector<double>& values) {
+    header(name, doubles, values.size());
+    out_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+  }
+  void record(const std::string& name, double value) { record(name, std::vector<double>{value}); }
+  void record(const std::string& name, std::int64_t value) {
+    header(name, integers, 1);
+    raw(value);
+  }
+  std::string finish() {
+    header("end", end_of_records, 0);
+    Fnv1a sum;
+    sum.add(out_.data(), out_.size());
+    raw(sum.h);
+    return std::move(out_);
+  }
+  std::string out_;
+
+ private:
+  void header(const std::string& name, std::uint32_t type, std::uint64_t count) {
+    raw(std::uint32_t(name.size()));
+    out_.append(name);
+    raw(type);
+    raw(count);
+  }
+};
+
+class Reader {
+ public:
+  Reader(std::string bytes, std::string path) : in_(std::move(bytes)), path_(std::move(path)) {}
+  [[noreturn]] void fail(const std::string& what) const {
+    throw std::runtime_error(path_ + ": " + what);
+  }
+  template <class T>
+  T raw() {
+    if (pos_ + sizeof(T) > in_.size()) fail("truncated (ends inside its records)");
+    T v;
+    std::memcpy(&v, in_.data() + pos_, sizeof v);
+    pos_ += sizeof v;
+    return v;
+  }
+  std::string text(std::size_t n) {
+    if (pos_ + n > in_.size()) fail("truncated (ends inside its records)");
+    std::string s = in_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  std::size_t pos() const { return pos_; }
+  const std::string& bytes() const { return in_; }
+
+ private:
+  std::string in_;
+  std::string path_;
+  std::size_t pos_ = 0;
+};
+
+struct Record {
+  std::uint32_t type = 0;
+  std::vector<double> values;
+  std::vector<std::int64_t> integers;
+};
+
+void put_balance(Writer& w, const Balance& b) {
+  w.record("balance.initial_mol", b.initial_mol);
+  w.record("balance.clamped_inflow_mol", b.clamped_inflow_mol);
+  w.record("balance.reaction_source_mol", b.reaction_source_mol);
+  w.record("balance.membrane_transfer_mol", b.membrane_transfer_mol);
+  w.record("balance.secretion_source_mol", b.secretion_source_mol);
+  w.record("balance.outlet_outflow_mol", b.outlet_outflow_mol);
+  w.record("balance.lumen_water_in_m3", b.lumen_water_in_m3);
+  w.record("balance.outlet_water_m3", b.outlet_water_m3);
+}
+
+void put_stats(Writer& w, const IntegratorStats& s) {
+  w.record("stats.linear_iterations", std::int64_t(s.linear_iterations));
+  w.record("stats.last_residual", s.last_residual);
+  w.record("stats.local_substeps", std::int64_t(s.local_substeps));
+  w.record("stats.local_rejected", std::int64_t(s.local_rejected));
+  w.record("stats.error_estimate_mM", s.error_estimate_mM);
+  w.record("stats.last_error_ratio", s.last_error_ratio);
+  w.record("stats.solver_residual_mol", s.solver_residual_mol);
+}
+
+}  // namespace
+
+std::uint64_t state_fingerprint(const kernels::Problem& p, const std::vector<std::string>& species,
+                                const std::vector<std::string>& compartments) {
+  Fnv1a f;
+  for (const std::string& s : species) f.add_text(s);
+  for (const std::string& c : compartments) f.add_text(c);
+  f.add_value(std::int64_t(p.n_species));
+  f.add_value(std::int64_t(p.n_compartments));
+  f.add_value(std::int64_t(p.n_membranes));
+  f.add_value(std::int64_t(p.block.nx));
+  f.add_value(std::int64_t(p.block.ny));
+  f.add_value(std::int64_t(p.block.nz));
+  f.add_value(std::int64_t(p.block.padded_voxels()));
+  f.add_value(p.block.h_m);
+  f.add_value(std::int64_t(p.faces.size()));
+  f.add_value(std::int64_t(p.electrical.n_nodes));
+  f.add_value(std::int64_t(p.has_flow));
+  return f.h;
+}
+
+void write_state_file(const std::string& path, const State& s, std::uint64_t fingerprint) {
+  Writer w;
+  w.out_.append(magic, sizeof magic);
+  w.raw(state_format_version);
+  w.raw(byte_order_mark);
+  w.raw(fingerprint);
+  w.record("time_s", s.time_s);
+  w.record("steps", std::int64_t(s.steps));
+  w.record("rejected_steps", std::int64_t(s.rejected_steps));
+  w.record("dt_nominal_s", s.dt_nominal_s);
+  w.record("dt_last_s", s.dt_last_s);
+  put_balance(w, s.balance);
+  put_stats(w, s.stats);
+  w.record("fields.concentrations_mM", s.fields.concentrations_mM);
+  w.record("fields.node_potential_V", s.fields.node_potential_V);
+  w.record("fields.pressure_Pa", s.fields.pressure_Pa);
+  io::write_file_atomically(path, w.finish());
+}
+
+State read_state_file(const std::string& path, std::uint64_t expected_fingerprint) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error(path + ": cannot open the state file");
+  Reader r(std::string(std::istreambuf_iterator<char>(file), {}), path);
+  if (r.bytes().size() < sizeof magic || std::memcmp(r.bytes().data(), magic, sizeof magic) != 0)
+    r.fail("not a lactosim state file");
+  r.text(sizeof magic);
+  const auto version = r.raw<std::uint32_t>();
+  if (version != state_format_version)
+    r.fail("state format version " + std::to_string(version) + ", this lactosim reads version " +
+           std::to_string(state_format_version) + " only");
+  if (r.raw<std::uint32_t>() != byte_order_mark) r.fail("written on a machine of the other byte order");
+  if (r.raw<std::uint64_t>() != expected_fingerprint)
+    r.fail("saved from another model or grid (species, compartments, membranes or voxels differ)");
+  std::map<std::string, Record> records;
+  while (true) {
+    const std::string name = r.text(r.raw<std::uint32_t>());
+    Record rec;
+    rec.type = r.raw<std::uint32_t>();
+    const auto count = r.raw<std::uint64_t>();
+    if (rec.type == end_of_records) break;
+    if (rec.type != doubles && rec.type != integers) r.fail("record '" + name + "' has an unknown type");
+    if (count > (r.bytes().size() - r.pos()) / 8) r.fail("truncated (record '" + name + "' runs past the end)");
+    const std::string payload = r.text(count * 8);
+    if (rec.type == doubles) {
+      rec.values.resize(count);
+      std::memcpy(rec.values.data(), payload.data(), payload.size());
+    } else {
+      rec.integers.resize(count);
+      std::memcpy(rec.integers.data(), payload.data(), payload.size());
+    }
+    records[name] = std::move(rec);
+  }
+  Fnv1a sum;
+  sum.add(r.bytes().data(), r.pos());
+  if (r.raw<std::uint64_t>() != sum.h) r.fail("corrupt (checksum mismatch)");
+  if (r.pos() != r.bytes().size()) r.fail("has bytes after its checksum");
+
+  const auto get = [&](const std::string& name) -> const Record& {
+    const auto it = records.find(name);
+    if (it == records.end()) r.fail("record '" + name + "' is missing");
+    return it->second;
+  };
+  const auto array = [&](const std::string& name) -> std::vector<double> {
+    const Record& rec = get(name);
+    if (rec.type != doubles) r.fail("record '" + name + "' should hold numbers");
+    return rec.values;
+  };
+  const auto number = [&](const std::string& name) {
+    const std::vector<double> v = array(name);
+    if (v.size() != 1) r.fail("record '" + name + "' should hold one number");
+    return v[0];
+  };
+  const auto integer = [&](const std::string& name) {
+    const Record& rec = get(name);
+    if (rec.type != integers || rec.integers.size() != 1) r.fail("record '" + name + "' should hold one integer");
+    return rec.integers[0];
+  };
+  State s;
+  s.time_s = number("time_s");
+  s.steps = long(integer("steps"));
+  s.rejected_steps = long(integer("rejected_steps"));
+  s.dt_nominal_s = number("dt_nominal_s");
+  s.dt_last_s = number("dt_last_s");
+  Balance& b = s.balance;
+  b.initial_mol = array("balance.initial_mol");
+  b.clamped_inflow_mol = array("balance.clamped_inflow_mol");
+  b.reaction_source_mol = array("balance.reaction_source_mol");
+  b.membrane_transfer_mol = array("balance.membrane_transfer_mol");
+  b.secretion_source_mol = array("balance.secretion_source_mol");
+  b.outlet_outflow_mol = array("balance.outlet_outflow_mol");
+  b.lumen_water_in_m3 = number("balance.lumen_water_in_m3");
+  b.outlet_water_m3 = number("balance.outlet_water_m3");
+  IntegratorStats& st = s.stats;
+  st.linear_iterations = long(integer("stats.linear_iterations"));
+  st.last_residual = number("stats.last_residual");
+  st.local_substeps = long(integer("stats.local_substeps"));
+  st.local_rejected = long(integer("stats.local_rejected"));
+  st.error_estimate_mM = number("stats.error_estimate_mM");
+  st.last_error_ratio = number("stats.last_error_ratio");
+  st.solver_residual_mol = array("stats.solver_residual_mol");
+  s.fields.concentrations_mM = array("fields.concentrations_mM");
+  s.fields.node_potential_V = array("fields.node_potential_V");
+  s.fields.pressure_Pa = array("fields.pressure_Pa");
+  return s;
+}
+
+}  // namespace lactosim
