@@ -93,8 +93,13 @@ class Executor {
   virtual void copy_local_voxels(const double* from, double* to) = 0;
   virtual void apply_clamps(const RatesView& r, double* c) = 0;
   virtual double diffuse_lod(double dt, const double* decay_per_s, double* c, double* decayed_mol) = 0;
-  virtual CgResult diffuse_cg(double dt, const double* decay_per_s, const CgControl& control, double* c,
-                              double* work, double* residual_mol, double* decayed_mol) = 0;
+  // The passes of conjugate gradients for species s (the recurrence: host/step/conjugate_gradients.cpp)
+  virtual CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) = 0;
+  virtual void cg_direction(double beta, double* work) = 0;
+  virtual double cg_apply(int s, double dt, const double* decay_per_s, double* work) = 0;
+  virtual CgUpdateSums cg_update(int s, double dt, const double* decay_per_s, double alpha, double* c,
+                                 double* work) = 0;
+  virtual CgEndSums cg_end(int s, double dt, const double* decay_per_s, const double* c, const double* work) = 0;
   virtual StateDifference state_difference(const double* a, const double* b, double abs_tol_mM,
                                            double rel_tol) = 0;
   virtual void extrapolate(double theta, const double* coarse, double* fine) = 0;

@@ -15,12 +15,15 @@
 //                     diffuse_lod   (I − dt·L_z)(I − dt·L_y)(I − dt·L_x + dt·λ) split, Thomas per
 //                                   line segment — monotone; column sums 1 + dt·λ, the decayed
 //                                   amount dt·λ·Σc·h³ reported: conservative to round-off
-//                     diffuse_cg    Jacobi-preconditioned CG on the full operator, to a tolerance;
-//                                   conserves to the residual it reports
+//                     CG            Jacobi-preconditioned conjugate gradients on the full operator, to
+//                                   a tolerance; conserves to the residual it reports. The recurrence
+//                                   is host/step/conjugate_gradients.cpp, once for every executor;
+//                                   the executors supply its passes (cg_start … cg_end below)
 //   state_difference  the scaled max-norm of two states, for the step-doubling error estimate.
 //   extrapolate       Richardson extrapolation of the doubled step, c₂ + θ(c₂ − c₁), with θ from
 //                     state_difference's extrapolation_limit (physics/extrapolation.hpp)
 #pragma once
+#include <cfloat>
 #include <cstdint>
 #include <vector>
 
@@ -67,6 +70,19 @@ struct CgControl {
   int max_iterations = 10000;
 };
 
+// One species' CG passes return this rank's sums, in the executor's fixed order.
+struct CgStartSums {
+  double bb = 0, rr = 0, rz = 0;  // ‖b‖², ‖r₀‖², r₀·z₀ over the active voxels
+};
+struct CgUpdateSums {
+  double rr = 0, rz = 0;  // ‖r‖², r·z after the update
+};
+struct CgEndSums {
+  double residual_abs = 0;      // Σ|r| over the active voxels (× h³: the mass-defect bound)
+  double decayed_mol = 0;       // dt·Σ λ x h³
+  double min_value = DBL_MAX;   // smallest active x (DBL_MAX: none)
+};
+
 struct CgResult {
   long iterations = 0;           // summed over species
   double residual_relative = 0;  // max over species of ‖r‖₂/‖b‖₂
@@ -88,18 +104,24 @@ struct StateDifference {
   void apply_clamps(const ProblemView& p, const RatesView& r, double* c);                          \
   double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c,         \
                      double* decayed_mol);  /* → min active value */                               \
-  CgResult diffuse_cg(const ProblemView& p, double dt, const double* decay_per_s,                  \
-                      const CgControl& control, double* c, double* work, double* residual_mol,     \
-                      double* decayed_mol);                                                        \
+  /* CG for species s of (I − dt·L + dt·λ) x = b, x = c + s·padded_voxels; work = b, r, z, d, q.  */ \
+  CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay_per_s, double* c, \
+                       double* work); /* b ← x, d ← 0, r = b − A x, z = M⁻¹ r */                   \
+  void cg_direction(const ProblemView& p, double beta, double* work); /* d = z + β d */            \
+  double cg_apply(const ProblemView& p, int s, double dt, const double* decay_per_s,                \
+                  double* work); /* q = A d → d·q */                                               \
+  CgUpdateSums cg_update(const ProblemView& p, int s, double dt, const double* decay_per_s,         \
+                         double alpha, double* c, double* work); /* x += αd, r −= αq, z = M⁻¹r */  \
+  CgEndSums cg_end(const ProblemView& p, int s, double dt, const double* decay_per_s,               \
+                   const double* c, const double* work);                                           \
   StateDifference state_difference(const ProblemView& p, const double* a, const double* b,         \
                                    double abs_tol_mM, double rel_tol);                             \
   void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine);
 
 // decay_per_s: null (no decay) or [s * n_compartments + c], in the executor's memory; decayed_mol:
 // [s] (host) the amount the decay removed, dt·Σ λ c_new h³ (LOD: c after the x sweep, which holds λ).
-// diffuse_cg's `work`: cg_work_vectors × padded_voxels doubles; residual_mol: [s] Σ|r|·h³, which
-// bounds the solve's effect on the species' total (1ᵀ(I − dt·L + dt·λ) c = Σc + dt·Σλc, so
-// Σc_new − Σc* = −dt·Σλc_new − Σr).
+// The CG passes' `work`: cg_work_vectors × padded_voxels doubles. Σ|r|·h³ bounds the solve's effect
+// on the species' total (1ᵀ(I − dt·L + dt·λ) c = Σc + dt·Σλc, so Σc_new − Σc* = −dt·Σλc_new − Σr).
 inline constexpr int cg_work_vectors = 5;
 
 namespace cpu {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "../../kernels/potential_solver.hpp"
+#include "conjugate_gradients.hpp"
 
 namespace lactosim::step {
 
@@ -201,8 +202,8 @@ ImplicitStepReport Stepper::implicit_step(const kernels::StepRates& all_rates, d
   } else {
     if (cg_work_.size() != std::size_t(kernels::cg_work_vectors) * padded_voxels_)
       cg_work_ = x.zeros(std::size_t(kernels::cg_work_vectors) * padded_voxels_);
-    const kernels::CgResult cg = x.diffuse_cg(dt, decay, options.cg, c_.data(), cg_work_.data(),
-                                              report.residual_mol.data(), decayed.data());
+    const kernels::CgResult cg = diffuse_cg(x, *comm_, dt, decay, options.cg, c_.data(), cg_work_.data(),
+                                            report.residual_mol.data(), decayed.data());
     report.converged = cg.converged;
     report.linear_iterations = cg.iterations;
     report.residual_relative = cg.residual_relative;

@@ -100,9 +100,18 @@ class CpuExecutor final : public Executor {
   double diffuse_lod(double dt, const double* decay_per_s, double* c, double* decayed_mol) override {
     return cpu::diffuse_lod(view_, dt, decay_per_s, c, decayed_mol);
   }
-  CgResult diffuse_cg(double dt, const double* decay_per_s, const CgControl& control, double* c, double* work,
-                      double* residual_mol, double* decayed_mol) override {
-    return cpu::diffuse_cg(view_, dt, decay_per_s, control, c, work, residual_mol, decayed_mol);
+  CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) override {
+    return cpu::cg_start(view_, s, dt, decay_per_s, c, work);
+  }
+  void cg_direction(double beta, double* work) override { cpu::cg_direction(view_, beta, work); }
+  double cg_apply(int s, double dt, const double* decay_per_s, double* work) override {
+    return cpu::cg_apply(view_, s, dt, decay_per_s, work);
+  }
+  CgUpdateSums cg_update(int s, double dt, const double* decay_per_s, double alpha, double* c, double* work) override {
+    return cpu::cg_update(view_, s, dt, decay_per_s, alpha, c, work);
+  }
+  CgEndSums cg_end(int s, double dt, const double* decay_per_s, const double* c, const double* work) override {
+    return cpu::cg_end(view_, s, dt, decay_per_s, c, work);
   }
   StateDifference state_difference(const double* a, const double* b, double abs_tol_mM, double rel_tol) override {
     return cpu::state_difference(view_, a, b, abs_tol_mM, rel_tol);

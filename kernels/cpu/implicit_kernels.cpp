@@ -359,80 +359,96 @@ double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, d
   return min_value;
 }
 
-CgResult diffuse_cg(const ProblemView& p, double dt, const double* decay_per_s, const CgControl& control,
-                    double* c, double* work, double* residual_mol, double* decayed_mol) {
+// The CG passes (the recurrence: host/step/conjugate_gradients.cpp). Each sum is taken per row and
+// the row partials added in row order, as every sum here; fusing ‖r‖² and r·z into one pass keeps
+// each column's order, so the results are those of separate passes to the bit.
+CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay_per_s, double* c, double* work) {
   const Block& b = p.block;
   const long nv = b.padded_voxels();
-  const double volume = b.h_m * b.h_m * b.h_m;
+  const Operator A = operator_of(p, s, dt, decay_per_s);
+  const double* x = c + s * nv;
   double* rhs = work;
   double* r = work + nv;
   double* z = work + 2 * nv;
-  double* d = work + 3 * nv;  // search direction
+  double* d = work + 3 * nv;
   double* q = work + 4 * nv;
-  CgResult result;
-  result.min_value = DBL_MAX;
-  for (int s = 0; s < p.n_species; ++s) {
-    const Operator A = operator_of(p, s, dt, decay_per_s);
-    double* x = c + s * nv;
-    residual_mol[s] = 0.0;
-    std::memcpy(rhs, x, sizeof(double) * nv);
-    std::fill(d, d + nv, 0.0);
-    // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
-    const auto start = row_sums<3>(b, [&](long first) {
-      apply_operator_row(b, A, first, x, q);
-      std::array<double, 3> sum{};  // ‖b‖², ‖r‖², r·z
-      for (long v = first; v < first + b.nx; ++v) {
-        const bool act = A.active(v);
-        r[v] = act ? rhs[v] - q[v] : 0.0;
-        z[v] = act ? r[v] * inverse_diagonal(b, A, v) : 0.0;
-        if (act) sum = {sum[0] + rhs[v] * rhs[v], sum[1] + r[v] * r[v], sum[2] + r[v] * z[v]};
-      }
-      return sum;
-    });
-    const double b_norm = std::sqrt(start[0]);
-    double rr = start[1], rz = start[2], rz_old = 0.0;
-    int it = 0;
-    for (; it < control.max_iterations && std::sqrt(rr) > control.rel_tol * b_norm; ++it) {
-      // d = z + β d, β = (r·z)/(r·z)_old
-      const double beta = it == 0 ? 0.0 : rz / rz_old;
-      row_sums<1>(b, [&](long first) {
-        for (long v = first; v < first + b.nx; ++v) d[v] = z[v] + beta * d[v];
-        return std::array<double, 1>{};
-      });
-      // q = A d, α = (r·z)/(d·q)
-      const double dq = row_sums<1>(b, [&](long first) {
-        return std::array<double, 1>{apply_operator_row(b, A, first, d, q)};
-      })[0];
-      const double alpha = rz / dq;
-      // x += α d, r −= α q, z = M⁻¹ r
-      rz_old = rz;
-      const auto sums = row_sums<2>(b, [&](long first) {
-        std::array<double, 2> sum{};  // ‖r‖², r·z
-        for (long v = first; v < first + b.nx; ++v) {
-          if (!A.active(v)) continue;
-          x[v] += alpha * d[v];
-          r[v] -= alpha * q[v];
-          z[v] = r[v] * inverse_diagonal(b, A, v);
-          sum = {sum[0] + r[v] * r[v], sum[1] + r[v] * z[v]};
-        }
-        return sum;
-      });
-      rr = sums[0];
-      rz = sums[1];
+  std::memcpy(rhs, x, sizeof(double) * nv);
+  std::fill(d, d + nv, 0.0);
+  // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
+  const auto sum = row_sums<3>(b, [&](long first) {
+    apply_operator_row(b, A, first, x, q);
+    std::array<double, 3> row{};  // ‖b‖², ‖r‖², r·z
+    for (long v = first; v < first + b.nx; ++v) {
+      const bool act = A.active(v);
+      r[v] = act ? rhs[v] - q[v] : 0.0;
+      z[v] = act ? r[v] * inverse_diagonal(b, A, v) : 0.0;
+      if (act) row = {row[0] + rhs[v] * rhs[v], row[1] + r[v] * r[v], row[2] + r[v] * z[v]};
     }
-    result.iterations += it;
-    if (b_norm > 0.0) result.residual_relative = std::fmax(result.residual_relative, std::sqrt(rr) / b_norm);
-    if (std::sqrt(rr) > control.rel_tol * b_norm || !std::isfinite(rr)) result.converged = false;
-    // Σ|r|·h³ bounds the amount the inexact solve created or destroyed: Σx − Σb = −dt·Σλx − Σr.
-    residual_mol[s] = volume * row_sums<1>(b, [&](long first) {
-      double sum = 0.0;
-      for (long v = first; v < first + b.nx; ++v) sum += std::fabs(r[v]);
-      return std::array<double, 1>{sum};
-    })[0];
-    decayed_mol[s] = decayed_amount(b, A, x);
-    result.min_value = std::fmin(result.min_value, min_active(b, A, x));
-  }
-  return result;
+    return row;
+  });
+  return {sum[0], sum[1], sum[2]};
+}
+
+void cg_direction(const ProblemView& p, double beta, double* work) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const double* z = work + 2 * nv;
+  double* d = work + 3 * nv;
+  row_sums<1>(b, [&](long first) {
+    for (long v = first; v < first + b.nx; ++v) d[v] = z[v] + beta * d[v];
+    return std::array<double, 1>{};
+  });
+}
+
+double cg_apply(const ProblemView& p, int s, double dt, const double* decay_per_s, double* work) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const Operator A = operator_of(p, s, dt, decay_per_s);
+  const double* d = work + 3 * nv;
+  double* q = work + 4 * nv;
+  return row_sums<1>(b, [&](long first) { return std::array<double, 1>{apply_operator_row(b, A, first, d, q)}; })[0];
+}
+
+CgUpdateSums cg_update(const ProblemView& p, int s, double dt, const double* decay_per_s, double alpha, double* c,
+                       double* work) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const Operator A = operator_of(p, s, dt, decay_per_s);
+  double* x = c + s * nv;
+  double* r = work + nv;
+  double* z = work + 2 * nv;
+  const double* d = work + 3 * nv;
+  const double* q = work + 4 * nv;
+  const auto sum = row_sums<2>(b, [&](long first) {
+    std::array<double, 2> row{};  // ‖r‖², r·z
+    for (long v = first; v < first + b.nx; ++v) {
+      if (!A.active(v)) continue;
+      x[v] += alpha * d[v];
+      r[v] -= alpha * q[v];
+      z[v] = r[v] * inverse_diagonal(b, A, v);
+      row = {row[0] + r[v] * r[v], row[1] + r[v] * z[v]};
+    }
+    return row;
+  });
+  return {sum[0], sum[1]};
+}
+
+CgEndSums cg_end(const ProblemView& p, int s, double dt, const double* decay_per_s, const double* c,
+                 const double* work) {
+  const Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const Operator A = operator_of(p, s, dt, decay_per_s);
+  const double* x = c + s * nv;
+  const double* r = work + nv;
+  CgEndSums end;
+  end.residual_abs = row_sums<1>(b, [&](long first) {
+    double sum = 0.0;
+    for (long v = first; v < first + b.nx; ++v) sum += std::fabs(r[v]);
+    return std::array<double, 1>{sum};
+  })[0];
+  end.decayed_mol = decayed_amount(b, A, x);
+  end.min_value = min_active(b, A, x);
+  return end;
 }
 
 StateDifference state_difference(const ProblemView& p, const double* a, const double* b_state,

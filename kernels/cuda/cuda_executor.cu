@@ -327,10 +327,25 @@ class CudaExecutor final : public Executor {
     const Scope scope(*this);
     return cuda::diffuse_lod(view(), dt, decay_per_s, c, decayed_mol);
   }
-  CgResult diffuse_cg(double dt, const double* decay_per_s, const CgControl& control, double* c, double* work,
-                      double* residual_mol, double* decayed_mol) override {
+  CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) override {
     const Scope scope(*this);
-    return cuda::diffuse_cg(view(), dt, decay_per_s, control, c, work, residual_mol, decayed_mol);
+    return cuda::cg_start(view(), s, dt, decay_per_s, c, work);
+  }
+  void cg_direction(double beta, double* work) override {
+    const Scope scope(*this);
+    cuda::cg_direction(view(), beta, work);
+  }
+  double cg_apply(int s, double dt, const double* decay_per_s, double* work) override {
+    const Scope scope(*this);
+    return cuda::cg_apply(view(), s, dt, decay_per_s, work);
+  }
+  CgUpdateSums cg_update(int s, double dt, const double* decay_per_s, double alpha, double* c, double* work) override {
+    const Scope scope(*this);
+    return cuda::cg_update(view(), s, dt, decay_per_s, alpha, c, work);
+  }
+  CgEndSums cg_end(int s, double dt, const double* decay_per_s, const double* c, const double* work) override {
+    const Scope scope(*this);
+    return cuda::cg_end(view(), s, dt, decay_per_s, c, work);
   }
   StateDifference state_difference(const double* a, const double* b, double abs_tol_mM, double rel_tol) override {
     const Scope scope(*this);

@@ -8,9 +8,9 @@
 //                                     couplings vanish between compartments (Neumann segment ends);
 //                                     along y and z neighbouring threads hold neighbouring x, so
 //                                     their loads coalesce
-//   diffuse_cg                        Jacobi-preconditioned CG per species, the host driving the
-//                                     iterations; α, β live on the device (no host round trip for
-//                                     them), the host reads ‖r‖² once per iteration for the stop test
+//   cg_start … cg_end                 the passes of Jacobi-preconditioned CG per species; the
+//                                     recurrence (α, β, the stop test) is host/step/
+//                                     conjugate_gradients.cpp, which reads each pass's sums
 //   state_difference                  a max-reduction over active voxels
 //   state_difference also the extrapolation limit (a min-reduction); extrapolate one pass over all
 //
@@ -19,6 +19,7 @@
 // from the CPU's row-ordered sums in the last bits only (~1e-12 relative after a solve).
 #include "../implicit_kernels.hpp"
 
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -199,12 +200,6 @@ __device__ __forceinline__ double inverse_diagonal(const Operator& A, const Grid
   return 1.0 / (1.0 + A.r(v) * same + A.decay_dt(v));
 }
 
-// The scalars of one species' iteration, on the device so that α and β never cross to the host.
-struct CgScalars {
-  double bb, rr, rz, rz_old, dq, alpha, beta;
-};
-enum CgStage : int { cg_start = 0, cg_alpha = 1, cg_beta = 2 };
-
 // r₀ = b − A x₀ and z₀ = M⁻¹ r₀ on active voxels (0 elsewhere); partials of ‖b‖², ‖r‖², r·z.
 __global__ void __launch_bounds__(reduce_threads)
     cg_start_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
@@ -231,12 +226,11 @@ __global__ void __launch_bounds__(reduce_threads)
 
 // d = z + β d on every interior voxel (z = d = 0 off the active ones).
 __global__ void __launch_bounds__(item_threads)
-    cg_direction_kernel(fo::Interior items, const CgScalars* __restrict__ scalars,
-                        const double* __restrict__ z, double* __restrict__ d) {
+    cg_direction_kernel(fo::Interior items, double beta, const double* __restrict__ z, double* __restrict__ d) {
   const long item = long(blockIdx.x) * item_threads + threadIdx.x;
   if (item >= items.n) return;
   const long v = items.voxel(item);
-  d[v] = z[v] + scalars->beta * d[v];
+  d[v] = z[v] + beta * d[v];
 }
 
 // q = A d; partials of d·q over the active voxels.
@@ -261,11 +255,10 @@ __global__ void __launch_bounds__(reduce_threads)
 // x += α d, r −= α q, z = M⁻¹ r on the active voxels; partials of ‖r‖², r·z.
 __global__ void __launch_bounds__(reduce_threads)
     cg_update_kernel(ProblemView p, Grid g, fo::Interior items, int s, double dt_inv_h2,
-                     const double* __restrict__ decay, double dt, const CgScalars* __restrict__ scalars, double* __restrict__ x, double* __restrict__ r,
+                     const double* __restrict__ decay, double dt, double alpha, double* __restrict__ x, double* __restrict__ r,
                      double* __restrict__ z, const double* __restrict__ d, const double* __restrict__ q,
                      double* __restrict__ partials) {
   const Operator A = operator_of(p, s, dt_inv_h2, decay, dt);
-  const double alpha = scalars->alpha;
   double sum[2] = {0.0, 0.0};
   const long step = long(gridDim.x) * reduce_threads;
   for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
@@ -278,30 +271,6 @@ __global__ void __launch_bounds__(reduce_threads)
     sum[1] += r[v] * z[v];
   }
   fo::store_block_result<2>(sum, fo::Sum{}, 0.0, partials);
-}
-
-// One thread: the partials of a stage in block order, and the CPU's scalar updates.
-__global__ void cg_scalars_kernel(int stage, int n_blocks, const double* __restrict__ partials,
-                                  CgScalars* __restrict__ sc) {
-  if (blockIdx.x != 0 || threadIdx.x != 0) return;
-  const int width = stage == cg_start ? 3 : stage == cg_alpha ? 1 : 2;
-  double total[3] = {0.0, 0.0, 0.0};
-  for (int w = 0; w < width; ++w)
-    for (int b = 0; b < n_blocks; ++b) total[w] += partials[long(w) * n_blocks + b];
-  if (stage == cg_start) {
-    sc->bb = total[0];
-    sc->rr = total[1];
-    sc->rz = total[2];
-    sc->beta = 0.0;
-  } else if (stage == cg_alpha) {
-    sc->dq = total[0];
-    sc->alpha = sc->rz / sc->dq;
-    sc->rz_old = sc->rz;
-  } else {
-    sc->rr = total[0];
-    sc->rz = total[1];
-    sc->beta = sc->rz / sc->rz_old;
-  }
 }
 
 // Σ dt·λ_v c_v over the voxels active for species s: what the decay in A removed (÷ h³).
@@ -431,80 +400,98 @@ double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, d
   return min_active(p, 0, p.n_species, c);
 }
 
-CgResult diffuse_cg(const ProblemView& p, double dt, const double* decay_per_s, const CgControl& control,
-                    double* c, double* work, double* residual_mol, double* decayed_mol) {
-  const Block& b = p.block;
-  const long nv = b.padded_voxels();
-  const double volume = b.h_m * b.h_m * b.h_m;
-  const double dt_inv_h2 = dt / (b.h_m * b.h_m);
-  const Grid g = grid_of(b);
-  const fo::Interior items = fo::interior_of(b);
-  double* rhs = work;
-  double* r = work + nv;
-  double* z = work + 2 * nv;
-  double* d = work + 3 * nv;  // search direction
-  double* q = work + 4 * nv;
-  CgResult result;
-  result.min_value = DBL_MAX;
-  if (items.n <= 0) {
-    for (int s = 0; s < p.n_species; ++s) residual_mol[s] = decayed_mol[s] = 0.0;
-    return result;
+// The CG passes (the recurrence: host/step/conjugate_gradients.cpp). α and β arrive as arguments;
+// the sums come back through fixed_order's block partials, combined in block order — the order the
+// device-side recurrence used before, so the same bits.
+namespace {
+
+struct CgPass {
+  const Block& b;
+  long nv;
+  double dt_inv_h2;
+  Grid g;
+  fo::Interior items;
+  int blocks, item_blocks;
+  double *rhs, *r, *z, *d, *q;
+  CgPass(const ProblemView& p, double dt, double* work)
+      : b(p.block),
+        nv(b.padded_voxels()),
+        dt_inv_h2(dt / (b.h_m * b.h_m)),
+        g(grid_of(b)),
+        items(fo::interior_of(b)),
+        blocks(fo::fixed_blocks(items.n)),
+        item_blocks(int(fo::blocks_for(items.n, item_threads))),
+        rhs(work),
+        r(work + nv),
+        z(work + 2 * nv),
+        d(work + 3 * nv),
+        q(work + 4 * nv) {}
+  // The block partials of `width` columns combined in block order, to the host.
+  template <int width>
+  std::array<double, width> sums() const {
+    Workspace& w = workspace();
+    std::array<double, width> host{};
+    fo::combine(width, blocks, fo::Sum{}, 0.0, w.partials.reserve<double>(std::size_t(width) * blocks),
+                w.result.reserve<double>(width), host.data());
+    return host;
   }
-  Workspace& w = workspace();
-  const int blocks = fo::fixed_blocks(items.n);
-  const int item_blocks = int(fo::blocks_for(items.n, item_threads));
-  double* partials = w.partials.reserve<double>(std::size_t(3) * blocks);
-  double* result_dev = w.result.reserve<double>(1);
-  CgScalars* scalars = w.scalars.reserve<CgScalars>(1);
-  CgScalars host{};
-  auto read_scalars = [&]() {
-    LACTOSIM_CUDA_CHECK(cudaMemcpy(&host, scalars, sizeof(CgScalars), cudaMemcpyDeviceToHost));
-  };
-  for (int s = 0; s < p.n_species; ++s) {
-    double* x = c + s * nv;
-    residual_mol[s] = 0.0;
-    LACTOSIM_CUDA_CHECK(cudaMemcpy(rhs, x, sizeof(double) * nv, cudaMemcpyDeviceToDevice));
-    LACTOSIM_CUDA_CHECK(cudaMemset(d, 0, sizeof(double) * nv));  // all-zero bits: +0.0
-    // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
-    cg_start_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, decay_per_s, dt, x, rhs, r, z,
-                                                 partials);
-    LACTOSIM_CUDA_CHECK_LAUNCH("cg_start_kernel");
-    cg_scalars_kernel<<<1, 1>>>(cg_start, blocks, partials, scalars);
-    LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (start)");
-    read_scalars();
-    const double b_norm = std::sqrt(host.bb);
-    double rr = host.rr;
-    int it = 0;
-    for (; it < control.max_iterations && std::sqrt(rr) > control.rel_tol * b_norm; ++it) {
-      // d = z + β d (β = 0 on the first iteration); q = A d, α = (r·z)/(d·q)
-      cg_direction_kernel<<<item_blocks, item_threads>>>(items, scalars, z, d);
-      LACTOSIM_CUDA_CHECK_LAUNCH("cg_direction_kernel");
-      cg_matvec_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, decay_per_s, dt, d, q, partials);
-      LACTOSIM_CUDA_CHECK_LAUNCH("cg_matvec_kernel");
-      cg_scalars_kernel<<<1, 1>>>(cg_alpha, blocks, partials, scalars);
-      LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (alpha)");
-      // x += α d, r −= α q, z = M⁻¹ r; β = (r·z)/(r·z)_old for the next direction
-      cg_update_kernel<<<blocks, reduce_threads>>>(p, g, items, s, dt_inv_h2, decay_per_s, dt, scalars, x, r, z, d, q,
-                                                   partials);
-      LACTOSIM_CUDA_CHECK_LAUNCH("cg_update_kernel");
-      cg_scalars_kernel<<<1, 1>>>(cg_beta, blocks, partials, scalars);
-      LACTOSIM_CUDA_CHECK_LAUNCH("cg_scalars_kernel (beta)");
-      read_scalars();
-      rr = host.rr;
-    }
-    result.iterations += it;
-    if (b_norm > 0.0) result.residual_relative = std::fmax(result.residual_relative, std::sqrt(rr) / b_norm);
-    if (std::sqrt(rr) > control.rel_tol * b_norm || !std::isfinite(rr)) result.converged = false;
-    // Σ|r|·h³ bounds the amount the inexact solve created or destroyed: Σx − Σb = −Σr.
-    abs_sum_kernel<<<blocks, reduce_threads>>>(items, r, partials);
-    LACTOSIM_CUDA_CHECK_LAUNCH("abs_sum_kernel");
-    double abs_sum = 0.0;
-    fo::combine(1, blocks, fo::Sum{}, 0.0, partials, result_dev, &abs_sum);
-    residual_mol[s] = volume * abs_sum;
-    decayed_mol[s] = decayed_amount(p, s, decay_per_s, dt, x);
-    result.min_value = std::fmin(result.min_value, min_active(p, s, s + 1, c));
-  }
-  return result;
+  double* partials(int width) const { return workspace().partials.reserve<double>(std::size_t(width) * blocks); }
+};
+
+}  // namespace
+
+CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay_per_s, double* c, double* work) {
+  const CgPass k(p, dt, work);
+  double* x = c + s * k.nv;
+  LACTOSIM_CUDA_CHECK(cudaMemcpy(k.rhs, x, sizeof(double) * k.nv, cudaMemcpyDeviceToDevice));
+  LACTOSIM_CUDA_CHECK(cudaMemset(k.d, 0, sizeof(double) * k.nv));  // all-zero bits: +0.0
+  if (k.items.n <= 0) return {};
+  // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
+  cg_start_kernel<<<k.blocks, reduce_threads>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, x, k.rhs, k.r, k.z,
+                                                 k.partials(3));
+  LACTOSIM_CUDA_CHECK_LAUNCH("cg_start_kernel");
+  const std::array<double, 3> sum = k.sums<3>();
+  return {sum[0], sum[1], sum[2]};
+}
+
+void cg_direction(const ProblemView& p, double beta, double* work) {
+  const CgPass k(p, 0.0, work);
+  if (k.items.n <= 0) return;
+  cg_direction_kernel<<<k.item_blocks, item_threads>>>(k.items, beta, k.z, k.d);
+  LACTOSIM_CUDA_CHECK_LAUNCH("cg_direction_kernel");
+}
+
+double cg_apply(const ProblemView& p, int s, double dt, const double* decay_per_s, double* work) {
+  const CgPass k(p, dt, work);
+  if (k.items.n <= 0) return 0.0;
+  cg_matvec_kernel<<<k.blocks, reduce_threads>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, k.d, k.q,
+                                                  k.partials(1));
+  LACTOSIM_CUDA_CHECK_LAUNCH("cg_matvec_kernel");
+  return k.sums<1>()[0];
+}
+
+CgUpdateSums cg_update(const ProblemView& p, int s, double dt, const double* decay_per_s, double alpha, double* c,
+                       double* work) {
+  const CgPass k(p, dt, work);
+  if (k.items.n <= 0) return {};
+  cg_update_kernel<<<k.blocks, reduce_threads>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, alpha,
+                                                  c + s * k.nv, k.r, k.z, k.d, k.q, k.partials(2));
+  LACTOSIM_CUDA_CHECK_LAUNCH("cg_update_kernel");
+  const std::array<double, 2> sum = k.sums<2>();
+  return {sum[0], sum[1]};
+}
+
+CgEndSums cg_end(const ProblemView& p, int s, double dt, const double* decay_per_s, const double* c,
+                 const double* work) {
+  const CgPass k(p, dt, const_cast<double*>(work));
+  CgEndSums end;
+  if (k.items.n <= 0) return end;
+  abs_sum_kernel<<<k.blocks, reduce_threads>>>(k.items, k.r, k.partials(1));
+  LACTOSIM_CUDA_CHECK_LAUNCH("abs_sum_kernel");
+  end.residual_abs = k.sums<1>()[0];
+  end.decayed_mol = decayed_amount(p, s, decay_per_s, dt, c + s * k.nv);
+  end.min_value = min_active(p, s, s + 1, c);
+  return end;
 }
 
 namespace {

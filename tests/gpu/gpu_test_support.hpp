@@ -17,6 +17,7 @@
 #include "host/assemble.hpp"
 #include "kernels/host_views.hpp"
 #include "host/model.hpp"
+#include "host/step/conjugate_gradients.hpp"
 #include "host/step/stepper.hpp"
 #include "kernels/problem.hpp"
 #include "kernels/step_kernels.hpp"
@@ -408,6 +409,28 @@ inline ::testing::AssertionResult values_agree(double got, double want, double r
 inline bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() &&
          (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+// Conjugate gradients through the one recurrence (host/step/conjugate_gradients.cpp) on an executor
+// of each kind holding `problem`, over the caller's arrays (host arrays for the CPU, device arrays
+// for CUDA): the former cpu::diffuse_cg / cuda::diffuse_cg, whose recurrence moved to host/step/.
+inline kernels::CgResult diffuse_cg_on(kernels::Executor& executor, const kernels::Problem& problem, double dt,
+                                       const double* decay_per_s, const kernels::CgControl& control, double* c,
+                                       double* work, double* residual_mol, double* decayed_mol) {
+  executor.load_problem(problem);
+  return step::diffuse_cg(executor, dt, decay_per_s, control, c, work, residual_mol, decayed_mol);
+}
+inline kernels::CgResult cpu_diffuse_cg(const kernels::Problem& problem, double dt, const double* decay_per_s,
+                                        const kernels::CgControl& control, double* c, double* work,
+                                        double* residual_mol, double* decayed_mol) {
+  return diffuse_cg_on(*kernels::make_cpu_executor(0), problem, dt, decay_per_s, control, c, work, residual_mol,
+                       decayed_mol);
+}
+inline kernels::CgResult cuda_diffuse_cg(const kernels::Problem& problem, double dt, const double* decay_per_s,
+                                         const kernels::CgControl& control, double* c, double* work,
+                                         double* residual_mol, double* decayed_mol) {
+  return diffuse_cg_on(*kernels::make_cuda_executor(0), problem, dt, decay_per_s, control, c, work, residual_mol,
+                       decayed_mol);
 }
 
 }  // namespace lactosim::gpu_testing

@@ -121,13 +121,13 @@ TEST(CudaImplicitKernels, DiffuseCgIsEquivalentToCpu) {
         std::vector<double> want = before, work(std::size_t(kernels::cg_work_vectors) * k.nv()),
                             residual_want(ns, -7.0), decayed_want(ns, -7.0), decayed_got(ns, -7.0);
         const kernels::CgResult cg_want =
-            cpu::diffuse_cg(k.host(), dt, with_decay ? decay.data() : nullptr, control, want.data(), work.data(),
+            cpu_diffuse_cg(k.problem, dt, with_decay ? decay.data() : nullptr, control, want.data(), work.data(),
                             residual_want.data(), decayed_want.data());
         cuda::DeviceArray<double> c(before), work_device;
         work_device.resize(work.size());
         std::vector<double> residual_got(ns, -7.0);
         const kernels::CgResult cg_got =
-            cuda::diffuse_cg(device_problem.view(), dt, with_decay ? decay_device.data() : nullptr, control, c.data(),
+            cuda_diffuse_cg(k.problem, dt, with_decay ? decay_device.data() : nullptr, control, c.data(),
                              work_device.data(), residual_got.data(), decayed_got.data());
         const std::string what = k.name + ", dt = " + std::to_string(dt) + (with_decay ? ", decay" : "");
         EXPECT_TRUE(arrays_agree(decayed_got, decayed_want, 1e-11)) << what;
@@ -222,9 +222,9 @@ TEST(CudaImplicitKernels, EmptyWorkGivesTheCpuAnswers) {
                       decayed(ns, -7.0), decayed_want(ns, -7.0);
   EXPECT_EQ(cuda::diffuse_lod(device_problem.view(), 1.0, nullptr, c.data(), decayed.data()),
             cpu::diffuse_lod(host_view(p, u), 1.0, nullptr, cpu_c.data(), decayed_want.data()));
-  const kernels::CgResult got = cuda::diffuse_cg(device_problem.view(), 1.0, nullptr, {1e-10, 100}, c.data(),
+  const kernels::CgResult got = cuda_diffuse_cg(p, 1.0, nullptr, {1e-10, 100}, c.data(),
                                                  work.data(), residual.data(), decayed.data());
-  const kernels::CgResult want = cpu::diffuse_cg(host_view(p, u), 1.0, nullptr, {1e-10, 100}, cpu_c.data(),
+  const kernels::CgResult want = cpu_diffuse_cg(p, 1.0, nullptr, {1e-10, 100}, cpu_c.data(),
                                                  cpu_work.data(), residual_want.data(), decayed_want.data());
   EXPECT_EQ(decayed, decayed_want);
   EXPECT_EQ(got.iterations, want.iterations);
@@ -248,7 +248,7 @@ TEST(CudaImplicitKernels, ImplicitKernelsAreBitwiseReproducible) {
     const cuda::DeviceArray<double> decay_device(decay);
     std::vector<double> out = {cuda::diffuse_lod(device_problem.view(), dt, decay_device.data(), lod.data(), decayed.data())};
     std::vector<double> residual(ns);
-    const kernels::CgResult r = cuda::diffuse_cg(device_problem.view(), dt, decay_device.data(), {1e-12, 2000},
+    const kernels::CgResult r = cuda_diffuse_cg(k.problem, dt, decay_device.data(), {1e-12, 2000},
                                                  cg.data(), work.data(), residual.data(), decayed.data() + ns);
     out.insert(out.end(), decayed.begin(), decayed.end());
     const kernels::StateDifference d =
