@@ -103,9 +103,16 @@ class Executor {
   virtual StateDifference state_difference(const double* a, const double* b, double abs_tol_mM,
                                            double rel_tol) = 0;
   virtual void extrapolate(double theta, const double* coarse, double* fine) = 0;
-  // lumen_flow.hpp, lumen_advection.hpp
-  virtual LumenFlowResult solve_lumen_flow(const double* q, double* p, double* face_velocity, double rel_tol,
-                                           int max_iterations) = 0;
+  // lumen_flow.hpp: the pressure solve's passes (the recurrence: host/step/lumen_pressure.cpp), over
+  // the loaded problem's lumen (flow_view()) or a view the caller made in the executor's memory
+  virtual LumenFlowView flow_view() const = 0;
+  virtual FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) = 0;
+  virtual double flow_apply(const LumenFlowView& view, double* work) = 0;
+  virtual FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, double* work) = 0;
+  virtual void flow_direction(const LumenFlowView& view, double beta, double* work) = 0;
+  virtual FlowBudget flow_velocities(const LumenFlowView& view, const double* q, const double* p,
+                                     double* face_velocity) = 0;
+  // lumen_advection.hpp
   virtual AdvectionReport advect_lumen(double dt, double courant, const double* face_velocity, const double* q,
                                        double* c, double* work, double* outlet_outflow_mol) = 0;
 };

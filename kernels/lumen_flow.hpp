@@ -21,6 +21,11 @@ struct LumenFlowView {
   const std::uint8_t* lumen = nullptr;     // per padded voxel: 1 lumen (incl. outlets), 0 otherwise
   const std::uint8_t* outlet = nullptr;    // per padded voxel: 1 where p = 0
   const double* mobility = nullptr;        // per padded voxel: k/μ = r²/(8μ), m²·Pa⁻¹·s⁻¹
+  // The unknowns (non-outlet lumen voxels of the interior, in index order), where the CPU iterates
+  // (flow_unknowns() makes the list; null: each CPU pass makes it itself). CUDA tests every interior
+  // voxel instead: the same set.
+  const std::int64_t* unknowns = nullptr;
+  long n_unknowns = 0;
 };
 
 struct LumenFlowResult {
@@ -30,14 +35,39 @@ struct LumenFlowResult {
   double outlet_flow_m3_per_s = 0;  // Σ u·h² through faces into outlet voxels + Σ q h³ in them
 };
 
-// cpu:: (kernels/cpu/lumen_flow.cpp) takes host pointers; cuda:: (kernels/cuda/lumen_flow.cu) takes
-// device pointers everywhere (the view's tables, q, p, face_velocity) and returns the result on the host.
+// The passes of the pressure solve's conjugate gradients (the recurrence, α, β and the stop test:
+// host/step/lumen_pressure.cpp). work: flow_work_vectors × padded voxels — r, z, d, A d, 1/diag(A).
+// Every sum is this rank's, in the executor's fixed order. cpu:: (kernels/cpu/lumen_flow.cpp) takes
+// host pointers; cuda:: (kernels/cuda/lumen_flow.cu) device pointers everywhere.
+struct FlowStartSums {
+  double qq = 0, rz = 0, rr = 0;  // ‖q‖², r₀·z₀, ‖r₀‖² over the unknowns
+};
+struct FlowUpdateSums {
+  double rz = 0, rr = 0;  // r·z, ‖r‖² after the update
+};
+struct FlowBudget {
+  double source_m3_per_s = 0, outlet_flow_m3_per_s = 0;  // as LumenFlowResult's
+};
+inline constexpr int flow_work_vectors = 5;
+
 #define LACTOSIM_DECLARE_LUMEN_FLOW_KERNELS                                                        \
-  /* Solves for p (per padded voxel; 0 outside the lumen and at outlets) given q (1/s, per padded  \
-     voxel) to ‖r‖ ≤ rel_tol ‖q‖, and fills face velocities u[3v + axis] (m/s, +axis direction,   \
-     face between v and v + e_axis; 0 where either side is not lumen). p is the initial guess. */ \
-  LumenFlowResult solve_lumen_flow(const LumenFlowView& view, const double* q, double* p,          \
-                                   double* face_velocity, double rel_tol, int max_iterations);
+  /* r₀ = q − A p, z₀ = d₀ = M⁻¹ r₀ on the unknowns (p: the initial guess). */                     \
+  FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work); \
+  /* A d on the unknowns → d·A d */                                                                \
+  double flow_apply(const LumenFlowView& view, double* work);                                      \
+  /* p += α d, r −= α A d, z = M⁻¹ r on the unknowns */                                             \
+  FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, double* work);    \
+  /* d = z + β d on the unknowns */                                                                \
+  void flow_direction(const LumenFlowView& view, double beta, double* work);                      \
+  /* Face velocities u[3v + axis] = M_ij (p_i − p_j)/h (m/s, +axis; 0 where either side is not     \
+     lumen), and the water budget from them. */                                                    \
+  FlowBudget flow_velocities(const LumenFlowView& view, const double* q, const double* p,          \
+                             double* face_velocity);
+
+namespace cpu {
+// The unknowns of view, for LumenFlowView::unknowns.
+std::vector<std::int64_t> flow_unknowns(const LumenFlowView& view);
+}  // namespace cpu
 
 namespace cpu {
 LACTOSIM_DECLARE_LUMEN_FLOW_KERNELS

@@ -11,6 +11,7 @@
 
 #include "../../kernels/potential_solver.hpp"
 #include "conjugate_gradients.hpp"
+#include "lumen_pressure.hpp"
 
 namespace lactosim::step {
 
@@ -58,6 +59,7 @@ void Stepper::load(const kernels::Problem& problem, const std::vector<double>& c
   psi_trial_ = x.zeros(psi_.size());
   face_taken_ = Field{}, face_delivered_ = Field{}, face_water_ = Field{};
   pressure_ = Field{}, saved_pressure_ = Field{}, face_velocity_ = Field{}, q_ = Field{}, advect_work_ = Field{};
+  flow_work_ = Field{};
   if (problem.has_secretion) face_taken_ = x.zeros(face_species), face_delivered_ = x.zeros(face_species);
   if (problem.has_water) face_water_ = x.zeros(problem.faces.size());
   if (has_flow_) {
@@ -66,6 +68,7 @@ void Stepper::load(const kernels::Problem& problem, const std::vector<double>& c
     face_velocity_ = x.zeros(3 * nv);
     q_ = x.zeros(nv);
     advect_work_ = x.zeros(std::size_t(n_species_) * nv);
+    flow_work_ = x.zeros(std::size_t(kernels::flow_work_vectors) * nv);
   }
   loaded_ = true;
 }
@@ -251,8 +254,9 @@ bool Stepper::solve_potentials(const RatesView& r, StepTotals& totals) {
 // Returns the smallest value written; adds outflow and water to totals.
 double Stepper::flow_and_advection(double dt, double* c, StepTotals& totals) {
   kernels::Executor& x = *executor_;
-  const kernels::LumenFlowResult solved = x.solve_lumen_flow(q_.data(), pressure_.data(), face_velocity_.data(),
-                                                             pressure_rel_tol_, pressure_max_iterations_);
+  const kernels::LumenFlowResult solved =
+      solve_lumen_flow(x, *comm_, x.flow_view(), q_.data(), pressure_.data(), face_velocity_.data(),
+                       pressure_rel_tol_, pressure_max_iterations_, flow_work_.data());
   totals.pressure_residual = std::max(totals.pressure_residual, solved.relative_residual);
   totals.pressure_iterations = std::max(totals.pressure_iterations, solved.iterations);
   totals.lumen_water_in_m3 += solved.source_m3_per_s * dt;

@@ -149,7 +149,7 @@ class Stepper {
   // (1/s), and per-face scratch of the secretory pathways and water — all empty without them.
   std::vector<double> psi_;
   kernels::Field psi_field_, psi_trial_;
-  kernels::Field pressure_, saved_pressure_, face_velocity_, q_, advect_work_;
+  kernels::Field pressure_, saved_pressure_, face_velocity_, q_, advect_work_, flow_work_;
   kernels::Field face_taken_, face_delivered_, face_water_;
   std::vector<SavedState> saved_;
 };

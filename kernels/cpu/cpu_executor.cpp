@@ -35,6 +35,14 @@ class CpuExecutor final : public Executor {
     problem_ = problem;
     membrane_u_ = ghk_arguments(problem_);
     view_ = host_view(problem_, membrane_u_);
+    flow_ = LumenFlowView{problem_.block, problem_.lumen.data(), problem_.outlet.data(),
+                          problem_.lumen_mobility.data()};
+    if (problem_.has_flow) {
+      // The pressure solve's unknowns, listed once (kernels/lumen_flow.hpp).
+      flow_unknowns_ = cpu::flow_unknowns(flow_);
+      flow_.unknowns = flow_unknowns_.data();
+      flow_.n_unknowns = long(flow_unknowns_.size());
+    }
   }
   const ProblemView& problem_view() const override { return view_; }
   RatesView upload_rates(const StepRates& rates) override { return host_rates_view(rates); }
@@ -119,11 +127,20 @@ class CpuExecutor final : public Executor {
   void extrapolate(double theta, const double* coarse, double* fine) override {
     cpu::extrapolate(view_, theta, coarse, fine);
   }
-  LumenFlowResult solve_lumen_flow(const double* q, double* p, double* face_velocity, double rel_tol,
-                                   int max_iterations) override {
-    const LumenFlowView flow{problem_.block, problem_.lumen.data(), problem_.outlet.data(),
-                             problem_.lumen_mobility.data()};
-    return cpu::solve_lumen_flow(flow, q, p, face_velocity, rel_tol, max_iterations);
+  LumenFlowView flow_view() const override { return flow_; }
+  FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) override {
+    return cpu::flow_start(view, q, p, work);
+  }
+  double flow_apply(const LumenFlowView& view, double* work) override { return cpu::flow_apply(view, work); }
+  FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, double* work) override {
+    return cpu::flow_update(view, alpha, p, work);
+  }
+  void flow_direction(const LumenFlowView& view, double beta, double* work) override {
+    cpu::flow_direction(view, beta, work);
+  }
+  FlowBudget flow_velocities(const LumenFlowView& view, const double* q, const double* p,
+                             double* face_velocity) override {
+    return cpu::flow_velocities(view, q, p, face_velocity);
   }
   AdvectionReport advect_lumen(double dt, double courant, const double* face_velocity, const double* q, double* c,
                                double* work, double* outlet_outflow_mol) override {
@@ -136,6 +153,8 @@ class CpuExecutor final : public Executor {
   Problem problem_;
   std::vector<double> membrane_u_;
   ProblemView view_;
+  LumenFlowView flow_;
+  std::vector<std::int64_t> flow_unknowns_;
 };
 
 }  // namespace

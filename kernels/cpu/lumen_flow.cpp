@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// CPU implementation of kernels/lumen_flow.hpp: matrix-free Jacobi-preconditioned CG with dot
-// products through chunked_sum (bitwise reproducible whatever the thread count).
+// CPU passes of kernels/lumen_flow.hpp (the CG recurrence: host/step/lumen_pressure.cpp), over the
+// list of unknowns; every sum through chunked_sum over that list (bitwise reproducible whatever the
+// thread count; a chunk's columns summed in item order, so fusing two sums into one pass gives the
+// bits of two passes).
 #include "../lumen_flow.hpp"
 
 #include <cmath>
@@ -13,7 +15,7 @@ namespace lactosim::kernels::cpu {
 namespace {
 
 struct Operator {
-  const LumenFlowView& v;
+  LumenFlowView v;
   long stride[3];
   double inv_h2;
 
@@ -41,64 +43,113 @@ struct Operator {
 
 }  // namespace
 
-LumenFlowResult solve_lumen_flow(const LumenFlowView& view, const double* q, double* p,
-                                 double* face_velocity, double rel_tol, int max_iterations) {
+std::vector<std::int64_t> flow_unknowns(const LumenFlowView& view) {
   const Block& b = view.block;
-  const Operator A{view, {b.stride(0), b.stride(1), b.stride(2)}, 1.0 / (b.h_m * b.h_m)};
-
-  // The unknowns: non-outlet lumen voxels of the interior, in index order.
-  std::vector<long> cells;
+  std::vector<std::int64_t> cells;
   for (int k = 0; k < b.nz; ++k)
     for (int j = 0; j < b.ny; ++j)
-      for (int i = 0; i < b.nx; ++i)
-        if (A.unknown(b.index(i, j, k))) cells.push_back(b.index(i, j, k));
-  const long n = long(cells.size());
-  // Small lumens (one alveolus: a few thousand unknowns) solve faster on one thread than with a
-  // fork/join per CG vector operation.
-  const bool parallel = n >= 32768;
-  const long nv = b.padded_voxels();
-  std::vector<double> r(nv, 0.0), z(nv, 0.0), d(nv, 0.0), Ad(nv, 0.0), inv_diag(nv, 0.0);
-  auto dot = [&](const std::vector<double>& x, const std::vector<double>& y) {
-    return chunked_sum(n, 1, [&](long c, double* s) { s[0] += x[cells[c]] * y[cells[c]]; })[0];
-  };
+      for (int i = 0; i < b.nx; ++i) {
+        const long v = b.index(i, j, k);
+        if (view.lumen[v] && !view.outlet[v]) cells.push_back(v);
+      }
+  return cells;
+}
 
-#pragma omp parallel for schedule(static) if (parallel)
-  for (long c = 0; c < n; ++c) {
-    const long i = cells[c];
-    const double diag = A.diagonal(i);
-    inv_diag[i] = diag > 0.0 ? 1.0 / diag : 0.0;
-    r[i] = q[i] - A.apply(p, i);
-    z[i] = inv_diag[i] * r[i];
-    d[i] = z[i];
-  }
-  std::vector<double> q_vec(nv, 0.0);
-  for (long c = 0; c < n; ++c) q_vec[cells[c]] = q[cells[c]];
-  const double q_norm = std::sqrt(dot(q_vec, q_vec));
-  LumenFlowResult result;
-  double rz = dot(r, z);
-  double r_norm = std::sqrt(dot(r, r));
-  while (q_norm > 0.0 && r_norm > rel_tol * q_norm && result.iterations < max_iterations) {
-#pragma omp parallel for schedule(static) if (parallel)
-    for (long c = 0; c < n; ++c) Ad[cells[c]] = A.apply(d.data(), cells[c]);
-    const double alpha = rz / dot(d, Ad);
-#pragma omp parallel for schedule(static) if (parallel)
-    for (long c = 0; c < n; ++c) {
-      const long i = cells[c];
-      p[i] += alpha * d[i];
-      r[i] -= alpha * Ad[i];
-      z[i] = inv_diag[i] * r[i];
+namespace {
+
+// The view's unknowns, or a list made for this pass when the view has none.
+struct Unknowns {
+  std::vector<std::int64_t> own;
+  const std::int64_t* cell;
+  long n;
+  explicit Unknowns(const LumenFlowView& v) {
+    if (v.unknowns) {
+      cell = v.unknowns, n = v.n_unknowns;
+    } else {
+      own = flow_unknowns(v);
+      cell = own.data(), n = long(own.size());
     }
-    const double rz_new = dot(r, z);
-    const double beta = rz_new / rz;
-    rz = rz_new;
-#pragma omp parallel for schedule(static) if (parallel)
-    for (long c = 0; c < n; ++c) d[cells[c]] = z[cells[c]] + beta * d[cells[c]];
-    r_norm = std::sqrt(dot(r, r));
-    ++result.iterations;
   }
-  result.relative_residual = q_norm > 0.0 ? r_norm / q_norm : 0.0;
+  // Small lumens (one alveolus: a few thousand unknowns) run faster on one thread than with a
+  // fork/join per pass.
+  bool parallel() const { return n >= 32768; }
+};
 
+Operator operator_of(const LumenFlowView& view) {
+  const Block& b = view.block;
+  return {view, {b.stride(0), b.stride(1), b.stride(2)}, 1.0 / (b.h_m * b.h_m)};
+}
+
+struct Work {
+  double *r, *z, *d, *Ad, *inv_diag;
+  Work(const LumenFlowView& view, double* work) {
+    const long nv = view.block.padded_voxels();
+    r = work, z = work + nv, d = work + 2 * nv, Ad = work + 3 * nv, inv_diag = work + 4 * nv;
+  }
+};
+
+}  // namespace
+
+FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) {
+  const Operator A = operator_of(view);
+  const Unknowns u(view);
+  const Work w(view, work);
+#pragma omp parallel for schedule(static) if (u.parallel())
+  for (long c = 0; c < u.n; ++c) {
+    const long i = u.cell[c];
+    const double diag = A.diagonal(i);
+    w.inv_diag[i] = diag > 0.0 ? 1.0 / diag : 0.0;
+    w.r[i] = q[i] - A.apply(p, i);
+    w.z[i] = w.inv_diag[i] * w.r[i];
+    w.d[i] = w.z[i];
+  }
+  const std::vector<double> sum = chunked_sum(u.n, 3, [&](long c, double* s) {
+    const long i = u.cell[c];
+    s[0] += q[i] * q[i];
+    s[1] += w.r[i] * w.z[i];
+    s[2] += w.r[i] * w.r[i];
+  });
+  return {sum[0], sum[1], sum[2]};
+}
+
+double flow_apply(const LumenFlowView& view, double* work) {
+  const Operator A = operator_of(view);
+  const Unknowns u(view);
+  const Work w(view, work);
+#pragma omp parallel for schedule(static) if (u.parallel())
+  for (long c = 0; c < u.n; ++c) w.Ad[u.cell[c]] = A.apply(w.d, u.cell[c]);
+  return chunked_sum(u.n, 1, [&](long c, double* s) { s[0] += w.d[u.cell[c]] * w.Ad[u.cell[c]]; })[0];
+}
+
+FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, double* work) {
+  const Unknowns u(view);
+  const Work w(view, work);
+#pragma omp parallel for schedule(static) if (u.parallel())
+  for (long c = 0; c < u.n; ++c) {
+    const long i = u.cell[c];
+    p[i] += alpha * w.d[i];
+    w.r[i] -= alpha * w.Ad[i];
+    w.z[i] = w.inv_diag[i] * w.r[i];
+  }
+  const std::vector<double> sum = chunked_sum(u.n, 2, [&](long c, double* s) {
+    const long i = u.cell[c];
+    s[0] += w.r[i] * w.z[i];
+    s[1] += w.r[i] * w.r[i];
+  });
+  return {sum[0], sum[1]};
+}
+
+void flow_direction(const LumenFlowView& view, double beta, double* work) {
+  const Unknowns u(view);
+  const Work w(view, work);
+#pragma omp parallel for schedule(static) if (u.parallel())
+  for (long c = 0; c < u.n; ++c) w.d[u.cell[c]] = w.z[u.cell[c]] + beta * w.d[u.cell[c]];
+}
+
+FlowBudget flow_velocities(const LumenFlowView& view, const double* q, const double* p, double* face_velocity) {
   // Face velocities u = M_ij (p_i − p_j)/h, and the water budget from them.
+  const Block& b = view.block;
+  const long nv = b.padded_voxels();
   const double h = b.h_m, h2 = h * h, h3 = h2 * h;
   for (long idx = 0; idx < 3 * nv; ++idx) face_velocity[idx] = 0.0;
   const long rows = long(b.ny) * b.nz;
@@ -120,9 +171,7 @@ LumenFlowResult solve_lumen_flow(const LumenFlowView& view, const double* q, dou
       }
     }
   });
-  result.source_m3_per_s = budget[0];
-  result.outlet_flow_m3_per_s = budget[1];
-  return result;
+  return {budget[0], budget[1]};
 }
 
 }  // namespace lactosim::kernels::cpu

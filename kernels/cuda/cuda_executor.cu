@@ -355,10 +355,27 @@ class CudaExecutor final : public Executor {
     const Scope scope(*this);
     cuda::extrapolate(view(), theta, coarse, fine);
   }
-  LumenFlowResult solve_lumen_flow(const double* q, double* p, double* face_velocity, double rel_tol,
-                                   int max_iterations) override {
+  LumenFlowView flow_view() const override { return loaded().flow_view(); }
+  FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) override {
     const Scope scope(*this);
-    return cuda::solve_lumen_flow(loaded().flow_view(), q, p, face_velocity, rel_tol, max_iterations);
+    return cuda::flow_start(view, q, p, work);
+  }
+  double flow_apply(const LumenFlowView& view, double* work) override {
+    const Scope scope(*this);
+    return cuda::flow_apply(view, work);
+  }
+  FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, double* work) override {
+    const Scope scope(*this);
+    return cuda::flow_update(view, alpha, p, work);
+  }
+  void flow_direction(const LumenFlowView& view, double beta, double* work) override {
+    const Scope scope(*this);
+    cuda::flow_direction(view, beta, work);
+  }
+  FlowBudget flow_velocities(const LumenFlowView& view, const double* q, const double* p,
+                             double* face_velocity) override {
+    const Scope scope(*this);
+    return cuda::flow_velocities(view, q, p, face_velocity);
   }
   AdvectionReport advect_lumen(double dt, double courant, const double* face_velocity, const double* q, double* c,
                                double* work, double* outlet_outflow_mol) override {

@@ -4,12 +4,13 @@
 // and the water budget from them. All pointers are device pointers.
 //
 // The unknowns are found by testing every interior voxel (lumen and not outlet) instead of the CPU's
-// compacted list: the same set, so the same sums in a different order. The host drives the
-// iterations; α, β stay on the device and the host reads ‖r‖² once per iteration for the stop test.
+// compacted list: the same set, so the same sums in a different order. These are the passes; the
+// recurrence (α, β, the stop test) is host/step/lumen_pressure.cpp.
 // Dot products and the budget go through fixed_order.cuh (fixed grid and trees, no atomics), so a
 // solve is bitwise reproducible on a card and agrees with the CPU to the solver's tolerance.
 #include "../lumen_flow.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -61,15 +62,10 @@ struct Operator {
 };
 
 struct Workspace {
-  fo::Scratch vectors, partials, result, scalars;
+  fo::Scratch partials, result;
 };
 // This executor's own (kernels/cuda/workspace.cuh).
 Workspace& workspace() { return active_workspaces().get<Workspace>(); }
-
-struct FlowScalars {
-  double qq, rz, rr, dAd, alpha, beta;
-};
-enum FlowStage : int { flow_start = 0, flow_alpha = 1, flow_beta = 2 };
 
 // r₀ = q − A p₀, z₀ = d₀ = M⁻¹ r₀ on the unknowns; partials of ‖q‖², r·z, ‖r‖².
 __global__ void __launch_bounds__(reduce_threads)
@@ -110,11 +106,9 @@ __global__ void __launch_bounds__(reduce_threads)
 
 // p += α d, r −= α Ad, z = M⁻¹ r on the unknowns; partials of r·z, ‖r‖².
 __global__ void __launch_bounds__(reduce_threads)
-    flow_update_kernel(Operator A, fo::Interior items, const FlowScalars* __restrict__ scalars,
-                       const double* __restrict__ d, const double* __restrict__ Ad,
-                       const double* __restrict__ inv_diag, double* __restrict__ p, double* __restrict__ r,
-                       double* __restrict__ z, double* __restrict__ partials) {
-  const double alpha = scalars->alpha;
+    flow_update_kernel(Operator A, fo::Interior items, double alpha, const double* __restrict__ d,
+                       const double* __restrict__ Ad, const double* __restrict__ inv_diag, double* __restrict__ p,
+                       double* __restrict__ r, double* __restrict__ z, double* __restrict__ partials) {
   double sum[2] = {0.0, 0.0};
   const long step = long(gridDim.x) * reduce_threads;
   for (long item = long(blockIdx.x) * reduce_threads + threadIdx.x; item < items.n; item += step) {
@@ -131,34 +125,12 @@ __global__ void __launch_bounds__(reduce_threads)
 
 // d = z + β d on the unknowns.
 __global__ void __launch_bounds__(item_threads)
-    flow_direction_kernel(Operator A, fo::Interior items, const FlowScalars* __restrict__ scalars,
-                          const double* __restrict__ z, double* __restrict__ d) {
+    flow_direction_kernel(Operator A, fo::Interior items, double beta, const double* __restrict__ z,
+                          double* __restrict__ d) {
   const long item = long(blockIdx.x) * item_threads + threadIdx.x;
   if (item >= items.n) return;
   const long i = items.voxel(item);
-  if (A.unknown(i)) d[i] = z[i] + scalars->beta * d[i];
-}
-
-// One thread: a stage's partials in block order, and the CPU's scalar updates.
-__global__ void flow_scalars_kernel(int stage, int n_blocks, const double* __restrict__ partials,
-                                    FlowScalars* __restrict__ sc) {
-  if (blockIdx.x != 0 || threadIdx.x != 0) return;
-  const int width = stage == flow_start ? 3 : stage == flow_alpha ? 1 : 2;
-  double total[3] = {0.0, 0.0, 0.0};
-  for (int w = 0; w < width; ++w)
-    for (int b = 0; b < n_blocks; ++b) total[w] += partials[long(w) * n_blocks + b];
-  if (stage == flow_start) {
-    sc->qq = total[0];
-    sc->rz = total[1];
-    sc->rr = total[2];
-  } else if (stage == flow_alpha) {
-    sc->dAd = total[0];
-    sc->alpha = sc->rz / sc->dAd;
-  } else {
-    sc->beta = total[0] / sc->rz;
-    sc->rz = total[0];
-    sc->rr = total[1];
-  }
+  if (A.unknown(i)) d[i] = z[i] + beta * d[i];
 }
 
 // Face velocities u = M_ij (p_i − p_j)/h from every lumen voxel to its +axis lumen neighbours, and
@@ -190,67 +162,81 @@ __global__ void __launch_bounds__(reduce_threads)
   fo::store_block_result<2>(budget, fo::Sum{}, 0.0, partials);
 }
 
+
+// One pass's setting: the operator, the items, the work vectors (r, z, d, A d, 1/diag) and the
+// block partials of its sums, combined in block order — the order the device-side recurrence used
+// before the recurrence moved to the host, so the same bits.
+struct FlowPass {
+  Operator A;
+  fo::Interior items;
+  int blocks, item_blocks;
+  double *r, *z, *d, *Ad, *inv_diag;
+  FlowPass(const LumenFlowView& view, double* work)
+      : A{view.lumen, view.outlet, view.mobility,
+          {view.block.stride(0), view.block.stride(1), view.block.stride(2)},
+          1.0 / (view.block.h_m * view.block.h_m)},
+        items(fo::interior_of(view.block)),
+        blocks(fo::fixed_blocks(items.n)),
+        item_blocks(int(fo::blocks_for(items.n, item_threads))) {
+    const long nv = view.block.padded_voxels();
+    r = work, z = work + nv, d = work + 2 * nv, Ad = work + 3 * nv, inv_diag = work + 4 * nv;
+  }
+  double* partials(int width) const { return workspace().partials.reserve<double>(std::size_t(width) * blocks); }
+  template <int width>
+  std::array<double, width> sums() const {
+    std::array<double, width> host{};
+    fo::combine(width, blocks, fo::Sum{}, 0.0, partials(width), workspace().result.reserve<double>(width),
+                host.data());
+    return host;
+  }
+};
+
 }  // namespace
 
-LumenFlowResult solve_lumen_flow(const LumenFlowView& view, const double* q, double* p, double* face_velocity,
-                                 double rel_tol, int max_iterations) {
-  const Block& b = view.block;
-  const long nv = b.padded_voxels();
-  const Operator A{view.lumen, view.outlet, view.mobility, {b.stride(0), b.stride(1), b.stride(2)},
-                   1.0 / (b.h_m * b.h_m)};
-  const fo::Interior items = fo::interior_of(b);
-  LumenFlowResult result;
-  if (nv > 0) LACTOSIM_CUDA_CHECK(cudaMemset(face_velocity, 0, std::size_t(3) * nv * sizeof(double)));
-  if (items.n <= 0) return result;
-
-  Workspace& w = workspace();
-  double* vectors = w.vectors.reserve<double>(std::size_t(5) * nv);
-  double* r = vectors;
-  double* z = vectors + nv;
-  double* d = vectors + 2 * nv;
-  double* Ad = vectors + 3 * nv;
-  double* inv_diag = vectors + 4 * nv;
-  const int blocks = fo::fixed_blocks(items.n);
-  const int item_blocks = int(fo::blocks_for(items.n, item_threads));
-  double* partials = w.partials.reserve<double>(std::size_t(3) * blocks);
-  double* budget_device = w.result.reserve<double>(2);
-  FlowScalars* scalars = w.scalars.reserve<FlowScalars>(1);
-  FlowScalars host{};
-  auto read_scalars = [&]() {
-    LACTOSIM_CUDA_CHECK(cudaMemcpy(&host, scalars, sizeof(FlowScalars), cudaMemcpyDeviceToHost));
-  };
-
-  flow_start_kernel<<<blocks, reduce_threads>>>(A, items, q, p, r, z, d, inv_diag, partials);
+FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) {
+  const FlowPass k(view, work);
+  if (k.items.n <= 0) return {};
+  flow_start_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, q, p, k.r, k.z, k.d, k.inv_diag, k.partials(3));
   LACTOSIM_CUDA_CHECK_LAUNCH("flow_start_kernel");
-  flow_scalars_kernel<<<1, 1>>>(flow_start, blocks, partials, scalars);
-  LACTOSIM_CUDA_CHECK_LAUNCH("flow_scalars_kernel (start)");
-  read_scalars();
-  const double q_norm = std::sqrt(host.qq);
-  double r_norm = std::sqrt(host.rr);
-  while (q_norm > 0.0 && r_norm > rel_tol * q_norm && result.iterations < max_iterations) {
-    flow_matvec_kernel<<<blocks, reduce_threads>>>(A, items, d, Ad, partials);
-    LACTOSIM_CUDA_CHECK_LAUNCH("flow_matvec_kernel");
-    flow_scalars_kernel<<<1, 1>>>(flow_alpha, blocks, partials, scalars);
-    LACTOSIM_CUDA_CHECK_LAUNCH("flow_scalars_kernel (alpha)");
-    flow_update_kernel<<<blocks, reduce_threads>>>(A, items, scalars, d, Ad, inv_diag, p, r, z, partials);
-    LACTOSIM_CUDA_CHECK_LAUNCH("flow_update_kernel");
-    flow_scalars_kernel<<<1, 1>>>(flow_beta, blocks, partials, scalars);
-    LACTOSIM_CUDA_CHECK_LAUNCH("flow_scalars_kernel (beta)");
-    flow_direction_kernel<<<item_blocks, item_threads>>>(A, items, scalars, z, d);
-    LACTOSIM_CUDA_CHECK_LAUNCH("flow_direction_kernel");
-    read_scalars();
-    r_norm = std::sqrt(host.rr);
-    ++result.iterations;
-  }
-  result.relative_residual = q_norm > 0.0 ? r_norm / q_norm : 0.0;
+  const std::array<double, 3> sum = k.sums<3>();
+  return {sum[0], sum[1], sum[2]};
+}
 
-  flow_velocity_kernel<<<blocks, reduce_threads>>>(A, items, b.h_m, q, p, face_velocity, partials);
+double flow_apply(const LumenFlowView& view, double* work) {
+  const FlowPass k(view, work);
+  if (k.items.n <= 0) return 0.0;
+  flow_matvec_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, k.d, k.Ad, k.partials(1));
+  LACTOSIM_CUDA_CHECK_LAUNCH("flow_matvec_kernel");
+  return k.sums<1>()[0];
+}
+
+FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, double* work) {
+  const FlowPass k(view, work);
+  if (k.items.n <= 0) return {};
+  flow_update_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, alpha, k.d, k.Ad, k.inv_diag, p, k.r, k.z,
+                                                    k.partials(2));
+  LACTOSIM_CUDA_CHECK_LAUNCH("flow_update_kernel");
+  const std::array<double, 2> sum = k.sums<2>();
+  return {sum[0], sum[1]};
+}
+
+void flow_direction(const LumenFlowView& view, double beta, double* work) {
+  const FlowPass k(view, work);
+  if (k.items.n <= 0) return;
+  flow_direction_kernel<<<k.item_blocks, item_threads>>>(k.A, k.items, beta, k.z, k.d);
+  LACTOSIM_CUDA_CHECK_LAUNCH("flow_direction_kernel");
+}
+
+FlowBudget flow_velocities(const LumenFlowView& view, const double* q, const double* p, double* face_velocity) {
+  const long nv = view.block.padded_voxels();
+  if (nv > 0) LACTOSIM_CUDA_CHECK(cudaMemset(face_velocity, 0, std::size_t(3) * nv * sizeof(double)));
+  const FlowPass k(view, nullptr);
+  if (k.items.n <= 0) return {};
+  flow_velocity_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, view.block.h_m, q, p, face_velocity,
+                                                      k.partials(2));
   LACTOSIM_CUDA_CHECK_LAUNCH("flow_velocity_kernel");
-  double budget[2] = {0.0, 0.0};
-  fo::combine(2, blocks, fo::Sum{}, 0.0, partials, budget_device, budget);
-  result.source_m3_per_s = budget[0];
-  result.outlet_flow_m3_per_s = budget[1];
-  return result;
+  const std::array<double, 2> budget = k.sums<2>();
+  return {budget[0], budget[1]};
 }
 
 }  // namespace lactosim::kernels::cuda

@@ -14,6 +14,7 @@
 #include "kernels/cuda/device_problem.hpp"
 #include "kernels/lumen_advection.hpp"
 #include "kernels/lumen_flow.hpp"
+#include "host/step/lumen_pressure.hpp"
 
 using namespace lactosim;
 using namespace lactosim::gpu_testing;
@@ -37,7 +38,7 @@ AdvectionCase make_advection_case(const FlowCase& fc, unsigned seed) {
   AdvectionCase a{&fc, {}, {}};
   std::vector<double> p = fc.p0;
   a.u.assign(std::size_t(3) * fc.nv(), 0.0);
-  cpu::solve_lumen_flow(fc.view(), fc.q.data(), p.data(), a.u.data(), 1e-12, 20000);
+  step::solve_lumen_flow(*kernels::make_cpu_executor(0), fc.view(), fc.q.data(), p.data(), a.u.data(), 1e-12, 20000);
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> value(0.0, 10.0);
   a.c.assign(std::size_t(n_species) * fc.nv(), 0.0);

@@ -17,6 +17,7 @@
 #if LACTOSIM_HAVE_CUDA
 #include "kernels/cuda/device_problem.hpp"
 #include "kernels/lumen_flow.hpp"
+#include "host/step/lumen_pressure.hpp"
 
 using namespace lactosim;
 using namespace lactosim::gpu_testing;
@@ -44,7 +45,7 @@ Solved solve_cpu(const FlowCase& fc, const std::vector<double>& q, double rel_to
   Solved s;
   s.p = fc.p0;
   s.u.assign(std::size_t(3) * fc.nv(), -5.0);
-  s.result = cpu::solve_lumen_flow(fc.view(), q.data(), s.p.data(), s.u.data(), rel_tol, max_iterations);
+  s.result = step::solve_lumen_flow(*kernels::make_cpu_executor(0), fc.view(), q.data(), s.p.data(), s.u.data(), rel_tol, max_iterations);
   return s;
 }
 
@@ -54,7 +55,7 @@ Solved solve_cuda(const FlowCase& fc, const std::vector<double>& q, double rel_t
   cuda::DeviceArray<double> p(fc.p0), u(std::vector<double>(std::size_t(3) * fc.nv(), -5.0));
   Solved s;
   s.result =
-      cuda::solve_lumen_flow(device.view(), q_device.data(), p.data(), u.data(), rel_tol, max_iterations);
+      step::solve_lumen_flow(*kernels::make_cuda_executor(0), device.view(), q_device.data(), p.data(), u.data(), rel_tol, max_iterations);
   s.p = p.to_host();
   s.u = u.to_host();
   return s;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/lumen_flow.hpp"
+#include "host/step/lumen_pressure.hpp"
 
 using namespace lactosim::kernels;
 
@@ -48,7 +49,7 @@ DuctResult straight_duct(double radius_voxels, int length) {
     for (int j = 0; j < b.ny; ++j)
       if (lumen[b.index(0, j, k)]) q[b.index(0, j, k)] = Q / (section * h * h * h);
   const LumenFlowView view{b, lumen.data(), outlet.data(), mobility.data()};
-  const LumenFlowResult r = cpu::solve_lumen_flow(view, q.data(), p.data(), u.data(), 1e-12, 10000);
+  const LumenFlowResult r = lactosim::step::solve_lumen_flow(*make_cpu_executor(0), view, q.data(), p.data(), u.data(), 1e-12, 10000);
 
   // Mean pressure over two sections away from the ends, Δx apart.
   auto mean_p = [&](int i) {

@@ -19,6 +19,7 @@
 
 #include "kernels/lumen_advection.hpp"
 #include "kernels/lumen_flow.hpp"
+#include "host/step/lumen_pressure.hpp"
 
 using namespace lactosim::kernels;
 
@@ -64,7 +65,7 @@ struct Duct {
   }
   void solve() {
     const LumenFlowView view{b, lumen.data(), outlet.data(), mobility.data()};
-    flow = cpu::solve_lumen_flow(view, q.data(), p.data(), u.data(), 1e-13, 20000);
+    flow = lactosim::step::solve_lumen_flow(*make_cpu_executor(0), view, q.data(), p.data(), u.data(), 1e-13, 20000);
   }
   LumenAdvectionView view(int n_species, const std::uint8_t* advected) const {
     return {b, n_species, lumen.data(), outlet.data(), u.data(), q.data(), advected};

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Preconditioned conjugate gradients (Saad, Alg. 9.1) for −∇·(M∇p) = q, M = diag(A):
+//   r₀ = q − A p₀, z₀ = d₀ = M⁻¹ r₀;  α = (r·z)/(d·A d);  p += α d;  r −= α A d;  z = M⁻¹ r;
+//   β = (r·z)_new/(r·z);  d = z + β d
+// until ‖r‖ ≤ rel_tol‖q‖. The executor fuses each line's vector work with its sums; the scalars
+// live here, so this recurrence is the only one.
+#include "lumen_pressure.hpp"
+
+#include <cmath>
+
+namespace lactosim::step {
+
+kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, Communicator& comm, const kernels::LumenFlowView& view,
+                                          const double* q, double* p, double* face_velocity, double rel_tol,
+                                          int max_iterations, double* work) {
+  kernels::LumenFlowResult result;
+  kernels::FlowStartSums start = x.flow_start(view, q, p, work);
+  comm.sum(&start.qq, 3);
+  const double q_norm = std::sqrt(start.qq);
+  double rz = start.rz, r_norm = std::sqrt(start.rr);
+  while (q_norm > 0.0 && r_norm > rel_tol * q_norm && result.iterations < max_iterations) {
+    double dAd = x.flow_apply(view, work);
+    comm.sum(&dAd, 1);
+    const double alpha = rz / dAd;
+    kernels::FlowUpdateSums update = x.flow_update(view, alpha, p, work);
+    comm.sum(&update.rz, 2);
+    const double beta = update.rz / rz;
+    rz = update.rz;
+    x.flow_direction(view, beta, work);
+    r_norm = std::sqrt(update.rr);
+    ++result.iterations;
+  }
+  result.relative_residual = q_norm > 0.0 ? r_norm / q_norm : 0.0;
+  // With several ranks p's halo is refreshed here, before the faces read across it (issue #16).
+  kernels::FlowBudget budget = x.flow_velocities(view, q, p, face_velocity);
+  comm.sum(&budget.source_m3_per_s, 2);
+  result.source_m3_per_s = budget.source_m3_per_s;
+  result.outlet_flow_m3_per_s = budget.outlet_flow_m3_per_s;
+  return result;
+}
+
+kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, const kernels::LumenFlowView& view, const double* q,
+                                          double* p, double* face_velocity, double rel_tol, int max_iterations) {
+  kernels::Field work = x.zeros(std::size_t(kernels::flow_work_vectors) * view.block.padded_voxels());
+  const auto serial = make_serial_communicator();
+  return solve_lumen_flow(x, *serial, view, q, p, face_velocity, rel_tol, max_iterations, work.data());
+}
+
+}  // namespace lactosim::step
