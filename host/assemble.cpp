@@ -239,29 +239,39 @@ std::vector<double> initial_concentrations(const Model& model, const Problem& p)
   return c;
 }
 
+namespace {
+
+// The kernels' view of a transporter, all but its rate and region factors (which depend on time).
+physics::TransporterParams transporter_params(const Model& model, const Transporter& t_in) {
+  physics::TransporterParams tp;
+  tp.kind = t_in.kind;
+  tp.membrane = t_in.membrane;
+  if (t_in.participants.size() > std::size_t(physics::max_participants))
+    throw std::runtime_error("transporter " + t_in.name + ": at most " +
+                             std::to_string(physics::max_participants) + " species");
+  tp.participants = int(t_in.participants.size());
+  for (int i = 0; i < tp.participants; ++i) {
+    const Participant& q = t_in.participants[i];
+    tp.species[i] = q.species;
+    tp.stoich[i] = q.stoich;
+    tp.K_mM[i] = q.K_mM;
+    tp.charge[i] = model.species[q.species].charge;
+    tp.yield[i] = physics::is_secretion(t_in.kind) ? q.yield : q.stoich;
+  }
+  tp.vesicle_water = t_in.vesicle_water ? 1 : 0;
+  tp.free_fraction[0] = t_in.free_fraction_first;
+  tp.free_fraction[1] = t_in.free_fraction_second;
+  return tp;
+}
+
+}  // namespace
+
 kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) {  // t in s
   // Schedules read the model's clock: the run's time plus its offset (a run that starts "at day 3").
   const double t = t_run + model.run.schedule_offset_s;
   kernels::StepRates r;
   for (const Transporter& t_in : model.transporters) {
-    physics::TransporterParams tp;
-    tp.kind = t_in.kind;
-    tp.membrane = t_in.membrane;
-    if (t_in.participants.size() > std::size_t(physics::max_participants))
-      throw std::runtime_error("transporter " + t_in.name + ": at most " +
-                               std::to_string(physics::max_participants) + " species");
-    tp.participants = int(t_in.participants.size());
-    for (int i = 0; i < tp.participants; ++i) {
-      const Participant& q = t_in.participants[i];
-      tp.species[i] = q.species;
-      tp.stoich[i] = q.stoich;
-      tp.K_mM[i] = q.K_mM;
-      tp.charge[i] = model.species[q.species].charge;
-      tp.yield[i] = physics::is_secretion(t_in.kind) ? q.yield : q.stoich;
-    }
-    tp.vesicle_water = t_in.vesicle_water ? 1 : 0;
-    tp.free_fraction[0] = t_in.free_fraction_first;
-    tp.free_fraction[1] = t_in.free_fraction_second;
+    physics::TransporterParams tp = transporter_params(model, t_in);
     tp.rate = t_in.rate * t_in.schedule.at(t);
     tp.regions = overrides_at(model, t_in.region_overrides, t, "transporter " + t_in.name);
     r.transporters.push_back(tp);
@@ -317,26 +327,11 @@ LocalRateBounds local_rate_bounds(const Model& model, const Problem& p) {
     const double peak = t.rate * std::max(1.0, t.schedule.empty() ? 1.0 : *std::max_element(t.schedule.value.begin(), t.schedule.value.end()));
     double region = 1.0;
     for (const RegionOverride& o : t.region_overrides) region = std::max(region, o.factor);
-    double per_mM = 0.0;
-    switch (t.kind) {
-      case physics::TransporterKind::linear_permeability: per_mM = peak; break;
-      case physics::TransporterKind::free_fraction_permeability:
-        per_mM = peak * std::max(t.free_fraction_first, t.free_fraction_second);
-        break;
-      case physics::TransporterKind::ghk: {
-        const double z = std::abs(model.species[t.participants[0].species].charge);
-        // Solved potentials are not known in advance: bound them by 100 mV (rejection covers more).
-        const Membrane& mem = model.membranes[t.membrane];
-        const bool solved = model.compartments[mem.first].solved_potential || model.compartments[mem.second].solved_potential;
-        const double u = (solved ? std::max(0.1, std::abs(mem.potential_V)) : std::abs(mem.potential_V)) * F_over_RT;
-        per_mM = peak * (1.0 + z * u);  // zu/(1 − e^{−zu}) ≤ 1 + |zu|
-        break;
-      }
-      case physics::TransporterKind::secretion_first_order: per_mM = peak; break;  // k·c, k in m/s
-      default:
-        for (const Participant& q : t.participants)
-          if (q.K_mM > 0) per_mM = std::max(per_mM, peak * std::abs(q.stoich) * std::abs(q.stoich) / q.K_mM);
-    }
+    // Solved potentials are not known in advance: bound them by 100 mV (rejection covers more).
+    const Membrane& mem = model.membranes[t.membrane];
+    const bool solved = model.compartments[mem.first].solved_potential || model.compartments[mem.second].solved_potential;
+    const double u_max = (solved ? std::max(0.1, std::abs(mem.potential_V)) : std::abs(mem.potential_V)) * F_over_RT;
+    const double per_mM = physics::transporter_rate_bound(transporter_params(model, t), peak, u_max);
     membrane_rate[t.membrane] += per_mM * region;
   }
   for (double m : membrane_rate) out.membrane = std::max(out.membrane, 6.0 * m / h);

@@ -19,8 +19,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "host/io/atomic_file.hpp"
-#include "host/io/number_format.hpp"
+#include "visualization/io/atomic_file.hpp"
+#include "visualization/io/number_format.hpp"
 
 namespace lactosim::vis {
 namespace {

@@ -13,7 +13,7 @@
 // tuples interleaved (velocity: vx, vy, vz of voxel 0, then of voxel 1, …).
 //
 // Files: binary appended data, zlib-compressed, 64-bit headers (arrays over 4 GiB stay readable), each
-// written to a temporary name and renamed (host/io/atomic_file.hpp), so a crash never leaves a
+// written to a temporary name and renamed (visualization/io/atomic_file.hpp), so a crash never leaves a
 // truncated .vti or .pvd behind that looks whole.
 #pragma once
 #include <cstdint>

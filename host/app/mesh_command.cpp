@@ -6,7 +6,7 @@
 #include <exception>
 
 #include "host/config/config.hpp"
-#include "host/io/atomic_file.hpp"
+#include "visualization/io/atomic_file.hpp"
 #include "meshes/derived_fields.hpp"
 #include "meshes/geometry_options.hpp"
 #include "meshes/surfaces.hpp"

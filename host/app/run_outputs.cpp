@@ -5,7 +5,7 @@
 
 #include "build_info.hpp"
 #include "host/assemble.hpp"
-#include "host/io/atomic_file.hpp"
+#include "visualization/io/atomic_file.hpp"
 #include "host/io/json_writer.hpp"
 
 namespace lactosim {

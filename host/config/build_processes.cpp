@@ -5,23 +5,18 @@
 #include <cmath>
 
 #include "checks.hpp"
+#include "kernels/physics/transporter_kind_info.hpp"
 #include "values.hpp"
 
 namespace lactosim::config {
 namespace {
 
+using physics::KeyUse;
+using physics::KindForm;
+using physics::RateKey;
 using physics::ReactionKind;
-using physics::TransporterKind;
+using physics::SpeciesKeys;
 
-const std::vector<std::string> transporter_kinds = {
-    "linear_permeability", "ghk", "facilitated_carrier", "michaelis_menten",
-    "p_type_pump", "cotransporter", "stoichiometric", "secretion",
-    "secretion_first_order", "free_fraction_permeability"};  // order of physics::TransporterKind
-
-// Keys of kind free_fraction_permeability alone.
-const std::vector<std::string> free_fraction_keys = {
-    "free_fraction_first", "free_fraction_second", "pKa", "drug",
-    "pH_first", "pH_second", "unbound_first", "unbound_second"};
 const std::vector<std::string> partition_keys = {"pKa", "drug", "pH_first", "pH_second"};
 
 // A per-species list: same length as `species`, else "expected N values (one per species), got M".
@@ -78,8 +73,8 @@ std::vector<std::pair<int, double>> secretion_list(const Section& s, const std::
 
 // Kinds secretion and secretion_first_order: what is taken from the first side need not be what is
 // delivered to the second (DESIGN §1), so the species come from takes/delivers, not species/stoich.
-void secretion(const Section& s, const std::string& kind, Transporter& t, const Model& m) {
-  const bool first_order = t.kind == TransporterKind::secretion_first_order;
+void secretion(const Section& s, const std::string& kind, const KindForm& form, Transporter& t, const Model& m) {
+  const bool first_order = form.rate == RateKey::first_order;
   const std::string why = "by kind " + kind + " (give takes and delivers)";
   not_used(s, "species", why);
   not_used(s, "stoich", why);
@@ -89,12 +84,11 @@ void secretion(const Section& s, const std::string& kind, Transporter& t, const 
   require(!takes.empty() || !delivers.empty(), s, "takes",
           "kind " + kind + " needs takes or delivers (species:mol per cycle)");
   require(!first_order || !takes.empty(), s, "takes",
-          "kind secretion_first_order is first order in the first taken species; give takes");
+          "kind " + kind + " is first order in the first taken species; give takes");
 
-  // First-order release has no saturation (kernels/physics/parameters.hpp).
-  if (first_order)
-    not_used(s, "K_mM", "by kind secretion_first_order (its rate is k_um_per_s times the first "
-                        "taken concentration)");
+  // First-order release has no saturation (kernels/physics/transport_laws.hpp).
+  if (form.K_mM == KeyUse::rejected)
+    not_used(s, "K_mM", "by kind " + kind + " (its rate is k_um_per_s times the first taken concentration)");
   const auto K = per_species(s, "K_mM", takes.size(), 0.0, "taken species");
   for (double k : K) require(k >= 0, s, "K_mM", "must be >= 0, got " + format_number(k));
   // Participants: the taken species in their order, then the delivered ones not yet listed.
@@ -112,9 +106,10 @@ void secretion(const Section& s, const std::string& kind, Transporter& t, const 
               " distinct species in takes and delivers together, got " +
               std::to_string(t.participants.size()));
 
-  const std::string rate_key = first_order ? "k_um_per_s" : "Vmax_umol_per_m2_s";
-  for (const char* other : {"P_um_per_s", "Vmax_umol_per_m2_s", "k_um_per_s"})
-    if (other != rate_key) not_used(s, other, "by kind " + kind + " (give " + rate_key + ")");
+  const std::string rate_key(physics::rate_key_name(form.rate));
+  for (RateKey other : physics::rate_keys)
+    if (other != form.rate)
+      not_used(s, std::string(physics::rate_key_name(other)), "by kind " + kind + " (give " + rate_key + ")");
   missing(s, rate_key, "kind " + kind);
   t.rate = at_least(s, rate_key, 0, false) * 1e-6;  // µm/s → m/s, µmol·m⁻²·s⁻¹ → mol·m⁻²·s⁻¹
   t.vesicle_water = s.get<bool>("vesicle_water");
@@ -139,9 +134,9 @@ void free_fractions(const Section& s, Transporter& t) {
   bool partition = false;
   for (const auto& key : partition_keys) partition = partition || s.has(key);
   if (direct) {
-    for (const auto& key : free_fraction_keys)
+    for (std::string_view key : physics::free_fraction_keys)
       if (key != "free_fraction_first" && key != "free_fraction_second")
-        not_used(s, key,
+        not_used(s, std::string(key),
                  "with free_fraction_first/free_fraction_second (give either the fractions or the "
                  "pH-partition inputs pKa, drug, pH_first, pH_second, unbound_first, unbound_second)");
     t.free_fraction_first = fraction(s, "free_fraction_first", 1.0);
@@ -173,15 +168,15 @@ void transporter(const Section& s, Model& m) {
   std::vector<std::string> membranes;
   for (const auto& mb : m.membranes) membranes.push_back(mb.name);
   t.membrane = declared_index(s, "membrane", s.get<std::string>("membrane"), membranes, "membrane");
-  const std::string kind = choice(s, "kind", transporter_kinds, "transporter kind");
-  t.kind = TransporterKind(std::find(transporter_kinds.begin(), transporter_kinds.end(), kind) -
-                           transporter_kinds.begin());
-  const bool free_fraction = t.kind == TransporterKind::free_fraction_permeability;
-  if (!free_fraction)
-    for (const auto& key : free_fraction_keys)
-      not_used(s, key, "by kind " + kind + " (free_fraction_permeability only)");
-  if (t.kind == TransporterKind::secretion || t.kind == TransporterKind::secretion_first_order) {
-    secretion(s, kind, t, m);
+  const std::string kind = choice(s, "kind", physics::transporter_kind_names(), "transporter kind");
+  t.kind = *physics::transporter_kind_named(kind);
+  // What the section may hold follows from the kind's form (kernels/physics/transport_laws.hpp).
+  const KindForm& form = physics::kind_info(t.kind).form;
+  if (!form.free_fractions)
+    for (std::string_view key : physics::free_fraction_keys)
+      not_used(s, std::string(key), "by kind " + kind + " (free_fraction_permeability only)");
+  if (form.species == SpeciesKeys::takes_delivers) {
+    secretion(s, kind, form, t, m);
     t.schedule = schedule(s, "schedule_h");
     t.region_overrides = region_overrides(s, m);
     m.transporters.push_back(std::move(t));
@@ -197,17 +192,13 @@ void transporter(const Section& s, Model& m) {
           "not used by kind " + kind + " (secretion kinds only)");
   // Channels (linear, GHK) act on each listed species independently, so one section may list
   // several (default.ini's capillary wall); the carriers' laws are written for one substrate.
-  const bool channel =
-      t.kind == TransporterKind::linear_permeability || t.kind == TransporterKind::ghk;
-  const bool single = t.kind == TransporterKind::facilitated_carrier ||
-                      t.kind == TransporterKind::michaelis_menten || free_fraction;
-  if (free_fraction) {
-    const std::string why = "by kind free_fraction_permeability (one species, P_um_per_s and its free "
-                            "fractions)";
-    not_used(s, "stoich", why);
-    not_used(s, "K_mM", why);
-    free_fractions(s, t);
-  }
+  const bool channel = form.species == SpeciesKeys::each;
+  const bool single = form.species == SpeciesKeys::one;
+  const std::string why = "by kind " + kind +
+                          (form.free_fractions ? " (one species, P_um_per_s and its free fractions)" : "");
+  if (form.stoich == KeyUse::rejected) not_used(s, "stoich", why);
+  if (form.K_mM == KeyUse::rejected) not_used(s, "K_mM", why);
+  if (form.free_fractions) free_fractions(s, t);
   const auto species = s.get<std::vector<std::string>>("species");
   require(!single || species.size() == 1, s, "species",
           "kind " + kind + " moves exactly one species, got " + std::to_string(species.size()));
@@ -215,8 +206,7 @@ void transporter(const Section& s, Model& m) {
           "at most " + std::to_string(physics::max_participants) + " species, got " +
               std::to_string(species.size()));
 
-  const bool saturating = t.kind == TransporterKind::facilitated_carrier ||
-                          t.kind == TransporterKind::michaelis_menten;
+  const bool saturating = form.K_mM == KeyUse::required;
   if (saturating) missing(s, "K_mM", "kind " + kind + " needs a half-saturation constant");
   const auto stoich = per_species(s, "stoich", species.size(), 1.0);
   const auto K = per_species(s, "K_mM", species.size(), 0.0);
@@ -238,13 +228,10 @@ void transporter(const Section& s, Model& m) {
     t.participants.push_back({sp, stoich[i], K[i], stoich[i]});  // yield: what reaches the second side
   }
 
-  // Channels and free-fraction permeation are parametrised by a permeability, everything else by a
-  // maximal flux.
-  const bool by_P = channel || free_fraction;
-  const std::string rate_key = by_P ? "P_um_per_s" : "Vmax_umol_per_m2_s";
-  const std::string other_key = by_P ? "Vmax_umol_per_m2_s" : "P_um_per_s";
-  not_used(s, other_key, "by kind " + kind + " (give " + rate_key + ")");
-  not_used(s, "k_um_per_s", "by kind " + kind + " (give " + rate_key + ")");
+  const std::string rate_key(physics::rate_key_name(form.rate));
+  for (RateKey other : physics::rate_keys)
+    if (other != form.rate)
+      not_used(s, std::string(physics::rate_key_name(other)), "by kind " + kind + " (give " + rate_key + ")");
   missing(s, rate_key, "kind " + kind);
   t.rate = at_least(s, rate_key, 0, false) * 1e-6;
   t.schedule = schedule(s, "schedule_h");

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "config.hpp"
+#include "kernels/physics/transporter_kind_info.hpp"
 #include "values.hpp"
 
 namespace po = boost::program_options;
@@ -171,50 +172,48 @@ void membrane_keys(Builder& b) {
          "faces");
 }
 
+// The kinds, and which of them take a key, come from the kinds' table (kernels/physics/
+// transporter_kinds.hpp); TransporterKinds.SchemaAcceptsExactlyTheKeysOfTheKinds checks the two agree.
 void transporter_keys(Builder& b, const Declared& d) {
+  using physics::KeyUse;
+  using physics::RateKey;
+  using physics::TransporterKindInfo;
+  const auto rate_is = [](RateKey key) { return [key](const TransporterKindInfo& k) { return k.form.rate == key; }; };
+  std::string kinds;
+  for (const auto& k : physics::transporter_kinds) kinds += (kinds.empty() ? "" : " | ") + std::string(k.name);
+  const std::string free_fraction_kinds =
+      physics::kinds_where([](const TransporterKindInfo& k) { return k.form.free_fractions; });
   b.text("membrane", "membrane it sits in (a declared [membrane.NAME])", "", true);
-  b.text("kind",
-         "linear_permeability | ghk | facilitated_carrier | michaelis_menten | p_type_pump | "
-         "cotransporter | stoichiometric | secretion | secretion_first_order | "
-         "free_fraction_permeability",
-         "", true);
+  b.text("kind", kinds, "", true);
   // Not required by the schema: the secretion kinds name their species in takes/delivers instead.
   b.texts("species",
           "transported species (one for linear/ghk/carriers); required except for secretion kinds");
   b.numbers("stoich", "mol per cycle from first to second compartment, per species (default 1)");
   b.texts("takes", "secretion kinds: species:mol per cycle taken from the first side (default 1)");
   b.texts("delivers", "secretion kinds: species:mol per cycle delivered to the second side (default 1)");
-  b.numbers("K_mM",
-            "half-saturation per species (mM), >= 0; > 0 for carriers and MM; kind secretion: one per "
-            "taken species (0 = none)");
-  b.number("P_um_per_s",
-           "permeability (um/s), >= 0; linear_permeability, ghk and free_fraction_permeability");
+  b.numbers("K_mM", "half-saturation per species (mM), >= 0; > 0 for " +
+                        physics::kinds_where([](const TransporterKindInfo& k) { return k.form.K_mM == KeyUse::required; }) +
+                        "; kind secretion: one per taken species (0 = none)");
+  b.number("P_um_per_s", "permeability (um/s), >= 0; " + physics::kinds_where(rate_is(RateKey::permeability)));
   b.number("Vmax_umol_per_m2_s",
-           "maximal flux (umol m^-2 s^-1), >= 0; all other kinds but secretion_first_order");
-  b.number("k_um_per_s",
-           "secretion_first_order: rate constant (um/s), >= 0; cycles = k c(first taken species)");
+           "maximal flux (umol m^-2 s^-1), >= 0; " + physics::kinds_where(rate_is(RateKey::max_flux)));
+  b.number("k_um_per_s", physics::kinds_where(rate_is(RateKey::first_order)) +
+                             ": rate constant (um/s), >= 0; cycles = k c(first taken species)");
   b.boolean("vesicle_water",
             "secretion kinds: the delivered osmoles carry their own water, isosmotic with the first side",
             false);
   // Kind free_fraction_permeability (drug transfer): J = P (f1 c1 - f2 c2), f given, or from the pH
   // partition (Henderson-Hasselbalch) and protein binding: f = unbound x un-ionised fraction.
-  b.number("free_fraction_first",
-           "free_fraction_permeability: diffusible (unbound, un-ionised) fraction on the first side, "
-           "0 < f <= 1; or give pKa, drug, pH_first, unbound_first");
-  b.number("free_fraction_second",
-           "free_fraction_permeability: the same on the second side, 0 < f <= 1");
-  b.number("pKa", "free_fraction_permeability: the drug's pKa (with drug, pH_first, pH_second)");
-  b.text("drug",
-         "free_fraction_permeability: acid (un-ionised 1/(1 + 10^(pH - pKa))) | base (un-ionised "
-         "1/(1 + 10^(pKa - pH)))");
-  b.number("pH_first", "free_fraction_permeability: pH on the first side (plasma 7.4), 0 to 14");
-  b.number("pH_second", "free_fraction_permeability: pH on the second side (milk ~7.2), 0 to 14");
-  b.number("unbound_first",
-           "free_fraction_permeability: fraction not bound to protein on the first side, 0 < x <= 1 "
-           "(default 1)");
-  b.number("unbound_second",
-           "free_fraction_permeability: fraction not bound to protein on the second side, 0 < x <= 1 "
-           "(default 1)");
+  const std::string& ff = free_fraction_kinds;
+  b.number("free_fraction_first", ff + ": diffusible (unbound, un-ionised) fraction on the first side, "
+                                       "0 < f <= 1; or give pKa, drug, pH_first, unbound_first");
+  b.number("free_fraction_second", ff + ": the same on the second side, 0 < f <= 1");
+  b.number("pKa", ff + ": the drug's pKa (with drug, pH_first, pH_second)");
+  b.text("drug", ff + ": acid (un-ionised 1/(1 + 10^(pH - pKa))) | base (un-ionised 1/(1 + 10^(pKa - pH)))");
+  b.number("pH_first", ff + ": pH on the first side (plasma 7.4), 0 to 14");
+  b.number("pH_second", ff + ": pH on the second side (milk ~7.2), 0 to 14");
+  b.number("unbound_first", ff + ": fraction not bound to protein on the first side, 0 < x <= 1 (default 1)");
+  b.number("unbound_second", ff + ": fraction not bound to protein on the second side, 0 < x <= 1 (default 1)");
   region_factor_keys(b, d);
 }
 

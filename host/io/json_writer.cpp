@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "number_format.hpp"
+#include "visualization/io/number_format.hpp"
 
 namespace lactosim::io {
 namespace {

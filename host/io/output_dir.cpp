@@ -12,7 +12,7 @@
 #include <system_error>
 #include <vector>
 
-#include "atomic_file.hpp"
+#include "visualization/io/atomic_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,7 +28,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// `.NAME.tmp.…` left by a run killed between writing and renaming (atomic_file.hpp).
+// `.NAME.tmp.…` left by a run killed between writing and renaming (visualization/io/atomic_file.hpp).
 bool is_own_temporary(const std::string& name) {
   if (name.size() < 2 || name[0] != '.') return false;
   const std::size_t tmp = name.find(".tmp.");

@@ -4,8 +4,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "atomic_file.hpp"
-#include "number_format.hpp"
+#include "visualization/io/atomic_file.hpp"
+#include "visualization/io/number_format.hpp"
 
 namespace lactosim::io {
 

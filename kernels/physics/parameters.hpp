@@ -6,31 +6,13 @@
 #include <cstdint>
 
 #include "host_device.hpp"
+#include "transporter_kinds.hpp"
 
 namespace lactosim::physics {
 
 inline constexpr int max_participants = 8;       // species taking part in one transporter
 inline constexpr int max_reactants = 3;          // and in one reaction, on either side
 inline constexpr int max_region_overrides = 4;   // region factors one rate may carry
-
-enum class TransporterKind : std::int32_t {
-  linear_permeability = 0,  // J = P (c1 − c2)
-  ghk = 1,                  // Goldman–Hodgkin–Katz electrodiffusion
-  facilitated_carrier = 2,  // reversible Michaelis–Menten (symmetric carrier, e.g. GLUT1)
-  michaelis_menten = 3,     // irreversible, saturating in the species on its source side
-  p_type_pump = 4,          // ATP-driven, stoichiometric, saturating in each substrate (Na/K-ATPase)
-  cotransporter = 5,        // electroneutral, driven by the product of activities (NKCC1)
-  stoichiometric = 6,       // generic: fixed stoichiometry, Michaelis factor per listed substrate
-  // Secretory pathways (DESIGN §1): species taken from the first side need not be those delivered to
-  // the second (pathway I: 2 glucose from the cytosol → 1 lactose into the lumen; IV: dIgA → pIgR-IgA
-  // → sIgA). cycles = rate × Π_i saturation(K_i, c_first,i) over participants with stoich > 0 ...
-  secretion = 7,
-  // ... or cycles = rate (m/s) × c_first of the first participant (first-order release, pathway IV).
-  secretion_first_order = 8,
-  // Passive permeation of the diffusible form only (drug transfer, DESIGN §1): J = P (f1 c1 − f2 c2),
-  // f the fraction on each side that is un-ionised and unbound (pH partition, protein binding).
-  free_fraction_permeability = 9,
-};
 
 // A rate multiplied, on faces or voxels inside a region, by `factor` (already evaluated at time t).
 struct RegionOverrides {
@@ -39,8 +21,9 @@ struct RegionOverrides {
   double factor[max_region_overrides] = {};
 };
 
-// One transporter on one membrane. Participant i moves stoich[i] mol per cycle from the membrane's
-// first compartment to its second (negative: from second to first).
+// One transporter on one membrane (its kind: transporter_kinds.hpp, its law: transport_laws.hpp).
+// Participant i moves stoich[i] mol per cycle from the membrane's first compartment to its second
+// (negative: from second to first).
 struct TransporterParams {
   TransporterKind kind = TransporterKind::linear_permeability;
   std::int32_t membrane = 0;

@@ -10,86 +10,12 @@
 
 namespace lactosim::physics {
 
-// g'(x) for the GHK kernel g(x) = x/(1 − e^{−x}) of transport_laws.hpp:
-//   g'(x) = (1 − e^{−x} − x e^{−x}) / (1 − e^{−x})²,
-// and near 0 its Taylor series 1/2 + x/6 − x³/180 + x⁵/5040 (from g = Σ B⁺_n xⁿ/n!), which avoids
-// the numerator's cancellation (relative error ≤ 2ε/|x| beyond |x| = 1e-3).
-LACTOSIM_HD double ghk_kernel_slope(double x) {
-  if (std::fabs(x) < 1e-3) {
-    const double x2 = x * x;
-    return 0.5 + x / 6.0 - x * x2 / 180.0 + x * x2 * x2 / 5040.0;
-  }
-  const double e = std::exp(-x), d = -std::expm1(-x);
-  return (d - x * e) / (d * d);
-}
-
-// GHK flux in its symmetric form J = P (c1 g(zu) − c2 g(−zu)) (equal to ghk_flux), and its
-// derivative with respect to u = F V/(R T), V = ψ1 − ψ2: dJ/du = P z (c1 g'(zu) + c2 g'(−zu)).
-// The zero-current potential solve (Newton) needs both.
-LACTOSIM_HD double ghk_flux_slope(double P, double z, double u, double c1, double c2) {
-  return P * z * (c1 * ghk_kernel_slope(z * u) + c2 * ghk_kernel_slope(-z * u));
-}
-
 // Electric current density (A/m², positive from side 1 to side 2) carried by the fluxes J[s] of ions
 // with valence z[s]: I = F Σ z_s J_s.
 LACTOSIM_HD double ionic_current(const double* J, const double* z, int n_species) {
   double sum = 0.0;
   for (int s = 0; s < n_species; ++s) sum += z[s] * J[s];
   return faraday_C_per_mol * sum;
-}
-
-// Ionic current density (A/m², side 1 → side 2) one transporter carries, added to *I, and its slope
-// ∂I/∂u (u = F(ψ1 − ψ2)/(RT)) added to *dIdu — the terms of the zero-current Newton solve
-// (kernels/potential_solver.hpp). Only GHK channels depend on u; pumps, carriers and charged species
-// under linear permeability add a constant current (the Na/K-ATPase's 3:2 makes the cell potential
-// differ from E_K). Secretion kinds carry none: vesicle cargo leaves with its counter-ions.
-LACTOSIM_HD void add_transporter_current(const TransporterParams& t, const double* c1, const double* c2, long stride,
-                                         double u, double scale, double* I, double* dIdu) {
-  if (is_secretion(t.kind)) return;
-  if (t.kind == TransporterKind::ghk) {
-    const int s = t.species[0];
-    const double z = t.charge[0];
-    if (z == 0.0) return;
-    *I += faraday_C_per_mol * z * scale * ghk_flux(t.rate, z, u, c1[s * stride], c2[s * stride]);
-    *dIdu += faraday_C_per_mol * z * scale * ghk_flux_slope(t.rate, z, u, c1[s * stride], c2[s * stride]);
-    return;
-  }
-  // The other kinds' current, F Σ z_i J_i, read straight from their rate laws (no copies: this runs
-  // once per face, transporter and Newton iteration).
-  const int s0 = t.species[0];
-  double charge_moved = 0.0;
-  switch (t.kind) {
-    case TransporterKind::linear_permeability:
-      charge_moved = t.charge[0] * scale * linear_permeability_flux(t.rate, c1[s0 * stride], c2[s0 * stride]);
-      break;
-    case TransporterKind::free_fraction_permeability:
-      charge_moved = t.charge[0] * scale *
-                     free_fraction_flux(t.rate, t.free_fraction[0], t.free_fraction[1], c1[s0 * stride], c2[s0 * stride]);
-      break;
-    case TransporterKind::facilitated_carrier:
-      charge_moved = t.charge[0] * scale * facilitated_carrier_flux(t.rate, t.K_mM[0], c1[s0 * stride], c2[s0 * stride]);
-      break;
-    case TransporterKind::michaelis_menten: {
-      const double c_source = t.stoich[0] >= 0.0 ? c1[s0 * stride] : c2[s0 * stride];
-      charge_moved = t.charge[0] * scale * t.stoich[0] * michaelis_menten_flux(t.rate, t.K_mM[0], c_source);
-      break;
-    }
-    case TransporterKind::p_type_pump:
-    case TransporterKind::cotransporter:
-    case TransporterKind::stoichiometric: {
-      double z_per_cycle = 0.0;  // net charge moved per cycle (+1 for the Na/K-ATPase's 3 Na out, 2 K in)
-      for (int i = 0; i < t.participants; ++i) z_per_cycle += t.charge[i] * t.stoich[i];
-      if (z_per_cycle == 0.0) break;  // electroneutral (NKCC1): no current, no need for the rate
-      const double cycles = t.kind == TransporterKind::p_type_pump     ? p_type_pump_rate(t, c1, c2, stride)
-                            : t.kind == TransporterKind::cotransporter ? cotransporter_rate(t, c1, c2, stride)
-                                                                        : stoichiometric_rate(t, c1, c2, stride);
-      charge_moved = z_per_cycle * scale * cycles;
-      break;
-    }
-    default:
-      break;
-  }
-  *I += faraday_C_per_mol * charge_moved;
 }
 
 // Osmolarity that draws water (mol/m³): Σ_s σ_s c_s + the compartment's background osmolarity.

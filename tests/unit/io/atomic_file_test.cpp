@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "host/io/atomic_file.hpp"
+#include "visualization/io/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
