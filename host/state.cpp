@@ -11,7 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "host/io/atomic_file.hpp"
+#include "visualization/io/atomic_file.hpp"
 
 namespace lactosim {
 namespace {
