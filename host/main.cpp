@@ -126,7 +126,7 @@ int config_main(const std::vector<std::string>& args) {
 
 // Idle OpenMP threads sleep instead of spinning, unless the user says otherwise. On a shared node
 // (a cluster job beside others, a laptop building code) spinning threads that wait at each of the
-// step's barriers were measured to make a 2-thread run 12× slower than 1 thread (bench/RESULTS.md,
+// step's barriers were measured to make a 2-thread run 13× slower than 1 thread (bench/RESULTS.md,
 // 2026-12-04); sleeping costs a few per cent on an idle machine. libgomp reads OMP_WAIT_POLICY once,
 // in a constructor that runs when the library is loaded, before main: a setenv here alone does
 // nothing. So set it and re-exec this binary with the same argv — the same process id, so the
