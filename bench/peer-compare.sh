@@ -7,7 +7,7 @@
 #
 # Sample runs:
 #   bench/peer-compare.sh --bench build/bench/lactosim_bench --peer './biofvm_peer' --pairs 9 --threads 2
-#   bench/peer-compare.sh --bench build/bench/lactosim_bench --peer bench/peer-standin.sh --size 100
+#   bench/peer-compare.sh --bench build/bench/lactosim_bench --peer bench/peer-standin.sh --max-error 4e-3
 #
 # THE PROBLEM (both sides solve exactly this; N = --size, default 200, BioFVM's):
 #   N³ voxels of dx = 10 µm (the box [0, 10N µm]³), 8 species (substrates), each with
