@@ -443,7 +443,8 @@ void run_implicit(const Options& o, const std::string& name, const BenchModel& b
 
 // --- 5. the BioFVM peer ----------------------------------------------------------------------------
 
-// BioFVM 1.1.7 LOD on these machines (DESIGN §8).
+// BioFVM 1.1.7 LOD on these machines (DESIGN §8), measured in another session: ratios to these are
+// not side-by-side results (bench/RESULTS.md, 2026-12-04); bench/peer-compare.sh measures one.
 constexpr double biofvm_hours_per_day = 46.0;
 constexpr double biofvm_updates_per_s_8 = 5e7;
 
@@ -570,7 +571,8 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
   const double steps_per_day = 86400.0 / dt_explicit;
   std::printf("   explicit step limit %.5g s (1/(6D/h² + λ)); step %.5g s (%.2f × limit) → %.3g steps per "
               "simulated day\n", dt_limit, dt_explicit, bm.model.run.dt_safety, steps_per_day);
-  std::printf("   BioFVM LOD (DESIGN §8): %.0f h wall per simulated day, %.0e voxel-substrate updates/s\n",
+  std::printf("   BioFVM LOD (DESIGN §8, another session: ratios to it are not side by side, see "
+              "bench/peer-compare.sh): %.0f h wall per simulated day, %.0e voxel-substrate updates/s\n",
               biofvm_hours_per_day, biofvm_updates_per_s_8);
 
   // BioFVM's own error on this problem at its 0.6 s step, from its scheme's amplification of the
@@ -661,11 +663,11 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
                   "solve-updates/s; θ min %.3f\n", dt, grid.c_str(), f.median_step_s,
                   f.failed ? " (WARNING: failed steps)" : "", u, std::min(f.theta_min, c.theta_min));
       std::printf("   LOD extrapolated dt = %g s: amplitude error %.2e after %.3g s (column; %s: %.2e after %.3g s); "
-                  "wall per simulated day %.2f h = %.3f × BioFVM's %.0f h (%.1f× faster)\n", dt, c.amplitude_error,
+                  "wall per simulated day %.2f h = %.3f × BioFVM's %.0f h (%.1f× less; not side by side)\n", dt, c.amplitude_error,
                   c.t_end_s, grid.c_str(), f.amplitude_error, f.t_end_s, h, h / biofvm_hours_per_day,
                   biofvm_hours_per_day, biofvm_hours_per_day / h);
       rows.push_back({label, grid, "median step (3 solves)", fmt("%.4f s", f.median_step_s)});
-      rows.push_back({label, grid, "wall per simulated day", fmt("%.2f h", h) + fmt(" (%.1f× faster than BioFVM 46 h)", biofvm_hours_per_day / h)});
+      rows.push_back({label, grid, "wall per simulated day", fmt("%.2f h", h) + fmt(" (%.1f× less than BioFVM 46 h, not side by side)", biofvm_hours_per_day / h)});
       rows.push_back({label, grid, "amplitude error", fmt("%.2e", c.amplitude_error) + fmt(" at T = %g s", c.t_end_s)});
     } catch (const std::exception& e) {
       std::printf("   LOD extrapolated dt = %g s: unavailable: %s\n", dt, e.what());

@@ -12,9 +12,12 @@
 // Later configs override earlier ones; --section.key=value overrides all (DESIGN §5).
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
 
@@ -123,14 +126,28 @@ int config_main(const std::vector<std::string>& args) {
   return p.vm.count("help") ? 0 : 2;
 }
 
+// Idle OpenMP threads sleep instead of spinning, unless the user says otherwise. On a shared node
+// (a cluster job beside others, a laptop building code) spinning threads that wait at each of the
+// step's barriers were measured to make a 2-thread run 13× slower than 1 thread (bench/RESULTS.md,
+// 2026-12-04); sleeping costs a few per cent on an idle machine. libgomp reads OMP_WAIT_POLICY once,
+// in a constructor that runs when the library is loaded, before main: a setenv here alone does
+// nothing. So set it and re-exec this binary with the same argv — the same process id, so the
+// caller's signals and exit status reach the new image unchanged. LACTOSIM_OMP_REEXEC marks the
+// second image (no loop); set by the user, it keeps the runtime's default policy. If exec fails,
+// carry on as before. Only the commands that compute re-execute (a second load of the binary and its
+// libraries costs ~70 ms on a busy 2-core machine; `lactosim config` need not pay it).
+void sleep_idle_openmp_threads(int argc, char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("LACTOSIM_OMP_REEXEC")) return;
+  if (argc < 2 || (std::strcmp(argv[1], "run") != 0 && std::strcmp(argv[1], "mesh") != 0)) return;
+  setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/1);
+  setenv("LACTOSIM_OMP_REEXEC", "1", /*overwrite=*/1);
+  execv("/proc/self/exe", argv);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Idle OpenMP threads sleep instead of spinning, unless the user says otherwise. On a shared node
-  // (a cluster job beside others, a laptop building code) spinning threads that wait at each of the
-  // step's barriers were measured to make a 2-thread run 25× slower than 1 thread (docs/numerics.md);
-  // sleeping costs a few per cent on an idle machine. Read by the OpenMP runtime at its first use.
-  setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
+  sleep_idle_openmp_threads(argc, argv);
   if (argc < 2) {
     std::fputs(usage, stderr);
     return 2;
