@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "physics/parameters.hpp"
-#include "potential_solver.hpp"
+#include "electrical_network.hpp"
 
 namespace lactosim::kernels {
 

@@ -51,7 +51,7 @@ struct ProblemView {
   // Secretion mechanics; null where the model has none.
   const std::int32_t* node_of_voxel = nullptr;  // solved potentials: node per voxel, −1 ground; null: fixed
   double F_over_RT = 0;                          // 1/V
-  int n_pairs = 0;                               // node pairs (kernels/potential_solver.hpp)
+  int n_pairs = 0;                               // node pairs (kernels/electrical_network.hpp)
   const std::int64_t* pair_offset = nullptr;
   const std::int64_t* pair_face = nullptr;
   bool has_secretion = false;                    // some transporter is a secretion kind

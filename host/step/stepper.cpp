@@ -9,9 +9,9 @@
 #include <string>
 #include <utility>
 
-#include "../../kernels/potential_solver.hpp"
 #include "conjugate_gradients.hpp"
 #include "lumen_pressure.hpp"
+#include "potential_solve.hpp"
 
 namespace lactosim::step {
 
@@ -226,7 +226,7 @@ bool Stepper::solve_potentials(const RatesView& r, StepTotals& totals) {
   if (network_.n_nodes == 0) return true;
   kernels::Executor& x = *executor_;
   std::vector<double> host_trial;
-  const kernels::PairCurrents currents = [&](const double* psi, double* I, double* dIdu) {
+  const PairCurrents currents = [&](const double* psi, double* I, double* dIdu) {
     host_trial.assign(psi, psi + network_.n_nodes);
     x.upload(host_trial, psi_trial_);
     SecretionFields f = secretion_fields();
@@ -236,8 +236,8 @@ bool Stepper::solve_potentials(const RatesView& r, StepTotals& totals) {
     comm_->sum(dIdu, std::size_t(network_.n_pairs()));
   };
   const std::vector<double> start = psi_;
-  const kernels::PotentialSolveReport solve =
-      kernels::solve_node_potentials(network_, x.problem_view().F_over_RT, currents, potential_tol_V_,
+  const PotentialSolveReport solve =
+      solve_node_potentials(network_, x.problem_view().F_over_RT, currents, potential_tol_V_,
                                      potential_max_iterations_, psi_);
   totals.potential_iterations = std::max(totals.potential_iterations, solve.iterations);
   totals.potential_residual_A = std::max(totals.potential_residual_A, solve.max_residual_A);

@@ -54,7 +54,7 @@ struct ImplicitStepReport {
 
 // The secretion state, for output (host/app/run_outputs.cpp).
 struct SecretionSnapshot {
-  std::vector<double> node_potential_V;       // [node] (kernels/potential_solver.hpp)
+  std::vector<double> node_potential_V;       // [node] (host/step/potential_solve.hpp)
   std::vector<double> pressure_Pa;            // per padded voxel, lumen (0 elsewhere)
   std::vector<double> face_velocity_m_per_s;  // [3v + axis]: face between v and v + e_axis
   std::vector<double> lumen_source_per_s;     // q per padded voxel over the last step

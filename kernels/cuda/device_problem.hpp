@@ -2,7 +2,7 @@
 // Device-memory owners for the CUDA executor: a Problem's tables and a step's rates copied to the
 // GPU, with the ProblemView / RatesView of DEVICE pointers that kernels/cuda/step_kernels.cu reads.
 // Plain C++ (no CUDA header) so that host-compiled code — the CUDA backend's users and the GPU
-// equivalence tests — can hold device data without nvcc. Implemented in cuda_backend.cu.
+// equivalence tests — can hold device data without nvcc. Implemented in cuda_executor.cu.
 #pragma once
 #include <cstddef>
 #include <cstdint>

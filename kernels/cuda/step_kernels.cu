@@ -476,7 +476,7 @@ void membrane_totals(const ProblemView& p, double dt, const double* face_flux, c
     std::fill(secretion_source_mol, secretion_source_mol + ns, 0.0);
 }
 
-// I_pair and dIdu_pair are host arrays of n_pairs (the Newton solve of potential_solver.cpp runs on
+// I_pair and dIdu_pair are host arrays of n_pairs (the Newton solve of host/step/potential_solve.cpp runs on
 // the host); sec.node_potential_V is a device array.
 void pair_currents(const ProblemView& p, const RatesView& r, const double* c, const SecretionFields& sec,
                    double* I_pair, double* dIdu_pair) {

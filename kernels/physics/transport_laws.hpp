@@ -128,7 +128,7 @@ LACTOSIM_HD double ghk_flux_slope(double P, double z, double u, double c1, doubl
 //   law          its rate law in one line, for docs/transporter-kinds.md and the schema's help
 //   add_flux     adds J_s (side 1 → side 2, mol·m⁻²·s⁻¹) for every species it moves into J[s]
 //   add_current  adds the ionic current density it carries (A/m², side 1 → side 2) to *I and
-//                ∂I/∂u to *dIdu, for the zero-current potential solve (kernels/potential_solver.hpp)
+//                ∂I/∂u to *dIdu, for the zero-current potential solve (host/step/potential_solve.hpp)
 //   rate_bound   (host) the largest loss rate per unit concentration it can cause through one face,
 //                m/s, at rate `peak` and |u| ≤ u_max: the explicit step's bound (host/assemble.cpp)
 // Arguments: c1, c2 the concentrations of all species on side 1 and side 2 (species s at
@@ -391,7 +391,7 @@ LACTOSIM_HD void add_transporter_flux(const TransporterParams& t, const double* 
 
 // Ionic current density (A/m², side 1 → side 2) one transporter carries, added to *I, and its slope
 // ∂I/∂u (u = F(ψ1 − ψ2)/(RT)) added to *dIdu — the terms of the zero-current Newton solve
-// (kernels/potential_solver.hpp). Only GHK channels depend on u.
+// (host/step/potential_solve.hpp). Only GHK channels depend on u.
 LACTOSIM_HD void add_transporter_current(const TransporterParams& t, const double* c1, const double* c2, long stride,
                                          double u, double scale, double* I, double* dIdu) {
   switch (t.kind) {

@@ -305,7 +305,7 @@ inline void add_secretion_mechanics(Case& k) {
   }
   net.node_name = {"cells b", "lumen e"};
   // Pairs: every (first node, second node) that a face joins with a node on either side, faces
-  // ascending within a pair (kernels/potential_solver.hpp).
+  // ascending within a pair (kernels/electrical_network.hpp).
   std::vector<std::pair<int, int>> keys;
   std::vector<std::vector<std::int64_t>> faces_of;
   for (long f = 0; f < p.faces.size(); ++f) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Newton solve of the node potentials (kernels/potential_solver.hpp) against closed forms: the Nernst
+// Newton solve of the node potentials (host/step/potential_solve.hpp) against closed forms: the Nernst
 // potential of a one-channel cell, the GHK voltage equation, and zero net current into every node of a
 // cell–lumen network with an electrogenic pump. The membranes are small patches with the real GHK law.
 #include <gtest/gtest.h>
@@ -14,9 +14,10 @@
 #include "kernels/physics/constants.hpp"
 #include "kernels/physics/secretion_laws.hpp"
 #include "kernels/physics/transport_laws.hpp"
-#include "kernels/potential_solver.hpp"
+#include "host/step/potential_solve.hpp"
 
 using namespace lactosim::kernels;
+using namespace lactosim::step;
 using lactosim::physics::body_temperature_K;
 using lactosim::physics::faraday_C_per_mol;
 using lactosim::physics::gas_constant_J_per_mol_K;

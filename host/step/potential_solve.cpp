@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Newton solve of the node potentials (kernels/potential_solver.hpp, DESIGN §3): zero net current into
+// Newton solve of the node potentials (host/step/potential_solve.hpp, DESIGN §3): zero net current into
 // every solved node. Serial and in a fixed order, so the result is the same bit for bit on every run
 // and thread count (the caller's current pass is where the parallel work is).
-#include "potential_solver.hpp"
+#include "potential_solve.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace lactosim::kernels {
+namespace lactosim::step {
 namespace {
 
 // Largest update per Newton iteration (header: 50 mV). The GHK currents grow like e^{|z u|}, so an
@@ -244,4 +244,4 @@ PotentialSolveReport solve_node_potentials(const ElectricalNetwork& net, double 
   return report;
 }
 
-}  // namespace lactosim::kernels
+}  // namespace lactosim::step

@@ -14,26 +14,17 @@
 // Only GHK channels depend on u; pumps and carriers add a constant current (the pump's 3:2 is what
 // makes the cell potential differ from the K⁺ Nernst potential).
 #pragma once
-#include <cstdint>
 #include <functional>
-#include <string>
 #include <vector>
 
-namespace lactosim::kernels {
+#include "../../kernels/electrical_network.hpp"
 
-// The static network: nodes and the pairs of nodes that membrane faces join (in Problem).
-struct ElectricalNetwork {
-  int n_nodes = 0;
-  std::vector<std::int32_t> node_of_voxel;   // per padded voxel: node, or −1 (ground / not solved)
-  std::vector<std::string> node_name;        // for errors: "cell component 2 (1234 voxels, first voxel (3, 4, 5))"
-  std::vector<std::int32_t> pair_first_node, pair_second_node;  // [pair]: node or −1 (ground)
-  std::vector<std::int64_t> pair_offset;     // [pair + 1]: faces of pair p are pair_face[offset[p] .. offset[p+1])
-  std::vector<std::int64_t> pair_face;       // face indices, ascending within a pair
-  int n_pairs() const { return int(pair_first_node.size()); }
-};
+namespace lactosim::step {
+
+using kernels::ElectricalNetwork;
 
 // Fills, at node potentials psi (V, [node]), the current of every pair I_pair (A, first → second)
-// and its slope dIdu_pair (A per unit u). Supplied by the backend (a pass over the faces).
+// and its slope dIdu_pair (A per unit u). Supplied by the executor (Executor::pair_currents, a pass over the faces).
 using PairCurrents = std::function<void(const double* psi, double* I_pair, double* dIdu_pair)>;
 
 struct PotentialSolveReport {
@@ -56,4 +47,4 @@ PotentialSolveReport solve_node_potentials(const ElectricalNetwork& net, double 
                                            const PairCurrents& currents, double tol_V, int max_iterations,
                                            std::vector<double>& psi);
 
-}  // namespace lactosim::kernels
+}  // namespace lactosim::step
