@@ -92,7 +92,8 @@ class Executor {
   // implicit_kernels.hpp
   virtual void copy_local_voxels(const double* from, double* to) = 0;
   virtual void apply_clamps(const RatesView& r, double* c) = 0;
-  virtual double diffuse_lod(double dt, const double* decay_per_s, double* c, double* decayed_mol) = 0;
+  // One LOD factor for every species (the driver: host/step/line_solves.cpp)
+  virtual double lod_sweep(int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) = 0;
   // The passes of conjugate gradients for species s (the recurrence: host/step/conjugate_gradients.cpp)
   virtual CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) = 0;
   virtual void cg_direction(double beta, double* work) = 0;

@@ -12,7 +12,7 @@
 //                     7-point Laplacian over same-compartment neighbours (no flux across
 //                     compartments), λ the first-order decays taken into the solve (BioFVM's
 //                     diffusion–decay LOD does the same; split_linear_decay below; λ = 0 otherwise):
-//                     diffuse_lod   (I − dt·L_z)(I − dt·L_y)(I − dt·L_x + dt·λ) split, Thomas per
+//                     LOD           (I − dt·L_z)(I − dt·L_y)(I − dt·L_x + dt·λ) split, Thomas per
 //                                   line segment — monotone; column sums 1 + dt·λ, the decayed
 //                                   amount dt·λ·Σc·h³ reported: conservative to round-off
 //                     CG            Jacobi-preconditioned conjugate gradients on the full operator, to
@@ -102,8 +102,11 @@ struct StateDifference {
 #define LACTOSIM_DECLARE_IMPLICIT_KERNELS                                                            \
   void copy_local_voxels(const ProblemView& p, const double* from, double* to);                    \
   void apply_clamps(const ProblemView& p, const RatesView& r, double* c);                          \
-  double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c,         \
-                     double* decayed_mol);  /* → min active value */                               \
+  /* One LOD factor for every species: axis 0 (I − dt·L_x + dt·λ)⁻¹, writing decayed_mol[s] =     \
+     dt·Σλc h³; axis 1, 2 (I − dt·L_axis)⁻¹ (decayed_mol unused). → the smallest active value after \
+     axis 2, DBL_MAX after 0 and 1. The driver: host/step/line_solves.cpp. */                      \
+  double lod_sweep(const ProblemView& p, int axis, double dt, const double* decay_per_s, double* c,  \
+                   double* decayed_mol);                                                           \
   /* CG for species s of (I − dt·L + dt·λ) x = b, x = c + s·padded_voxels; work = b, r, z, d, q.  */ \
   CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay_per_s, double* c, \
                        double* work); /* b ← x, d ← 0, r = b − A x, z = M⁻¹ r */                   \

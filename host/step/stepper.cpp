@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "conjugate_gradients.hpp"
+#include "line_solves.hpp"
 #include "lumen_pressure.hpp"
 #include "potential_solve.hpp"
 
@@ -201,7 +202,7 @@ ImplicitStepReport Stepper::implicit_step(const kernels::StepRates& all_rates, d
   double min_c = DBL_MAX;
   std::vector<double> decayed(n_species_, 0.0);
   if (options.solver == ImplicitOptions::Solver::lod) {
-    min_c = x.diffuse_lod(dt, decay, c_.data(), decayed.data());
+    min_c = diffuse_lod(x, *comm_, dt, decay, c_.data(), decayed.data());
   } else {
     if (cg_work_.size() != std::size_t(kernels::cg_work_vectors) * padded_voxels_)
       cg_work_ = x.zeros(std::size_t(kernels::cg_work_vectors) * padded_voxels_);

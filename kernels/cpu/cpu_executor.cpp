@@ -105,8 +105,8 @@ class CpuExecutor final : public Executor {
   }
   void copy_local_voxels(const double* from, double* to) override { cpu::copy_local_voxels(view_, from, to); }
   void apply_clamps(const RatesView& r, double* c) override { cpu::apply_clamps(view_, r, c); }
-  double diffuse_lod(double dt, const double* decay_per_s, double* c, double* decayed_mol) override {
-    return cpu::diffuse_lod(view_, dt, decay_per_s, c, decayed_mol);
+  double lod_sweep(int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) override {
+    return cpu::lod_sweep(view_, axis, dt, decay_per_s, c, decayed_mol);
   }
   CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) override {
     return cpu::cg_start(view_, s, dt, decay_per_s, c, work);

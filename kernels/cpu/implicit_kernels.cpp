@@ -331,32 +331,38 @@ void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
   }
 }
 
-double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
+// One factor of the LOD split for every species, group by group (species_sharing_operator: the
+// Thomas factors of a line computed once for a group). The x factor holds λ and sums what it removes
+// (row partials in row order, as it goes); the z factor, the last, takes the acceptance minimum.
+double lod_sweep(const ProblemView& p, int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
   const Block& b = p.block;
   const long n_rows = long(b.ny) * b.nz;
   const double volume = b.h_m * b.h_m * b.h_m;
   double min_value = DBL_MAX;
   std::vector<double> decayed_rows;
-  for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = 0.0;
+  if (axis == 0)
+    for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = 0.0;
   for (const std::vector<int>& group : species_sharing_operator(p, decay_per_s)) {
     const Operator A = operator_of(p, group.front(), dt, decay_per_s);
     const int g = int(group.size());
     std::vector<double*> cs;
     for (int s : group) cs.push_back(c + s * b.padded_voxels());
-    // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹ and (I − dt·L_z)⁻¹: each factor monotone,
-    // the last two conservative, the first removing exactly dt·Σλc of its result.
-    if (A.decay) decayed_rows.assign(std::size_t(n_rows) * g, 0.0);
-    sweep_x(b, A, cs, A.decay ? decayed_rows.data() : nullptr);
-    if (A.decay)
-      for (int q = 0; q < g; ++q) {
-        double sum = 0.0;  // row order: independent of the thread count
-        for (long row = 0; row < n_rows; ++row) sum += decayed_rows[row * g + q];
-        decayed_mol[group[q]] = volume * sum;
-      }
-    sweep_across_rows(b, A, 1, cs, false);
-    min_value = std::fmin(min_value, sweep_across_rows(b, A, 2, cs, true));
+    if (axis == 0) {
+      // c ← (I − dt·L_x + dt·λ)⁻¹ c: monotone, removing exactly dt·Σλc of its result.
+      if (A.decay) decayed_rows.assign(std::size_t(n_rows) * g, 0.0);
+      sweep_x(b, A, cs, A.decay ? decayed_rows.data() : nullptr);
+      if (A.decay)
+        for (int q = 0; q < g; ++q) {
+          double sum = 0.0;  // row order: independent of the thread count
+          for (long row = 0; row < n_rows; ++row) sum += decayed_rows[row * g + q];
+          decayed_mol[group[q]] = volume * sum;
+        }
+    } else {
+      // c ← (I − dt·L_axis)⁻¹ c: monotone and conservative.
+      min_value = std::fmin(min_value, sweep_across_rows(b, A, axis, cs, axis == 2));
+    }
   }
-  return min_value;
+  return axis == 2 ? min_value : DBL_MAX;
 }
 
 // The CG passes (the recurrence: host/step/conjugate_gradients.cpp). Each sum is taken per row and

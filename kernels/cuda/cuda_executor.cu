@@ -323,9 +323,9 @@ class CudaExecutor final : public Executor {
     const Scope scope(*this);
     cuda::apply_clamps(view(), r, c);
   }
-  double diffuse_lod(double dt, const double* decay_per_s, double* c, double* decayed_mol) override {
+  double lod_sweep(int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) override {
     const Scope scope(*this);
-    return cuda::diffuse_lod(view(), dt, decay_per_s, c, decayed_mol);
+    return cuda::lod_sweep(view(), axis, dt, decay_per_s, c, decayed_mol);
   }
   CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) override {
     const Scope scope(*this);

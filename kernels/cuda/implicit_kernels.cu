@@ -3,8 +3,8 @@
 // kernels/cpu/implicit_kernels.cpp, per voxel and per line in the same order, on device pointers.
 //
 //   copy_local_voxels, apply_clamps   one thread per gather entry / reaction voxel / interior voxel
-//   diffuse_lod                       one thread per grid line (all species at once, blockIdx.y),
-//                                     three launches (x, y, z); the CPU's Thomas recurrence, whose
+//   lod_sweep                         one thread per grid line (all species at once, blockIdx.y),
+//                                     one launch per axis (the driver: host/step/line_solves.cpp); the CPU's Thomas recurrence, whose
 //                                     couplings vanish between compartments (Neumann segment ends);
 //                                     along y and z neighbouring threads hold neighbouring x, so
 //                                     their loads coalesce
@@ -380,24 +380,23 @@ double decayed_amount(const ProblemView& p, int s, const double* decay, double d
   return p.block.h_m * p.block.h_m * p.block.h_m * host;
 }
 
-double diffuse_lod(const ProblemView& p, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
+double lod_sweep(const ProblemView& p, int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
   const Block& b = p.block;
-  for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = 0.0;
+  if (axis == 0)
+    for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = 0.0;
   if (b.interior_voxels() <= 0 || p.n_species <= 0) return DBL_MAX;
   const Grid g = grid_of(b);
   double* upper = workspace().upper.reserve<double>(std::size_t(p.n_species) * g.nv);
   const double dt_inv_h2 = dt / (b.h_m * b.h_m);
-  // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹, (I − dt·L_z)⁻¹: each factor monotone, the
-  // last two conservative, the first removing exactly dt·Σλc (taken right after it).
+  // c ← (I − dt·L_x + dt·λ)⁻¹ c (axis 0; the amount it removed, dt·Σλc, taken right after it), or
+  // (I − dt·L_y)⁻¹, (I − dt·L_z)⁻¹: each factor monotone, the last two conservative.
   const long lines[3] = {long(b.ny) * b.nz, long(b.nx) * b.nz, long(b.nx) * b.ny};
-  for (int axis = 0; axis < 3; ++axis) {
-    const dim3 grid(unsigned(fo::blocks_for(lines[axis], line_threads)), unsigned(p.n_species));
-    lod_sweep_kernel<<<grid, line_threads>>>(p, g, axis, dt_inv_h2, decay_per_s, dt, c, upper);
-    LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_kernel");
-    if (axis == 0 && decay_per_s)
-      for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = decayed_amount(p, s, decay_per_s, dt, c + s * g.nv);
-  }
-  return min_active(p, 0, p.n_species, c);
+  const dim3 grid(unsigned(fo::blocks_for(lines[axis], line_threads)), unsigned(p.n_species));
+  lod_sweep_kernel<<<grid, line_threads>>>(p, g, axis, dt_inv_h2, decay_per_s, dt, c, upper);
+  LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_kernel");
+  if (axis == 0 && decay_per_s)
+    for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = decayed_amount(p, s, decay_per_s, dt, c + s * g.nv);
+  return axis == 2 ? min_active(p, 0, p.n_species, c) : DBL_MAX;
 }
 
 // The CG passes (the recurrence: host/step/conjugate_gradients.cpp). α and β arrive as arguments;

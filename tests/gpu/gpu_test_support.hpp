@@ -18,6 +18,7 @@
 #include "kernels/host_views.hpp"
 #include "host/model.hpp"
 #include "host/step/conjugate_gradients.hpp"
+#include "host/step/line_solves.hpp"
 #include "host/step/stepper.hpp"
 #include "kernels/problem.hpp"
 #include "kernels/step_kernels.hpp"
@@ -419,6 +420,20 @@ inline kernels::CgResult diffuse_cg_on(kernels::Executor& executor, const kernel
                                        double* work, double* residual_mol, double* decayed_mol) {
   executor.load_problem(problem);
   return step::diffuse_cg(executor, dt, decay_per_s, control, c, work, residual_mol, decayed_mol);
+}
+// The LOD solve through the one driver (host/step/line_solves.cpp) on an executor of each kind
+// holding `problem`, over the caller's arrays: the former cpu::diffuse_lod / cuda::diffuse_lod.
+inline double cpu_diffuse_lod(const kernels::Problem& problem, double dt, const double* decay_per_s, double* c,
+                              double* decayed_mol) {
+  const auto executor = kernels::make_cpu_executor(0);
+  executor->load_problem(problem);
+  return step::diffuse_lod(*executor, dt, decay_per_s, c, decayed_mol);
+}
+inline double cuda_diffuse_lod(const kernels::Problem& problem, double dt, const double* decay_per_s, double* c,
+                               double* decayed_mol) {
+  const auto executor = kernels::make_cuda_executor(0);
+  executor->load_problem(problem);
+  return step::diffuse_lod(*executor, dt, decay_per_s, c, decayed_mol);
 }
 inline kernels::CgResult cpu_diffuse_cg(const kernels::Problem& problem, double dt, const double* decay_per_s,
                                         const kernels::CgControl& control, double* c, double* work,

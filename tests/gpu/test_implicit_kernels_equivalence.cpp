@@ -92,10 +92,10 @@ TEST(CudaImplicitKernels, DiffuseLodIsEquivalentToCpu) {
         const cuda::DeviceArray<double> decay_device(decay);
         const std::vector<double> before = poisoned_state(k);
         std::vector<double> want = before, decayed_want(ns, -7.0), decayed_got(ns, -7.0);
-        const double min_want = cpu::diffuse_lod(k.host(), dt, with_decay ? decay.data() : nullptr, want.data(),
+        const double min_want = cpu_diffuse_lod(k.problem, dt, with_decay ? decay.data() : nullptr, want.data(),
                                                  decayed_want.data());
         cuda::DeviceArray<double> c(before);
-        const double min_got = cuda::diffuse_lod(device_problem.view(), dt, with_decay ? decay_device.data() : nullptr,
+        const double min_got = cuda_diffuse_lod(k.problem, dt, with_decay ? decay_device.data() : nullptr,
                                                  c.data(), decayed_got.data());
         const std::string what = k.name + ", dt = " + std::to_string(dt) + (with_decay ? ", decay" : "");
         EXPECT_TRUE(arrays_agree(c.to_host(), want)) << what;
@@ -220,8 +220,8 @@ TEST(CudaImplicitKernels, EmptyWorkGivesTheCpuAnswers) {
   work.resize(std::size_t(kernels::cg_work_vectors) * p.block.padded_voxels());
   std::vector<double> cpu_c = c0, cpu_work(work.size()), residual(ns, -7.0), residual_want(ns, -7.0),
                       decayed(ns, -7.0), decayed_want(ns, -7.0);
-  EXPECT_EQ(cuda::diffuse_lod(device_problem.view(), 1.0, nullptr, c.data(), decayed.data()),
-            cpu::diffuse_lod(host_view(p, u), 1.0, nullptr, cpu_c.data(), decayed_want.data()));
+  EXPECT_EQ(cuda_diffuse_lod(p, 1.0, nullptr, c.data(), decayed.data()),
+            cpu_diffuse_lod(p, 1.0, nullptr, cpu_c.data(), decayed_want.data()));
   const kernels::CgResult got = cuda_diffuse_cg(p, 1.0, nullptr, {1e-10, 100}, c.data(),
                                                  work.data(), residual.data(), decayed.data());
   const kernels::CgResult want = cpu_diffuse_cg(p, 1.0, nullptr, {1e-10, 100}, cpu_c.data(),
@@ -246,7 +246,7 @@ TEST(CudaImplicitKernels, ImplicitKernelsAreBitwiseReproducible) {
     work.resize(std::size_t(kernels::cg_work_vectors) * k.nv());
     std::vector<double> decay(std::size_t(ns) * k.problem.n_compartments, 0.3 / dt), decayed(2 * ns);
     const cuda::DeviceArray<double> decay_device(decay);
-    std::vector<double> out = {cuda::diffuse_lod(device_problem.view(), dt, decay_device.data(), lod.data(), decayed.data())};
+    std::vector<double> out = {cuda_diffuse_lod(k.problem, dt, decay_device.data(), lod.data(), decayed.data())};
     std::vector<double> residual(ns);
     const kernels::CgResult r = cuda_diffuse_cg(k.problem, dt, decay_device.data(), {1e-12, 2000},
                                                  cg.data(), work.data(), residual.data(), decayed.data() + ns);
