@@ -21,9 +21,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 peer_step() {  # BUILD → median step seconds
-  "$1/bench/lactosim_bench" --case peer --peer-size "$peer_size" --peer-steps 5 --peer-explicit off \
-    --peer-implicit-dt none --peer-extrapolated-dt 15 --peer-time-s 15 --threads "$threads" 2>&1 |
-    grep -m1 'median step' | sed -E 's/.*median step ([0-9.e+-]+) s.*/\1/'
+  local out  # the whole output first: an early-exiting grep would SIGPIPE the benchmark
+  out=$("$1/bench/lactosim_bench" --case peer --peer-size "$peer_size" --peer-steps 5 --peer-explicit off \
+    --peer-implicit-dt none --peer-extrapolated-dt 15 --peer-time-s 15 --threads "$threads" 2>&1)
+  grep 'median step' <<<"$out" | head -n 1 | sed -E 's/.*median step ([0-9.e+-]+) s.*/\1/'
 }
 default_wall() {  # BUILD → stepping wall seconds of the embedded default
   "$1/lactosim" run --threads "$threads" --quiet -o "$work/out" --overwrite >/dev/null
