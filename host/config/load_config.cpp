@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // load_config: read every source, merge (later wins), validate each section through Boost, then
 // build the model. Everything that can be wrong is found here, before any computation starts.
+#include <cmath>
 #include <filesystem>
 
 #include "embedded_default_ini.hpp"
@@ -79,6 +80,19 @@ void merge(std::vector<Section>& merged, const IniSection& in) {
   fail(e.where, "unknown key" + (guess.empty() ? "" : " (did you mean " + guess + "?)"));
 }
 
+// Every number of every section, geometry's included, passes here once Boost has typed it: a
+// value such as "inf" or "nan" parses as a double but means nothing physical (an infinite D or rate
+// stalls the time step; an infinite end time never ends), so it is refused at its file:line.
+void require_finite(const boost::any& value, const Entry& e) {
+  auto finite = [&](double x) {
+    if (!std::isfinite(x))
+      fail(e.where, "must be a finite number, got '" + e.value + "'");
+  };
+  if (const auto* x = boost::any_cast<double>(&value)) finite(*x);
+  if (const auto* v = boost::any_cast<std::vector<double>>(&value))
+    for (double x : *v) finite(x);
+}
+
 // Each value goes through its option's Boost semantic on its own, so that a type error can be
 // pinned to its file:line. Every key appears once after merging, so Boost's "first value wins"
 // never decides anything here.
@@ -100,6 +114,7 @@ void validate(Section& s, const Declared& declared) {
                         (info->type == ValueType::other ? " (" + std::string(err.what()) + ")"
                                                         : ""));
     }
+    require_finite(s.vm[e.where.key].value(), e);
   }
   po::store(po::parsed_options(&s.schema->desc), s.vm);  // fills the defaults of unset keys
   for (const auto& o : s.schema->options)
