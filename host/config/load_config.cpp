@@ -139,7 +139,7 @@ mesh::GeometrySpec geometry_of(const std::vector<Section>& sections, const std::
 }  // namespace
 
 LoadedConfig load_config(const std::vector<std::string>& files,
-                         const std::vector<std::string>& overrides) {
+                         const std::vector<std::string>& overrides, Use use) {
   LoadedConfig out;
   std::vector<Section> merged;
   if (files.empty()) {
@@ -165,6 +165,16 @@ LoadedConfig load_config(const std::vector<std::string>& files,
   for (Section& s : merged) validate(s, declared);
 
   out.model = build_model(merged);
+  // An empty file would otherwise run a model with nothing in it and report "completed".
+  if (use == Use::run) {
+    const std::string sources = files.empty() ? "<embedded default>" : join(files);
+    if (out.model.compartments.empty())
+      throw ConfigError(sources + ": the model has no compartments (declare at least one "
+                                  "[compartment.NAME] with its labels)");
+    if (out.model.species.empty())
+      throw ConfigError(sources + ": the model has no species (declare at least one "
+                                  "[species.NAME] with D_um2_per_s in a compartment)");
+  }
   out.geometry = geometry_of(merged, out.config_dir);
 
   for (const Section& s : merged) {
