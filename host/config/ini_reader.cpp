@@ -99,7 +99,7 @@ std::vector<IniSection> read_ini_file(const std::string& path) {
 }
 
 IniSection parse_override(const std::string& text, bool (*named_kind)(const std::string&)) {
-  const std::string cli = "<command line>";
+  const std::string cli = command_line;
   const auto eq = text.find('=');
   const std::string lhs = trim(text.substr(0, eq));
   if (eq == std::string::npos || !valid_name(lhs, true) || lhs.find('.') == std::string::npos)

@@ -64,6 +64,26 @@ void merge(std::vector<Section>& merged, const IniSection& in) {
   }
 }
 
+// An override changes what a file defined; it cannot define a species, compartment or transporter
+// of its own: `--species.na.D_um2_per_s.cell=1` beside [species.Na] is a typo that would otherwise
+// add a fifth species. [run]-like sections exist anyway and may be set from the command line alone.
+void refuse_sections_named_only_on_command_line(const std::vector<Section>& merged) {
+  for (const Section& s : merged) {
+    if (s.name.empty() || s.header.file != command_line) continue;
+    std::vector<std::string> names;
+    for (const Section& o : merged)
+      if (o.kind == s.kind && o.header.file != command_line) names.push_back(o.name);
+    std::sort(names.begin(), names.end());
+    const std::string guess = closest(s.name, names);
+    fail(s.entries.front().where,
+         "no [" + s.full() + "] in the config files; the command line can only change a section a "
+         "file defines (" +
+             (guess.empty() ? "declared " + s.kind + ": " + (names.empty() ? "none" : join(names))
+                            : "did you mean " + s.kind + "." + guess + "?") +
+             ")");
+  }
+}
+
 [[noreturn]] void unknown_key(const Section& s, const Entry& e) {
   // A key of a per-name family with an undeclared name: say which names exist.
   for (const auto& f : s.schema->families) {
@@ -152,6 +172,7 @@ LoadedConfig load_config(const std::vector<std::string>& files,
     out.config_dir = parent.empty() ? "." : parent.string();
   }
   for (const auto& o : overrides) merge(merged, parse_override(o, is_named_kind));
+  refuse_sections_named_only_on_command_line(merged);
   // Sections a config may leave out entirely still need their defaults.
   for (const char* kind : {"run", "model", "geometry", "flow"})
     if (std::none_of(merged.begin(), merged.end(), [&](const Section& s) { return s.kind == kind; }))
