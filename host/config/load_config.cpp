@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // load_config: read every source, merge (later wins), validate each section through Boost, then
 // build the model. Everything that can be wrong is found here, before any computation starts.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -156,6 +157,32 @@ mesh::GeometrySpec geometry_of(const std::vector<Section>& sections, const std::
   return {};
 }
 
+// An imported volume's lumen (label 4) and outlet voxels (label 6) that no compartment lists would
+// fall outside the model like stroma: the milk would have nowhere to be, silently.
+void require_lumen_labels_in_model(const std::vector<Section>& sections, const LoadedConfig& c) {
+  if (c.geometry.kind != "file") return;
+  const Section& geometry =
+      *std::find_if(sections.begin(), sections.end(), [](const Section& s) { return s.kind == "geometry"; });
+  std::vector<int> listed;
+  for (const auto& comp : c.model.compartments) listed.insert(listed.end(), comp.labels.begin(), comp.labels.end());
+  std::sort(listed.begin(), listed.end());
+  const auto claimed = [&](int label) { return std::binary_search(listed.begin(), listed.end(), label); };
+  std::vector<std::string> listed_text;
+  for (int l : listed) listed_text.push_back(std::to_string(l));
+  const std::string volume = "volume '" + c.geometry.file + "'";
+  const std::string remedy = "; add it to the lumen compartment's labels (compartments list: " +
+                             (listed_text.empty() ? "none" : join(listed_text)) + ")";
+  const int lumen = mesh::labels::lumen, outlet = mesh::labels::outlet;
+  for (const auto& [value, label] : c.geometry.label_map)
+    if ((label == lumen || label == outlet) && !claimed(label))
+      fail(geometry.where("label_map"),
+           "value " + std::to_string(value) + " of " + volume + " maps to label " + std::to_string(label) +
+               (label == lumen ? " (lumen)" : " (outlet)") + ", which no compartment lists" + remedy);
+  if ((c.geometry.outlet_label || c.geometry.outlet_face >= 0) && !claimed(outlet))
+    fail(geometry.where(c.geometry.outlet_label ? "outlet_label" : "outlet_face"),
+         "the outlet voxels of " + volume + " get label 6 (outlet), which no compartment lists" + remedy);
+}
+
 }  // namespace
 
 LoadedConfig load_config(const std::vector<std::string>& files,
@@ -197,6 +224,7 @@ LoadedConfig load_config(const std::vector<std::string>& files,
                                   "[species.NAME] with D_um2_per_s in a compartment)");
   }
   out.geometry = geometry_of(merged, out.config_dir);
+  if (use == Use::run) require_lumen_labels_in_model(merged, out);
 
   for (const Section& s : merged) {
     for (const auto& o : s.schema->options) {
