@@ -13,6 +13,14 @@
 
 namespace lactosim::mesh {
 
+std::array<int, 3> alveolus_grid_dims(const GeometrySpec& s) {
+  const double half = s.lumen_radius_m + s.epithelium_m + s.interstitium_m + s.capillary_m + s.margin_m;
+  const double n = 2 * half / s.voxel_m - 1e-9;
+  return grid_dims({n, n, n}, "geometry.voxel_um", "geometry.kind = alveolus",
+                   "use a larger voxel_um, or smaller lumen_radius_um, epithelium_um, interstitium_um, "
+                   "capillary_um or margin_um");
+}
+
 LabelGrid make_alveolus(const GeometrySpec& s) {
   const double h = s.voxel_m;
   const double r_lumen = s.lumen_radius_m;
@@ -22,7 +30,7 @@ LabelGrid make_alveolus(const GeometrySpec& s) {
   const double half = r_blood + s.margin_m;
 
   LabelGrid g;
-  const int n = std::max(1, int(std::ceil(2 * half / h - 1e-9)));
+  const int n = alveolus_grid_dims(s)[0];
   g.nx = g.ny = g.nz = n;
   g.h_m = h;
   g.origin_m = {-0.5 * n * h, -0.5 * n * h, -0.5 * n * h};  // alveolus centre at (0, 0, 0)

@@ -114,9 +114,28 @@ GeometrySpec geometry_spec_from(const po::variables_map& vm, const std::string& 
     throw GeometryKeyError("geometry.outlet_radius_um",
                            "geometry.outlet_radius_um + epithelium_um + interstitium_um must be "
                            "smaller than lumen_radius_um, so the duct's sheath starts inside the lumen");
+  if (s.kind == "alveolus") alveolus_grid_dims(s);  // too large a grid is refused before any work
   if (s.kind != "file") read_lobule_options(vm, s);  // lobule sizes are checked against h; unused for a file
   read_import_options(vm, config_dir, s);
   return s;
+}
+
+std::array<int, 3> grid_dims(const std::array<double, 3>& extent_voxels, const std::string& key,
+                             const std::string& what, const std::string& remedy) {
+  std::array<double, 3> n{};
+  double padded = 1;
+  for (int a = 0; a < 3; ++a) {
+    n[a] = std::max(1.0, std::ceil(extent_voxels[a]));
+    padded *= n[a] + 2;
+  }
+  if (!(padded <= max_grid_voxels)) {  // also refuses a NaN extent
+    char text[160];
+    std::snprintf(text, sizeof text, "the grid would have %.10g × %.10g × %.10g voxels, %.3g with the "
+                  "solver's halo, more than the %.0e allowed voxels", n[0], n[1], n[2], padded,
+                  max_grid_voxels);
+    throw GeometryKeyError(key, what + ": " + text + "; " + remedy);
+  }
+  return {int(n[0]), int(n[1]), int(n[2])};
 }
 
 LabelGrid build_label_grid(const GeometrySpec& spec) {

@@ -158,6 +158,8 @@ void read_import_options(const po::variables_map& vm, const std::string& config_
     if (!ok)
       throw GeometryKeyError("geometry.raw_dims", "geometry.raw_dims must be three voxel counts 'nx ny nz', "
                                                   "each 1 to 100000");
+    grid_dims({double(s.raw_dims[0]), double(s.raw_dims[1]), double(s.raw_dims[2])}, "geometry.raw_dims",
+              "geometry.raw_dims", "check the volume's size");
   }
   const std::string face = text("geometry.outlet_face", "none");
   s.outlet_face = -1;

@@ -508,6 +508,11 @@ ImportedVolume import_volume(const GeometrySpec& spec) {
                    " values; labels must be integers (export the segmentation as uint8 or uint16)");
   const long n = long(v.dims[0]) * v.dims[1] * v.dims[2];
   if (n <= 0) fail(file, "has no voxels");
+  try {
+    grid_dims({double(v.dims[0]), double(v.dims[1]), double(v.dims[2])}, "", "its grid", "crop or downsample it");
+  } catch (const GeometryKeyError& e) {
+    fail(file, e.what());
+  }
   if (v.values->GetNumberOfTuples() != n)
     fail(file, "array '" + v.array + "' holds " + std::to_string(v.values->GetNumberOfTuples()) + " values, the " +
                    std::to_string(v.dims[0]) + "×" + std::to_string(v.dims[1]) + "×" + std::to_string(v.dims[2]) +

@@ -129,16 +129,14 @@ LabelGrid make_lobule(const GeometrySpec& s) {
   const double h = s.voxel_m;
   LabelGrid g;
   g.h_m = h;
-  int n[3];
+  std::array<double, 3> extent{};
   for (int i = 0; i < 3; ++i) {
     const double start = i == 0 ? 0.0 : lo[i] - s.margin_m;
-    n[i] = int(std::ceil((hi[i] + s.margin_m - start) / h));
+    extent[i] = (hi[i] + s.margin_m - start) / h;
     g.origin_m[i] = start;
   }
-  if (double(n[0]) * n[1] * n[2] > 2e9)
-    throw GeometryKeyError("geometry.voxel_um", "geometry.kind = lobule: the grid would have " +
-                                                    std::to_string(double(n[0]) * n[1] * n[2]) +
-                                                    " voxels; use a larger voxel_um");
+  const std::array<int, 3> n = grid_dims(extent, "geometry.voxel_um", "geometry.kind = lobule",
+                                         "use a larger voxel_um, or fewer generations or alveoli_per_cluster");
   g.nx = n[0];
   g.ny = n[1];
   g.nz = n[2];

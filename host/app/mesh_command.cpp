@@ -17,7 +17,7 @@ namespace lactosim {
 int mesh_command(const std::vector<std::string>& config_files, const std::vector<std::string>& overrides,
                  const std::string& out_path) {
   try {
-    const config::LoadedConfig cfg = config::load_config(config_files, overrides);
+    const config::LoadedConfig cfg = config::load_config(config_files, overrides, config::Use::mesh);
     const auto start = std::chrono::steady_clock::now();
     const mesh::LabelGrid grid = mesh::build_label_grid(cfg.geometry);
     const double generate_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -8,6 +8,8 @@
 namespace lactosim::config {
 namespace {
 
+constexpr double max_D_um2_per_s = 1e4;
+
 RunControl run_control(const Sections& all) {
   RunControl r;
   const Section& s = *of_kind(all, "run").front();
@@ -36,7 +38,7 @@ RunControl run_control(const Sections& all) {
   require(r.threads >= 0, s, "threads", "must be >= 0, got " + std::to_string(r.threads));
   r.device = s.get<int>("device");
   require(r.device >= 0, s, "device", "must be >= 0, got " + std::to_string(r.device));
-  r.temperature_K = at_least(*of_kind(all, "model").front(), "temperature_K", 0, true);
+  r.temperature_K = within(*of_kind(all, "model").front(), "temperature_K", 273.15, 373.15, "liquid water");
   r.potential_tol_V = at_least(s, "potential_tol_mV", 0, true) * 1e-3;
   r.potential_max_iterations = s.get<int>("potential_max_iterations");
   require(r.potential_max_iterations >= 1, s, "potential_max_iterations",
@@ -103,7 +105,7 @@ void membranes(const Sections& all, Model& m) {
             "expected two compartments 'first second', got " + std::to_string(between.size()));
     Membrane mb{s->name, declared_index(*s, "between", between[0], comps, "compartment"),
                 declared_index(*s, "between", between[1], comps, "compartment"),
-                s->has("potential_mV") ? s->get<double>("potential_mV") * 1e-3 : 0.0};
+                s->has("potential_mV") ? within(*s, "potential_mV", -500, 500) * 1e-3 : 0.0};
     require(mb.first != mb.second, *s, "between",
             "a membrane joins two different compartments, got '" + between[0] + "' twice");
     for (const auto& o : m.membranes)
@@ -156,7 +158,8 @@ void species(const Sections& all, Model& m) {
       const std::string D = "D_um2_per_s." + c.name, init = "initial_mM." + c.name,
                         clamp = "clamp_schedule_h_mM." + c.name;
       const bool present = s->has(D);
-      sp.D_m2_per_s.push_back(present ? std::optional<double>(at_least(*s, D, 0, false) * 1e-12)
+      // Nothing diffuses in water faster than water itself (~3000 um^2/s at 37 C).
+      sp.D_m2_per_s.push_back(present ? std::optional<double>(within(*s, D, 0, max_D_um2_per_s) * 1e-12)
                                       : std::nullopt);
       const std::string absent = "species '" + sp.name + "' is absent in compartment '" + c.name +
                                  "' (give " + D + " to put it there)";

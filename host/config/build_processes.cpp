@@ -177,7 +177,7 @@ void transporter(const Section& s, Model& m) {
       not_used(s, std::string(key), "by kind " + kind + " (free_fraction_permeability only)");
   if (form.species == SpeciesKeys::takes_delivers) {
     secretion(s, kind, form, t, m);
-    t.schedule = schedule(s, "schedule_h");
+    t.schedule = factor_schedule(s, "schedule_h");
     t.region_overrides = region_overrides(s, m);
     m.transporters.push_back(std::move(t));
     return;
@@ -234,7 +234,7 @@ void transporter(const Section& s, Model& m) {
       not_used(s, std::string(physics::rate_key_name(other)), "by kind " + kind + " (give " + rate_key + ")");
   missing(s, rate_key, "kind " + kind);
   t.rate = at_least(s, rate_key, 0, false) * 1e-6;
-  t.schedule = schedule(s, "schedule_h");
+  t.schedule = factor_schedule(s, "schedule_h");
   t.region_overrides = region_overrides(s, m);
   if (!channel || t.participants.size() == 1) {
     m.transporters.push_back(std::move(t));
@@ -300,7 +300,7 @@ void reaction(const Section& s, Model& m) {
     r.rate = at_least(s, "Vmax_mM_per_s", 0, false);
     r.Km_mM = at_least(s, "Km_mM", 0, true);
   }
-  r.schedule = schedule(s, "schedule_h");
+  r.schedule = factor_schedule(s, "schedule_h");
   r.region_overrides = region_overrides(s, m);
   m.reactions.push_back(std::move(r));
 }

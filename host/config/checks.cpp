@@ -26,6 +26,21 @@ double at_least(const Section& s, const std::string& key, double lo, bool strict
   return x;
 }
 
+double within(const Section& s, const std::string& key, double lo, double hi, const std::string& why) {
+  const double x = s.get<double>(key);
+  require(x >= lo && x <= hi, s, key,
+          "must be in [" + format_number(lo) + ", " + format_number(hi) + "], got " + format_number(x) +
+              (why.empty() ? "" : " (" + why + ")"));
+  return x;
+}
+
+Schedule factor_schedule(const Section& s, const std::string& key) {
+  Schedule out = schedule(s, key);
+  for (double v : out.value)
+    require(v >= 0, s, key, "factors must be >= 0, got " + format_number(v));
+  return out;
+}
+
 // One of a fixed set of words, "unknown <what> 'x' (expected: a, b)".
 std::string choice(const Section& s, const std::string& key, const std::vector<std::string>& ok,
                    const std::string& what) {

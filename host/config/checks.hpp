@@ -16,6 +16,10 @@ std::vector<const Section*> of_kind(const Sections& all, const std::string& kind
 void require(bool ok, const Section& s, const std::string& key, const std::string& what);
 // x > lo (strict) or x >= lo, else "must be > lo, got x".
 double at_least(const Section& s, const std::string& key, double lo, bool strict);
+// lo <= x <= hi, else "must be in [lo, hi], got x" (+ why, when given).
+double within(const Section& s, const std::string& key, double lo, double hi, const std::string& why = "");
+// A rate multiplier vs time (transporters, reactions): factors >= 0. Empty when unset.
+Schedule factor_schedule(const Section& s, const std::string& key);
 // One of a fixed set of words: "unknown <what> 'x' (expected: a, b)".
 std::string choice(const Section& s, const std::string& key, const std::vector<std::string>& ok,
                    const std::string& what);

@@ -35,11 +35,16 @@ struct LoadedConfig {
   std::string resolved_ini() const;  // INI text of `resolved`, each line commented "# file:line"
 };
 
+// What the caller will use: `run` needs a model to simulate (at least one compartment and one
+// species), `mesh` only the geometry (a file holding just [geometry] is enough; the rest is still
+// checked when given).
+enum class Use { run, mesh };
+
 // files empty => the embedded default (configs/default.ini compiled into the binary).
 // overrides: "section.key=value" strings from the command line ("run.end_time_s=5",
 // "species.Na.D_um2_per_s.cell=400"); they override all files.
 LoadedConfig load_config(const std::vector<std::string>& files,
-                         const std::vector<std::string>& overrides);
+                         const std::vector<std::string>& overrides, Use use = Use::run);
 
 const char* embedded_default_config();
 

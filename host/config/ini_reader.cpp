@@ -2,6 +2,7 @@
 #include "ini_reader.hpp"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -86,6 +87,10 @@ std::vector<IniSection> read_ini_text(const std::string& text, const std::string
 }
 
 std::vector<IniSection> read_ini_file(const std::string& path) {
+  // A folder opens as a stream on Linux and reads as an empty file: an empty model, not an error.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path + ": is a folder, not a config file (give the .ini file in it)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open config file");
   std::ostringstream text;
@@ -94,7 +99,7 @@ std::vector<IniSection> read_ini_file(const std::string& path) {
 }
 
 IniSection parse_override(const std::string& text, bool (*named_kind)(const std::string&)) {
-  const std::string cli = "<command line>";
+  const std::string cli = command_line;
   const auto eq = text.find('=');
   const std::string lhs = trim(text.substr(0, eq));
   if (eq == std::string::npos || !valid_name(lhs, true) || lhs.find('.') == std::string::npos)

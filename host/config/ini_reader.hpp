@@ -22,8 +22,10 @@ struct IniSection {
 // Parses INI text; `file` is how messages cite it. Throws ConfigError on syntax errors and on a key
 // given twice in the same section of one file.
 std::vector<IniSection> read_ini_text(const std::string& text, const std::string& file);
-// Reads a file; "FILE: cannot open config file" when it cannot.
+// Reads a file; "FILE: cannot open config file" when it cannot, "FILE: is a folder, ..." for a folder.
 std::vector<IniSection> read_ini_file(const std::string& path);
+// How messages cite the command line, as a file.
+inline constexpr const char* command_line = "<command line>";
 // "section.key=value" from the command line, cited as "<command line>". Named sections
 // (`named_kind` true for the first dotted part) take two parts: "species.Na.charge=1".
 IniSection parse_override(const std::string& text, bool (*named_kind)(const std::string&));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // load_config: read every source, merge (later wins), validate each section through Boost, then
 // build the model. Everything that can be wrong is found here, before any computation starts.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "embedded_default_ini.hpp"
@@ -63,6 +65,26 @@ void merge(std::vector<Section>& merged, const IniSection& in) {
   }
 }
 
+// An override changes what a file defined; it cannot define a species, compartment or transporter
+// of its own: `--species.na.D_um2_per_s.cell=1` beside [species.Na] is a typo that would otherwise
+// add a fifth species. [run]-like sections exist anyway and may be set from the command line alone.
+void refuse_sections_named_only_on_command_line(const std::vector<Section>& merged) {
+  for (const Section& s : merged) {
+    if (s.name.empty() || s.header.file != command_line) continue;
+    std::vector<std::string> names;
+    for (const Section& o : merged)
+      if (o.kind == s.kind && o.header.file != command_line) names.push_back(o.name);
+    std::sort(names.begin(), names.end());
+    const std::string guess = closest(s.name, names);
+    fail(s.entries.front().where,
+         "no [" + s.full() + "] in the config files; the command line can only change a section a "
+         "file defines (" +
+             (guess.empty() ? "declared " + s.kind + ": " + (names.empty() ? "none" : join(names))
+                            : "did you mean " + s.kind + "." + guess + "?") +
+             ")");
+  }
+}
+
 [[noreturn]] void unknown_key(const Section& s, const Entry& e) {
   // A key of a per-name family with an undeclared name: say which names exist.
   for (const auto& f : s.schema->families) {
@@ -77,6 +99,19 @@ void merge(std::vector<Section>& merged, const IniSection& in) {
   for (const auto& o : s.schema->options) keys.push_back(o.key);
   const std::string guess = closest(e.where.key, keys);
   fail(e.where, "unknown key" + (guess.empty() ? "" : " (did you mean " + guess + "?)"));
+}
+
+// Every number of every section, geometry's included, passes here once Boost has typed it: a
+// value such as "inf" or "nan" parses as a double but means nothing physical (an infinite D or rate
+// stalls the time step; an infinite end time never ends), so it is refused at its file:line.
+void require_finite(const boost::any& value, const Entry& e) {
+  auto finite = [&](double x) {
+    if (!std::isfinite(x))
+      fail(e.where, "must be a finite number, got '" + e.value + "'");
+  };
+  if (const auto* x = boost::any_cast<double>(&value)) finite(*x);
+  if (const auto* v = boost::any_cast<std::vector<double>>(&value))
+    for (double x : *v) finite(x);
 }
 
 // Each value goes through its option's Boost semantic on its own, so that a type error can be
@@ -100,6 +135,7 @@ void validate(Section& s, const Declared& declared) {
                         (info->type == ValueType::other ? " (" + std::string(err.what()) + ")"
                                                         : ""));
     }
+    require_finite(s.vm[e.where.key].value(), e);
   }
   po::store(po::parsed_options(&s.schema->desc), s.vm);  // fills the defaults of unset keys
   for (const auto& o : s.schema->options)
@@ -121,10 +157,36 @@ mesh::GeometrySpec geometry_of(const std::vector<Section>& sections, const std::
   return {};
 }
 
+// An imported volume's lumen (label 4) and outlet voxels (label 6) that no compartment lists would
+// fall outside the model like stroma: the milk would have nowhere to be, silently.
+void require_lumen_labels_in_model(const std::vector<Section>& sections, const LoadedConfig& c) {
+  if (c.geometry.kind != "file") return;
+  const Section& geometry =
+      *std::find_if(sections.begin(), sections.end(), [](const Section& s) { return s.kind == "geometry"; });
+  std::vector<int> listed;
+  for (const auto& comp : c.model.compartments) listed.insert(listed.end(), comp.labels.begin(), comp.labels.end());
+  std::sort(listed.begin(), listed.end());
+  const auto claimed = [&](int label) { return std::binary_search(listed.begin(), listed.end(), label); };
+  std::vector<std::string> listed_text;
+  for (int l : listed) listed_text.push_back(std::to_string(l));
+  const std::string volume = "volume '" + c.geometry.file + "'";
+  const std::string remedy = "; add it to the lumen compartment's labels (compartments list: " +
+                             (listed_text.empty() ? "none" : join(listed_text)) + ")";
+  const int lumen = mesh::labels::lumen, outlet = mesh::labels::outlet;
+  for (const auto& [value, label] : c.geometry.label_map)
+    if ((label == lumen || label == outlet) && !claimed(label))
+      fail(geometry.where("label_map"),
+           "value " + std::to_string(value) + " of " + volume + " maps to label " + std::to_string(label) +
+               (label == lumen ? " (lumen)" : " (outlet)") + ", which no compartment lists" + remedy);
+  if ((c.geometry.outlet_label || c.geometry.outlet_face >= 0) && !claimed(outlet))
+    fail(geometry.where(c.geometry.outlet_label ? "outlet_label" : "outlet_face"),
+         "the outlet voxels of " + volume + " get label 6 (outlet), which no compartment lists" + remedy);
+}
+
 }  // namespace
 
 LoadedConfig load_config(const std::vector<std::string>& files,
-                         const std::vector<std::string>& overrides) {
+                         const std::vector<std::string>& overrides, Use use) {
   LoadedConfig out;
   std::vector<Section> merged;
   if (files.empty()) {
@@ -137,6 +199,7 @@ LoadedConfig load_config(const std::vector<std::string>& files,
     out.config_dir = parent.empty() ? "." : parent.string();
   }
   for (const auto& o : overrides) merge(merged, parse_override(o, is_named_kind));
+  refuse_sections_named_only_on_command_line(merged);
   // Sections a config may leave out entirely still need their defaults.
   for (const char* kind : {"run", "model", "geometry", "flow"})
     if (std::none_of(merged.begin(), merged.end(), [&](const Section& s) { return s.kind == kind; }))
@@ -150,7 +213,18 @@ LoadedConfig load_config(const std::vector<std::string>& files,
   for (Section& s : merged) validate(s, declared);
 
   out.model = build_model(merged);
+  // An empty file would otherwise run a model with nothing in it and report "completed".
+  if (use == Use::run) {
+    const std::string sources = files.empty() ? "<embedded default>" : join(files);
+    if (out.model.compartments.empty())
+      throw ConfigError(sources + ": the model has no compartments (declare at least one "
+                                  "[compartment.NAME] with its labels)");
+    if (out.model.species.empty())
+      throw ConfigError(sources + ": the model has no species (declare at least one "
+                                  "[species.NAME] with D_um2_per_s in a compartment)");
+  }
   out.geometry = geometry_of(merged, out.config_dir);
+  if (use == Use::run) require_lumen_labels_in_model(merged, out);
 
   for (const Section& s : merged) {
     for (const auto& o : s.schema->options) {

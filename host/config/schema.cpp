@@ -111,7 +111,7 @@ void run_keys(Builder& b) {
 }
 
 void model_keys(Builder& b) {
-  b.number("temperature_K", "temperature (K), > 0", 310.15);
+  b.number("temperature_K", "temperature (K), 273.15 to 373.15 (liquid water)", 310.15);
   b.number("secretory_tissue_g",
            "mass of secretory tissue the outlet flow is scaled to (g, both breasts), > 0; adds the "
            "timeseries column gland_milk_mL_per_day = outlet flow x this / the domain's tissue mass");
@@ -141,7 +141,8 @@ void species_keys(Builder& b, const Declared& d) {
          "mM");
   for (const auto& c : d.compartments) {
     b.number("D_um2_per_s." + c, "diffusion coefficient in " + c +
-                                     " (um^2/s), >= 0; its presence puts the species there");
+                                     " (um^2/s), 0 to 10000 (water self-diffuses at ~3000); its presence puts "
+                                     "the species there");
     b.number("initial_mM." + c, "initial concentration in " + c + " (mM), >= 0", 0.0);
     b.schedule("clamp_schedule_h_mM." + c,
                "clamped compartments: concentration vs time, 't_h:mM, ...' (hours, mM)");
@@ -151,7 +152,7 @@ void species_keys(Builder& b, const Declared& d) {
 }
 
 void region_factor_keys(Builder& b, const Declared& d) {
-  b.schedule("schedule_h", "rate multiplier vs time, 't_h:factor, ...' (hours)");
+  b.schedule("schedule_h", "rate multiplier vs time, 't_h:factor, ...' (hours), factors >= 0");
   for (const auto& r : d.regions)
     b.number("region." + r, "rate factor inside region " + r + ", >= 0");
   b.family("region", "region", d.regions);
@@ -162,8 +163,8 @@ void membrane_keys(Builder& b) {
   // No default: a value written out (even 0) contradicts a solved side, and the resolved INI of a
   // model with solved potentials must load again.
   b.number("potential_mV",
-           "fixed potential of the second relative to the first (mV); 0 when absent; not where a side "
-           "is solved");
+           "fixed potential of the second relative to the first (mV), -500 to 500; 0 when absent; not "
+           "where a side is solved");
   b.number("Lp_m_per_s_Pa", "hydraulic conductivity (m s^-1 Pa^-1, e.g. 2e-12), >= 0; 0 = no water",
            0.0);
   b.text("pathway",

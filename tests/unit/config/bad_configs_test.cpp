@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "host/config/config.hpp"
+#include "host/config/schema.hpp"
 
 namespace fs = std::filesystem;
 
@@ -81,4 +83,49 @@ TEST(ConfigErrors, MissingFileIsNamed) {
   } catch (const lactosim::config::ConfigError& e) {
     EXPECT_STREQ(e.what(), "missing.ini: cannot open config file");
   }
+}
+
+// The finiteness check sits where every value is typed (load_config.cpp, validate), so no numeric
+// key can escape it: each one of every section of the default model, a region and the geometry,
+// set to inf and to nan on the command line, is refused at that key.
+TEST(ConfigErrors, EveryNumericKeyRefusesInfinityAndNan) {
+  namespace cfg = lactosim::config;
+  namespace po = boost::program_options;
+  const fs::path region = fs::temp_directory_path() / "lactosim_finite_region.ini";
+  std::ofstream(region) << "[region.spot]\nshape = sphere\ncenter_um = 0 0 0\nradius_um = 5\n";
+  const std::vector<std::string> files = {
+      std::string(LACTOSIM_SOURCE_DIR) + "/configs/default.ini", region.string()};
+  const cfg::LoadedConfig base = cfg::load_config(files, {});
+  cfg::Declared declared;
+  for (const auto& c : base.model.compartments) declared.compartments.push_back(c.name);
+  for (const auto& r : base.model.regions) declared.regions.push_back(r.name);
+  std::set<std::string> sections;
+  for (const auto& e : base.resolved) sections.insert(e.section);
+  sections.insert("region.spot");
+  int numeric = 0;
+  for (const std::string& section : sections) {
+    const auto dot = section.find('.');
+    const std::string kind = section.substr(0, dot);
+    const std::string name = dot == std::string::npos ? "" : section.substr(dot + 1);
+    const cfg::SectionSchema schema = cfg::section_schema(kind, name, declared);
+    for (const auto& o : schema.options) {
+      const po::value_semantic* v = schema.desc.find(o.key, false).semantic().get();
+      const bool is_numeric = dynamic_cast<const po::typed_value<double>*>(v) ||
+                              dynamic_cast<const po::typed_value<std::vector<double>>*>(v);
+      if (!is_numeric) continue;
+      ++numeric;
+      for (const std::string bad : {"inf", "nan", "-inf"}) {
+        SCOPED_TRACE(o.key + "=" + bad);
+        try {
+          cfg::load_config(files, {o.key + "=" + bad});
+          ADD_FAILURE() << "loaded without error";
+        } catch (const cfg::ConfigError& e) {
+          EXPECT_STREQ(e.what(), ("<command line>: " + o.key + ": must be a finite number, got '" +
+                                  bad + "'").c_str());
+        }
+      }
+    }
+  }
+  EXPECT_GE(numeric, 100);
+  fs::remove(region);
 }

@@ -362,3 +362,12 @@ TEST(ConfigOptions, DescribeListsEveryKindWithUnitsAndDefaults) {
                         "delivers", "Lp_m_per_s_Pa", "viscosity_mPa_s", "potential_tol_mV"})
     EXPECT_NE(d.find(s), std::string::npos) << s;
 }
+
+// `lactosim mesh configs/geometry/lobule.ini` (README) needs no model; `lactosim run` of the same
+// file would simulate nothing, so it is refused there.
+TEST_F(TempConfigs, GeometryOnlyFileMeshesButDoesNotRun) {
+  const std::string f = write("geometry_only.ini", "[geometry]\nkind = alveolus\nvoxel_um = 4\n");
+  const auto c = load_config({f}, {}, lactosim::config::Use::mesh);
+  EXPECT_DOUBLE_EQ(c.geometry.voxel_m, 4e-6);
+  EXPECT_THROW(load_config({f}, {}), ConfigError);
+}
