@@ -207,10 +207,14 @@ class CudaExecutor final : public Executor {
   explicit CudaExecutor(int device) : device_(device) {
     LACTOSIM_CUDA_CHECK(cudaSetDevice(device_));
     description_ = describe_device(device_);
+    // A blocking stream of its own (workspace.cuh): its kernels stay ordered with the synchronous
+    // copies on the legacy default stream.
+    LACTOSIM_CUDA_CHECK(cudaStreamCreate(&workspaces_.stream));
   }
   ~CudaExecutor() override {
-    // The tables and the scratch are freed on this executor's device.
+    // The stream, the tables and the scratch are freed on this executor's device.
     cudaSetDevice(device_);
+    if (workspaces_.stream) cudaStreamSynchronize(workspaces_.stream), cudaStreamDestroy(workspaces_.stream);
   }
   std::string name() const override { return "cuda"; }
   std::string device() const override { return description_; }
@@ -274,7 +278,7 @@ class CudaExecutor final : public Executor {
     if (n <= 0) return;
     const Scope scope(*this);
     constexpr int threads = 256;
-    divide_kernel<<<unsigned((n + threads - 1) / threads), threads>>>(n, divisor, field.data());
+    divide_kernel<<<unsigned((n + threads - 1) / threads), threads, 0, cuda::active_stream()>>>(n, divisor, field.data());
     LACTOSIM_CUDA_CHECK_LAUNCH("divide_kernel");
   }
 

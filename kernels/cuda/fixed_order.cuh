@@ -16,6 +16,7 @@
 
 #include "../problem.hpp"
 #include "cuda_check.cuh"
+#include "workspace.cuh"
 
 namespace lactosim::kernels::cuda::fixed_order {
 
@@ -115,7 +116,7 @@ struct Scratch {
 template <class Op>
 void combine(int width, int n_blocks, Op op, double identity, const double* partials, double* out,
              double* host_out) {
-  combine_partials_kernel<<<1, 1>>>(width, n_blocks, op, identity, partials, out);
+  combine_partials_kernel<<<1, 1, 0, active_stream()>>>(width, n_blocks, op, identity, partials, out);
   LACTOSIM_CUDA_CHECK_LAUNCH("combine_partials_kernel");
   if (host_out)
     LACTOSIM_CUDA_CHECK(

@@ -130,7 +130,7 @@ double min_active(const ProblemView& p, int s_begin, int s_end, const double* c)
   const int blocks = fo::fixed_blocks(g.n);
   double* partials = w.partials.reserve<double>(blocks);
   double* result = w.result.reserve<double>(1);
-  min_active_kernel<<<blocks, reduce_threads>>>(p, g, p.block.padded_voxels(), s_begin, s_end, c, partials);
+  min_active_kernel<<<blocks, reduce_threads, 0, active_stream()>>>(p, g, p.block.padded_voxels(), s_begin, s_end, c, partials);
   LACTOSIM_CUDA_CHECK_LAUNCH("min_active_kernel");
   double host = DBL_MAX;
   fo::combine(1, blocks, fo::Min{}, DBL_MAX, partials, result, &host);
@@ -346,12 +346,12 @@ __global__ void __launch_bounds__(item_threads)
 void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
   const long nv = p.block.padded_voxels();
   if (p.n_gather > 0) {
-    copy_voxels_kernel<<<fo::blocks_for(p.n_gather, item_threads), item_threads>>>(
+    copy_voxels_kernel<<<fo::blocks_for(p.n_gather, item_threads), item_threads, 0, active_stream()>>>(
         p.n_gather, p.gather_voxel, p.n_species, nv, from, to);
     LACTOSIM_CUDA_CHECK_LAUNCH("copy_voxels_kernel (gather)");
   }
   if (p.n_reaction_voxels > 0) {
-    copy_voxels_kernel<<<fo::blocks_for(p.n_reaction_voxels, item_threads), item_threads>>>(
+    copy_voxels_kernel<<<fo::blocks_for(p.n_reaction_voxels, item_threads), item_threads, 0, active_stream()>>>(
         p.n_reaction_voxels, p.reaction_voxel, p.n_species, nv, from, to);
     LACTOSIM_CUDA_CHECK_LAUNCH("copy_voxels_kernel (reaction)");
   }
@@ -360,7 +360,7 @@ void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
 void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
   const fo::Interior g = fo::interior_of(p.block);
   if (g.n <= 0 || p.n_species <= 0) return;
-  apply_clamps_kernel<<<fo::blocks_for(g.n, item_threads), item_threads>>>(p, r, g, p.block.padded_voxels(),
+  apply_clamps_kernel<<<fo::blocks_for(g.n, item_threads), item_threads, 0, active_stream()>>>(p, r, g, p.block.padded_voxels(),
                                                                             c);
   LACTOSIM_CUDA_CHECK_LAUNCH("apply_clamps_kernel");
 }
@@ -373,7 +373,7 @@ double decayed_amount(const ProblemView& p, int s, const double* decay, double d
   const int blocks = fo::fixed_blocks(items.n);
   double* partials = w.partials.reserve<double>(blocks);
   double* result = w.result.reserve<double>(1);
-  decayed_kernel<<<blocks, reduce_threads>>>(p, items, s, decay, dt, c_species, partials);
+  decayed_kernel<<<blocks, reduce_threads, 0, active_stream()>>>(p, items, s, decay, dt, c_species, partials);
   LACTOSIM_CUDA_CHECK_LAUNCH("decayed_kernel");
   double host = 0.0;
   fo::combine(1, blocks, fo::Sum{}, 0.0, partials, result, &host);
@@ -392,7 +392,7 @@ double lod_sweep(const ProblemView& p, int axis, double dt, const double* decay_
   // (I − dt·L_y)⁻¹, (I − dt·L_z)⁻¹: each factor monotone, the last two conservative.
   const long lines[3] = {long(b.ny) * b.nz, long(b.nx) * b.nz, long(b.nx) * b.ny};
   const dim3 grid(unsigned(fo::blocks_for(lines[axis], line_threads)), unsigned(p.n_species));
-  lod_sweep_kernel<<<grid, line_threads>>>(p, g, axis, dt_inv_h2, decay_per_s, dt, c, upper);
+  lod_sweep_kernel<<<grid, line_threads, 0, active_stream()>>>(p, g, axis, dt_inv_h2, decay_per_s, dt, c, upper);
   LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_kernel");
   if (axis == 0 && decay_per_s)
     for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = decayed_amount(p, s, decay_per_s, dt, c + s * g.nv);
@@ -446,7 +446,7 @@ CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay
   LACTOSIM_CUDA_CHECK(cudaMemset(k.d, 0, sizeof(double) * k.nv));  // all-zero bits: +0.0
   if (k.items.n <= 0) return {};
   // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
-  cg_start_kernel<<<k.blocks, reduce_threads>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, x, k.rhs, k.r, k.z,
+  cg_start_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, x, k.rhs, k.r, k.z,
                                                  k.partials(3));
   LACTOSIM_CUDA_CHECK_LAUNCH("cg_start_kernel");
   const std::array<double, 3> sum = k.sums<3>();
@@ -456,14 +456,14 @@ CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay
 void cg_direction(const ProblemView& p, double beta, double* work) {
   const CgPass k(p, 0.0, work);
   if (k.items.n <= 0) return;
-  cg_direction_kernel<<<k.item_blocks, item_threads>>>(k.items, beta, k.z, k.d);
+  cg_direction_kernel<<<k.item_blocks, item_threads, 0, active_stream()>>>(k.items, beta, k.z, k.d);
   LACTOSIM_CUDA_CHECK_LAUNCH("cg_direction_kernel");
 }
 
 double cg_apply(const ProblemView& p, int s, double dt, const double* decay_per_s, double* work) {
   const CgPass k(p, dt, work);
   if (k.items.n <= 0) return 0.0;
-  cg_matvec_kernel<<<k.blocks, reduce_threads>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, k.d, k.q,
+  cg_matvec_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, k.d, k.q,
                                                   k.partials(1));
   LACTOSIM_CUDA_CHECK_LAUNCH("cg_matvec_kernel");
   return k.sums<1>()[0];
@@ -473,7 +473,7 @@ CgUpdateSums cg_update(const ProblemView& p, int s, double dt, const double* dec
                        double* work) {
   const CgPass k(p, dt, work);
   if (k.items.n <= 0) return {};
-  cg_update_kernel<<<k.blocks, reduce_threads>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, alpha,
+  cg_update_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(p, k.g, k.items, s, k.dt_inv_h2, decay_per_s, dt, alpha,
                                                   c + s * k.nv, k.r, k.z, k.d, k.q, k.partials(2));
   LACTOSIM_CUDA_CHECK_LAUNCH("cg_update_kernel");
   const std::array<double, 2> sum = k.sums<2>();
@@ -485,7 +485,7 @@ CgEndSums cg_end(const ProblemView& p, int s, double dt, const double* decay_per
   const CgPass k(p, dt, const_cast<double*>(work));
   CgEndSums end;
   if (k.items.n <= 0) return end;
-  abs_sum_kernel<<<k.blocks, reduce_threads>>>(k.items, k.r, k.partials(1));
+  abs_sum_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(k.items, k.r, k.partials(1));
   LACTOSIM_CUDA_CHECK_LAUNCH("abs_sum_kernel");
   end.residual_abs = k.sums<1>()[0];
   end.decayed_mol = decayed_amount(p, s, decay_per_s, dt, c + s * k.nv);
@@ -504,7 +504,7 @@ double extrapolation_limit(const ProblemView& p, const double* fine, const doubl
   const int blocks = fo::fixed_blocks(items.n);
   double* partials = w.partials.reserve<double>(blocks);
   double* result = w.result.reserve<double>(1);
-  extrapolation_limit_kernel<<<blocks, reduce_threads>>>(p, items, p.block.padded_voxels(), theta_max, fine,
+  extrapolation_limit_kernel<<<blocks, reduce_threads, 0, active_stream()>>>(p, items, p.block.padded_voxels(), theta_max, fine,
                                                          coarse, partials);
   LACTOSIM_CUDA_CHECK_LAUNCH("extrapolation_limit_kernel");
   double host[1] = {theta_max};
@@ -522,7 +522,7 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
   const int blocks = fo::fixed_blocks(items.n);
   double* partials = w.partials.reserve<double>(std::size_t(2) * blocks);
   double* result = w.result.reserve<double>(2);
-  state_difference_kernel<<<blocks, reduce_threads>>>(p, items, p.block.padded_voxels(), abs_tol_mM, rel_tol,
+  state_difference_kernel<<<blocks, reduce_threads, 0, active_stream()>>>(p, items, p.block.padded_voxels(), abs_tol_mM, rel_tol,
                                                       a, b_state, partials);
   LACTOSIM_CUDA_CHECK_LAUNCH("state_difference_kernel");
   double host[2] = {0.0, 0.0};
@@ -534,7 +534,7 @@ StateDifference state_difference(const ProblemView& p, const double* a, const do
 void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine) {
   const long n = long(p.n_species) * p.block.padded_voxels();
   if (n <= 0) return;
-  extrapolate_kernel<<<fo::blocks_for(n, item_threads), item_threads>>>(n, theta, coarse, fine);
+  extrapolate_kernel<<<fo::blocks_for(n, item_threads), item_threads, 0, active_stream()>>>(n, theta, coarse, fine);
   LACTOSIM_CUDA_CHECK_LAUNCH("extrapolate_kernel");
 }
 

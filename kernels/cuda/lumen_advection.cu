@@ -195,7 +195,7 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
   // The sub-step: the fastest-emptying lumen voxel loses at most `courant` of its content per sub-step.
   double max_rate = 0.0;
   if (items.n > 0) {
-    max_outflow_rate_kernel<<<blocks, reduce_threads>>>(F, items, partials);
+    max_outflow_rate_kernel<<<blocks, reduce_threads, 0, active_stream()>>>(F, items, partials);
     LACTOSIM_CUDA_CHECK_LAUNCH("max_outflow_rate_kernel");
     fo::combine(1, blocks, fo::Max{}, 0.0, partials, w.result.reserve<double>(1), &max_rate);
   }
@@ -221,16 +221,16 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
   double* src = c;
   double* dst = work;
   for (int step = 0; step < n; ++step) {
-    outlet_drain_kernel<<<dim3(blocks, ns), reduce_threads>>>(F, items, nv, h3, src, partials);
+    outlet_drain_kernel<<<dim3(blocks, ns), reduce_threads, 0, active_stream()>>>(F, items, nv, h3, src, partials);
     LACTOSIM_CUDA_CHECK_LAUNCH("outlet_drain_kernel");
-    advect_substep_kernel<<<blocks, reduce_threads>>>(F, items, nv, ns, tau, src, dst, min_partials);
+    advect_substep_kernel<<<blocks, reduce_threads, 0, active_stream()>>>(F, items, nv, ns, tau, src, dst, min_partials);
     LACTOSIM_CUDA_CHECK_LAUNCH("advect_substep_kernel");
-    advect_accumulate_kernel<<<1, 1>>>(ns, blocks, tau, partials, min_partials, totals, totals + ns);
+    advect_accumulate_kernel<<<1, 1, 0, active_stream()>>>(ns, blocks, tau, partials, min_partials, totals, totals + ns);
     LACTOSIM_CUDA_CHECK_LAUNCH("advect_accumulate_kernel");
     std::swap(src, dst);
   }
   if (src != c) {
-    copy_back_kernel<<<fo::blocks_for(items.n, item_threads), item_threads>>>(view, items, nv, ns, work, c);
+    copy_back_kernel<<<fo::blocks_for(items.n, item_threads), item_threads, 0, active_stream()>>>(view, items, nv, ns, work, c);
     LACTOSIM_CUDA_CHECK_LAUNCH("copy_back_kernel");
   }
   LACTOSIM_CUDA_CHECK(cudaMemcpy(host.data(), totals, host.size() * sizeof(double), cudaMemcpyDeviceToHost));

@@ -196,7 +196,7 @@ struct FlowPass {
 FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) {
   const FlowPass k(view, work);
   if (k.items.n <= 0) return {};
-  flow_start_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, q, p, k.r, k.z, k.d, k.inv_diag, k.partials(3));
+  flow_start_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(k.A, k.items, q, p, k.r, k.z, k.d, k.inv_diag, k.partials(3));
   LACTOSIM_CUDA_CHECK_LAUNCH("flow_start_kernel");
   const std::array<double, 3> sum = k.sums<3>();
   return {sum[0], sum[1], sum[2]};
@@ -205,7 +205,7 @@ FlowStartSums flow_start(const LumenFlowView& view, const double* q, const doubl
 double flow_apply(const LumenFlowView& view, double* work) {
   const FlowPass k(view, work);
   if (k.items.n <= 0) return 0.0;
-  flow_matvec_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, k.d, k.Ad, k.partials(1));
+  flow_matvec_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(k.A, k.items, k.d, k.Ad, k.partials(1));
   LACTOSIM_CUDA_CHECK_LAUNCH("flow_matvec_kernel");
   return k.sums<1>()[0];
 }
@@ -213,7 +213,7 @@ double flow_apply(const LumenFlowView& view, double* work) {
 FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, double* work) {
   const FlowPass k(view, work);
   if (k.items.n <= 0) return {};
-  flow_update_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, alpha, k.d, k.Ad, k.inv_diag, p, k.r, k.z,
+  flow_update_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(k.A, k.items, alpha, k.d, k.Ad, k.inv_diag, p, k.r, k.z,
                                                     k.partials(2));
   LACTOSIM_CUDA_CHECK_LAUNCH("flow_update_kernel");
   const std::array<double, 2> sum = k.sums<2>();
@@ -223,7 +223,7 @@ FlowUpdateSums flow_update(const LumenFlowView& view, double alpha, double* p, d
 void flow_direction(const LumenFlowView& view, double beta, double* work) {
   const FlowPass k(view, work);
   if (k.items.n <= 0) return;
-  flow_direction_kernel<<<k.item_blocks, item_threads>>>(k.A, k.items, beta, k.z, k.d);
+  flow_direction_kernel<<<k.item_blocks, item_threads, 0, active_stream()>>>(k.A, k.items, beta, k.z, k.d);
   LACTOSIM_CUDA_CHECK_LAUNCH("flow_direction_kernel");
 }
 
@@ -232,7 +232,7 @@ FlowBudget flow_velocities(const LumenFlowView& view, const double* q, const dou
   if (nv > 0) LACTOSIM_CUDA_CHECK(cudaMemset(face_velocity, 0, std::size_t(3) * nv * sizeof(double)));
   const FlowPass k(view, nullptr);
   if (k.items.n <= 0) return {};
-  flow_velocity_kernel<<<k.blocks, reduce_threads>>>(k.A, k.items, view.block.h_m, q, p, face_velocity,
+  flow_velocity_kernel<<<k.blocks, reduce_threads, 0, active_stream()>>>(k.A, k.items, view.block.h_m, q, p, face_velocity,
                                                       k.partials(2));
   LACTOSIM_CUDA_CHECK_LAUNCH("flow_velocity_kernel");
   const std::array<double, 2> budget = k.sums<2>();

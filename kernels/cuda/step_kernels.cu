@@ -144,9 +144,9 @@ std::vector<double> sum_columns(long n_items, int n_columns, const Contribution&
   double* partials =
       static_cast<double*>(w.partials.reserve(std::size_t(blocks) * n_columns * sizeof(double)));
   double* device_totals = static_cast<double*>(w.totals.reserve(std::size_t(n_columns) * sizeof(double)));
-  sum_columns_kernel<<<dim3(blocks, n_columns), block_threads>>>(n_items, contribution, partials);
+  sum_columns_kernel<<<dim3(blocks, n_columns), block_threads, 0, active_stream()>>>(n_items, contribution, partials);
   LACTOSIM_CUDA_CHECK_LAUNCH("sum_columns_kernel");
-  add_partials_kernel<<<int(blocks_for(n_columns, 128)), 128>>>(n_columns, blocks, partials, device_totals);
+  add_partials_kernel<<<int(blocks_for(n_columns, 128)), 128, 0, active_stream()>>>(n_columns, blocks, partials, device_totals);
   LACTOSIM_CUDA_CHECK_LAUNCH("add_partials_kernel");
   LACTOSIM_CUDA_CHECK(cudaMemcpy(totals.data(), device_totals, std::size_t(n_columns) * sizeof(double),
                                  cudaMemcpyDeviceToHost));
@@ -406,7 +406,7 @@ struct AmountColumns {
 void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const double* c, double* face_flux,
                              const SecretionFields& sec) {
   if (p.n_faces <= 0) return;
-  compute_membrane_fluxes_kernel<<<blocks_for(p.n_faces, block_threads), block_threads>>>(
+  compute_membrane_fluxes_kernel<<<blocks_for(p.n_faces, block_threads), block_threads, 0, active_stream()>>>(
       p, r, sec, p.block.padded_voxels(), c, face_flux);
   LACTOSIM_CUDA_CHECK_LAUNCH("compute_membrane_fluxes_kernel");
 }
@@ -419,7 +419,7 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
   const long n_blocks = long(grid.x) * grid.y * grid.z;
   double* block_min = static_cast<double*>(workspace().block_min.reserve(n_blocks * sizeof(double)));
   const Strides st{b.stride(1), b.stride(2), b.padded_voxels()};
-  diffuse_species_kernel<<<grid, block>>>(p, r, st, dt, 1.0 / (b.h_m * b.h_m), c, c_new, block_min);
+  diffuse_species_kernel<<<grid, block, 0, active_stream()>>>(p, r, st, dt, 1.0 / (b.h_m * b.h_m), c, c_new, block_min);
   LACTOSIM_CUDA_CHECK_LAUNCH("diffuse_species_kernel");
   return device_min(block_min, n_blocks);
 }
@@ -437,7 +437,7 @@ double react(const ProblemView& p, const RatesView& r, double dt, const double* 
   double* block_min = static_cast<double*>(w.block_min.reserve(n_blocks * sizeof(double)));
   double* source = static_cast<double*>(w.reaction_source.reserve(std::size_t(n) * ns * sizeof(double)));
   const double volume = p.block.h_m * p.block.h_m * p.block.h_m;
-  react_kernel<<<n_blocks, block_threads>>>(p, r, p.block.padded_voxels(), dt, volume, c, c_new, source,
+  react_kernel<<<n_blocks, block_threads, 0, active_stream()>>>(p, r, p.block.padded_voxels(), dt, volume, c, c_new, source,
                                              block_min);
   LACTOSIM_CUDA_CHECK_LAUNCH("react_kernel");
   const double min_value = device_min(block_min, n_blocks);
@@ -451,7 +451,7 @@ double apply_membrane_fluxes(const ProblemView& p, double dt, const double* face
   if (p.n_gather <= 0) return DBL_MAX;
   const long n_blocks = blocks_for(p.n_gather, block_threads);
   double* block_min = static_cast<double*>(workspace().block_min.reserve(n_blocks * sizeof(double)));
-  apply_membrane_fluxes_kernel<<<n_blocks, block_threads>>>(p, sec, p.block.padded_voxels(), dt / p.block.h_m,
+  apply_membrane_fluxes_kernel<<<n_blocks, block_threads, 0, active_stream()>>>(p, sec, p.block.padded_voxels(), dt / p.block.h_m,
                                                              face_flux, c_new, block_min);
   LACTOSIM_CUDA_CHECK_LAUNCH("apply_membrane_fluxes_kernel");
   return device_min(block_min, n_blocks);
@@ -483,7 +483,7 @@ void pair_currents(const ProblemView& p, const RatesView& r, const double* c, co
   if (p.n_pairs <= 0) return;
   Workspace& w = workspace();
   double* device_out = static_cast<double*>(w.totals.reserve(std::size_t(2) * p.n_pairs * sizeof(double)));
-  pair_currents_kernel<<<p.n_pairs, pair_threads>>>(p, r, sec, p.block.padded_voxels(),
+  pair_currents_kernel<<<p.n_pairs, pair_threads, 0, active_stream()>>>(p, r, sec, p.block.padded_voxels(),
                                                     p.block.h_m * p.block.h_m, c, device_out,
                                                     device_out + p.n_pairs);
   LACTOSIM_CUDA_CHECK_LAUNCH("pair_currents_kernel");
@@ -496,7 +496,7 @@ void pair_currents(const ProblemView& p, const RatesView& r, const double* c, co
 // face_water and q_accum are device arrays (per face, per padded voxel).
 void lumen_water_source(const ProblemView& p, const double* face_water, double weight, double* q_accum) {
   if (p.n_gather <= 0) return;
-  lumen_water_source_kernel<<<blocks_for(p.n_gather, block_threads), block_threads>>>(
+  lumen_water_source_kernel<<<blocks_for(p.n_gather, block_threads), block_threads, 0, active_stream()>>>(
       p, face_water, weight / p.block.h_m, q_accum);
   LACTOSIM_CUDA_CHECK_LAUNCH("lumen_water_source_kernel");
 }
