@@ -181,7 +181,8 @@ bool Simulation::implicit_step(double t, double dt, step::ImplicitStepReport& in
   into.local_substeps += r.local_substeps;
   into.local_rejected += r.local_rejected;
   into.totals.min_concentration = r.totals.min_concentration;
-  return r.converged && r.totals.min_concentration >= 0.0;
+  into.interrupted = into.interrupted || r.interrupted;
+  return !r.interrupted && r.converged && r.totals.min_concentration >= 0.0;
 }
 
 void Simulation::advance_implicit(double t_end) {
@@ -210,6 +211,12 @@ void Simulation::advance_implicit(double t_end) {
       backend_->save_and_restore_state(1, 0);
       ok = implicit_step(time_s_, 0.5 * step, halves) && implicit_step(time_s_ + 0.5 * step, 0.5 * step, halves);
       if (ok) diff = backend_->state_difference(1, run.abs_tol_mM, run.rel_tol);
+    }
+    if (full.interrupted || halves.interrupted) {
+      // Stopped mid-step (a signal): back to the step's start, the state whole; the caller sees
+      // stop_requested() and writes its last snapshot.
+      backend_->restore_state(0);
+      break;
     }
     stats_.linear_iterations += full.linear_iterations + halves.linear_iterations;
     stats_.local_substeps += full.local_substeps + halves.local_substeps;

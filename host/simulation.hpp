@@ -35,10 +35,14 @@ class Simulation {
   // Steps until time() == t_end exactly (the last step is shortened to land on it), with the
   // integrator the model's RunControl names. Throws std::runtime_error if a step cannot be made
   // non-negative and finite (and, implicit, within tolerance) by shrinking it. Returns early, between
-  // two whole steps (time() < t_end, the state consistent), once *stop_flag is non-zero.
+  // two whole steps (time() < t_end, the state consistent), once *stop_flag is non-zero — an
+  // implicit step in progress is abandoned within one substep or CG iteration and undone.
   void advance_to(double t_end_s);
   // A flag a signal handler may set (SIGINT/SIGTERM: `lactosim run` stops cleanly); null = none.
-  void set_stop_flag(const volatile std::sig_atomic_t* stop_flag) { stop_flag_ = stop_flag; }
+  void set_stop_flag(const volatile std::sig_atomic_t* stop_flag) {
+    stop_flag_ = stop_flag;
+    backend_->set_stop_flag(stop_flag);  // implicit steps also stop inside (Stepper::set_stop_flag)
+  }
   bool stop_requested() const { return stop_flag_ && *stop_flag_ != 0; }
 
   double time() const { return time_s_; }

@@ -7,8 +7,10 @@
 //   5. assembly        flat tables on the backend, initial state, balance at t = 0
 //   6. time loop       explicit steps to each output time; a snapshot and a CSV row at each
 //   7. run record      run.json, rewritten at the start, the end, or on failure
-// SIGINT or SIGTERM (Ctrl-C; a batch scheduler at its wall-time limit) stops the run between two
-// steps: a last snapshot at that time, run.json with status "interrupted", exit status 128 + signal.
+// SIGINT or SIGTERM (Ctrl-C; a batch scheduler at its wall-time limit) stops the run at the next
+// step boundary — an implicit step in progress is abandoned within one membrane substep or CG
+// iteration and the state goes back to its start (Stepper::set_stop_flag) — with a last snapshot at
+// that time, run.json with status "interrupted", exit status 128 + signal.
 // A second signal kills at once; every file already written stays whole (each is written under a
 // temporary name and renamed).
 #include "run_command.hpp"

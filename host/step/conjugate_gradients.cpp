@@ -14,7 +14,7 @@ namespace lactosim::step {
 
 kernels::CgResult diffuse_cg(kernels::Executor& x, Communicator& comm, double dt, const double* decay,
                              const kernels::CgControl& control, double* c, double* work, double* residual_mol,
-                             double* decayed_mol) {
+                             double* decayed_mol, const volatile std::sig_atomic_t* stop_flag) {
   const kernels::ProblemView& p = x.problem_view();
   const double volume = p.block.h_m * p.block.h_m * p.block.h_m;
   kernels::CgResult result;
@@ -26,6 +26,10 @@ kernels::CgResult diffuse_cg(kernels::Executor& x, Communicator& comm, double dt
     double rr = start.rr, rz = start.rz, rz_old = 0.0;
     int it = 0;
     for (; it < control.max_iterations && std::sqrt(rr) > control.rel_tol * b_norm; ++it) {
+      if (stop_flag && *stop_flag) {
+        result.converged = false;
+        return result;
+      }
       // d = z + β d, β = (r·z)/(r·z)_old (0 on the first iteration)
       x.cg_direction(it == 0 ? 0.0 : rz / rz_old, work);
       // q = A d, α = (r·z)/(d·q)

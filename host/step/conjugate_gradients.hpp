@@ -2,6 +2,8 @@
 // Conjugate gradients for the implicit diffusion solve, written once for every executor (the passes
 // are the executor's: kernels/implicit_kernels.hpp cg_start … cg_end).
 #pragma once
+#include <csignal>
+
 #include "../../kernels/executor.hpp"
 #include "communicator.hpp"
 
@@ -13,9 +15,11 @@ namespace lactosim::step {
 // arrays of n_species). decay_per_s: null or [s · n_compartments + c] in the executor's memory;
 // work: kernels::cg_work_vectors × padded voxels in the executor's memory. Every dot product is
 // summed over the ranks through `comm`.
+// A raised stop_flag ends the iterations at once (the result then unconverged; the caller, who
+// raised it, discards the step).
 kernels::CgResult diffuse_cg(kernels::Executor& executor, Communicator& comm, double dt, const double* decay_per_s,
                              const kernels::CgControl& control, double* c, double* work, double* residual_mol,
-                             double* decayed_mol);
+                             double* decayed_mol, const volatile std::sig_atomic_t* stop_flag = nullptr);
 // The same on one rank (tests, benchmarks).
 kernels::CgResult diffuse_cg(kernels::Executor& executor, double dt, const double* decay_per_s,
                              const kernels::CgControl& control, double* c, double* work, double* residual_mol,

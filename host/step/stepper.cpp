@@ -189,7 +189,7 @@ ImplicitStepReport Stepper::implicit_step(const kernels::StepRates& all_rates, d
   //    into the lumen summed into q_ as ∫ q dt)
   if (has_flow_) x.fill_zero(q_);
   report.totals.min_concentration = local_phase(r, dt, options.local_dt_max_s, report);
-  if (!(report.totals.min_concentration >= 0.0)) return report;
+  if (report.interrupted || !(report.totals.min_concentration >= 0.0)) return report;
   // 1b. milk flow: pressure for the step's mean source q = ∫ q dt / dt, then advection over dt
   if (has_flow_) {
     x.divide(q_, dt);
@@ -207,7 +207,8 @@ ImplicitStepReport Stepper::implicit_step(const kernels::StepRates& all_rates, d
     if (cg_work_.size() != std::size_t(kernels::cg_work_vectors) * padded_voxels_)
       cg_work_ = x.zeros(std::size_t(kernels::cg_work_vectors) * padded_voxels_);
     const kernels::CgResult cg = diffuse_cg(x, *comm_, dt, decay, options.cg, c_.data(), cg_work_.data(),
-                                            report.residual_mol.data(), decayed.data());
+                                            report.residual_mol.data(), decayed.data(), stop_flag_);
+    report.interrupted = report.interrupted || stop_requested();
     report.converged = cg.converged;
     report.linear_iterations = cg.iterations;
     report.residual_relative = cg.residual_relative;
@@ -287,6 +288,10 @@ double Stepper::local_phase(const RatesView& r, double dt, double tau_max, Impli
   double done = 0.0, tau = std::min(tau_max, dt), min_c = DBL_MAX;
   const double tau_floor = 1e-6 * tau;
   while (done < dt) {
+    if (stop_requested()) {
+      report.interrupted = true;
+      return min_c;
+    }
     const bool last = done + tau >= dt * (1.0 - 1e-14);
     const double step = last ? dt - done : tau;
     // Potentials depend on c only: a solve that fails will not succeed on a shorter substep.

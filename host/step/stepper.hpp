@@ -21,6 +21,7 @@
 // Reductions cross ranks through the Communicator (host/step/communicator.hpp): serial now, MPI
 // later, so the sequence here stays the one sequence.
 #pragma once
+#include <csignal>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -50,6 +51,7 @@ struct ImplicitStepReport {
   double residual_relative = 0;    // max over species ‖r‖₂/‖b‖₂ (LOD: direct, 0)
   std::vector<double> residual_mol;  // [s] Σ|r|·h³, the bound on the solve's mass defect
   long local_substeps = 0, local_rejected = 0;  // membrane + reaction phase
+  bool interrupted = false;        // the stop flag was raised mid-step: state part-way, restore it
 };
 
 // The secretion state, for output (host/app/run_outputs.cpp).
@@ -73,6 +75,10 @@ class Stepper {
   explicit Stepper(std::unique_ptr<kernels::Executor> executor,
                    std::unique_ptr<Communicator> communicator = make_serial_communicator());
   std::string name() const { return executor_->name(); }      // "cpu" | "cuda"
+  // A flag a signal handler raises (SIGTERM, SIGINT, SIGUSR1): an implicit step checks it before
+  // every membrane substep and every CG iteration and returns at once, interrupted, when it is set —
+  // so a stiff step of minutes stops within one substep (issue #18). Null: never.
+  void set_stop_flag(const volatile std::sig_atomic_t* stop_flag) { stop_flag_ = stop_flag; }
   std::string device() const { return executor_->device(); }  // "2 OpenMP threads" | "NVIDIA H100 …"
   kernels::Executor& executor() { return *executor_; }
 
@@ -129,6 +135,8 @@ class Stepper {
 
   std::unique_ptr<kernels::Executor> executor_;
   std::unique_ptr<Communicator> comm_;
+  const volatile std::sig_atomic_t* stop_flag_ = nullptr;
+  bool stop_requested() const { return stop_flag_ && *stop_flag_ != 0; }
   bool loaded_ = false;
   int n_species_ = 0, n_compartments_ = 0, n_membranes_ = 0;
   long padded_voxels_ = 0;
