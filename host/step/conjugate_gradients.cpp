@@ -8,9 +8,16 @@
 #include "conjugate_gradients.hpp"
 
 #include <cfloat>
+#include <cstddef>
 #include <cmath>
 
 namespace lactosim::step {
+
+// The passes' sums cross the ranks as one array each (comm.sum(&first, n)): they must be exactly
+// n doubles side by side.
+static_assert(sizeof(kernels::CgStartSums) == 3 * sizeof(double), "CgStartSums: three doubles");
+static_assert(sizeof(kernels::CgUpdateSums) == 2 * sizeof(double), "CgUpdateSums: two doubles");
+static_assert(offsetof(kernels::CgEndSums, decayed_mol) == sizeof(double), "CgEndSums: residual_abs, decayed_mol first");
 
 kernels::CgResult diffuse_cg(kernels::Executor& x, Communicator& comm, double dt, const double* decay,
                              const kernels::CgControl& control, double* c, double* work, double* residual_mol,

@@ -10,6 +10,11 @@
 
 namespace lactosim::step {
 
+// The passes' sums cross the ranks as one array each (comm.sum(&first, n)).
+static_assert(sizeof(kernels::FlowStartSums) == 3 * sizeof(double), "FlowStartSums: three doubles");
+static_assert(sizeof(kernels::FlowUpdateSums) == 2 * sizeof(double), "FlowUpdateSums: two doubles");
+static_assert(sizeof(kernels::FlowBudget) == 2 * sizeof(double), "FlowBudget: two doubles");
+
 kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, Communicator& comm, const kernels::LumenFlowView& view,
                                           const double* q, double* p, double* face_velocity, double rel_tol,
                                           int max_iterations, double* work) {
