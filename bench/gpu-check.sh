@@ -18,6 +18,7 @@
 #                                            secretion mechanics), the four human-milk scenarios (configs
 #                                            read from this checkout), bitwise determinism, backend choice;
 #                                            LACTOSIM_REQUIRE_GPU=1: a missing device FAILS, never skips
+#   3b. compute-sanitizer memcheck          on the GPU tests that failed (else the kernel suites)
 #   4. lactosim_bench --backend cuda / cpu   when the bundle has the benchmark: device copy bandwidth,
 #                                            explicit and implicit (LOD) steps on 256³ × 8, the BioFVM
 #                                            peer explicit and implicit (BENCH_CUDA_ARGS / BENCH_CPU_ARGS,
@@ -31,7 +32,8 @@
 # Exit status: 0 when every part that ran passed, 1 otherwise.
 #
 # Budgets (seconds, environment): TOTAL_BUDGET_S=480 TIME_GPU_TESTS=180 TIME_BENCH_CUDA=150
-# TIME_SCENARIOS=60 TIME_LOBULE=75 TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60 (each clipped to what the total leaves);
+# TIME_SANITIZER=60 TIME_SCENARIOS=60 TIME_LOBULE=75 TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60 (each clipped
+# to what the total leaves; 0 skips the part);
 # BENCH_CUDA_ARGS="--size 256" BENCH_CPU_ARGS="--size 256 --repeats 3 --warmup 1 --peer-steps 3"
 # BENCH_ARGS="" (e.g. "--case implicit").
 set -u
@@ -82,6 +84,10 @@ run_part() {
   left=$(remaining)
   if (( left < 15 )); then
     rows+=("$name|not run (total budget spent)|-|-|-|0")
+    return
+  fi
+  if (( budget <= 0 )); then
+    rows+=("$name|skipped (budget 0)|-|-|-|0")
     return
   fi
   (( budget > left )) && budget=$left
@@ -148,6 +154,21 @@ main() {
   else
     rows+=("lactosim_gpu_tests|MISSING from the bundle|-|-|-|0")
     failures=$((failures + 1))
+  fi
+
+  # compute-sanitizer's memcheck (it works on the Firecracker machines, KINDS.md) on the GPU tests
+  # that failed — an out-of-bounds access or an unchecked error is the first suspect — or, when none
+  # failed, on the kernel-equivalence suites, whose launches cover every kernel on small grids.
+  local gpu_log="$parts_dir/lactosim_gpu_tests.log" sanitizer filter
+  sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+  if [[ -x "$bundle/lactosim_gpu_tests" && -x "$sanitizer" ]]; then
+    filter=$(grep -Eo '^\[  FAILED  \] [A-Za-z0-9_/.]+ \(' "$gpu_log" 2>/dev/null |
+      awk '{print $4}' | sort -u | paste -sd: -)
+    [[ -z "$filter" ]] && filter="${SANITIZER_FILTER:-CudaStepKernels.*:CudaImplicitKernels.*}"
+    run_part "compute-sanitizer memcheck" "${TIME_SANITIZER:-60}" plain \
+      env LACTOSIM_REQUIRE_GPU=1 LACTOSIM_SOURCE_DIR="$PWD" "$sanitizer" --tool memcheck \
+      --print-limit 20 --error-exitcode 3 "$bundle/lactosim_gpu_tests" --gtest_color=no \
+      --gtest_filter="$filter"
   fi
 
   if [[ -x "$bundle/lactosim_bench" ]]; then
