@@ -25,14 +25,15 @@
 #                                            then BENCH_ARGS appended to both: the last option wins)
 #   5. bench/scenario-times.sh on CUDA    the four human-milk scenarios (SCENARIO_SIM_S=60 simulated s
 #                                            each) and the full lobule (LOBULE_SIM_S=10): wall per day
+#   5b. ncu on the benchmark's explicit and implicit steps (per-kernel DRAM throughput, occupancy)
 #   6. the other test binaries in the bundle (CPU tests; last, as time allows)
-# Everything goes to stdout and, when $OUT is set, to $OUT/gpu-check.log (per-part logs under
-# $OUT/gpu-check/). Printed LAST: the benchmarks' key figures, then a short table (status and tests
+# Everything goes to stdout and, when $OUT is set, to $OUT/gpu-check.log (per-part logs packed in
+# $OUT/gpu-check-parts.tar.gz). Printed LAST: the benchmarks' key figures, then a short table (status and tests
 # passed/failed/skipped per part, the card).
 # Exit status: 0 when every part that ran passed, 1 otherwise.
 #
 # Budgets (seconds, environment): TOTAL_BUDGET_S=480 TIME_GPU_TESTS=180 TIME_BENCH_CUDA=150
-# TIME_SANITIZER=60 TIME_SCENARIOS=60 TIME_LOBULE=75 TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60 (each clipped
+# TIME_SANITIZER=60 TIME_RACECHECK=45 TIME_NCU=60 (each of two) TIME_SCENARIOS=60 TIME_LOBULE=75 TIME_BENCH_CPU=90 TIME_OTHER_TESTS=60 (each clipped
 # to what the total leaves; 0 skips the part);
 # BENCH_CUDA_ARGS="--size 256" BENCH_CPU_ARGS="--size 256 --repeats 3 --warmup 1 --peer-steps 3"
 # BENCH_ARGS="" (e.g. "--case implicit").
@@ -45,12 +46,12 @@ bench_cuda_args="${BENCH_CUDA_ARGS-"--size 256"}"
 bench_cpu_args="${BENCH_CPU_ARGS-"--size 256 --repeats 3 --warmup 1 --peer-steps 3 --peer-extrapolated-dt 15"}"
 start_s=$SECONDS
 
+# The per-part logs go to a scratch folder and, when $OUT is set, come back packed as one archive:
+# a device call returns at most 8 files.
+parts_dir="$(mktemp -d)"
 if [[ -n "${OUT:-}" ]]; then
-  mkdir -p "$OUT/gpu-check"
-  parts_dir="$OUT/gpu-check"
   log="$OUT/gpu-check.log"
 else
-  parts_dir="$(mktemp -d)"
   log=""
 fi
 
@@ -171,6 +172,14 @@ main() {
       --gtest_filter="$filter"
   fi
 
+  # racecheck on the kernel suites: the reductions and the line solves share memory within a block.
+  if [[ -x "$bundle/lactosim_gpu_tests" && -x "$sanitizer" ]]; then
+    run_part "compute-sanitizer racecheck" "${TIME_RACECHECK:-45}" plain \
+      env LACTOSIM_REQUIRE_GPU=1 "$sanitizer" --tool racecheck --print-limit 20 --error-exitcode 3 \
+      "$bundle/lactosim_gpu_tests" --gtest_color=no \
+      --gtest_filter="${RACECHECK_FILTER:-CudaStepKernels.*:CudaImplicitKernels.*:CudaLumenFlow.*}"
+  fi
+
   if [[ -x "$bundle/lactosim_bench" ]]; then
     # shellcheck disable=SC2086  # the *_ARGS are lists of words on purpose
     run_part "lactosim_bench cuda" "${TIME_BENCH_CUDA:-150}" plain \
@@ -182,13 +191,29 @@ main() {
   run_part "scenario times cuda" "${TIME_SCENARIOS:-60}" plain \
     env SIM_S="${SCENARIO_SIM_S:-60}" BACKEND=cuda THREADS=1 bench/scenario-times.sh "$bundle/lactosim"
   run_part "lobule time cuda" "${TIME_LOBULE:-75}" plain \
-    env SIM_S="${LOBULE_SIM_S:-10}" BACKEND=cuda THREADS=1 LOBULE=1 SCENARIOS=steady_lactation \
+    env SIM_S="${LOBULE_SIM_S:-10}" BACKEND=cuda THREADS=1 LOBULE=1 SCENARIOS=steady_lactation PROGRESS=1 \
     bench/scenario-times.sh "$bundle/lactosim"
 
   if [[ -x "$bundle/lactosim_bench" ]]; then
     # shellcheck disable=SC2086
     run_part "lactosim_bench cpu" "${TIME_BENCH_CPU:-90}" plain \
       "$bundle/lactosim_bench" --backend cpu $bench_cpu_args ${BENCH_ARGS:-}
+  fi
+
+  # Nsight Compute on the benchmark's explicit and implicit steps (hardware counters: the Firecracker
+  # machines have them, KINDS.md; clocks left alone, METHOD.md): each kernel's DRAM throughput,
+  # occupancy and launch shape, for the work on the explicit step's % of copy and the line solves.
+  local ncu
+  ncu="$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -n 1)"
+  if [[ -x "$bundle/lactosim_bench" && -n "$ncu" && -x "$ncu" ]]; then
+    run_part "ncu explicit step" "${TIME_NCU:-60}" plain \
+      "$ncu" --clock-control none --section SpeedOfLight --section Occupancy --section LaunchStats \
+      --section MemoryWorkloadAnalysis --launch-count "${NCU_LAUNCHES:-40}" \
+      "$bundle/bin/lactosim_bench" --backend cuda --case explicit --size 256 --repeats 1 --warmup 1
+    run_part "ncu implicit step" "${TIME_NCU:-60}" plain \
+      "$ncu" --clock-control none --section SpeedOfLight --section Occupancy --section LaunchStats \
+      --section MemoryWorkloadAnalysis --launch-count "${NCU_LAUNCHES:-40}" \
+      "$bundle/bin/lactosim_bench" --backend cuda --case implicit --size 256 --repeats 1 --warmup 0
   fi
 
   local t
@@ -201,7 +226,7 @@ main() {
 }
 
 # The benchmarks' key rows (from each bench's own summary table), so that they reach the end of the
-# output beside the parts table; the full logs are under $OUT/gpu-check/.
+# output beside the parts table; the full logs are in $OUT/gpu-check-parts.tar.gz.
 bench_figures() {
   local f rows_found
   for f in "$parts_dir"/scenario_times_cuda.log "$parts_dir"/lobule_time_cuda.log; do
@@ -243,6 +268,9 @@ summary() {
 run_all() {
   main
   summary
+  if [[ -n "${OUT:-}" ]]; then
+    tar -czf "$OUT/gpu-check-parts.tar.gz" -C "$parts_dir" . && echo "gpu-check: part logs in \$OUT/gpu-check-parts.tar.gz"
+  fi
   (( failures == 0 ))
 }
 

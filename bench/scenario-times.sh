@@ -10,7 +10,8 @@
 # Environment: SIM_S=300 (simulated seconds per scenario), THREADS=2, BACKEND=auto (cpu|cuda),
 # SCENARIOS="steady_lactation secretory_activation mastitis drug_transfer",
 # LOBULE=1 adds configs/geometry/lobule.ini (the full 155-alveolus lobule at 3 µm, 230 × 273 × 231
-# voxels, 8–9 GB on the CPU) instead of the model's CI-sized fragment; OUT_DIR (default: a temp dir).
+# voxels, 8–9 GB on the CPU) instead of the model's CI-sized fragment; OUT_DIR (default: a temp dir);
+# PROGRESS=1 prints the runs' progress lines.
 # Each scenario starts from its own config's state (secretory_activation at its default 24 h), so
 # the first minutes include its start-up transient: quote the figure with SIM_S. Prints one line per
 # scenario and a table last.
@@ -30,12 +31,16 @@ if [[ "${LOBULE:-0}" == 1 ]]; then
 fi
 [[ -x "$lactosim" ]] || { echo "scenario-times: no lactosim at '$lactosim'" >&2; exit 2; }
 
+# PROGRESS=1 keeps the run's progress lines (for a run that may not finish inside a budget).
+quiet=(--quiet)
+[[ "${PROGRESS:-0}" == 1 ]] && quiet=()
+
 rows=()
 for s in $scenarios; do
   out="$out_dir/$s"
   "$lactosim" run configs/models/human_milk.ini "configs/scenarios/$s.ini" "${extra[@]}" \
     "--run.end_time_s=$sim_s" "--run.output_interval_s=$sim_s" "--run.threads=$threads" \
-    "--run.backend=$backend" --quiet -o "$out" --overwrite
+    "--run.backend=$backend" "${quiet[@]}" -o "$out" --overwrite
   # run.json fields by grep (the GPU machine may have no Python)
   field() { grep -o "\"$1\": *[^,}]*" "$out/run.json" | head -n 1 | sed -e 's/^[^:]*: *//' -e 's/"//g'; }
   stepping=$(field stepping)
@@ -45,6 +50,8 @@ for s in $scenarios; do
       printf "%s|%s|%s|%d|%.3g|%.1f|%.1f", n, be, dev, steps, sim / (steps > 0 ? steps : 1), wall,
              wall * 86400 / sim / 3600 }')
   echo "scenario-times: $row"
+  # Where the rest of the wall time went (geometry, assembly, output): the run's own phase times.
+  echo "scenario-times: $s phases: $(tr -s ' \n' ' ' <"$out/run.json" | grep -o '"phase_seconds": *{[^}]*}')"
   rows+=("$row")
 done
 

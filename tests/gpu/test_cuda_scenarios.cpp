@@ -6,6 +6,13 @@
 // iterative solves and the step controller between kernels that agree to ~1e-13). This is the claim
 // "each scenario runs on both backends" of issue #6, on the real model rather than a test model.
 //
+// One setting differs from the configs: the pressure CG stops at 1e-13 instead of the model's 1e-10.
+// At 1e-10 the answer itself is only fixed to about that: on the CPU alone (2026-12-04, these 2 s of
+// secretory_activation) stopping at 1e-10 rather than 1e-13 moves the pressure by up to 2.2e-10 of a
+// value and the milk volume by 7.0e-11, so two executors that both stop at 1e-10 may differ by that
+// much with nothing wrong (the first GPU run saw 1.0e-10 and 1.7e-10). At 1e-12 against 1e-13 the
+// same moves are 2.1e-11 and 1.1e-13: stopping at 1e-13 leaves the executors' own difference to see.
+//
 // The configs are read from the source tree: $LACTOSIM_SOURCE_DIR when set (bench/gpu-check.sh sets
 // it to the checkout it runs in), else the tree this binary was built from.
 #include <gtest/gtest.h>
@@ -29,6 +36,7 @@ namespace {
 
 constexpr double run_tol = 1e-10;      // as test_cuda_secretion_run.cpp
 constexpr double simulated_s = 2.0;    // tens of controlled steps with their membrane substeps
+constexpr double pressure_rel_tol = 1e-13;  // see the top of the file
 
 std::string source_dir() {
   const char* env = std::getenv("LACTOSIM_SOURCE_DIR");
@@ -45,8 +53,9 @@ struct ScenarioRun {
 
 ScenarioRun run(const std::string& scenario, std::unique_ptr<step::Stepper> backend) {
   const std::string root = source_dir();
-  const config::LoadedConfig cfg = config::load_config(
+  config::LoadedConfig cfg = config::load_config(
       {root + "/configs/models/human_milk.ini", root + "/configs/scenarios/" + scenario + ".ini"}, {});
+  cfg.model.flow.pressure_rel_tol = pressure_rel_tol;
   const mesh::LabelGrid grid = mesh::build_label_grid(cfg.geometry);
   Simulation sim(cfg.model, grid, mesh::face_area_weights(grid), std::move(backend));
   sim.advance_to(simulated_s);

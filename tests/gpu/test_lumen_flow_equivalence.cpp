@@ -9,6 +9,12 @@
 // of its largest value (CPU, measured), so rounding-level differences should leave them ~1e-13 apart.
 // Compared: p at 1e-11 relative (floor 1e-12 of max), u at 1e-10 (1e-11 of max), the outlet flow (a sum
 // of velocities) at 1e-10, the source Σ q h³ at 1e-12.
+//
+// Iteration counts are compared on a second solve to 1e-12, not on the 1e-14 one: 1e-14 sits at the
+// floor the residual can reach, where the count is a property of the rounding, not of the executor.
+// Measured on the CPU alone (2026-12-04, after the first GPU run found CUDA 31 iterations away on
+// 17x15x11 seed 6): a 1e-15 relative change of q moves that case from 369 to 339 iterations at 1e-14,
+// and leaves every case's count unchanged at 1e-12 and 1e-10 (p moving by < 1e-19 of its max).
 #include <gtest/gtest.h>
 
 #include "gpu_test_support.hpp"
@@ -86,7 +92,10 @@ TEST(CudaLumenFlow, SolveLumenFlowIsEquivalentToCpu) {
     const Solved got = solve_cuda(fc, fc.q, tol, 20000);
     ASSERT_LE(want.result.relative_residual, tol) << fc.name;
     EXPECT_LE(got.result.relative_residual, tol) << fc.name;
-    EXPECT_LE(std::abs(got.result.iterations - want.result.iterations), 2) << fc.name;
+    // The count, where it is the executor's: to 1e-12 the sums' order may shift the stop by one or two.
+    const Solved want_12 = solve_cpu(fc, fc.q, 1e-12, 20000);
+    const Solved got_12 = solve_cuda(fc, fc.q, 1e-12, 20000);
+    EXPECT_LE(std::abs(got_12.result.iterations - want_12.result.iterations), 2) << fc.name;
     EXPECT_TRUE(arrays_agree(on_unknowns(fc, got.p), on_unknowns(fc, want.p), 1e-11, 1e-12)) << fc.name;
     EXPECT_TRUE(others_untouched(fc, got.p)) << fc.name << ": p written off the unknowns";
     EXPECT_TRUE(arrays_agree(got.u, want.u, 1e-10, 1e-11)) << fc.name;
