@@ -126,6 +126,7 @@ void build_lumen_flow(const Model& model, const mesh::LabelGrid& grid, const mes
       if (model.compartments[c].lumen && p.present(s, c)) p.advected[s] = 1;
   p.pressure_rel_tol = model.flow.pressure_rel_tol;
   p.pressure_max_iterations = model.flow.pressure_max_iterations;
+  p.pressure_amg = model.flow.pressure_preconditioner == "amg";
   p.advection_courant = model.flow.courant;
 }
 

@@ -163,6 +163,9 @@ struct LumenFlow {
   double viscosity_Pa_s = 2.0e-3;     // mature human milk at 37 °C ~1.5–3 mPa·s (docs/secretion.md)
   double pressure_rel_tol = 1e-10;    // CG on the pressure: stop at ‖r‖ ≤ tol ‖q‖
   int pressure_max_iterations = 20000;
+  // Preconditioner of that CG: jacobi (the diagonal; on the executor) | amg (BoomerAMG, hypre, on
+  // the host: iterations nearly flat with the lumen's size — the full lobule needs it).
+  std::string pressure_preconditioner = "jacobi";
   double courant = 0.9;               // upwind advection sub-steps: max outflow fraction per sub-step
 };
 

@@ -91,6 +91,7 @@ struct Problem {
   std::vector<std::uint8_t> advected;        // [species]: present in a lumen compartment
   double pressure_rel_tol = 1e-10;
   int pressure_max_iterations = 20000;
+  bool pressure_amg = false;                 // BoomerAMG-preconditioned CG (host/step/pressure_amg.hpp)
   double advection_courant = 0.9;
 
   bool present(int s, int comp) const { return comp >= 0 && D_m2_per_s[s * n_compartments + comp] >= 0; }

@@ -65,6 +65,7 @@ LumenFlow lumen_flow(const Sections& all) {
   f.pressure_max_iterations = s.get<int>("pressure_max_iterations");
   require(f.pressure_max_iterations >= 1, s, "pressure_max_iterations",
           "must be >= 1, got " + std::to_string(f.pressure_max_iterations));
+  f.pressure_preconditioner = choice(s, "pressure_preconditioner", {"jacobi", "amg"}, "pressure preconditioner");
   f.courant = s.get<double>("courant");
   require(f.courant > 0 && f.courant <= 1, s, "courant",
           "must be in (0, 1], got " + format_number(f.courant));

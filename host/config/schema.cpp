@@ -245,6 +245,9 @@ void flow_keys(Builder& b) {
   b.number("pressure_rel_tol", "lumen: pressure CG stops at |r| <= pressure_rel_tol |q|, 0 < x <= 1e-3",
            1e-10);
   b.integer("pressure_max_iterations", "lumen: pressure CG iteration limit per solve, >= 1", 20000);
+  b.text("pressure_preconditioner",
+         "lumen: jacobi (diagonal, on the executor) | amg (BoomerAMG via hypre, host; for large lumens)",
+         "jacobi");
   b.number("courant", "lumen: advection sub-step, largest outflow fraction of a voxel, 0 < x <= 1", 0.9);
 }
 

@@ -44,6 +44,26 @@ kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, Communicator& co
   return result;
 }
 
+kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, Communicator& comm, const kernels::LumenFlowView& view,
+                                          PressureAmg& amg, const kernels::Field& q, kernels::Field& p,
+                                          double* face_velocity, double rel_tol, int max_iterations,
+                                          std::vector<double> host_scratch[2]) {
+  std::vector<double>& q_host = host_scratch[0];
+  std::vector<double>& p_host = host_scratch[1];
+  x.to_host(q, q_host);
+  x.to_host(p, p_host);
+  const PressureAmgResult solved = amg.solve(q_host.data(), p_host.data(), rel_tol, max_iterations);
+  x.upload(p_host, p);
+  kernels::LumenFlowResult result;
+  result.iterations = solved.iterations;
+  result.relative_residual = solved.relative_residual;
+  kernels::FlowBudget budget = x.flow_velocities(view, q.data(), p.data(), face_velocity);
+  comm.sum(&budget.source_m3_per_s, 2);
+  result.source_m3_per_s = budget.source_m3_per_s;
+  result.outlet_flow_m3_per_s = budget.outlet_flow_m3_per_s;
+  return result;
+}
+
 kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, const kernels::LumenFlowView& view, const double* q,
                                           double* p, double* face_velocity, double rel_tol, int max_iterations) {
   kernels::Field work = x.zeros(std::size_t(kernels::flow_work_vectors) * view.block.padded_voxels());

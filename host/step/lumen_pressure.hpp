@@ -5,6 +5,7 @@
 #pragma once
 #include "../../kernels/executor.hpp"
 #include "communicator.hpp"
+#include "pressure_amg.hpp"
 
 namespace lactosim::step {
 
@@ -14,6 +15,13 @@ namespace lactosim::step {
 kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& executor, Communicator& comm,
                                           const kernels::LumenFlowView& view, const double* q, double* p,
                                           double* face_velocity, double rel_tol, int max_iterations, double* work);
+// The same system solved by BoomerAMG-preconditioned CG on the host (pressure_amg.hpp): q and the
+// starting p are copied down from the executor, the answer back up; then the face velocities and
+// the water budget on the executor, as above. host_scratch: reused between calls.
+kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& executor, Communicator& comm,
+                                          const kernels::LumenFlowView& view, PressureAmg& amg,
+                                          const kernels::Field& q, kernels::Field& p, double* face_velocity,
+                                          double rel_tol, int max_iterations, std::vector<double> host_scratch[2]);
 // The same on one rank, with work of its own (tests).
 kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& executor, const kernels::LumenFlowView& view,
                                           const double* q, double* p, double* face_velocity, double rel_tol,

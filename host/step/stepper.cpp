@@ -49,6 +49,9 @@ void Stepper::load(const kernels::Problem& problem, const std::vector<double>& c
   pressure_rel_tol_ = problem.pressure_rel_tol;
   pressure_max_iterations_ = problem.pressure_max_iterations;
   advection_courant_ = problem.advection_courant;
+  pressure_amg_.reset();
+  if (problem.has_flow && problem.pressure_amg)
+    pressure_amg_ = std::make_unique<PressureAmg>(problem.block, problem.lumen, problem.outlet, problem.lumen_mobility);
   // c_new starts as a copy of c so that the voxels no pass writes (the halo) read the same in both.
   c_ = x.from_host(concentrations);
   c_new_ = x.from_host(concentrations);
@@ -257,8 +260,10 @@ bool Stepper::solve_potentials(const RatesView& r, StepTotals& totals) {
 double Stepper::flow_and_advection(double dt, double* c, StepTotals& totals) {
   kernels::Executor& x = *executor_;
   const kernels::LumenFlowResult solved =
-      solve_lumen_flow(x, *comm_, x.flow_view(), q_.data(), pressure_.data(), face_velocity_.data(),
-                       pressure_rel_tol_, pressure_max_iterations_, flow_work_.data());
+      pressure_amg_ ? solve_lumen_flow(x, *comm_, x.flow_view(), *pressure_amg_, q_, pressure_, face_velocity_.data(),
+                                       pressure_rel_tol_, pressure_max_iterations_, pressure_amg_scratch_)
+                    : solve_lumen_flow(x, *comm_, x.flow_view(), q_.data(), pressure_.data(), face_velocity_.data(),
+                                       pressure_rel_tol_, pressure_max_iterations_, flow_work_.data());
   totals.pressure_residual = std::max(totals.pressure_residual, solved.relative_residual);
   totals.pressure_iterations = std::max(totals.pressure_iterations, solved.iterations);
   totals.lumen_water_in_m3 += solved.source_m3_per_s * dt;

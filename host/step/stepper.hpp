@@ -29,6 +29,7 @@
 
 #include "../../kernels/executor.hpp"
 #include "communicator.hpp"
+#include "pressure_amg.hpp"
 
 namespace lactosim::step {
 
@@ -150,6 +151,10 @@ class Stepper {
   double pressure_rel_tol_ = 0;
   int pressure_max_iterations_ = 0;
   double advection_courant_ = 0;
+  // The AMG-preconditioned pressure solve (flow.pressure_preconditioner = amg), built once at load,
+  // and its host copies of q and p.
+  std::unique_ptr<PressureAmg> pressure_amg_;
+  std::vector<double> pressure_amg_scratch_[2];
 
   kernels::Field c_, c_new_, face_flux_, cg_work_;
   // Secretion mechanics: node potentials (V; host for Newton, executor copies of the solution and of
