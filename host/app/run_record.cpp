@@ -180,7 +180,9 @@ bool try_write_run_record(const std::string& path, const RunRecord& record, std:
     write_run_record(path, record);
     return true;
   } catch (const std::exception& e) {
-    std::fprintf(report, "lactosim: warning: run record not updated (%s); the run goes on, and run.json is not current\n",
+    std::fprintf(report,
+                 "lactosim: warning: run record not updated (%s); the run goes on, and run.json is not "
+                 "current\n",
                  e.what());
     std::fflush(report);
     return false;

@@ -58,7 +58,8 @@ class RunRecordCli : public CliFolder {};
 
 TEST_F(RunRecordCli, AfterANormalRunParsesAndNamesProcessHostHeartbeatLastStepAndFiles) {
   const double before = unix_now();
-  const Result r = run_lactosim("run --run.end_time_s=0.02 --run.output_interval_s=0.01 --quiet --out out", dir_);
+  const Result r =
+      run_lactosim("run --run.end_time_s=0.02 --run.output_interval_s=0.01 --quiet --out out", dir_);
   const double after = unix_now();
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string text = slurp(dir_ / "out" / "run.json");
