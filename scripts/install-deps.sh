@@ -11,6 +11,7 @@ packages=(
   libvtk9-dev python3-vtk9          # VTK 9.1: writers/readers; python3-vtk9 for the output checks
   libboost-program-options-dev       # CLI and INI validation
   libhypre-dev                       # BoomerAMG: flow.pressure_preconditioner = amg (optional at build)
+  nlohmann-json3-dev                 # run.json and the output manifest (written and read back)
   googletest libgtest-dev            # unit tests
   libopenmpi-dev openmpi-bin         # scale-out (MPI decomposition)
   patchelf                           # ../shared/tools/bundle-binaries (GPU bundles)

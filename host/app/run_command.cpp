@@ -2,11 +2,13 @@
 // `lactosim run`, step by step (TeaLeaf-style driver: the phases in order, one timer each):
 //   1. configuration   files + command-line overrides → Model (every error before any computation)
 //   2. geometry        generate or import the label grid; face area weights (DESIGN §2)
-//   3. output folder   refuse a non-empty one without --overwrite; check writable and free space
+//   3. output folder   refuse the folder of an input, a non-empty one without --overwrite, one
+//                      holding what lactosim did not write with it; check writable and free space
 //   4. backend         --backend auto|cpu|cuda (auto: a GPU when one is usable, else the CPU)
 //   5. assembly        flat tables on the backend, initial state, balance at t = 0
 //   6. time loop       explicit steps to each output time; a snapshot and a CSV row at each
-//   7. run record      run.json, rewritten at the start, the end, or on failure
+//   7. run record      run.json, written at the start, rewritten after every snapshot (a failed
+//                      rewrite is reported and the run goes on), at the end, or on failure
 // SIGINT or SIGTERM (Ctrl-C; a batch scheduler at its wall-time limit) stops the run at the next
 // step boundary — an implicit step in progress is abandoned within one membrane substep or CG
 // iteration and the state goes back to its start (Stepper::set_stop_flag) — with a last snapshot at
@@ -51,15 +53,40 @@ extern "C" void request_stop(int signal_number) {
 
 const char* signal_name(int signal_number) { return signal_number == SIGINT ? "SIGINT" : "SIGTERM"; }
 
+// What the record says after a snapshot: how far the run got, and with what accuracy so far.
+void record_progress(RunRecord& record, const Simulation& sim, const RunOutputs& outputs) {
+  record.steps = sim.steps();
+  record.rejected_steps = sim.rejected_steps();
+  record.simulated_time_s = sim.time();
+  record.balance_error_relative = sim.balance_error_relative();
+  record.integrator_stats = sim.integrator_stats();
+  record.has_water_balance = sim.problem().has_flow;
+  record.lumen_water_in_m3 = sim.balance().lumen_water_in_m3;
+  record.outlet_water_m3 = sim.balance().outlet_water_m3;
+  record.water_balance_error_relative = sim.water_balance_error_relative();
+  record.secretion_stats = sim.secretion_stats();
+  record.files = outputs.files();
+  if (!record.files.empty()) record.last_snapshot = {record.files.back(), sim.time(), sim.steps()};
+}
+
+// Every file the run reads: a folder holding one of them is no output folder.
+std::vector<std::string> input_files(const RunArguments& args, const config::LoadedConfig& cfg) {
+  std::vector<std::string> inputs = args.config_files;
+  if (!cfg.geometry.file.empty()) inputs.push_back(cfg.geometry.file);
+  return inputs;
+}
+
 }  // namespace
 
 int run_command(const RunArguments& args) {
   RunRecord record;
+  stamp_process(record);
   record.command_line = args.command_line;
   record.config_files = args.config_files;
   const bool quiet = args.verbosity == Progress::Verbosity::quiet;
   std::unique_ptr<Simulation> sim;
   bool folder_ready = false;
+  io::OutputManifest manifest(args.out_dir);
   const std::string run_json = args.out_dir + "/run.json";
   try {
     // 1. configuration
@@ -90,6 +117,7 @@ int run_command(const RunArguments& args) {
       kernels::Problem sizing;
       sizing.block.nx = grid.nx, sizing.block.ny = grid.ny, sizing.block.nz = grid.nz;
       sizing.n_species = int(cfg.model.species.size());
+      io::refuse_output_folder_holding_inputs(args.out_dir, input_files(args, cfg));
       io::prepare_output_directory(args.out_dir, args.overwrite, RunOutputs::estimate_bytes(sizing, n_outputs));
       folder_ready = true;
     }
@@ -114,13 +142,19 @@ int run_command(const RunArguments& args) {
     for (const Species& s : cfg.model.species) record.species.push_back(s.name);
     record.nominal_step_s = sim->nominal_step();
     record.status = "running";
+    manifest.add("run.json");
     write_run_record(run_json, record);
     sim->set_stop_flag(&stop_signal);
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
 
     // 6. time loop: step to each output time (in tenths, for the progress line)
-    RunOutputs outputs(args.out_dir, *sim);
+    RunOutputs outputs(args.out_dir, *sim, manifest);
+    const auto snapshot = [&] {  // the files first, then the record that names them
+      outputs.write_snapshot(*sim);
+      record_progress(record, *sim, outputs);
+      try_write_run_record(run_json, record, stderr);
+    };
     Progress progress(run.end_time_s, args.verbosity);
     if (progress.verbose()) {  // what was assembled: voxels per compartment, faces per membrane
       const kernels::Problem& p = sim->problem();
@@ -146,7 +180,7 @@ int run_command(const RunArguments& args) {
     }
     {
       PhaseTimer t(record.phase_seconds["output"]);
-      outputs.write_snapshot(*sim);
+      snapshot();
     }
     for (int n = 1; n <= n_outputs && !stop_signal; ++n) {
       const double t_output = std::min(run.end_time_s, n * run.output_interval_s);
@@ -157,7 +191,7 @@ int run_command(const RunArguments& args) {
         progress.update(sim->time(), sim->steps());
       }
       PhaseTimer t(record.phase_seconds["output"]);
-      outputs.write_snapshot(*sim);
+      snapshot();
       if (progress.verbose()) {
         double worst = 0;
         for (double e : sim->balance_error_relative()) worst = std::max(worst, std::abs(e));
@@ -180,17 +214,7 @@ int run_command(const RunArguments& args) {
                     signal_name(stop_signal), sim->time(), run.end_time_s);
       record.error = why;
     }
-    record.steps = sim->steps();
-    record.rejected_steps = sim->rejected_steps();
-    record.simulated_time_s = sim->time();
-    record.balance_error_relative = sim->balance_error_relative();
-    record.integrator_stats = sim->integrator_stats();
-    record.has_water_balance = sim->problem().has_flow;
-    record.lumen_water_in_m3 = sim->balance().lumen_water_in_m3;
-    record.outlet_water_m3 = sim->balance().outlet_water_m3;
-    record.water_balance_error_relative = sim->water_balance_error_relative();
-    record.secretion_stats = sim->secretion_stats();
-    record.files = outputs.files();
+    record_progress(record, *sim, outputs);
     write_run_record(run_json, record);
     if (!quiet) {
       std::fprintf(stderr, "lactosim: %ld steps (%ld rejected) to t = %g s in %.2f s; wrote %s\n",
@@ -220,8 +244,11 @@ int run_command(const RunArguments& args) {
         record.simulated_time_s = sim->time();
       }
       try {
+        manifest.add("run.json");  // a failure before the first record: the manifest may lack it
         write_run_record(run_json, record);
-      } catch (const std::exception&) {
+      } catch (const std::exception& e2) {
+        std::fprintf(stderr, "lactosim: error: the failure could not be recorded in %s: %s\n",
+                     run_json.c_str(), e2.what());
       }
     }
     return 1;

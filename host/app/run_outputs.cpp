@@ -3,20 +3,20 @@
 
 #include <cstdio>
 
-#include "build_info.hpp"
 #include "host/assemble.hpp"
-#include "visualization/io/atomic_file.hpp"
-#include "host/io/json_writer.hpp"
 
 namespace lactosim {
 
-RunOutputs::RunOutputs(std::string dir, const Simulation& sim)
+RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest)
     : dir_(std::move(dir)),
+      manifest_(manifest),
       pvd_(dir_ + "/lactosim.pvd"),
       csv_(dir_ + "/timeseries.csv"),
       milk_(sim),
       compartment_volume_m3_(compartment_volumes(sim.problem())) {
-  csv_.set_columns(csv_columns(sim));
+  manifest_.add("lactosim.pvd");
+  manifest_.add("timeseries.csv");
+  csv_.set_columns(csv_columns(sim));  // writes the header
 }
 
 std::uintmax_t RunOutputs::estimate_bytes(const kernels::Problem& p, int n_outputs) {
@@ -46,6 +46,7 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
 
   char name[64];
   std::snprintf(name, sizeof name, "lactosim_%06d.vti", snapshot_++);
+  manifest_.add(name);
   vis::write_vti(dir_ + "/" + name, geometry, &labels, arrays);
   pvd_.add(sim.time(), name);
   csv_.add_row(csv_row(sim));
@@ -95,62 +96,6 @@ std::vector<double> RunOutputs::csv_row(const Simulation& sim) {
   }
   for (double v : milk_.csv_row(sim)) row.push_back(v);
   return row;
-}
-
-void write_run_record(const std::string& path, const RunRecord& r) {
-  io::JsonWriter json;
-  json.begin_object();
-  json.field("program", "lactosim");
-  json.field("version", build_info::version);
-  json.field("git_hash", build_info::git_hash);
-  json.field("build_type", build_info::build_type);
-  json.field("compiler", build_info::cxx_compiler);
-  json.field("status", r.status);
-  if (!r.error.empty()) json.field("error", r.error);
-  json.field("command_line", r.command_line);
-  json.array_field("config_files", r.config_files);
-  json.field("backend", r.backend);
-  json.field("device", r.device);
-  if (!r.backend_note.empty()) json.field("backend_note", r.backend_note);
-  json.field("integrator", r.integrator);
-  json.key("integrator_stats").begin_object();
-  json.field("linear_iterations", r.integrator_stats.linear_iterations);
-  json.field("last_residual", r.integrator_stats.last_residual);
-  json.field("local_substeps", r.integrator_stats.local_substeps);
-  json.field("local_rejected", r.integrator_stats.local_rejected);
-  json.field("error_estimate_mM", r.integrator_stats.error_estimate_mM);
-  json.field("last_error_ratio", r.integrator_stats.last_error_ratio);
-  json.array_field("solver_residual_mol", r.integrator_stats.solver_residual_mol);
-  json.end_object();
-  json.key("phase_seconds").begin_object();
-  for (const auto& [phase, seconds] : r.phase_seconds) json.field(phase, seconds);
-  json.end_object();
-  json.field("steps", r.steps);
-  json.field("rejected_steps", r.rejected_steps);
-  json.field("nominal_step_s", r.nominal_step_s);
-  json.field("simulated_time_s", r.simulated_time_s);
-  json.key("balance_error_relative").begin_object();
-  for (std::size_t s = 0; s < r.species.size() && s < r.balance_error_relative.size(); ++s)
-    json.field(r.species[s], r.balance_error_relative[s]);
-  json.end_object();
-  if (r.has_water_balance) {
-    json.key("water_balance").begin_object();
-    json.field("lumen_water_in_m3", r.lumen_water_in_m3);
-    json.field("outlet_water_m3", r.outlet_water_m3);
-    json.field("error_relative", r.water_balance_error_relative);
-    json.field("largest_pressure_residual_relative", r.secretion_stats.pressure_residual);
-    json.field("largest_pressure_iterations", long(r.secretion_stats.pressure_iterations));
-    json.field("largest_potential_iterations", long(r.secretion_stats.potential_iterations));
-    json.field("largest_potential_residual_A", r.secretion_stats.potential_residual_A);
-    json.end_object();
-  }
-  json.array_field("files", r.files);
-  json.field("resolved_config", r.resolved_config);
-  if (!r.geometry_summary_json.empty()) {
-    json.key("geometry_summary_json").value(r.geometry_summary_json);
-  }
-  json.end_object();
-  io::write_file_atomically(path, json.str() + "\n");
 }
 
 }  // namespace lactosim

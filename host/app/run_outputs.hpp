@@ -7,7 +7,9 @@
 //                                        balance_error_<species>_mol and _rel (DESIGN §3)
 //                                        secretion models: milk flow and composition columns and
 //                                        pressure, velocity, potential fields (milk_outputs.hpp)
-//   run.json                             resolved config, version, backend, device, phase timings
+//   run.json                             the run record (run_record.hpp)
+//   lactosim-manifest.json               every name above, each added before its file is written
+//                                        (host/io/output_dir.hpp: what --overwrite may delete)
 // Every file is replaced atomically, so whatever is on disk is complete.
 #pragma once
 #include <map>
@@ -16,6 +18,8 @@
 #include <vector>
 
 #include "host/app/milk_outputs.hpp"
+#include "host/app/run_record.hpp"
+#include "host/io/output_dir.hpp"
 #include "host/io/timeseries_csv.hpp"
 #include "host/simulation.hpp"
 #include "visualization/vtk_output.hpp"
@@ -24,7 +28,8 @@ namespace lactosim {
 
 class RunOutputs {
  public:
-  RunOutputs(std::string dir, const Simulation& sim);
+  // Each file's name goes into `manifest` before the file is written; the manifest outlives this.
+  RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest);
   // One .vti, its entry in the .pvd, and one CSV row, at the simulation's current time.
   void write_snapshot(const Simulation& sim);
   const std::vector<std::string>& files() const { return files_; }
@@ -37,6 +42,7 @@ class RunOutputs {
   std::vector<double> csv_row(const Simulation& sim);
 
   std::string dir_;
+  io::OutputManifest& manifest_;
   vis::PvdCollection pvd_;
   io::TimeseriesCsv csv_;
   MilkOutputs milk_;
@@ -44,30 +50,5 @@ class RunOutputs {
   std::vector<std::string> files_;
   int snapshot_ = 0;
 };
-
-// The run record: written at start ("running"), then at the end ("completed" or "failed").
-struct RunRecord {
-  std::string status = "running";
-  std::string error;
-  std::string command_line;
-  std::vector<std::string> config_files;
-  std::string resolved_config;
-  std::string backend, device, backend_note;
-  std::string integrator;
-  IntegratorStats integrator_stats;
-  std::string geometry_summary_json;  // may be empty
-  std::map<std::string, double> phase_seconds;
-  long steps = 0, rejected_steps = 0;
-  double nominal_step_s = 0, simulated_time_s = 0;
-  std::vector<std::string> species;
-  std::vector<double> balance_error_relative;
-  // Secretion models (docs/secretion.md): water into the lumen and out at the outlets (m³), their
-  // relative difference, and the largest pressure-solve residual and Newton count of the run.
-  bool has_water_balance = false;
-  double lumen_water_in_m3 = 0, outlet_water_m3 = 0, water_balance_error_relative = 0;
-  SecretionStats secretion_stats;
-  std::vector<std::string> files;
-};
-void write_run_record(const std::string& path, const RunRecord& record);
 
 }  // namespace lactosim

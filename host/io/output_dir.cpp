@@ -4,13 +4,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
-#include <vector>
 
 #include "visualization/io/atomic_file.hpp"
 
@@ -19,22 +22,19 @@ namespace fs = std::filesystem;
 namespace lactosim::io {
 namespace {
 
-const char* const own_extensions[] = {".vti", ".pvti", ".vtp", ".pvd"};
-const char* const own_names[] = {"timeseries.csv", "run.json"};
-const char* const own_folder = "checkpoints";
 const char* const probe_name = "lactosim-write-probe";  // left behind only if a run died mid-check
+constexpr std::size_t foreign_names_shown = 20;
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+bool is_plain_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
 // `.NAME.tmp.…` left by a run killed between writing and renaming (visualization/io/atomic_file.hpp).
-bool is_own_temporary(const std::string& name) {
-  if (name.size() < 2 || name[0] != '.') return false;
+std::string temporary_base(const std::string& name) {
+  if (name.size() < 2 || name[0] != '.') return "";
   const std::size_t tmp = name.find(".tmp.");
-  if (tmp == std::string::npos || tmp <= 1) return false;
-  const std::string base = name.substr(1, tmp - 1);
-  return is_lactosim_output_name(base) || base == probe_name;
+  if (tmp == std::string::npos || tmp <= 1) return "";
+  return name.substr(1, tmp - 1);
 }
 
 std::string with_units(std::uintmax_t bytes) {
@@ -47,22 +47,55 @@ std::string with_units(std::uintmax_t bytes) {
   throw std::runtime_error("output folder '" + dir + "': " + what + ": " + ec.message());
 }
 
-void remove_own_files(const std::string& dir) {
-  // Collected first: removing entries while a directory is being read is unspecified in POSIX.
-  std::vector<fs::path> own;
+std::vector<std::string> entries_of(const std::string& dir) {
+  std::vector<std::string> names;
   std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    // symlink_status: a link named checkpoints/ is removed as a link, never followed.
-    const bool is_folder = fs::is_directory(it->symlink_status());
-    if (is_folder ? name == own_folder : is_lactosim_output_name(name) || is_own_temporary(name)) {
-      own.push_back(it->path());
-    }
-  }
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    names.push_back(it->path().filename().string());
   if (ec) fail(dir, "cannot list", ec);
-  for (const fs::path& path : own) {
-    fs::remove_all(path, ec);
-    if (ec) fail(dir, "cannot remove the previous run's '" + path.filename().string() + "'", ec);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string listed(const std::vector<std::string>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size() && i < foreign_names_shown; ++i)
+    text += (i ? ", '" : "'") + names[i] + "'";
+  if (names.size() > foreign_names_shown)
+    text += " and " + std::to_string(names.size() - foreign_names_shown) + " more";
+  return text;
+}
+
+// Deletes what the manifest lists and nothing else; refuses (deleting nothing) when anything else is
+// there. The manifest goes last, so a removal cut short still knows what is lactosim's.
+void remove_own_files(const std::string& dir, const std::vector<std::string>& entries) {
+  const std::vector<std::string> own = read_manifest(dir);
+  const auto is_own = [&](const std::string& name) {
+    return std::find(own.begin(), own.end(), name) != own.end();
+  };
+  std::vector<std::string> foreign, to_remove;
+  for (const std::string& name : entries) {
+    const std::string base = temporary_base(name);
+    const bool ours = name == manifest_name || is_own(name) || base == probe_name ||
+                      (!base.empty() && (is_own(base) || base == manifest_name));
+    (ours ? to_remove : foreign).push_back(name);
+  }
+  if (!foreign.empty()) {
+    const bool has_manifest = std::find(entries.begin(), entries.end(), manifest_name) != entries.end();
+    throw std::runtime_error(
+        "output folder '" + dir + "' holds " + std::to_string(foreign.size()) +
+        " entr" + (foreign.size() == 1 ? "y" : "ies") + " lactosim did not write: " + listed(foreign) +
+        (has_manifest ? "" : std::string(" (the folder has no ") + manifest_name +
+                                 ": it is not a lactosim output folder)") +
+        "; --overwrite deletes only what lactosim wrote, so nothing was deleted: move them or choose "
+        "another --out");
+  }
+  std::stable_partition(to_remove.begin(), to_remove.end(),
+                        [](const std::string& name) { return name != manifest_name; });
+  std::error_code ec;
+  for (const std::string& name : to_remove) {
+    fs::remove_all(fs::path(dir) / name, ec);  // a link is removed as a link, never followed
+    if (ec) fail(dir, "cannot remove the previous run's '" + name + "'", ec);
   }
 }
 
@@ -89,14 +122,37 @@ void probe_writable(const std::string& dir) {
 
 }  // namespace
 
-bool is_lactosim_output_name(const std::string& filename) {
-  for (const char* name : own_names) {
-    if (filename == name) return true;
+OutputManifest::OutputManifest(std::string dir) : dir_(std::move(dir)) {}
+
+void OutputManifest::add(const std::string& name) {
+  if (!is_plain_name(name)) throw std::invalid_argument("OutputManifest: '" + name + "' is not a plain name");
+  if (std::find(names_.begin(), names_.end(), name) != names_.end()) return;
+  names_.push_back(name);
+  nlohmann::ordered_json manifest;
+  manifest["program"] = "lactosim";
+  manifest["about"] = "what lactosim wrote in this folder: --overwrite deletes these names and nothing else";
+  manifest["names"] = names_;
+  write_file_atomically((fs::path(dir_) / manifest_name).string(), manifest.dump(2) + "\n");
+}
+
+std::vector<std::string> read_manifest(const std::string& dir) {
+  const std::string path = (fs::path(dir) / manifest_name).string();
+  std::ifstream in(path);
+  if (!in) return {};
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<std::string> names;
+  try {
+    names = nlohmann::json::parse(text.str()).at("names").get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("'" + path + "' is not a lactosim manifest: " + e.what() +
+                             "; nothing was deleted");
   }
-  for (const char* ext : own_extensions) {
-    if (ends_with(filename, ext) && filename.size() > std::strlen(ext)) return true;
-  }
-  return false;
+  for (const std::string& name : names)
+    if (!is_plain_name(name))
+      throw std::runtime_error("'" + path + "' lists '" + name +
+                               "', which is not a name inside the folder; nothing was deleted");
+  return names;
 }
 
 void prepare_output_directory(const std::string& dir, bool overwrite,
@@ -110,18 +166,16 @@ void prepare_output_directory(const std::string& dir, bool overwrite,
   fs::create_directories(dir, ec);
   if (ec) fail(dir, "cannot create it", ec);
 
-  std::size_t entries = 0;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) ++entries;
-  if (ec) fail(dir, "cannot list", ec);
-  if (entries > 0) {
+  probe_writable(dir);  // first: "not writable" says more than what the folder holds
+
+  const std::vector<std::string> entries = entries_of(dir);
+  if (!entries.empty()) {
     if (!overwrite) {
-      throw std::runtime_error("output folder '" + dir + "' is not empty (" + std::to_string(entries) +
+      throw std::runtime_error("output folder '" + dir + "' is not empty (" + std::to_string(entries.size()) +
                                " entries); pass --overwrite or choose another --out");
     }
-    remove_own_files(dir);
+    remove_own_files(dir, entries);
   }
-
-  probe_writable(dir);
 
   // After the removal, so the old run's files count as free space for the new one.
   const fs::space_info space = fs::space(dir, ec);
@@ -130,6 +184,21 @@ void prepare_output_directory(const std::string& dir, bool overwrite,
     throw std::runtime_error("output folder '" + dir + "': not enough free space: the run needs about " +
                              with_units(bytes_needed_estimate) + ", " + with_units(space.available) +
                              " available");
+  }
+}
+
+void refuse_output_folder_holding_inputs(const std::string& dir, const std::vector<std::string>& inputs) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;  // a folder still to be made holds no input
+  for (const std::string& input : inputs) {
+    if (!fs::exists(input, ec)) continue;
+    fs::path folder = fs::path(input).parent_path();
+    if (folder.empty()) folder = ".";
+    if (fs::equivalent(folder, dir, ec)) {
+      throw std::runtime_error("output folder '" + dir + "' is the folder of the input '" + input +
+                               "'; choose another --out (outputs beside inputs get mixed up, and "
+                               "--overwrite must never come near an input)");
+    }
   }
 }
 

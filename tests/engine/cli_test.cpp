@@ -106,10 +106,12 @@ TEST_F(Cli, NonEmptyOutputFolderIsRefusedWithoutOverwriteAndKeptIntact) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("not empty"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir_ / "out" / "lactosim.pvd"));
+  // --overwrite deletes only what lactosim wrote, and notes.txt is the user's (output_folder_test.cpp).
   r = run_lactosim("run --run.end_time_s=0.01 --run.output_interval_s=0.01 --quiet --out out --overwrite", dir_);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(fs::exists(dir_ / "out" / "lactosim.pvd"));
-  EXPECT_EQ(slurp(dir_ / "out" / "notes.txt"), "my notes\n");  // --overwrite removes only lactosim's files
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("lactosim did not write: 'notes.txt'"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "lactosim.pvd"));
+  EXPECT_EQ(slurp(dir_ / "out" / "notes.txt"), "my notes\n");
 }
 
 TEST_F(Cli, CudaBackendWithoutAUsableGpuFailsWithAClearMessage) {

@@ -119,6 +119,7 @@ Series run(const std::string& name, const std::vector<std::string>& configs, con
   int status = 0;
   if (!(fs::exists(key_path) && slurp(key_path) == key && fs::exists(out / "timeseries.csv"))) {
     fs::remove(key_path, ec);
+    fs::remove_all(out, ec);  // this test's own folder; --overwrite refuses one an older build wrote
     status = std::system((command + " > '" + log_path.string() + "' 2>&1").c_str());
     if (status == 0) std::ofstream(key_path) << key;
   }

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include "host/io/json_writer.hpp"
 #include "host/io/timeseries_csv.hpp"
 #include "io_test_support.hpp"
 #include "visualization/vtk_output.hpp"
@@ -56,9 +56,7 @@ void write_run(const std::string& dir, double poison) {
   csv.set_columns({"time_s", "mean_Na_mM.lumen", "mean_K_mM.lumen"});
   csv.add_row({0, 26, 47});
   csv.add_row({2, 25.5, 47.2});
-  JsonWriter json;
-  json.begin_object().field("version", "0.1.0").field("backend", "cpu").end_object();
-  write_plain_file(dir + "/run.json", json.str());
+  write_plain_file(dir + "/run.json", nlohmann::json{{"version", "0.1.0"}, {"backend", "cpu"}}.dump(2));
 }
 
 TEST(CheckOutputScript, AcceptsACompleteFolderAndRejectsBrokenOnes) {

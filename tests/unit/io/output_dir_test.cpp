@@ -50,38 +50,77 @@ TEST(OutputDirectory, RefusesNonEmptyFolderWithoutOverwrite) {
   EXPECT_EQ(names_in(dir.path()).size(), 2u);
 }
 
-TEST(OutputDirectory, OverwriteRemovesOnlyLactosimFiles) {
+// A previous run's folder: what its manifest lists goes, with the temporaries of those names.
+TEST(OutputDirectory, OverwriteRemovesWhatTheManifestListsAndThenTheManifest) {
   ScratchDir dir;
-  for (const char* own : {"lactosim.pvd", "lactosim_000003.vti", "step.pvti", "surface.vtp",
-                          "timeseries.csv", "run.json", ".lactosim.pvd.tmp.1234.0",
-                          ".lactosim-write-probe.tmp.99.0"}) {
+  OutputManifest manifest(dir.path().string());
+  for (const char* own : {"run.json", "lactosim.pvd", "timeseries.csv", "lactosim_000000.vti", "checkpoints"})
+    manifest.add(own);
+  for (const char* own : {"run.json", "lactosim.pvd", "timeseries.csv", "lactosim_000000.vti",
+                          ".lactosim_000001.vti.tmp.1234.0", ".lactosim-write-probe.tmp.99.0"})
     write_plain_file(dir / own, "old run");
-  }
   fs::create_directories(dir / "checkpoints/sub");
   write_plain_file(dir / "checkpoints/sub/ck.bin", "old");
-  const char* users[] = {"notes.txt", "my.vti.bak", "timeseries.csv.orig", ".vti", "run.json5",
-                         ".notes.txt.tmp.1.0"};
-  for (const char* user : users) write_plain_file(dir / user, "mine");
-  fs::create_directories(dir / "analysis/old.vti");  // a user's folder that looks like ours
-  fs::create_directories(dir / "my_checkpoints");
+  manifest.add("lactosim_000001.vti");  // recorded before its temporary was made; killed before the rename
+  EXPECT_EQ(names_in(dir.path()).count(manifest_name), 1u);
 
   prepare_output_directory(dir.path().string(), true, 0);
-
-  std::set<std::string> expected(std::begin(users), std::end(users));
-  expected.insert({"analysis", "my_checkpoints"});
-  EXPECT_EQ(names_in(dir.path()), expected);
-  EXPECT_TRUE(fs::is_directory(dir / "analysis/old.vti"));
+  EXPECT_TRUE(names_in(dir.path()).empty());
 }
 
-// A user may link checkpoints/ to a scratch disk: the link and what it points to are left alone.
+TEST(OutputDirectory, OverwriteRefusesAFolderHoldingAnythingTheManifestDoesNotListAndDeletesNothing) {
+  ScratchDir dir;
+  OutputManifest manifest(dir.path().string());
+  manifest.add("run.json");
+  write_plain_file(dir / "run.json", "old run");
+  // Names that look like lactosim's are not lactosim's unless listed.
+  const char* users[] = {"alveolus.vti", "timeseries.csv", ".notes.txt.tmp.1.0"};
+  for (const char* user : users) write_plain_file(dir / user, "mine");
+  fs::create_directories(dir / "analysis");
+  const std::set<std::string> before = names_in(dir.path());
+  const std::string message = error_of(dir.path().string(), true, 0);
+  EXPECT_NE(message.find("holds 4 entries lactosim did not write: '.notes.txt.tmp.1.0', 'alveolus.vti', "
+                         "'analysis', 'timeseries.csv'; --overwrite deletes only what lactosim wrote, so "
+                         "nothing was deleted"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(names_in(dir.path()), before);
+}
+
+TEST(OutputDirectory, OverwriteRefusesAFolderWithoutAManifestSayingSo) {
+  ScratchDir dir;
+  write_plain_file(dir / "lactosim.pvd", "from a lactosim before manifests, or not");
+  const std::string message = error_of(dir.path().string(), true, 0);
+  EXPECT_NE(message.find("'lactosim.pvd' (the folder has no lactosim-manifest.json: it is not a lactosim "
+                         "output folder)"),
+            std::string::npos)
+      << message;
+  EXPECT_TRUE(fs::exists(dir / "lactosim.pvd"));
+}
+
+TEST(OutputDirectory, AManifestListingAPathOutsideTheFolderIsRefused) {
+  ScratchDir dir;
+  fs::create_directories(dir / "out");
+  write_plain_file(dir / "precious.txt", "keep");
+  write_plain_file(dir / "out/lactosim-manifest.json", "{\"names\": [\"../precious.txt\"]}");
+  const std::string message = error_of(dir / "out", true, 0);
+  EXPECT_NE(message.find("lists '../precious.txt', which is not a name inside the folder"), std::string::npos)
+      << message;
+  EXPECT_TRUE(fs::exists(dir / "precious.txt"));
+  write_plain_file(dir / "out/lactosim-manifest.json", "{\"names\": ");
+  EXPECT_NE(error_of(dir / "out", true, 0).find("is not a lactosim manifest"), std::string::npos);
+}
+
+// A user may link checkpoints/ to a scratch disk: the link goes, what it points to is left alone.
 TEST(OutputDirectory, OverwriteNeverFollowsALinkedCheckpointsFolder) {
   ScratchDir dir;
   fs::create_directories(dir / "elsewhere");
   write_plain_file(dir / "elsewhere/precious.bin", "keep");
   fs::create_directories(dir / "out");
+  OutputManifest(dir / "out").add("checkpoints");
   fs::create_directory_symlink(dir / "elsewhere", dir / "out/checkpoints");
   prepare_output_directory(dir / "out", true, 0);
-  EXPECT_TRUE(fs::is_symlink(dir / "out/checkpoints"));
+  EXPECT_FALSE(fs::is_symlink(dir / "out/checkpoints"));
   EXPECT_TRUE(fs::exists(dir / "elsewhere/precious.bin"));
 }
 
@@ -117,12 +156,20 @@ TEST(OutputDirectory, ReportsNotEnoughFreeSpaceWithBothNumbers) {
       << message;
 }
 
-TEST(OutputDirectory, KnowsItsOwnFileNames) {
-  EXPECT_TRUE(is_lactosim_output_name("lactosim_000001.vti"));
-  EXPECT_TRUE(is_lactosim_output_name("run.json"));
-  EXPECT_FALSE(is_lactosim_output_name(".vti"));
-  EXPECT_FALSE(is_lactosim_output_name("data.vti.gz"));
-  EXPECT_FALSE(is_lactosim_output_name("RUN.JSON"));
+TEST(OutputDirectory, RefusesTheFolderOfAnInput) {
+  ScratchDir dir;
+  write_plain_file(dir / "run.ini", "[run]\n");
+  fs::create_directories(dir / "out");
+  const std::string input = dir / "run.ini";
+  try {
+    refuse_output_folder_holding_inputs(dir / "out/..", {dir / "missing.ini", input});
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("is the folder of the input '" + input + "'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW(refuse_output_folder_holding_inputs(dir / "out", {input}));
+  EXPECT_NO_THROW(refuse_output_folder_holding_inputs(dir / "not-yet", {input}));
 }
 
 }  // namespace
