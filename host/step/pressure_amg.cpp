@@ -209,6 +209,32 @@ PressureAmgResult PressureAmg::solve(const double* q, double* p, double rel_tol,
   return result;
 }
 
+double PressureAmg::v_cycle_convergence_factor(const double* q, int cycles) {
+  const long n = long(cell_.size());
+  if (n == 0 || cycles < 1) return 0.0;
+  Hypre& h = *hypre_;
+  std::vector<double> values(static_cast<std::size_t>(n));
+  for (long r = 0; r < n; ++r) values[r] = q[cell_[r]];
+  check(HYPRE_IJVectorSetValues(h.b_ij, HYPRE_Int(n), h.rows.data(), values.data()), "IJVectorSetValues b");
+  std::fill(values.begin(), values.end(), 0.0);
+  check(HYPRE_IJVectorSetValues(h.x_ij, HYPRE_Int(n), h.rows.data(), values.data()), "IJVectorSetValues x");
+  HYPRE_BoomerAMGSetMaxIter(h.amg, cycles);
+  HYPRE_BoomerAMGSolve(h.amg, h.A, h.b, h.x);
+  HYPRE_ClearAllErrors();
+  HYPRE_BoomerAMGSetMaxIter(h.amg, 1);  // back to one cycle per CG iteration
+  // The residual after the cycles, computed here from the matrix (not hypre's logging).
+  check(HYPRE_IJVectorGetValues(h.x_ij, HYPRE_Int(n), h.rows.data(), values.data()), "IJVectorGetValues x");
+  double rr = 0.0, qq = 0.0;
+  for (long r = 0; r < n; ++r) {
+    double Ap = 0.0;
+    for (long e = row_start_[r]; e < row_start_[r + 1]; ++e) Ap += value_[e] * values[col_[e]];
+    const double res = q[cell_[r]] - Ap;
+    rr += res * res;
+    qq += q[cell_[r]] * q[cell_[r]];
+  }
+  return qq > 0.0 ? std::pow(std::sqrt(rr / qq), 1.0 / cycles) : 0.0;
+}
+
 #else  // no hypre in this build
 
 struct PressureAmg::Hypre {};
@@ -220,6 +246,7 @@ PressureAmg::PressureAmg(const kernels::Block&, const std::vector<std::uint8_t>&
 }
 PressureAmg::~PressureAmg() = default;
 PressureAmgResult PressureAmg::solve(const double*, double*, double, int) { return {}; }
+double PressureAmg::v_cycle_convergence_factor(const double*, int) { return 0.0; }
 
 #endif
 

@@ -47,6 +47,10 @@ class PressureAmg {
   // receives the answer on the unknowns, every other entry untouched).
   PressureAmgResult solve(const double* q, double* p, double rel_tol, int max_iterations);
 
+  // The multigrid alone, as a solver from p = 0: the mean residual reduction per V-cycle over
+  // `cycles` cycles, (‖r_k‖/‖r_0‖)^(1/k) — the number that says the hierarchy works (tests).
+  double v_cycle_convergence_factor(const double* q, int cycles);
+
  private:
   struct Hypre;
   std::unique_ptr<Hypre> hypre_;
