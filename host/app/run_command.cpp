@@ -7,7 +7,8 @@
 //   5. assembly        flat tables on the backend, initial state, balance at t = 0
 //   6. time loop       explicit steps to each output time; a snapshot and a CSV row at each
 //   7. run record      run.json, rewritten at the start, the end, or on failure
-// SIGINT or SIGTERM (Ctrl-C; a batch scheduler at its wall-time limit) stops the run at the next
+// SIGINT, SIGTERM or SIGUSR1 (Ctrl-C; a batch scheduler at its wall-time limit — Slurm, PBS and LSF
+// send SIGTERM or, when asked for a warning before the kill, SIGUSR1) stops the run at the next
 // step boundary — an implicit step in progress is abandoned within one membrane substep or CG
 // iteration and the state goes back to its start (Stepper::set_stop_flag) — with a last snapshot at
 // that time, run.json with status "interrupted", exit status 128 + signal.
@@ -49,7 +50,9 @@ extern "C" void request_stop(int signal_number) {
   std::signal(signal_number, SIG_DFL);  // a second one ends the process
 }
 
-const char* signal_name(int signal_number) { return signal_number == SIGINT ? "SIGINT" : "SIGTERM"; }
+const char* signal_name(int signal_number) {
+  return signal_number == SIGINT ? "SIGINT" : signal_number == SIGUSR1 ? "SIGUSR1" : "SIGTERM";
+}
 
 }  // namespace
 
@@ -118,6 +121,7 @@ int run_command(const RunArguments& args) {
     sim->set_stop_flag(&stop_signal);
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
+    std::signal(SIGUSR1, request_stop);  // a scheduler's warning before the kill: stop as for SIGTERM
 
     // 6. time loop: step to each output time (in tenths, for the progress line)
     RunOutputs outputs(args.out_dir, *sim);

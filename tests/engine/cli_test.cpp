@@ -207,3 +207,61 @@ TEST_F(Cli, SigtermStopsTheRunBetweenStepsWithALastSnapshotAndAnInterruptedRecor
   for (const auto& entry : fs::directory_iterator(dir_ / "out"))
     EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
 }
+
+namespace {
+
+// Starts the embedded default with every membrane substep cut to 10⁻⁶ of its stable length — its
+// first implicit step alone takes over 40 s (measured: still at t = 0 after 40 s on 2 cores) — sends
+// `signal` one second after the first snapshot appears, so the run is inside that step, and
+// returns the exit status and the wall time from the signal to the exit.
+struct StoppedRun {
+  int exit_status = -1;
+  double seconds_to_exit = 1e9;
+};
+
+StoppedRun stop_a_stiff_run(const fs::path& dir, const char* signal) {
+  const std::string command =
+      "cd '" + dir.string() + "' && { '" + std::string(LACTOSIM_BINARY) +
+      "' run --run.dt_safety=1e-6 --run.end_time_s=10 --run.output_interval_s=5 --out out > lactosim.log 2>&1 & "
+      "pid=$!; for i in $(seq 600); do [ -f out/lactosim_000000.vti ] && break; sleep 0.1; done; "
+      "sleep 1; t0=$(date +%s.%N); kill -" + signal + " $pid; "
+      // A run that ignored the signal would step for hours: killed after 60 s (the test then fails).
+      "for i in $(seq 600); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done; kill -KILL $pid 2>/dev/null; "
+      "wait $pid; echo $? > exit_status; "
+      "t1=$(date +%s.%N); awk \"BEGIN { print $t1 - $t0 }\" > seconds_to_exit; }";
+  if (std::system(command.c_str()) != 0) return {};
+  return {std::stoi(slurp(dir / "exit_status")), std::stod(slurp(dir / "seconds_to_exit"))};
+}
+
+// The run stopped inside its first step: it went back to t = 0 and wrote a last snapshot there,
+// whole, beside the first; run.json says interrupted, naming the signal; no temporary file is left.
+void expect_a_whole_interrupted_run(const fs::path& out, const std::string& signal) {
+  const std::string json = slurp(out / "run.json");
+  EXPECT_NE(json.find("\"status\": \"interrupted\""), std::string::npos) << json;
+  EXPECT_NE(json.find(signal + " at t = 0 s"), std::string::npos) << json;
+  const std::string pvd = slurp(out / "lactosim.pvd");
+  for (const char* file : {"lactosim_000000.vti", "lactosim_000001.vti"}) {
+    ASSERT_NE(pvd.find(file), std::string::npos) << file;
+    const auto vti = lactosim::vis::read_vti((out / file).string());
+    ASSERT_EQ(vti.arrays.at("K_mM").size(), 40u * 40u * 40u) << file;
+    for (double v : vti.arrays.at("K_mM")) ASSERT_TRUE(std::isfinite(v)) << file;
+  }
+  for (const auto& entry : fs::directory_iterator(out))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
+}  // namespace
+
+TEST_F(Cli, SigtermInsideAStiffStepStopsTheRunWithinFiveSeconds) {
+  const StoppedRun r = stop_a_stiff_run(dir_, "TERM");
+  EXPECT_EQ(r.exit_status, 128 + SIGTERM) << slurp(dir_ / "lactosim.log");
+  EXPECT_LT(r.seconds_to_exit, 5.0) << slurp(dir_ / "lactosim.log");
+  expect_a_whole_interrupted_run(dir_ / "out", "SIGTERM");
+}
+
+TEST_F(Cli, Sigusr1AsABatchSchedulersWarningStopsTheRunAsSigtermDoes) {
+  const StoppedRun r = stop_a_stiff_run(dir_, "USR1");
+  EXPECT_EQ(r.exit_status, 128 + SIGUSR1) << slurp(dir_ / "lactosim.log");
+  EXPECT_LT(r.seconds_to_exit, 5.0) << slurp(dir_ / "lactosim.log");
+  expect_a_whole_interrupted_run(dir_ / "out", "SIGUSR1");
+}
