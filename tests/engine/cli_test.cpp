@@ -158,6 +158,11 @@ TEST_F(Cli, RunThatFailsMidwayKeepsEveryFinishedFileAndRecordsTheFailure) {
                                 "--run.output_interval_s=0.001 --quiet --out out", dir_);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("became negative"), std::string::npos) << r.output;
+  // The watchdog names the step, the time and where: the species and voxel of the negative value.
+  EXPECT_NE(r.output.find("implicit step "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" at t = 0.00"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(glucose in cell at voxel ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("below the floor of"), std::string::npos) << r.output;
   const std::string json = slurp(dir_ / "out" / "run.json");
   EXPECT_NE(json.find("\"status\": \"failed\""), std::string::npos) << json;
   // Every snapshot the .pvd lists was finished before the failure and still opens.
@@ -264,4 +269,23 @@ TEST_F(Cli, Sigusr1AsABatchSchedulersWarningStopsTheRunAsSigtermDoes) {
   EXPECT_EQ(r.exit_status, 128 + SIGUSR1) << slurp(dir_ / "lactosim.log");
   EXPECT_LT(r.seconds_to_exit, 5.0) << slurp(dir_ / "lactosim.log");
   expect_a_whole_interrupted_run(dir_ / "out", "SIGUSR1");
+}
+
+TEST_F(Cli, ARunWhoseStepsAreAllRejectedStopsAfterTheStallTimeoutNamingTimeAndStep) {
+  // The zero-order drain of the test above: once glucose runs out every step is rejected. With a
+  // stall timeout far below one attempt's wall time, the first rejection trips the watchdog — the
+  // same check that stops a run whose time stays put for run.stall_timeout_s (default 600 s).
+  write("drain.ini",
+        "[transporter.drain]\nmembrane = apical\nkind = stoichiometric\nspecies = glucose\n"
+        "stoich = 1\nK_mM = 0\nVmax_umol_per_m2_s = 500\n");
+  const std::string default_ini = std::string(LACTOSIM_SOURCE_DIR) + "/configs/default.ini";
+  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.end_time_s=0.02 "
+                                "--run.stall_timeout_s=1e-6 --quiet --out out", dir_);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("the run stalled: simulated time has not advanced for "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(run.stall_timeout_s = 1e-06 s) at the implicit step 1 at t = 0 s"), std::string::npos)
+      << r.output;
+  const std::string json = slurp(dir_ / "out" / "run.json");
+  EXPECT_NE(json.find("\"status\": \"failed\""), std::string::npos) << json;
+  EXPECT_NE(json.find("stalled"), std::string::npos) << json;
 }
