@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `lactosim run`, step by step (TeaLeaf-style driver: the phases in order, one timer each):
 //   1. configuration   files + command-line overrides → Model (every error before any computation)
-//   2. geometry        generate or import the label grid; face area weights (DESIGN §2)
+//   2. geometry        generate or import the label grid; the memory estimate against the limit
+//                      (refused before anything large exists); face area weights (DESIGN §2)
 //   3. output folder   refuse a non-empty one without --overwrite; check writable and free space
 //   4. backend         --backend auto|cpu|cuda (auto: a GPU when one is usable, else the CPU)
 //   5. assembly        flat tables on the backend, initial state, balance at t = 0
@@ -24,6 +25,7 @@
 #include <exception>
 
 #include "host/app/backend_choice.hpp"
+#include "host/app/memory_estimate.hpp"
 #include "host/app/run_outputs.hpp"
 #include "host/config/config.hpp"
 #include "host/io/output_dir.hpp"
@@ -74,17 +76,48 @@ int run_command(const RunArguments& args) {
     record.resolved_config = cfg.resolved_ini();
     const RunControl& run = cfg.model.run;
 
-    // 2. geometry
+    // 2. geometry, and the memory it will all take: the process as it is now plus every array the
+    //    run will hold, checked before the label grid is made where its size is known from the
+    //    configuration (a lower bound: no faces yet), and in full once the grid exists.
+    const MemoryLimit limit = memory_limit(run.max_memory_bytes);
+    const double resident_now = resident_bytes();
+    std::string why_no_gpu;
+    const bool fields_on_device =
+        run.backend == "cuda" || (run.backend == "auto" && !kernels::cuda_devices(why_no_gpu).empty());
+    const auto check_memory = [&](const MemorySizes& sizes, bool lower_bound) {
+      const double estimate = resident_now + run_memory_bytes(sizes, fields_on_device);
+      record.memory_estimate_bytes = estimate;
+      record.memory_limit_bytes = limit.bytes;
+      if (limit.bytes > 0 && estimate > limit.bytes) {
+        char why[512];
+        std::snprintf(why, sizeof why,
+                      "the run needs %san estimated %s of memory, more than the limit of %s (%s): %ld voxels "
+                      "x %d species, %ld membrane faces%s; use a larger geometry.voxel_um or a smaller domain, or "
+                      "raise the limit with --max-memory GB (run.max_memory_GB)",
+                      lower_bound ? "at least " : "", format_bytes(estimate).c_str(), format_bytes(limit.bytes).c_str(),
+                      limit.source.c_str(), sizes.interior_voxels, sizes.n_species, sizes.faces,
+                      fields_on_device ? " (host part of a CUDA run)" : "");
+        throw std::runtime_error(why);
+      }
+      return estimate;
+    };
+    if (const auto dims = mesh::grid_dims_before_build(cfg.geometry))
+      check_memory(memory_sizes(cfg.model, *dims), true);
     mesh::LabelGrid grid;
     std::vector<float> weights;
     {
       PhaseTimer t(record.phase_seconds["geometry"]);
       grid = mesh::build_label_grid(cfg.geometry);
+      check_memory(memory_sizes(cfg.model, grid), false);
       weights = mesh::face_area_weights(grid);
     }
-    if (!quiet)
+    if (!quiet) {
       std::fprintf(stderr, "lactosim: geometry %s, %d x %d x %d voxels of %.3g um\n",
                    cfg.geometry.kind.c_str(), grid.nx, grid.ny, grid.nz, grid.h_m * 1e6);
+      std::fprintf(stderr, "lactosim: memory estimate %s (limit %s, %s)%s\n",
+                   format_bytes(record.memory_estimate_bytes).c_str(), format_bytes(limit.bytes).c_str(),
+                   limit.source.c_str(), fields_on_device ? "; host memory: the fields live on the GPU" : "");
+    }
 
     // 3. output folder (before the time loop: a full disk or a bad path fails now, not in hour 5)
     const int n_outputs = int(std::ceil(run.end_time_s / run.output_interval_s - 1e-9));
@@ -195,6 +228,7 @@ int run_command(const RunArguments& args) {
     record.water_balance_error_relative = sim->water_balance_error_relative();
     record.secretion_stats = sim->secretion_stats();
     record.files = outputs.files();
+    record.peak_resident_bytes = peak_resident_bytes();
     write_run_record(run_json, record);
     if (!quiet) {
       std::fprintf(stderr, "lactosim: %ld steps (%ld rejected) to t = %g s in %.2f s; wrote %s\n",

@@ -129,6 +129,11 @@ void write_run_record(const std::string& path, const RunRecord& r) {
   json.field("rejected_steps", r.rejected_steps);
   json.field("nominal_step_s", r.nominal_step_s);
   json.field("simulated_time_s", r.simulated_time_s);
+  json.key("memory").begin_object();
+  json.field("estimate_bytes", r.memory_estimate_bytes);
+  json.field("limit_bytes", r.memory_limit_bytes);
+  json.field("peak_resident_bytes", r.peak_resident_bytes);
+  json.end_object();
   json.key("balance_error_relative").begin_object();
   for (std::size_t s = 0; s < r.species.size() && s < r.balance_error_relative.size(); ++s)
     json.field(r.species[s], r.balance_error_relative[s]);

@@ -59,6 +59,9 @@ struct RunRecord {
   std::map<std::string, double> phase_seconds;
   long steps = 0, rejected_steps = 0;
   double nominal_step_s = 0, simulated_time_s = 0;
+  // Memory (host/app/memory_estimate.hpp): the estimate made before allocation, its limit, and the
+  // process's measured peak resident set (VmHWM) when the record was written.
+  double memory_estimate_bytes = 0, memory_limit_bytes = 0, peak_resident_bytes = 0;
   std::vector<std::string> species;
   std::vector<double> balance_error_relative;
   // Secretion models (docs/secretion.md): water into the lumen and out at the outlets (m³), their
