@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
@@ -263,11 +264,13 @@ void Simulation::advance_implicit(double t_end) {
     }
     const double factor = err > 0.0 ? safety / std::sqrt(err) : grow_max;
     const double proposal = std::min(step * std::clamp(factor, shrink_max, after_reject ? 1.0 : grow_max), run.dt_max_s);
-    if (!(proposal >= dt_floor_)) {  // accepted steps crawling below the floor: a stall in disguise
+    const double next = last ? std::max(dt, proposal) : proposal;  // a step shortened to land keeps the old proposal
+    if (!(next >= dt_floor_)) {  // accepted steps crawling below the floor: a stall in disguise
       std::ostringstream msg;
-      msg << "the " << where_now("implicit") << " collapsed: error control proposes dt = " << proposal
+      msg << "the " << where_now("implicit") << " collapsed: error control proposes dt = " << next
           << " s, below the floor of " << dt_floor_ << " s (largest error: " << largest_error()
           << "); check the rates and tolerances";
+      backend_->restore_state(0);
       throw std::runtime_error(msg.str());
     }
     if (run.time_order == 2) {
@@ -284,7 +287,7 @@ void Simulation::advance_implicit(double t_end) {
     ++steps_;
     dt_last_ = step;
     last_progress_ = std::chrono::steady_clock::now();
-    dt = last ? std::max(dt, proposal) : proposal;  // a step shortened to land keeps the old proposal
+    dt = next;
     after_reject = false;
   }
   dt_nominal_ = dt;
@@ -359,7 +362,8 @@ std::string Simulation::largest_error() const {
   });
   if (worst_s < 0) return "no active voxel";
   std::ostringstream out;
-  out << voxel_name(worst_s, worst_v) << ", " << b_worst << " mM in one step against " << a_worst
+  out << voxel_name(worst_s, worst_v) << ", " << std::setprecision(12) << b_worst << " mM in one step against " << a_worst
+      << std::setprecision(6)
       << " mM in two halves, " << worst << " times the tolerance";
   return out.str();
 }

@@ -140,6 +140,7 @@ std::array<int, 3> grid_dims(const std::array<double, 3>& extent_voxels, const s
 
 std::optional<std::array<int, 3>> grid_dims_before_build(const GeometrySpec& spec) {
   if (spec.kind == "alveolus") return alveolus_grid_dims(spec);
+  if (spec.kind == "lobule") return lobule_grid_dims(spec);  // the plan alone: no voxel yet
   if (spec.kind == "file" && spec.format == "raw") return spec.raw_dims;
   return std::nullopt;
 }

@@ -331,3 +331,18 @@ TEST_F(Cli, ARunPrintsItsMemoryEstimateWithinAFactorOfOneAndAHalfOfItsMeasuredPe
   EXPECT_LT(estimate / peak, 1.5) << json;
   EXPECT_GT(json_number(json, "limit_bytes"), 0.0) << json;
 }
+
+TEST_F(Cli, AnUnreachableToleranceStopsTheRunNamingTheSpeciesVoxelAndErrorRatio) {
+  // rel_tol = abs_tol = 1e-300: no step passes error control, so the step shrinks ×0.2 per rejection
+  // until it would fall below the floor; the error names the worst species and voxel and by how much.
+  const Result r = run_lactosim("run --run.rel_tol=1e-300 --run.abs_tol_mM=1e-300 --quiet --out out", dir_);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("the implicit step 1 at t = 0 s failed: the error estimate stays above tolerance "
+                          "(largest: "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(" at voxel ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" mM in one step against "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" times the tolerance) even at dt = "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("below the floor of"), std::string::npos) << r.output;
+}
