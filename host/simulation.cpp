@@ -50,6 +50,11 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
     implicit_options_.solver =
         run.implicit_solver == "cg" ? step::ImplicitOptions::Solver::cg : step::ImplicitOptions::Solver::lod;
     implicit_options_.local_dt_max_s = run.dt_safety * local_step_limit(model_, problem_);
+    // A substep of 0 (an infinite rate bound) would never finish the step: refused here.
+    if (!(implicit_options_.local_dt_max_s > 0.0))
+      throw std::runtime_error("the membrane and reaction substep limit is " +
+                               std::to_string(implicit_options_.local_dt_max_s) +
+                               " s: a transporter or reaction rate bound is infinite or NaN");
     implicit_options_.cg = {run.cg_rel_tol, run.cg_max_iterations};
     implicit_options_.decay_in_solve = run.decay_in_solve;
     // First proposal: ten explicit steps; the controller grows it ×5 per accepted step.
