@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -76,6 +78,9 @@ int run_main(const std::vector<std::string>& args, const std::string& command_li
       ("backend", po::value<std::string>(), "auto | cpu | cuda (same as --run.backend=...)")
       ("threads", po::value<int>(), "OpenMP threads (same as --run.threads=...)")
       ("device", po::value<int>(), "CUDA device number (same as --run.device=...)")
+      ("max-memory", po::value<double>(),
+       "refuse the run if its memory estimate exceeds this many GB (same as --run.max_memory_GB=...; "
+       "default: the machine's available memory or cgroup limit)")
       ("quiet,q", "no progress output")
       ("verbose,v", "more progress output");
   const Parsed p = parse(args, opts);
@@ -90,6 +95,11 @@ int run_main(const std::vector<std::string>& args, const std::string& command_li
   if (p.vm.count("backend")) run.overrides.push_back("run.backend=" + p.vm["backend"].as<std::string>());
   if (p.vm.count("threads")) run.overrides.push_back("run.threads=" + std::to_string(p.vm["threads"].as<int>()));
   if (p.vm.count("device")) run.overrides.push_back("run.device=" + std::to_string(p.vm["device"].as<int>()));
+  if (p.vm.count("max-memory")) {
+    std::ostringstream gb;  // every digit: std::to_string would round 1e-5 to 0.000010
+    gb << std::setprecision(17) << p.vm["max-memory"].as<double>();
+    run.overrides.push_back("run.max_memory_GB=" + gb.str());
+  }
   run.out_dir = p.vm["out"].as<std::string>();
   run.overwrite = p.vm.count("overwrite") > 0;
   if (p.vm.count("quiet")) run.verbosity = Progress::Verbosity::quiet;

@@ -156,6 +156,13 @@ struct RunControl {
   // of each component, stopped when every update is below potential_tol_V.
   double potential_tol_V = 1e-9;
   int potential_max_iterations = 50;
+  // Watchdog (host/simulation.cpp): simulated time that has not moved for this much wall time —
+  // every attempt rejected — stops the run with an error naming the time, step and what limits it.
+  double stall_timeout_s = 600;
+  // Memory the run may use (bytes); 0: the machine's available memory or the cgroup limit, whichever
+  // is lower (host/app/memory_estimate.hpp). A run whose estimate exceeds it is refused before
+  // anything large is allocated.
+  double max_memory_bytes = 0;
 };
 
 // Milk flow in the lumen (DESIGN §3): on when a compartment is `lumen`.

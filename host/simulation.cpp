@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
@@ -24,10 +25,21 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
   const RunControl& run = model_.run;
   if (run.integrator != "explicit" && run.integrator != "implicit")
     throw std::runtime_error("run.integrator must be explicit or implicit, got '" + run.integrator + "'");
-  dt_nominal_ = std::min(run.dt_safety * explicit_step_limit(model_, problem_), run.dt_max_s);
+  stable_step_ = explicit_step_limit(model_, problem_);  // 1e300 when nothing bounds the rates
+  if (!(stable_step_ > 0.0) || !std::isfinite(stable_step_))
+    throw std::runtime_error("the model's explicit stability limit is " + std::to_string(stable_step_) +
+                             " s: a rate or diffusion coefficient is infinite or NaN");
+  dt_nominal_ = std::min(run.dt_safety * stable_step_, run.dt_max_s);
   // No physical rate law needs a step a million times below the explicit stability limit: a step
-  // driven below this is a broken model (a zero-order sink draining a voxel), not a stiff one.
-  dt_floor_ = 1e-6 * dt_nominal_;
+  // driven below this is a broken model (a zero-order sink draining a voxel), not a stiff one. Never
+  // above 1 µs, for a model with nothing that bounds its rates.
+  dt_floor_ = std::min(1e-6 * run.dt_safety * stable_step_, 1e-6);
+  if (run.dt_max_s < dt_floor_) {
+    std::ostringstream msg;
+    msg << "run.dt_max_s = " << run.dt_max_s << " s is below the smallest step a run may take, " << dt_floor_
+        << " s (10^-6 of the model's fastest time scale, " << stable_step_ << " s): the run would stall";
+    throw std::runtime_error(msg.str());
+  }
   if (run.integrator == "implicit") {
     if (run.implicit_solver != "lod" && run.implicit_solver != "cg")
       throw std::runtime_error("run.implicit_solver must be lod or cg, got '" + run.implicit_solver + "'");
@@ -38,6 +50,11 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
     implicit_options_.solver =
         run.implicit_solver == "cg" ? step::ImplicitOptions::Solver::cg : step::ImplicitOptions::Solver::lod;
     implicit_options_.local_dt_max_s = run.dt_safety * local_step_limit(model_, problem_);
+    // A substep of 0 (an infinite rate bound) would never finish the step: refused here.
+    if (!(implicit_options_.local_dt_max_s > 0.0))
+      throw std::runtime_error("the membrane and reaction substep limit is " +
+                               std::to_string(implicit_options_.local_dt_max_s) +
+                               " s: a transporter or reaction rate bound is infinite or NaN");
     implicit_options_.cg = {run.cg_rel_tol, run.cg_max_iterations};
     implicit_options_.decay_in_solve = run.decay_in_solve;
     // First proposal: ten explicit steps; the controller grows it ×5 per accepted step.
@@ -61,6 +78,7 @@ void Simulation::advance_explicit(double t_end) {
   // no physical rate law needs a step a million times below its linear stability bound.
   constexpr int max_halvings = 20;
   double dt = dt_last_;
+  last_progress_ = std::chrono::steady_clock::now();
   while (time_s_ < t_end && !stop_requested()) {
     const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
     const double step = last ? t_end - time_s_ : dt;
@@ -68,18 +86,20 @@ void Simulation::advance_explicit(double t_end) {
     if (!(totals.min_concentration >= 0.0)) {
       ++rejected_;
       dt = step * 0.5;
-      if (dt < dt_nominal_ * std::ldexp(1.0, -max_halvings)) {
+      if (!(dt >= dt_nominal_ * std::ldexp(1.0, -max_halvings))) {
         std::ostringstream msg;
-        msg << "the explicit step failed at t = " << time_s_ << " s: "
+        msg << "the " << where_now("explicit") << " failed: "
             << (!totals.potentials_converged ? "the membrane potentials did not converge (Newton)"
-                : std::isnan(totals.min_concentration) ? "a concentration became NaN"
-                                                       : "a concentration became negative")
+                : std::isnan(totals.min_concentration) ? "a concentration became NaN (" + most_negative_value() + ")"
+                                                       : "a concentration became negative (" + most_negative_value() + ")")
             << " even at dt = " << step << " s (nominal " << dt_nominal_
             << " s); check the transporter and reaction rates";
         throw std::runtime_error(msg.str());
       }
+      check_stall("explicit", dt);
       continue;
     }
+    last_progress_ = std::chrono::steady_clock::now();
     add_step_totals(totals);
     time_s_ = last ? t_end : time_s_ + step;
     ++steps_;
@@ -200,6 +220,7 @@ void Simulation::advance_implicit(double t_end) {
   const int ns = problem_.n_species, nm = problem_.n_membranes;
   double dt = dt_nominal_;
   bool after_reject = false;
+  last_progress_ = std::chrono::steady_clock::now();
   while (time_s_ < t_end && !stop_requested()) {
     const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
     const double step = last ? t_end - time_s_ : dt;
@@ -223,22 +244,39 @@ void Simulation::advance_implicit(double t_end) {
     stats_.local_rejected += full.local_rejected + halves.local_rejected;
     const double err = ok ? diff.scaled_max : HUGE_VAL;
     if (!(err <= 1.0)) {
-      backend_->restore_state(0);
       ++rejected_;
       after_reject = true;
-      dt = ok ? step * std::max(shrink_max, safety / std::sqrt(err)) : 0.5 * step;
-      if (dt < dt_floor_) {
+      // err > 1 here (a NaN err is not ok): the square root and the quotient are finite and > 0.
+      dt = ok && std::isfinite(err) ? step * std::max(shrink_max, safety / std::sqrt(err)) : 0.5 * step;
+      if (!(dt >= dt_floor_)) {
+        // Named before the state goes back: the place is in the rejected values.
         std::ostringstream msg;
-        msg << "the implicit step failed at t = " << time_s_ << " s: "
-            << (ok ? "the error estimate stays above tolerance"
+        msg << "the " << where_now("implicit") << " failed: "
+            << (ok ? "the error estimate stays above tolerance (largest: " + largest_error() + ")"
                 : !(full.totals.potentials_converged && halves.totals.potentials_converged)
                     ? "the membrane potentials did not converge (Newton)"
-                : halves.converged && full.converged ? "a concentration became negative or NaN"
-                                                     : "CG did not reach run.cg_rel_tol")
-            << " even at dt = " << step << " s; check the rates and tolerances";
+                : halves.converged && full.converged
+                    ? "a concentration became negative or NaN (" + most_negative_value() + ")"
+                    : "CG did not reach run.cg_rel_tol")
+            << " even at dt = " << step << " s, and a shorter step would fall below the floor of " << dt_floor_
+            << " s (10^-6 of the model's fastest time scale); check the rates and tolerances";
+        backend_->restore_state(0);
         throw std::runtime_error(msg.str());
       }
+      backend_->restore_state(0);
+      check_stall("implicit", dt);
       continue;
+    }
+    const double factor = err > 0.0 ? safety / std::sqrt(err) : grow_max;
+    const double proposal = std::min(step * std::clamp(factor, shrink_max, after_reject ? 1.0 : grow_max), run.dt_max_s);
+    const double next = last ? std::max(dt, proposal) : proposal;  // a step shortened to land keeps the old proposal
+    if (!(next >= dt_floor_)) {  // accepted steps crawling below the floor: a stall in disguise
+      std::ostringstream msg;
+      msg << "the " << where_now("implicit") << " collapsed: error control proposes dt = " << next
+          << " s, below the floor of " << dt_floor_ << " s (largest error: " << largest_error()
+          << "); check the rates and tolerances";
+      backend_->restore_state(0);
+      throw std::runtime_error(msg.str());
     }
     if (run.time_order == 2) {
       const double theta = diff.extrapolation_limit;
@@ -253,12 +291,97 @@ void Simulation::advance_implicit(double t_end) {
     time_s_ = last ? t_end : time_s_ + step;
     ++steps_;
     dt_last_ = step;
-    const double factor = err > 0.0 ? safety / std::sqrt(err) : grow_max;
-    const double proposal = std::min(step * std::clamp(factor, shrink_max, after_reject ? 1.0 : grow_max), run.dt_max_s);
-    dt = last ? std::max(dt, proposal) : proposal;  // a step shortened to land keeps the old proposal
+    last_progress_ = std::chrono::steady_clock::now();
+    dt = next;
     after_reject = false;
   }
   dt_nominal_ = dt;
+}
+
+// ---- the watchdog's words (issue #18: never hang, never lie) ---------------------------------------
+
+std::string Simulation::where_now(const char* integrator) const {
+  std::ostringstream out;
+  out << integrator << " step " << steps_ + 1 << " at t = " << time_s_ << " s";
+  return out.str();
+}
+
+std::string Simulation::voxel_name(int s, long v) const {
+  const kernels::Block& b = problem_.block;
+  const long i = v % b.px() - b.halo, j = (v / b.px()) % b.py() - b.halo, k = v / (b.px() * b.py()) - b.halo;
+  std::ostringstream out;
+  out << model_.species[s].name << " in " << model_.compartments[problem_.compartment[v]].name << " at voxel (" << i
+      << ", " << j << ", " << k << ")";
+  return out.str();
+}
+
+namespace {
+
+// Calls f(s, v) for every voxel v where species s is computed: its compartment holds s, unclamped.
+template <class F>
+void for_each_active(const kernels::Problem& p, F&& f) {
+  const long nv = p.block.padded_voxels();
+  for (int s = 0; s < p.n_species; ++s)
+    for (long v = 0; v < nv; ++v) {
+      const int c = p.compartment[v];
+      if (c >= 0 && p.present(s, c) && !p.clamped[c]) f(s, v);
+    }
+}
+
+}  // namespace
+
+std::string Simulation::most_negative_value() const {
+  std::vector<double> state, candidate;
+  backend_->read_concentrations(state);
+  backend_->read_candidate(candidate);
+  const long nv = problem_.block.padded_voxels();
+  int worst_s = -1;
+  long worst_v = 0;
+  double worst = 0.0;
+  for_each_active(problem_, [&](int s, long v) {
+    for (const std::vector<double>* c : {&state, &candidate}) {
+      const double x = (*c)[std::size_t(s) * nv + v];
+      if (std::isnan(x) && !std::isnan(worst)) worst = x, worst_s = s, worst_v = v;
+      if (x < worst) worst = x, worst_s = s, worst_v = v;
+    }
+  });
+  if (worst_s < 0) return "no active value is negative or NaN: a solve failed";
+  std::ostringstream out;
+  out << voxel_name(worst_s, worst_v) << ": " << worst << " mM";
+  return out.str();
+}
+
+std::string Simulation::largest_error() const {
+  std::vector<double> fine, coarse;
+  backend_->read_concentrations(fine);
+  backend_->read_saved(1, coarse);
+  const long nv = problem_.block.padded_voxels();
+  const RunControl& run = model_.run;
+  int worst_s = -1;
+  long worst_v = 0;
+  double worst = -1.0, a_worst = 0, b_worst = 0;
+  for_each_active(problem_, [&](int s, long v) {
+    const double a = fine[std::size_t(s) * nv + v], b = coarse[std::size_t(s) * nv + v];
+    const double e = std::abs(a - b) / (run.abs_tol_mM + run.rel_tol * std::max(std::abs(a), std::abs(b)));
+    if (e > worst || (std::isnan(e) && !std::isnan(worst))) worst = e, worst_s = s, worst_v = v, a_worst = a, b_worst = b;
+  });
+  if (worst_s < 0) return "no active voxel";
+  std::ostringstream out;
+  out << voxel_name(worst_s, worst_v) << ", " << std::setprecision(12) << b_worst << " mM in one step against " << a_worst
+      << std::setprecision(6)
+      << " mM in two halves, " << worst << " times the tolerance";
+  return out.str();
+}
+
+void Simulation::check_stall(const char* integrator, double next_dt) {
+  const double stalled =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - last_progress_).count();
+  if (stalled <= model_.run.stall_timeout_s) return;
+  std::ostringstream msg;
+  msg << "the run stalled: simulated time has not advanced for " << stalled << " s of wall time (run.stall_timeout_s = "
+      << model_.run.stall_timeout_s << " s) at the " << where_now(integrator) << ", " << rejected_
+      << " steps rejected so far, the next to try dt = " << next_dt << " s";
+  throw std::runtime_error(msg.str());
 }
 
 std::vector<double> Simulation::modelled_amounts() const {

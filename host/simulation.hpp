@@ -15,6 +15,7 @@
 //             substeps; the step is chosen by step doubling against rel_tol / abs_tol_mM, and
 //             the doubled pair is Richardson-extrapolated to second order (run.time_order = 2)
 #pragma once
+#include <chrono>
 #include <csignal>
 #include <memory>
 #include <string>
@@ -89,6 +90,16 @@ class Simulation {
   void add_step_totals(const kernels::StepTotals& totals);
   // One implicit step; false (state part-way) when it failed. Adds its totals into `into`.
   bool implicit_step(double t_s, double dt, step::ImplicitStepReport& into);
+  // The watchdog (issue #18): "<integrator> step <n> at t = … s" for messages; a failure's place —
+  // the most negative (or NaN) active value among the state and the rejected candidate, or the
+  // largest scaled difference of the step-doubled pair (c₂ now, c₁ in slot 1) — as "glucose in cell
+  // at voxel (i, j, k) …"; and the stall check: throws when simulated time has not advanced for
+  // run.stall_timeout_s of wall time.
+  std::string where_now(const char* integrator) const;
+  std::string most_negative_value() const;
+  std::string largest_error() const;
+  std::string voxel_name(int species, long padded_voxel) const;
+  void check_stall(const char* integrator, double next_dt);
 
   Model model_;
   kernels::Problem problem_;
@@ -96,7 +107,9 @@ class Simulation {
   Balance balance_;
   double time_s_ = 0;
   double dt_nominal_ = 0, dt_last_ = 0;
-  double dt_floor_ = 0;  // implicit: smallest step before the run is declared failed
+  double dt_floor_ = 0;      // smallest step before the run is declared failed (both integrators)
+  double stable_step_ = 0;   // the explicit stability limit: the model's fastest time scale
+  std::chrono::steady_clock::time_point last_progress_;  // wall time of the last advance of time_s_
   long steps_ = 0, rejected_ = 0;
   step::ImplicitOptions implicit_options_;
   IntegratorStats stats_;

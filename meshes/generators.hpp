@@ -23,6 +23,7 @@ std::array<int, 3> grid_dims(const std::array<double, 3>& extent_voxels, const s
 
 std::array<int, 3> alveolus_grid_dims(const GeometrySpec& spec);  // checked; throws as grid_dims
 LabelGrid make_alveolus(const GeometrySpec& spec);
+std::array<int, 3> lobule_grid_dims(const GeometrySpec& spec);  // plans the layout; throws as grid_dims
 LabelGrid make_lobule(const GeometrySpec& spec);
 LabelGrid import_label_volume(const GeometrySpec& spec);
 

@@ -138,6 +138,13 @@ std::array<int, 3> grid_dims(const std::array<double, 3>& extent_voxels, const s
   return {int(n[0]), int(n[1]), int(n[2])};
 }
 
+std::optional<std::array<int, 3>> grid_dims_before_build(const GeometrySpec& spec) {
+  if (spec.kind == "alveolus") return alveolus_grid_dims(spec);
+  if (spec.kind == "lobule") return lobule_grid_dims(spec);  // the plan alone: no voxel yet
+  if (spec.kind == "file" && spec.format == "raw") return spec.raw_dims;
+  return std::nullopt;
+}
+
 LabelGrid build_label_grid(const GeometrySpec& spec) {
   if (spec.kind == "alveolus") return make_alveolus(spec);
   if (spec.kind == "lobule") return make_lobule(spec);

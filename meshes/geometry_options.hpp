@@ -84,4 +84,9 @@ GeometrySpec geometry_spec_from(const boost::program_options::variables_map& vm,
 // throw std::runtime_error naming the file and, where it applies, the voxel.
 LabelGrid build_label_grid(const GeometrySpec& spec);
 
+// The grid's nx, ny, nz where the spec tells them without making it (an alveolus; a lobule, from its
+// plan; a raw volume's raw_dims), so a caller can size what follows before the grid is made; nullopt
+// where a file's header must be read first.
+std::optional<std::array<int, 3>> grid_dims_before_build(const GeometrySpec& spec);
+
 }  // namespace lactosim::mesh

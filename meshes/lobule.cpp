@@ -105,8 +105,9 @@ void read_lobule_options(const po::variables_map& vm, GeometrySpec& s) {
   s.alveolus_overlap = number("geometry.alveolus_overlap", 0, 0.5, s.alveolus_overlap);
 }
 
-LabelGrid make_lobule(const GeometrySpec& s) {
-  const LobuleLayout layout = plan_lobule(s);
+namespace {
+
+std::vector<Shape> lobule_shapes(const GeometrySpec& s, const LobuleLayout& layout) {
   const double epi = s.epithelium_m, inter = s.interstitium_m;
   std::vector<Shape> shapes;
   for (const auto& d : layout.ducts) {
@@ -117,9 +118,13 @@ LabelGrid make_lobule(const GeometrySpec& s) {
   for (const auto& a : layout.alveoli)
     shapes.push_back({a.centre_m, a.centre_m, ra, ra + epi, ra + epi + inter, ra + epi + inter + s.capillary_m,
                       4, {}, {}});
+  return shapes;
+}
 
-  // Domain: the shapes' bounding box plus the margin, except on -x, where the root duct starts at the
-  // boundary so that its lumen ends in outlet voxels.
+// Domain: the shapes' bounding box plus the margin, except on -x, where the root duct starts at the
+// boundary so that its lumen ends in outlet voxels. Sets g's voxel size and origin; returns the
+// checked grid size.
+std::array<int, 3> lobule_domain(const GeometrySpec& s, const std::vector<Shape>& shapes, LabelGrid& g) {
   std::array<double, 3> lo{1e300, 1e300, 1e300}, hi{-1e300, -1e300, -1e300};
   for (const auto& sh : shapes)
     for (int i = 0; i < 3; ++i) {
@@ -127,7 +132,6 @@ LabelGrid make_lobule(const GeometrySpec& s) {
       hi[i] = std::max({hi[i], sh.a[i] + sh.r_blood, sh.b[i] + sh.r_blood});
     }
   const double h = s.voxel_m;
-  LabelGrid g;
   g.h_m = h;
   std::array<double, 3> extent{};
   for (int i = 0; i < 3; ++i) {
@@ -135,8 +139,23 @@ LabelGrid make_lobule(const GeometrySpec& s) {
     extent[i] = (hi[i] + s.margin_m - start) / h;
     g.origin_m[i] = start;
   }
-  const std::array<int, 3> n = grid_dims(extent, "geometry.voxel_um", "geometry.kind = lobule",
-                                         "use a larger voxel_um, or fewer generations or alveoli_per_cluster");
+  return grid_dims(extent, "geometry.voxel_um", "geometry.kind = lobule",
+                   "use a larger voxel_um, or fewer generations or alveoli_per_cluster");
+}
+
+}  // namespace
+
+std::array<int, 3> lobule_grid_dims(const GeometrySpec& s) {
+  LabelGrid g;
+  return lobule_domain(s, lobule_shapes(s, plan_lobule(s)), g);
+}
+
+LabelGrid make_lobule(const GeometrySpec& s) {
+  const LobuleLayout layout = plan_lobule(s);
+  std::vector<Shape> shapes = lobule_shapes(s, layout);
+  LabelGrid g;
+  const std::array<int, 3> n = lobule_domain(s, shapes, g);
+  const double h = s.voxel_m;
   g.nx = n[0];
   g.ny = n[1];
   g.nz = n[2];

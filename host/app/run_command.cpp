@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `lactosim run`, step by step (TeaLeaf-style driver: the phases in order, one timer each):
 //   1. configuration   files + command-line overrides → Model (every error before any computation)
-//   2. geometry        generate or import the label grid; face area weights (DESIGN §2)
+//   2. geometry        generate or import the label grid; the memory estimate against the limit
+//                      (refused before anything large exists); face area weights (DESIGN §2)
 //   3. output folder   refuse the folder of an input, a non-empty one without --overwrite, one
 //                      holding what lactosim did not write with it; check writable and free space
 //   4. backend         --backend auto|cpu|cuda (auto: a GPU when one is usable, else the CPU)
@@ -9,7 +10,8 @@
 //   6. time loop       explicit steps to each output time; a snapshot and a CSV row at each
 //   7. run record      run.json, written at the start, rewritten after every snapshot (a failed
 //                      rewrite is reported and the run goes on), at the end, or on failure
-// SIGINT or SIGTERM (Ctrl-C; a batch scheduler at its wall-time limit) stops the run at the next
+// SIGINT, SIGTERM or SIGUSR1 (Ctrl-C; a batch scheduler at its wall-time limit — Slurm, PBS and LSF
+// send SIGTERM or, when asked for a warning before the kill, SIGUSR1) stops the run at the next
 // step boundary — an implicit step in progress is abandoned within one membrane substep or CG
 // iteration and the state goes back to its start (Stepper::set_stop_flag) — with a last snapshot at
 // that time, run.json with status "interrupted", exit status 128 + signal.
@@ -25,6 +27,7 @@
 #include <exception>
 
 #include "host/app/backend_choice.hpp"
+#include "host/app/memory_estimate.hpp"
 #include "host/app/run_outputs.hpp"
 #include "host/config/config.hpp"
 #include "host/io/output_dir.hpp"
@@ -51,7 +54,9 @@ extern "C" void request_stop(int signal_number) {
   std::signal(signal_number, SIG_DFL);  // a second one ends the process
 }
 
-const char* signal_name(int signal_number) { return signal_number == SIGINT ? "SIGINT" : "SIGTERM"; }
+const char* signal_name(int signal_number) {
+  return signal_number == SIGINT ? "SIGINT" : signal_number == SIGUSR1 ? "SIGUSR1" : "SIGTERM";
+}
 
 // What the record says after a snapshot: how far the run got, and with what accuracy so far.
 void record_progress(RunRecord& record, const Simulation& sim, const RunOutputs& outputs) {
@@ -67,6 +72,7 @@ void record_progress(RunRecord& record, const Simulation& sim, const RunOutputs&
   record.secretion_stats = sim.secretion_stats();
   record.files = outputs.files();
   if (!record.files.empty()) record.last_snapshot = {record.files.back(), sim.time(), sim.steps()};
+  record.peak_resident_bytes = peak_resident_bytes();
 }
 
 // Every file the run reads: a folder holding one of them is no output folder.
@@ -98,17 +104,48 @@ int run_command(const RunArguments& args) {
     record.resolved_config = cfg.resolved_ini();
     const RunControl& run = cfg.model.run;
 
-    // 2. geometry
+    // 2. geometry, and the memory it will all take: the process as it is now plus every array the
+    //    run will hold, checked before the label grid is made where its size is known from the
+    //    configuration (a lower bound: no faces yet), and in full once the grid exists.
+    const MemoryLimit limit = memory_limit(run.max_memory_bytes);
+    const double resident_now = resident_bytes();
+    std::string why_no_gpu;
+    const bool fields_on_device =
+        run.backend == "cuda" || (run.backend == "auto" && !kernels::cuda_devices(why_no_gpu).empty());
+    const auto check_memory = [&](const MemorySizes& sizes, bool lower_bound) {
+      const double estimate = resident_now + run_memory_bytes(sizes, fields_on_device);
+      record.memory_estimate_bytes = estimate;
+      record.memory_limit_bytes = limit.bytes;
+      if (limit.bytes > 0 && estimate > limit.bytes) {
+        char why[512];
+        std::snprintf(why, sizeof why,
+                      "the run needs %san estimated %s of memory, more than the limit of %s (%s): %ld voxels "
+                      "x %d species, %ld membrane faces%s; use a larger geometry.voxel_um or a smaller domain, or "
+                      "raise the limit with --max-memory GB (run.max_memory_GB)",
+                      lower_bound ? "at least " : "", format_bytes(estimate).c_str(), format_bytes(limit.bytes).c_str(),
+                      limit.source.c_str(), sizes.interior_voxels, sizes.n_species, sizes.faces,
+                      fields_on_device ? " (host part of a CUDA run)" : "");
+        throw std::runtime_error(why);
+      }
+      return estimate;
+    };
+    if (const auto dims = mesh::grid_dims_before_build(cfg.geometry))
+      check_memory(memory_sizes(cfg.model, *dims), true);
     mesh::LabelGrid grid;
     std::vector<float> weights;
     {
       PhaseTimer t(record.phase_seconds["geometry"]);
       grid = mesh::build_label_grid(cfg.geometry);
+      check_memory(memory_sizes(cfg.model, grid), false);
       weights = mesh::face_area_weights(grid);
     }
-    if (!quiet)
+    if (!quiet) {
       std::fprintf(stderr, "lactosim: geometry %s, %d x %d x %d voxels of %.3g um\n",
                    cfg.geometry.kind.c_str(), grid.nx, grid.ny, grid.nz, grid.h_m * 1e6);
+      std::fprintf(stderr, "lactosim: memory estimate %s (limit %s, %s)%s\n",
+                   format_bytes(record.memory_estimate_bytes).c_str(), format_bytes(limit.bytes).c_str(),
+                   limit.source.c_str(), fields_on_device ? "; host memory: the fields live on the GPU" : "");
+    }
 
     // 3. output folder (before the time loop: a full disk or a bad path fails now, not in hour 5)
     const int n_outputs = int(std::ceil(run.end_time_s / run.output_interval_s - 1e-9));
@@ -147,6 +184,7 @@ int run_command(const RunArguments& args) {
     sim->set_stop_flag(&stop_signal);
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
+    std::signal(SIGUSR1, request_stop);  // a scheduler's warning before the kill: stop as for SIGTERM
 
     // 6. time loop: step to each output time (in tenths, for the progress line)
     RunOutputs outputs(args.out_dir, *sim, manifest);

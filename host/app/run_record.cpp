@@ -82,6 +82,9 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
   j["rejected_steps"] = r.rejected_steps;
   j["nominal_step_s"] = r.nominal_step_s;
   j["simulated_time_s"] = r.simulated_time_s;
+  j["memory"] = {{"estimate_bytes", r.memory_estimate_bytes},
+                 {"limit_bytes", r.memory_limit_bytes},
+                 {"peak_resident_bytes", r.peak_resident_bytes}};
   j["balance_error_relative"] = json::object();
   for (std::size_t i = 0; i < r.species.size() && i < r.balance_error_relative.size(); ++i)
     j["balance_error_relative"][r.species[i]] = r.balance_error_relative[i];
@@ -133,6 +136,12 @@ RunRecord from_json(const json& j) {
   r.rejected_steps = j.at("rejected_steps").get<long>();
   r.nominal_step_s = number(j.at("nominal_step_s"));
   r.simulated_time_s = number(j.at("simulated_time_s"));
+  if (j.contains("memory")) {
+    const json& m = j.at("memory");
+    r.memory_estimate_bytes = number(m.at("estimate_bytes"));
+    r.memory_limit_bytes = number(m.at("limit_bytes"));
+    r.peak_resident_bytes = number(m.at("peak_resident_bytes"));
+  }
   for (const auto& [species, error] : j.at("balance_error_relative").items()) {
     r.species.push_back(species);
     r.balance_error_relative.push_back(number(error));

@@ -46,6 +46,9 @@ struct RunRecord {
   bool has_water_balance = false;
   double lumen_water_in_m3 = 0, outlet_water_m3 = 0, water_balance_error_relative = 0;
   SecretionStats secretion_stats;
+  // Memory (host/app/memory_estimate.hpp): the estimate made before allocation, its limit, and the
+  // process's measured peak resident set (VmHWM) when the record was written.
+  double memory_estimate_bytes = 0, memory_limit_bytes = 0, peak_resident_bytes = 0;
   std::vector<std::string> files;  // the snapshots written so far, oldest first
   // The last snapshot completed; absent (empty file) before the first.
   struct Snapshot {

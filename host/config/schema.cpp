@@ -104,6 +104,13 @@ void run_keys(Builder& b) {
            "solved potentials: Newton stops when every update is below this (mV), > 0", 1e-6);
   b.integer("potential_max_iterations", "solved potentials: Newton iteration limit per step, >= 1",
             50);
+  b.number("stall_timeout_s",
+           "watchdog: stop the run with an error when simulated time has not advanced for this much "
+           "wall time (s, every step rejected), > 0",
+           600.0);
+  b.number("max_memory_GB",
+           "refuse a run whose memory estimate exceeds this (GB = 1e9 bytes), > 0; default: the "
+           "machine's available memory (MemAvailable) or its cgroup limit, whichever is lower");
   b.number("schedule_offset_h",
            "every schedule is read at (run time + this offset) (h), >= 0: a run that starts at a point of "
            "a scenario, e.g. 72 h after birth (quasi-steady snapshots)",

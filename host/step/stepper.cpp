@@ -81,6 +81,14 @@ void Stepper::read_concentrations(std::vector<double>& concentrations) const {
   executor_->to_host(c_, concentrations);
 }
 
+void Stepper::read_candidate(std::vector<double>& concentrations) const {
+  executor_->to_host(c_new_, concentrations);
+}
+
+void Stepper::read_saved(int slot, std::vector<double>& concentrations) const {
+  executor_->to_host(saved(slot).c, concentrations);
+}
+
 StepFields Stepper::fields() const {
   StepFields f;
   executor_->to_host(c_, f.concentrations_mM);

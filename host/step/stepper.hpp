@@ -88,6 +88,12 @@ class Stepper {
   // pressure at 0.
   void load(const kernels::Problem& problem, const std::vector<double>& concentrations);
   void read_concentrations(std::vector<double>& concentrations) const;
+  // For a failure's diagnosis (host/simulation.cpp names the species and voxel that stopped a step):
+  // the scratch concentrations a rejected step or substep left (explicit: the rejected step's
+  // result; implicit: the last membrane substep's trial values on membrane and reaction voxels), and
+  // the concentrations saved in `slot`.
+  void read_candidate(std::vector<double>& concentrations) const;
+  void read_saved(int slot, std::vector<double>& concentrations) const;
   // The fields a step starts from, out and back in (restart: host/step/state.hpp). put_fields
   // checks every size against the loaded problem.
   StepFields fields() const;

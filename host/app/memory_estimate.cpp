@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+#include "memory_estimate.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "kernels/implicit_kernels.hpp"
+#include "kernels/lumen_flow.hpp"
+#include "kernels/physics/transport_laws.hpp"
+
+namespace lactosim {
+
+MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
+  MemorySizes s;
+  s.interior_voxels = long(n[0]) * n[1] * n[2];
+  s.padded_voxels = long(n[0] + 2) * (n[1] + 2) * (n[2] + 2);
+  s.n_species = int(model.species.size());
+  s.implicit = model.run.integrator == "implicit";
+  s.cg = s.implicit && model.run.implicit_solver == "cg";
+  for (const Transporter& t : model.transporters) {
+    if (physics::is_secretion(t.kind)) s.secretion = true;
+    if (t.vesicle_water) s.water = true;
+  }
+  for (const Membrane& m : model.membranes)
+    if (m.Lp_m_per_s_Pa > 0) s.water = true;
+  s.flow = model.has_lumen_flow();
+  s.potentials = model.solves_potentials();
+  return s;
+}
+
+MemorySizes memory_sizes(const Model& model, const mesh::LabelGrid& grid) {
+  MemorySizes s = memory_sizes(model, std::array<int, 3>{grid.nx, grid.ny, grid.nz});
+  const int nc = int(model.compartments.size());
+  std::vector<int> compartment_of_label(256, -1);
+  for (int c = 0; c < nc; ++c)
+    for (int label : model.compartments[c].labels) compartment_of_label[label] = c;
+  std::vector<char> joined(std::size_t(nc) * nc, 0), reacts(nc, 0);
+  for (const Membrane& m : model.membranes) joined[m.first * nc + m.second] = joined[m.second * nc + m.first] = 1;
+  for (const Reaction& r : model.reactions) reacts[r.compartment] = !model.compartments[r.compartment].clamped;
+  long faces = 0, reaction_voxels = 0;
+#pragma omp parallel for reduction(+ : faces, reaction_voxels) schedule(static)
+  for (int k = 0; k < grid.nz; ++k)
+    for (int j = 0; j < grid.ny; ++j)
+      for (int i = 0; i < grid.nx; ++i) {
+        const int c = compartment_of_label[grid.at(i, j, k)];
+        if (c < 0) continue;
+        reaction_voxels += reacts[c];
+        const int u[3] = {i + 1 < grid.nx ? compartment_of_label[grid.at(i + 1, j, k)] : -1,
+                          j + 1 < grid.ny ? compartment_of_label[grid.at(i, j + 1, k)] : -1,
+                          k + 1 < grid.nz ? compartment_of_label[grid.at(i, j, k + 1)] : -1};
+        for (int cu : u) faces += cu >= 0 && cu != c && joined[c * nc + cu];
+      }
+  s.faces = faces;
+  s.reaction_voxels = reaction_voxels;
+  return s;
+}
+
+// The arrays, in bytes (d = 8, a double). iv / pv: interior / padded voxels, ns species, F faces.
+double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
+  const double iv = double(s.interior_voxels), pv = double(s.padded_voxels), ns = s.n_species;
+  const double F = double(s.faces), d = 8;
+  // meshes/: the label grid (1 byte) and its face area weights (3 floats per voxel), kept all run.
+  const double mesh = iv * (1 + 12);
+  // One copy of kernels::Problem: compartment and label per padded voxel; per face its two voxels,
+  // membrane, weight and region mask (32 bytes) and the gather lists (two entries of 9 bytes, up to
+  // two voxels of 16); reaction voxels with their region masks; secretion tables per padded voxel.
+  double problem = 2 * pv + F * (32 + 18 + 32) + 12.0 * double(s.reaction_voxels);
+  if (s.potentials) problem += 4 * pv;        // node_of_voxel
+  problem += s.flow ? pv * (1 + 1 + d) : pv;  // lumen, outlet, mobility (lumen alone without flow)
+  // The Stepper's fields (host/step/stepper.hpp): c and c_new, the face fluxes; implicit: two saved
+  // states for step doubling; CG: its work vectors; secretion: per-face taken/delivered, water;
+  // flow: pressure (+ its saved copies), source, face velocities, advection and pressure-CG work.
+  double fields = 2 * ns * pv * d + ns * F * d;
+  if (s.implicit) fields += 2 * ns * pv * d;
+  if (s.cg) fields += kernels::cg_work_vectors * pv * d;
+  if (s.secretion) fields += 2 * ns * F * d;
+  if (s.water) fields += F * d;
+  if (s.flow) fields += pv * d * (2 + 3 + 3 + ns + kernels::flow_work_vectors);
+  // Transients on top. An output snapshot: every species' interior as doubles, plus the full copy
+  // that Simulation::interior_concentrations reads for each. Assembly: its face list (40 bytes), the
+  // gather's (voxel, face, sign) entries (2 × 24) and the faces' vectors growing (≤ 2 × 32); a
+  // secretion model's derived fields (weights again, duct radius, lumen component per voxel).
+  const double snapshot = ns * iv * d + ns * pv * d + iv;
+  double assembly = F * (40 + 48 + 64);
+  if (s.flow || s.secretion) assembly += iv * (12 + 4 + 4);
+  const double host_fields = fields_on_device ? 0.0 : fields;
+  // The CUDA executor keeps its tables on the device; the CPU executor copies the Problem.
+  return mesh + problem * (fields_on_device ? 1 : 2) + host_fields + std::max(snapshot, assembly);
+}
+
+namespace {
+
+// A "Key:   123 kB" line of a /proc file, in bytes; 0 when absent.
+double proc_kB(const char* file, const std::string& key) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (line.compare(0, key.size() + 1, key + ":") == 0) return 1024.0 * std::stod(line.substr(key.size() + 1));
+  return 0.0;
+}
+
+// The lowest memory limit of this process's cgroup and its ancestors (0: none found).
+double cgroup_limit_bytes() {
+  std::ifstream in("/proc/self/cgroup");
+  double lowest = 0;
+  for (std::string line; std::getline(in, line);) {
+    // v2: "0::/path"; v1: "N:memory:/path" (or "N:...,memory,...:/path").
+    const std::size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    const std::string controllers = line.substr(a + 1, b - a - 1);
+    std::string path = line.substr(b + 1);
+    std::string root, file;
+    if (controllers.empty()) root = "/sys/fs/cgroup", file = "memory.max";
+    else if (("," + controllers + ",").find(",memory,") != std::string::npos)
+      root = "/sys/fs/cgroup/memory", file = "memory.limit_in_bytes";
+    else continue;
+    for (;;) {
+      std::ifstream f(root + path + "/" + file);
+      std::string value;
+      if (f >> value && value != "max") {
+        const double limit = std::stod(value);
+        if (limit > 0 && limit < 1e18 && (lowest == 0 || limit < lowest)) lowest = limit;  // v1: "no limit" is ~9.2e18
+      }
+      if (path.empty() || path == "/") break;
+      path = path.substr(0, path.rfind('/'));
+    }
+  }
+  return lowest;
+}
+
+}  // namespace
+
+MemoryLimit memory_limit(double configured_bytes) {
+  if (configured_bytes > 0) return {configured_bytes, "run.max_memory_GB"};
+  MemoryLimit limit{proc_kB("/proc/meminfo", "MemAvailable"), "MemAvailable"};
+  const double cgroup = cgroup_limit_bytes();
+  if (cgroup > 0 && (limit.bytes == 0 || cgroup < limit.bytes)) limit = {cgroup, "cgroup memory.max"};
+  return limit;
+}
+
+double resident_bytes() { return proc_kB("/proc/self/status", "VmRSS"); }
+double peak_resident_bytes() { return proc_kB("/proc/self/status", "VmHWM"); }
+
+std::string format_bytes(double bytes) {
+  char text[32];
+  if (bytes >= 1e12) std::snprintf(text, sizeof text, "%.3g TB", bytes / 1e12);
+  else if (bytes >= 1e9) std::snprintf(text, sizeof text, "%.3g GB", bytes / 1e9);
+  else std::snprintf(text, sizeof text, "%.3g MB", bytes / 1e6);
+  return text;
+}
+
+}  // namespace lactosim
