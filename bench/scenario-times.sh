@@ -26,7 +26,7 @@ out_dir="${OUT_DIR:-$(mktemp -d)}"
 extra=()
 resolution="CI fragment (configs/models/human_milk.ini geometry)"
 if [[ "${LOBULE:-0}" == 1 ]]; then
-  extra+=(configs/geometry/lobule.ini)
+  extra+=(configs/geometry/lobule.ini --flow.pressure_preconditioner=amg)
   resolution="full lobule (configs/geometry/lobule.ini)"
 fi
 [[ -x "$lactosim" ]] || { echo "scenario-times: no lactosim at '$lactosim'" >&2; exit 2; }
