@@ -23,8 +23,10 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
   balance_.secretion_source_mol.assign(ns, 0.0);
   balance_.outlet_outflow_mol.assign(ns, 0.0);
   const RunControl& run = model_.run;
-  if (run.integrator != "explicit" && run.integrator != "implicit")
-    throw std::runtime_error("run.integrator must be explicit or implicit, got '" + run.integrator + "'");
+  if (run.integrator != "explicit" && run.integrator != "implicit" && run.integrator != "bdf")
+    throw std::runtime_error("run.integrator must be explicit, implicit or bdf, got '" + run.integrator + "'");
+  if (run.integrator == "bdf" && (!(run.rel_tol > 0) || !(run.abs_tol_mM > 0)))
+    throw std::runtime_error("run.rel_tol and run.abs_tol_mM must be > 0");
   stable_step_ = explicit_step_limit(model_, problem_);  // 1e300 when nothing bounds the rates
   if (!(stable_step_ > 0.0) || !std::isfinite(stable_step_))
     throw std::runtime_error("the model's explicit stability limit is " + std::to_string(stable_step_) +
@@ -67,6 +69,8 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
 void Simulation::advance_to(double t_end) {
   if (model_.run.integrator == "implicit")
     advance_implicit(t_end);
+  else if (model_.run.integrator == "bdf")
+    advance_bdf(t_end);
   else
     advance_explicit(t_end);
 }
@@ -298,6 +302,62 @@ void Simulation::advance_implicit(double t_end) {
   dt_nominal_ = dt;
 }
 
+void Simulation::advance_bdf(double t_end) {
+  const RunControl& run = model_.run;
+  if (!bdf_) {
+    step::BdfOptions o;
+    o.rel_tol = run.rel_tol;
+    o.abs_tol_mM = run.abs_tol_mM;
+    o.dt_max_s = run.dt_max_s;
+    o.dt_min_s = dt_floor_;
+    std::vector<double> c;
+    backend_->read_concentrations(c);
+    bdf_ = std::make_unique<step::BdfIntegrator>(
+        *backend_, problem_, [this](double t) { return rates_at(model_, problem_, t); }, o, time_s_, c);
+    bdf_start_balance_ = balance_;
+  }
+  // CVODE steps freely; the state at t_end is interpolated from its history (a step is never cut
+  // to land on an output time: that would restart the order).
+  bdf_->set_stop_flag(stop_flag_);
+  last_progress_ = std::chrono::steady_clock::now();
+  while (time_s_ < t_end && !stop_requested()) {
+    double t = time_s_;
+    try {
+      t = bdf_->time() < t_end ? bdf_->step(t_end) : bdf_->time();
+      if (!bdf_->interrupted()) bdf_->interpolate(t = std::min(t, t_end));
+    } catch (const step::BdfFailure& failure) {
+      std::ostringstream msg;
+      msg << "the " << where_now("bdf") << " failed: " << failure.what();
+      if (failure.species >= 0) msg << "; largest local error: " << voxel_name(failure.species, failure.voxel);
+      msg << "; check the rates and tolerances";
+      throw std::runtime_error(msg.str());
+    }
+    if (bdf_->interrupted()) break;
+    // The balance: the sources CVODE integrated as quadratures since the integrator began.
+    const kernels::StepTotals q = bdf_->sources();
+    const int ns = problem_.n_species;
+    for (int s = 0; s < ns; ++s) {
+      balance_.clamped_inflow_mol[s] = bdf_start_balance_.clamped_inflow_mol[s] + q.clamped_inflow_mol[s];
+      balance_.reaction_source_mol[s] = bdf_start_balance_.reaction_source_mol[s] + q.reaction_source_mol[s];
+      balance_.secretion_source_mol[s] = bdf_start_balance_.secretion_source_mol[s] + q.secretion_source_mol[s];
+      balance_.outlet_outflow_mol[s] = bdf_start_balance_.outlet_outflow_mol[s] + q.outlet_outflow_mol[s];
+    }
+    for (std::size_t i = 0; i < q.membrane_transfer_mol.size(); ++i)
+      balance_.membrane_transfer_mol[i] = bdf_start_balance_.membrane_transfer_mol[i] + q.membrane_transfer_mol[i];
+    balance_.lumen_water_in_m3 = bdf_start_balance_.lumen_water_in_m3 + q.lumen_water_in_m3;
+    balance_.outlet_water_m3 = bdf_start_balance_.outlet_water_m3 + q.outlet_water_m3;
+    const step::BdfStats st = bdf_->stats();
+    dt_last_ = st.last_step_s;
+    if (t > time_s_) last_progress_ = std::chrono::steady_clock::now();
+    time_s_ = t;
+    steps_ = st.steps;
+    rejected_ = st.error_test_failures + st.newton_failures;
+    stats_.linear_iterations = st.linear_iterations;
+    dt_nominal_ = st.last_step_s;
+    check_stall("bdf", st.last_step_s);
+  }
+}
+
 // ---- the watchdog's words (issue #18: never hang, never lie) ---------------------------------------
 
 std::string Simulation::where_now(const char* integrator) const {
@@ -449,6 +509,7 @@ void Simulation::restore(const State& s) {
   check("balance.outlet_outflow_mol", b.outlet_outflow_mol.size(), ns);
   check("stats.solver_residual_mol", s.stats.solver_residual_mol.size(), stats_.solver_residual_mol.size());
   backend_->put_fields(s.fields);  // checks the fields' sizes before anything else changes
+  bdf_.reset();                    // BDF restarts from the restored state (order 1, its own first step)
   time_s_ = s.time_s;
   steps_ = s.steps;
   rejected_ = s.rejected_steps;

@@ -14,6 +14,9 @@
 //   implicit  backward-Euler diffusion (LOD line solves or CG) after explicit membrane/reaction
 //             substeps; the step is chosen by step doubling against rel_tol / abs_tol_mM, and
 //             the doubled pair is Richardson-extrapolated to second order (run.time_order = 2)
+//   bdf       the whole system implicit: CVODE's variable-order BDF with Newton–Krylov and the
+//             physics preconditioner (host/step/bdf_integrator.hpp); the balance's sources are
+//             its quadratures, so the balance error is its Newton residual, reported
 #pragma once
 #include <chrono>
 #include <csignal>
@@ -21,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "step/bdf_integrator.hpp"
 #include "step/stepper.hpp"
 #include "../meshes/label_grid.hpp"
 #include "model.hpp"
@@ -53,6 +57,8 @@ class Simulation {
                                                        // controller's next proposal
   double last_step() const { return dt_last_; }
   const IntegratorStats& integrator_stats() const { return stats_; }
+  // CVODE's counters (run.integrator = bdf; zeros before its first step or with another integrator).
+  step::BdfStats bdf_stats() const { return bdf_ ? bdf_->stats() : step::BdfStats{}; }
   const SecretionStats& secretion_stats() const { return secretion_stats_; }
   void reset_secretion_stats() { secretion_stats_ = {}; }
   // Node potentials, pressure, face velocities, lumen source (secretion models; throws otherwise).
@@ -87,6 +93,7 @@ class Simulation {
  private:
   void advance_explicit(double t_end_s);
   void advance_implicit(double t_end_s);
+  void advance_bdf(double t_end_s);
   void add_step_totals(const kernels::StepTotals& totals);
   // One implicit step; false (state part-way) when it failed. Adds its totals into `into`.
   bool implicit_step(double t_s, double dt, step::ImplicitStepReport& into);
@@ -112,6 +119,10 @@ class Simulation {
   std::chrono::steady_clock::time_point last_progress_;  // wall time of the last advance of time_s_
   long steps_ = 0, rejected_ = 0;
   step::ImplicitOptions implicit_options_;
+  // The BDF integrator, made at the first advance from the state then (and again after restore());
+  // the balance as it stood then, to which its quadratures add.
+  std::unique_ptr<step::BdfIntegrator> bdf_;
+  Balance bdf_start_balance_;
   IntegratorStats stats_;
   SecretionStats secretion_stats_;
   const volatile std::sig_atomic_t* stop_flag_ = nullptr;

@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build git pkg-config
   libvtk9-dev python3-vtk9          # VTK 9.1: writers/readers; python3-vtk9 for the output checks
   libboost-program-options-dev       # CLI and INI validation
+  libsundials-dev                    # CVODE (BDF, Newton–Krylov): run.integrator = bdf
   libhypre-dev                       # BoomerAMG: flow.pressure_preconditioner = amg (optional at build)
   nlohmann-json3-dev                 # run.json and the output manifest (written and read back)
   googletest libgtest-dev            # unit tests

@@ -65,6 +65,8 @@ void record_progress(RunRecord& record, const Simulation& sim, const RunOutputs&
   record.simulated_time_s = sim.time();
   record.balance_error_relative = sim.balance_error_relative();
   record.integrator_stats = sim.integrator_stats();
+  record.has_bdf_stats = sim.model().run.integrator == "bdf";
+  record.bdf_stats = sim.bdf_stats();
   record.has_water_balance = sim.problem().has_flow;
   record.lumen_water_in_m3 = sim.balance().lumen_water_in_m3;
   record.outlet_water_m3 = sim.balance().outlet_water_m3;
@@ -261,6 +263,16 @@ int run_command(const RunArguments& args) {
       double worst = 0;
       for (double e : record.balance_error_relative) worst = std::max(worst, std::abs(e));
       std::fprintf(stderr, "lactosim: largest relative balance error %.2e\n", worst);
+      if (record.has_bdf_stats) {
+        const step::BdfStats& b = record.bdf_stats;
+        std::fprintf(stderr,
+                     "lactosim: bdf: %ld steps (last order %d, last dt %.3g s), %ld Newton iterations (%ld failed), "
+                     "%ld error-test failures, %ld GMRES iterations, %ld preconditioner setups, f evaluated %ld + "
+                     "%ld (Jv) + %ld (blocks) times\n",
+                     b.steps, b.last_order, b.last_step_s, b.newton_iterations, b.newton_failures,
+                     b.error_test_failures, b.linear_iterations, b.preconditioner_setups, b.rhs_evaluations,
+                     b.jv_rhs_evaluations, b.jacobian_rhs_evaluations);
+      }
       if (record.has_water_balance)
         std::fprintf(stderr, "lactosim: water into the lumen %.4g uL, out at the outlets %.4g uL (relative "
                      "difference %.1e)\n", record.lumen_water_in_m3 * 1e9, record.outlet_water_m3 * 1e9,

@@ -76,6 +76,22 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
                            {"error_estimate_mM", s.error_estimate_mM},
                            {"last_error_ratio", s.last_error_ratio},
                            {"solver_residual_mol", s.solver_residual_mol}};
+  if (r.has_bdf_stats) {
+    const step::BdfStats& b = r.bdf_stats;
+    j["bdf_stats"] = {{"steps", b.steps},
+                      {"rhs_evaluations", b.rhs_evaluations},
+                      {"jv_rhs_evaluations", b.jv_rhs_evaluations},
+                      {"jacobian_rhs_evaluations", b.jacobian_rhs_evaluations},
+                      {"newton_iterations", b.newton_iterations},
+                      {"newton_failures", b.newton_failures},
+                      {"error_test_failures", b.error_test_failures},
+                      {"linear_iterations", b.linear_iterations},
+                      {"linear_failures", b.linear_failures},
+                      {"preconditioner_setups", b.preconditioner_setups},
+                      {"preconditioner_solves", b.preconditioner_solves},
+                      {"last_order", b.last_order},
+                      {"last_step_s", b.last_step_s}};
+  }
   j["phase_seconds"] = json::object();
   for (const auto& [phase, seconds] : r.phase_seconds) j["phase_seconds"][phase] = seconds;
   j["steps"] = r.steps;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "host/state.hpp"
+#include "host/step/bdf_integrator.hpp"
 
 namespace lactosim {
 
@@ -35,6 +36,9 @@ struct RunRecord {
   std::string backend, device, backend_note;
   std::string integrator;
   IntegratorStats integrator_stats;
+  // run.integrator = bdf: CVODE's counters (written as "bdf_stats"; absent otherwise).
+  bool has_bdf_stats = false;
+  step::BdfStats bdf_stats;
   std::string geometry_summary_json;  // may be empty
   std::map<std::string, double> phase_seconds;
   long steps = 0, rejected_steps = 0;

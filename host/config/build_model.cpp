@@ -15,7 +15,7 @@ RunControl run_control(const Sections& all) {
   const Section& s = *of_kind(all, "run").front();
   r.end_time_s = at_least(s, "end_time_s", 0, true);
   r.output_interval_s = at_least(s, "output_interval_s", 0, true);
-  r.integrator = choice(s, "integrator", {"explicit", "implicit"}, "integrator");
+  r.integrator = choice(s, "integrator", {"explicit", "implicit", "bdf"}, "integrator");
   r.dt_safety = s.get<double>("dt_safety");
   require(r.dt_safety > 0 && r.dt_safety <= 1, s, "dt_safety",
           "must be in (0, 1], got " + format_number(r.dt_safety));

@@ -82,14 +82,16 @@ class Builder {
 void run_keys(Builder& b) {
   b.number("end_time_s", "simulated time (s), > 0", 60.0);
   b.number("output_interval_s", "time between outputs (s), > 0", 10.0);
-  b.text("integrator", "implicit (backward Euler diffusion, adaptive step) | explicit (reference)",
+  b.text("integrator",
+         "implicit (split: backward Euler diffusion, explicit membrane substeps, adaptive step) | bdf "
+         "(experimental: CVODE BDF implicit in every term, Newton-Krylov; docs/numerics.md) | explicit (reference)",
          "implicit");
   b.number("dt_safety", "fraction of the explicit stability limit, 0 < x <= 1", 0.9);
   b.number("dt_max_s", "largest time step (s), > 0; default unlimited");
   b.text("implicit_solver", "lod (line solves by direction) | cg (conjugate gradients, exact reference)",
          "lod");
-  b.number("rel_tol", "implicit: local error per step relative to |c|, 0 < x < 1", 1e-4);
-  b.number("abs_tol_mM", "implicit: local error per step, absolute (mM), > 0", 1e-6);
+  b.number("rel_tol", "implicit, bdf: local error per step relative to |c|, 0 < x < 1", 1e-4);
+  b.number("abs_tol_mM", "implicit, bdf: local error per step, absolute (mM), > 0", 1e-6);
   b.boolean("decay_in_solve",
             "implicit: first-order decays (one reactant, order 1, no products) inside the diffusion solve",
             true);

@@ -113,6 +113,24 @@ class Stepper {
   // Node potentials, pressure, face velocities and the lumen's water source (secretion models).
   void read_secretion(SecretionSnapshot& out) const;
 
+  // ---- the stiff integrator's right-hand side (host/step/tendency.cpp, host/step/bdf_integrator.hpp)
+  // f = dc/dt of the semi-discrete system (DESIGN §3) at the host concentrations c (the layout of
+  // load(); clamped compartments hold their clamps): diffusion + reactions (every decay too) +
+  // membrane fluxes at the zero-current potentials solved for c + upwind advection by the milk flow
+  // whose pressure is solved for the water c draws into the lumen. The membrane water flux reads the
+  // lumen pressure committed by commit_tendency_state() (lagged by one accepted step, as the split
+  // step lags it); the velocities that advect always satisfy ∇·u = q of this c. `sources` gets the
+  // balance's rates per second (mol/s, m³/s). The executor's concentrations become c. False when the
+  // potentials' Newton solve fails or a value is not finite (the integrator shrinks its step).
+  bool tendency(const kernels::StepRates& rates, const std::vector<double>& c, std::vector<double>& f,
+                kernels::StepTotals& sources);
+  // After an accepted step: the pressure the last tendency() solved becomes the one the membrane
+  // water flux reads, and its potentials, velocities and q the ones read_secretion() reports.
+  void commit_tendency_state();
+  // v ← (I − γ·L)⁻¹ v by the LOD line solves (L the diffusion operator of every species; host values
+  // in the layout of load(), zero outside the active voxels): the stiff integrator's preconditioner.
+  void diffusion_solve(double gamma, std::vector<double>& v);
+
   // Copies of the state (concentrations, potentials, pressure) in numbered slots (0 and 1 are
   // enough for step doubling).
   void save_state(int slot);
@@ -170,6 +188,10 @@ class Stepper {
   kernels::Field psi_field_, psi_trial_;
   kernels::Field pressure_, saved_pressure_, face_velocity_, q_, advect_work_, flow_work_;
   kernels::Field face_taken_, face_delivered_, face_water_;
+  // tendency(): the pressure it solves (warm-started from pressure_), a copy of c it advects over
+  // a short probe step, and host scratch.
+  kernels::Field pressure_trial_, advect_probe_, diffusion_scratch_;
+  std::vector<double> tendency_scratch_;
   std::vector<SavedState> saved_;
 };
 

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: MIT
+// CVODE (SUNDIALS 6.4) driving the model's right-hand side (bdf_integrator.hpp states the method).
+#include "bdf_integrator.hpp"
+
+#include <cvodes/cvodes.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_spgmr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "local_jacobian.hpp"
+
+namespace lactosim::step {
+
+namespace {
+
+// Quadrature layout: [inflow s][reaction s][secretion s][outflow s][transfer m·s][water in][water out]
+struct QuadLayout {
+  int ns, nm;
+  int inflow(int s) const { return s; }
+  int reaction(int s) const { return ns + s; }
+  int secretion(int s) const { return 2 * ns + s; }
+  int outflow(int s) const { return 3 * ns + s; }
+  int transfer(int q) const { return 4 * ns + q; }
+  int water_in() const { return 4 * ns + nm * ns; }
+  int water_out() const { return water_in() + 1; }
+  int size() const { return water_out() + 1; }
+};
+
+void put_sources(const QuadLayout& L, const kernels::StepTotals& t, double* q) {
+  for (int s = 0; s < L.ns; ++s) {
+    q[L.inflow(s)] = t.clamped_inflow_mol[s];
+    q[L.reaction(s)] = t.reaction_source_mol[s];
+    q[L.secretion(s)] = t.secretion_source_mol[s];
+    q[L.outflow(s)] = t.outlet_outflow_mol[s];
+  }
+  for (int i = 0; i < L.nm * L.ns; ++i) q[L.transfer(i)] = t.membrane_transfer_mol[i];
+  q[L.water_in()] = t.lumen_water_in_m3;
+  q[L.water_out()] = t.outlet_water_m3;
+}
+
+}  // namespace
+
+struct BdfIntegrator::Sundials {
+  SUNContext context = nullptr;
+  void* cvode = nullptr;
+  N_Vector y = nullptr, quadrature = nullptr, constraints = nullptr;
+  SUNLinearSolver gmres = nullptr;
+  LocalJacobian local;
+  std::vector<double> work;  // packed scratch
+  std::vector<long> group_voxel;
+  double gamma = 0;
+  ~Sundials() {
+    if (cvode) CVodeFree(&cvode);
+    if (gmres) SUNLinSolFree(gmres);
+    if (y) N_VDestroy(y);
+    if (quadrature) N_VDestroy(quadrature);
+    if (constraints) N_VDestroy(constraints);
+    if (context) SUNContext_Free(&context);
+  }
+};
+
+// CVODE's callbacks: f, the quadratures' rates, the preconditioner's setup and solve.
+struct BdfIntegrator::Callbacks {
+  static int rhs(realtype t, N_Vector y, N_Vector ydot, void* data) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    if (self->stop_flag_ && *self->stop_flag_) return -1;  // unrecoverable: CVode returns at once
+    kernels::StepTotals sources;
+    return self->evaluate(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot), sources) ? 0 : 1;
+  }
+  static int quadrature(realtype t, N_Vector y, N_Vector qdot, void* data) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    if (self->stop_flag_ && *self->stop_flag_) return -1;
+    kernels::StepTotals sources;
+    std::vector<double>& f = self->sun_->work;
+    if (!self->evaluate(t, N_VGetArrayPointer(y), f.data(), sources)) return 1;
+    put_sources(QuadLayout{self->problem_.n_species, self->problem_.n_membranes}, sources, N_VGetArrayPointer(qdot));
+    return 0;
+  }
+  static int setup(realtype t, N_Vector y, N_Vector fy, booleantype jok, booleantype* jcur, realtype gamma,
+                   void* data) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    Sundials& sun = *self->sun_;
+    if (!jok) {
+      // Fresh blocks at (t, y): one f per colour, each colour's σ from its mean |c|.
+      const std::size_t n = self->packed_.size();
+      const double* yv = N_VGetArrayPointer(y);
+      const double* fv = N_VGetArrayPointer(fy);
+      std::vector<double> yy(yv, yv + n), f0(fv, fv + n);
+      const int ng = sun.local.n_groups();
+      std::vector<double> mean(ng, 0.0), count(ng, 0.0);
+      for (std::size_t i = 0; i < n; ++i) {
+        const int g = self->group_of_entry(long(i));
+        mean[g] += std::abs(yy[i]), count[g] += 1.0;
+      }
+      std::vector<double> sigma(ng);
+      for (int g = 0; g < ng; ++g)
+        sigma[g] = 1e-7 * std::max(count[g] > 0 ? mean[g] / count[g] : 0.0, 10.0 * self->options_.abs_tol_mM);
+      kernels::StepTotals ignored;
+      const bool ok = sun.local.evaluate(yy, f0, sigma, [&](const std::vector<double>& at, std::vector<double>& f) {
+        if (self->stop_flag_ && *self->stop_flag_) return false;
+        return self->evaluate(t, at.data(), f.data(), ignored);
+      });
+      if (!ok) return self->stop_flag_ && *self->stop_flag_ ? -1 : 1;
+      *jcur = SUNTRUE;
+    } else {
+      *jcur = SUNFALSE;
+    }
+    sun.gamma = gamma;
+    return sun.local.factor(gamma) ? 0 : 1;
+  }
+  static int solve(realtype, N_Vector, N_Vector, N_Vector r, N_Vector z, realtype gamma, realtype, int, void* data) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    const std::size_t n = self->packed_.size();
+    const double* rv = N_VGetArrayPointer(r);
+    double* zv = N_VGetArrayPointer(z);
+    // (I − γL)⁻¹ on the executor, in the padded layout (zero outside the unknowns)...
+    // (I − γL)⁻¹ on the executor, in the padded layout (zero outside the unknowns), then the local
+    // blocks. (Measured on the steady-lactation model, 20 simulated s: this order, the reverse, the
+    // blocks alone and LOD alone all need 19–30 GMRES iterations per Newton iteration: docs/numerics.md.)
+    std::vector<double>& padded = self->padded_f_;
+    std::fill(padded.begin(), padded.end(), 0.0);
+    for (std::size_t i = 0; i < n; ++i) padded[self->packed_[i]] = rv[i];
+    self->stepper_.diffusion_solve(gamma, padded);
+    for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
+    self->sun_->local.solve(zv);
+    return 0;
+  }
+  static void error(int, const char*, const char* function, char* message, void* data) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    self->last_error_ = std::string(function) + ": " + message;
+  }
+};
+
+BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, RatesAt rates_at,
+                             const BdfOptions& options, double t0, const std::vector<double>& c0)
+    : stepper_(stepper), problem_(problem), rates_at_(std::move(rates_at)), options_(options), t_(t0), output_t_(t0) {
+  const long nv = problem.block.padded_voxels();
+  const int ns = problem.n_species, nc = problem.n_compartments;
+  if (c0.size() != std::size_t(ns) * nv)
+    throw std::invalid_argument("BdfIntegrator: " + std::to_string(c0.size()) + " concentrations, the problem has " +
+                                std::to_string(std::size_t(ns) * nv));
+  if (!(options.rel_tol > 0) || !(options.abs_tol_mM > 0))
+    throw std::invalid_argument("BdfIntegrator: rel_tol and abs_tol_mM must be > 0");
+  // The unknowns: species s in voxel v where v's compartment holds s and is not clamped. Their
+  // colour (compartment × species) and their voxel's block.
+  std::vector<long> block_of_voxel(std::size_t(nv), -1);
+  std::vector<std::vector<long>> blocks;
+  for (int s = 0; s < ns; ++s)
+    for (long v = 0; v < nv; ++v) {
+      const int c = problem.compartment[v];
+      if (c < 0 || !problem.present(s, c)) continue;
+      if (problem.clamped[c]) {
+        clamped_positions_.push_back({long(s) * nv + v, s, c});
+        continue;
+      }
+      const long i = long(packed_.size());
+      packed_.push_back(long(s) * nv + v);
+      group_.push_back(c * ns + s);
+      if (block_of_voxel[v] < 0) block_of_voxel[v] = long(blocks.size()), blocks.emplace_back();
+      blocks[block_of_voxel[v]].push_back(i);
+    }
+  if (packed_.empty()) throw std::invalid_argument("BdfIntegrator: the model has no unknowns");
+  const std::size_t n = packed_.size();
+  padded_c_ = c0;
+  padded_f_.assign(c0.size(), 0.0);
+
+  sun_ = std::make_unique<Sundials>();
+  Sundials& sun = *sun_;
+  sun.work.assign(n, 0.0);
+  sun.local.set_layout(std::move(blocks), group_, nc * ns);
+  if (SUNContext_Create(nullptr, &sun.context) != 0) throw std::runtime_error("SUNContext_Create failed");
+  sun.y = N_VNew_Serial(sunindextype(n), sun.context);
+  double* y = N_VGetArrayPointer(sun.y);
+  for (std::size_t i = 0; i < n; ++i) y[i] = c0[packed_[i]];
+  sun.cvode = CVodeCreate(CV_BDF, sun.context);
+  const auto check = [&](int flag, const char* call) {
+    if (flag < 0) throw std::runtime_error(std::string("CVODE ") + call + " failed: " + flag_words(flag));
+  };
+  check(CVodeSetErrHandlerFn(sun.cvode, &Callbacks::error, this), "CVodeSetErrHandlerFn");
+  check(CVodeInit(sun.cvode, &Callbacks::rhs, t0, sun.y), "CVodeInit");
+  check(CVodeSetUserData(sun.cvode, this), "CVodeSetUserData");
+  check(CVodeSStolerances(sun.cvode, options.rel_tol, options.abs_tol_mM), "CVodeSStolerances");
+  check(CVodeSetMaxOrd(sun.cvode, options.max_order), "CVodeSetMaxOrd");
+  check(CVodeSetMaxNumSteps(sun.cvode, 1000000), "CVodeSetMaxNumSteps");
+  if (options.dt_max_s < 1e300) check(CVodeSetMaxStep(sun.cvode, options.dt_max_s), "CVodeSetMaxStep");
+  if (options.dt_min_s > 0) check(CVodeSetMinStep(sun.cvode, options.dt_min_s), "CVodeSetMinStep");
+  sun.constraints = N_VNew_Serial(sunindextype(n), sun.context);
+  N_VConst(1.0, sun.constraints);  // every unknown ≥ 0
+  check(CVodeSetConstraints(sun.cvode, sun.constraints), "CVodeSetConstraints");
+  sun.gmres = SUNLinSol_SPGMR(sun.y, options.precondition ? SUN_PREC_LEFT : SUN_PREC_NONE,
+                              options.krylov_dimension, sun.context);
+  check(CVodeSetLinearSolver(sun.cvode, sun.gmres, nullptr), "CVodeSetLinearSolver");
+  if (options.precondition)
+    check(CVodeSetPreconditioner(sun.cvode, &Callbacks::setup, &Callbacks::solve), "CVodeSetPreconditioner");
+  n_quadratures_ = QuadLayout{ns, problem.n_membranes}.size();
+  sun.quadrature = N_VNew_Serial(n_quadratures_, sun.context);
+  N_VConst(0.0, sun.quadrature);
+  check(CVodeQuadInit(sun.cvode, &Callbacks::quadrature, sun.quadrature), "CVodeQuadInit");
+  check(CVodeSetQuadErrCon(sun.cvode, SUNFALSE), "CVodeSetQuadErrCon");
+}
+
+BdfIntegrator::~BdfIntegrator() = default;
+
+int BdfIntegrator::group_of_entry(long i) const { return group_[std::size_t(i)]; }
+
+// The padded concentrations f reads: the unknowns as Newton gives them, the clamps at time t, zero
+// elsewhere. Newton's trial values may dip below 0; f is not clipped there (a clip is a kink that
+// made the error test fail repeatedly at a Michaelis–Menten sink draining to 0: test_bdf.cpp), the
+// rate laws continue smoothly through 0, and a law that cannot (a NaN) fails f, which shrinks the
+// step. Accepted states are ≥ 0 by CVODE's constraints.
+void BdfIntegrator::scatter(double, const double* y, const kernels::StepRates& rates) {
+  const std::size_t n = packed_.size();
+  for (std::size_t i = 0; i < n; ++i) padded_c_[packed_[i]] = y[i];
+  const int nc = problem_.n_compartments;
+  for (const Clamp& c : clamped_positions_)
+    padded_c_[c.position] = rates.clamp_mM.empty() ? padded_c_[c.position]
+                                                   : rates.clamp_mM[std::size_t(c.species) * nc + c.compartment];
+}
+
+bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::StepTotals& sources) {
+  const kernels::StepRates rates = rates_at_(t);
+  scatter(t, y, rates);
+  if (!stepper_.tendency(rates, padded_c_, padded_f_, sources)) return false;
+  const std::size_t n = packed_.size();
+  for (std::size_t i = 0; i < n; ++i) f[i] = padded_f_[packed_[i]];
+  last_y_.assign(y, y + n);
+  last_t_ = t;
+  return true;
+}
+
+double BdfIntegrator::step(double t_toward) {
+  Sundials& sun = *sun_;
+  interrupted_ = false;
+  double t_reached = t_;
+  last_error_.clear();
+  // One internal step, free of any output time (a stop time would cut the step and restart the
+  // order); outputs between steps are interpolated (interpolate()). t_toward only sizes CVODE's
+  // very first step.
+  const int flag = CVode(sun.cvode, std::max(t_toward, t_ + 1e-12), sun.y, &t_reached, CV_ONE_STEP);
+  const std::size_t n = packed_.size();
+  if (flag < 0) {
+    if (stop_flag_ && *stop_flag_) {
+      // Back to the last whole step: CVODE restored its history before returning.
+      interrupted_ = true;
+      realtype t_now = t_;
+      CVodeGetCurrentTime(sun.cvode, &t_now);
+      CVodeGetDky(sun.cvode, t_now, 0, sun.y);
+      kernels::StepTotals sources;
+      evaluate(t_now, N_VGetArrayPointer(sun.y), sun.work.data(), sources);
+      t_ = t_now;
+      output_t_ = t_;
+      return t_;
+    }
+    // Where: the unknown with the largest weighted local error CVODE estimated.
+    int worst_s = -1;
+    long worst_v = 0;
+    N_Vector ele = N_VClone(sun.y), w = N_VClone(sun.y);
+    if (CVodeGetEstLocalErrors(sun.cvode, ele) == CV_SUCCESS && CVodeGetErrWeights(sun.cvode, w) == CV_SUCCESS) {
+      const double* e = N_VGetArrayPointer(ele);
+      const double* wv = N_VGetArrayPointer(w);
+      double worst = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        if (std::abs(e[i] * wv[i]) > worst) worst = std::abs(e[i] * wv[i]), worst_s = int(packed_[i] / problem_.block.padded_voxels()),
+                                         worst_v = packed_[i] % problem_.block.padded_voxels();
+    }
+    N_VDestroy(ele);
+    N_VDestroy(w);
+    realtype t_now = t_;
+    CVodeGetCurrentTime(sun.cvode, &t_now);
+    std::ostringstream msg;
+    msg << "CVODE (BDF) could not step past t = " << t_now << " s: " << flag_words(flag);
+    if (!last_error_.empty()) msg << " (" << last_error_ << ")";
+    throw BdfFailure(msg.str(), worst_s, worst_v);
+  }
+  // The stepper's fields must be those of the accepted state: the last f CVODE asked for (the
+  // quadratures' rates at the corrected y) normally is; if not, evaluate once more.
+  const double* y = N_VGetArrayPointer(sun.y);
+  if (last_t_ != t_reached || last_y_.size() != n || std::memcmp(last_y_.data(), y, n * sizeof(double)) != 0) {
+    kernels::StepTotals sources;
+    if (!evaluate(t_reached, y, sun.work.data(), sources))
+      throw BdfFailure("the right-hand side failed at the accepted state at t = " + std::to_string(t_reached) + " s",
+                       -1, 0);
+  }
+  stepper_.commit_tendency_state();
+  t_ = t_reached;
+  output_t_ = t_;
+  return t_;
+}
+
+void BdfIntegrator::interpolate(double t) {
+  if (t == output_t_) return;
+  Sundials& sun = *sun_;
+  N_Vector y = N_VClone(sun.y);
+  const int flag = CVodeGetDky(sun.cvode, t, 0, y);
+  if (flag < 0) {
+    N_VDestroy(y);
+    throw std::runtime_error("CVODE cannot interpolate at t = " + std::to_string(t) + " s: " + flag_words(flag));
+  }
+  kernels::StepTotals sources;
+  const bool ok = evaluate(t, N_VGetArrayPointer(y), sun.work.data(), sources);
+  N_VDestroy(y);
+  if (!ok) throw std::runtime_error("the right-hand side failed at the interpolated state at t = " + std::to_string(t) + " s");
+  output_t_ = t;
+}
+
+kernels::StepTotals BdfIntegrator::sources() const {
+  const int ns = problem_.n_species, nm = problem_.n_membranes;
+  const QuadLayout L{ns, nm};
+  N_Vector q = N_VClone(sun_->quadrature);
+  if (output_t_ == t_) {
+    realtype t = t_;
+    CVodeGetQuad(sun_->cvode, &t, q);
+  } else {
+    CVodeGetQuadDky(sun_->cvode, output_t_, 0, q);
+  }
+  const double* v = N_VGetArrayPointer(q);
+  kernels::StepTotals out;
+  out.clamped_inflow_mol.resize(ns);
+  out.reaction_source_mol.resize(ns);
+  out.secretion_source_mol.resize(ns);
+  out.outlet_outflow_mol.resize(ns);
+  out.membrane_transfer_mol.resize(std::size_t(nm) * ns);
+  for (int s = 0; s < ns; ++s) {
+    out.clamped_inflow_mol[s] = v[L.inflow(s)];
+    out.reaction_source_mol[s] = v[L.reaction(s)];
+    out.secretion_source_mol[s] = v[L.secretion(s)];
+    out.outlet_outflow_mol[s] = v[L.outflow(s)];
+  }
+  for (int i = 0; i < nm * ns; ++i) out.membrane_transfer_mol[i] = v[L.transfer(i)];
+  out.lumen_water_in_m3 = v[L.water_in()];
+  out.outlet_water_m3 = v[L.water_out()];
+  N_VDestroy(q);
+  return out;
+}
+
+BdfStats BdfIntegrator::stats() const {
+  BdfStats s;
+  void* m = sun_->cvode;
+  long v = 0;
+  CVodeGetNumSteps(m, &v), s.steps = v;
+  CVodeGetNumRhsEvals(m, &v), s.rhs_evaluations = v;
+  CVodeGetNumLinRhsEvals(m, &v), s.jv_rhs_evaluations = v;
+  CVodeGetNumNonlinSolvIters(m, &v), s.newton_iterations = v;
+  CVodeGetNumNonlinSolvConvFails(m, &v), s.newton_failures = v;
+  CVodeGetNumErrTestFails(m, &v), s.error_test_failures = v;
+  CVodeGetNumLinIters(m, &v), s.linear_iterations = v;
+  CVodeGetNumLinConvFails(m, &v), s.linear_failures = v;
+  CVodeGetNumPrecEvals(m, &v), s.preconditioner_setups = v;
+  CVodeGetNumPrecSolves(m, &v), s.preconditioner_solves = v;
+  s.jacobian_rhs_evaluations = s.preconditioner_setups * sun_->local.n_groups();
+  int order = 0;
+  CVodeGetLastOrder(m, &order), s.last_order = order;
+  realtype h = 0;
+  CVodeGetLastStep(m, &h), s.last_step_s = h;
+  return s;
+}
+
+std::size_t BdfIntegrator::preconditioner_bytes() const { return sun_->local.bytes(); }
+
+std::string BdfIntegrator::flag_words(int flag) const {
+  char* name = CVodeGetReturnFlagName(flag);  // malloc'd by SUNDIALS
+  std::string out = name ? name : "unknown flag";
+  std::free(name);
+  switch (flag) {
+    case CV_TOO_MUCH_WORK: return out + ": too many steps";
+    case CV_TOO_MUCH_ACC: return out + ": the tolerance is below what double precision can give";
+    case CV_ERR_FAILURE: return out + ": the local error test failed repeatedly or at the smallest step";
+    case CV_CONV_FAILURE: return out + ": Newton's iteration failed repeatedly or at the smallest step";
+    case CV_LSETUP_FAIL: return out + ": the preconditioner's setup failed (a singular block)";
+    case CV_LSOLVE_FAIL: return out + ": the Krylov solve failed";
+    case CV_RHSFUNC_FAIL: return out + ": the right-hand side kept failing (the potentials' Newton solve)";
+    case CV_CONSTR_FAIL: return out + ": a concentration kept going negative";
+    default: return out;
+  }
+}
+
+}  // namespace lactosim::step

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// The stiff integrator (run.integrator = bdf; docs/numerics.md "BDF"): the whole semi-discrete
+// system dc/dt = f(c) of DESIGN §3 — diffusion, membrane fluxes at the zero-current potentials,
+// reactions, lumen water and advection — integrated by SUNDIALS CVODE's variable-order BDF
+// (orders 1–5, step and order from the local error against rel_tol·|c| + abs_tol_mM), implicit in
+// every term, with matrix-free Newton–Krylov (GMRES, Jacobian-vector products by differences of f)
+// and a preconditioner that follows the physics:
+//
+//   P⁻¹ = (I − γ·J_local)⁻¹ · (I − γ·L)⁻¹_LOD
+//
+// (I − γL)⁻¹ by the LOD line solves the split step already uses (one backward-Euler sweep per axis,
+// γ = the BDF coefficient × step), and (I − γJ_local)⁻¹ by per-voxel blocks (local_jacobian.hpp).
+//
+// The potentials are an algebraic constraint (zero net current), solved inside every f: the
+// integrator sees the index-0 reduction c ↦ f(c, ψ(c)). Positivity: CVODE's inequality constraints
+// (c ≥ 0) reject and shrink a step that would leave a value negative; Newton's trial points may dip
+// below 0 and f reads them as they are (scatter() says why). Clamped compartments are not unknowns: f is evaluated with their clamps at time t.
+//
+// Balance: the sources of the balance (inflow from clamped compartments, reaction and secretory
+// production, outlet outflow, membrane transfer, water in and out) are CVODE quadratures of their
+// rates, advanced by the same BDF formula as c. f's own sums equal those rates exactly, so the
+// balance error of a run is the sum of Newton's residuals: it is of the order of the solver's
+// tolerance × the amount, and it is reported, not hidden.
+//
+// Written once over the executor's passes: f is Stepper::tendency (the split step's kernels at
+// dt = 1), the diffusion preconditioner Stepper::diffusion_solve (lod_sweep), so the CPU and the
+// CUDA executor run the same algorithm. The integrator's vectors (SUNDIALS' serial N_Vector) live on
+// the host: each f copies c to the executor and f back (on the CUDA executor, two PCIe transfers
+// per evaluation — an N_Vector of the executor's own memory is the next step).
+#pragma once
+#include <csignal>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../../kernels/problem.hpp"
+#include "stepper.hpp"
+
+namespace lactosim::step {
+
+struct BdfOptions {
+  double rel_tol = 1e-4;      // local error relative to |c|
+  double abs_tol_mM = 1e-6;   // local error, absolute (mol/m³)
+  double dt_max_s = 1e300;    // largest step
+  double dt_min_s = 0;        // smallest step before CVODE gives up
+  int max_order = 5;          // BDF order limit (1–5)
+  int krylov_dimension = 30;  // GMRES restart length
+  bool precondition = true;   // false: GMRES without a preconditioner (tests, comparison)
+};
+
+// CVODE's counters since the integrator was made.
+struct BdfStats {
+  long steps = 0, rhs_evaluations = 0, jv_rhs_evaluations = 0, newton_iterations = 0, newton_failures = 0,
+       error_test_failures = 0, linear_iterations = 0, linear_failures = 0, preconditioner_setups = 0,
+       preconditioner_solves = 0, jacobian_rhs_evaluations = 0;
+  int last_order = 0;
+  double last_step_s = 0;
+};
+
+// A step CVODE could not make, with where: the unknown with the largest weighted local error (or,
+// when none was estimated, the most negative one).
+struct BdfFailure : std::runtime_error {
+  BdfFailure(const std::string& what, int species, long voxel)
+      : std::runtime_error(what), species(species), voxel(voxel) {}
+  int species;  // −1 when no unknown stands out
+  long voxel;   // padded voxel
+};
+
+class BdfIntegrator {
+ public:
+  using RatesAt = std::function<kernels::StepRates(double t_s)>;
+  // Starts at time t0 from the padded concentrations c0 (the layout of Stepper::load). The stepper
+  // must hold the same problem; its concentrations follow the integrator's after every step.
+  BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, RatesAt rates_at, const BdfOptions& options,
+                double t0, const std::vector<double>& c0);
+  ~BdfIntegrator();
+  BdfIntegrator(const BdfIntegrator&) = delete;
+  BdfIntegrator& operator=(const BdfIntegrator&) = delete;
+
+  // One internal step (its length and order CVODE's choice; t_toward, where the caller is heading,
+  // sizes only the first step); returns the time reached, and the
+  // stepper holds the state then. Throws BdfFailure when CVODE cannot make a step (its words, the
+  // time, the unknown). With the stop flag raised inside the step, returns the time of the last whole
+  // step, state as then.
+  double step(double t_toward);
+  // The state at t in [time() − last step, time()], interpolated by CVODE's Nordsieck history, into
+  // the stepper (outputs land on their times without cutting a step); sources() then refers to t.
+  void interpolate(double t);
+  double output_time() const { return output_t_; }
+  void set_stop_flag(const volatile std::sig_atomic_t* flag) { stop_flag_ = flag; }
+  bool interrupted() const { return interrupted_; }
+
+  double time() const { return t_; }
+  // The balance's sources integrated from construction to output_time() (mol; water m³).
+  kernels::StepTotals sources() const;
+  BdfStats stats() const;
+  std::size_t unknowns() const { return packed_.size(); }
+  std::size_t preconditioner_bytes() const;
+
+ private:
+  struct Callbacks;
+  void scatter(double t, const double* y, const kernels::StepRates& rates);
+  bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources);
+  std::string flag_words(int flag) const;
+  int group_of_entry(long i) const;
+
+  Stepper& stepper_;
+  const kernels::Problem& problem_;
+  RatesAt rates_at_;
+  BdfOptions options_;
+  std::vector<long> packed_;   // packed unknown → padded position s·nv + v
+  struct Clamp {
+    long position;
+    int species, compartment;
+  };
+  std::vector<Clamp> clamped_positions_;
+  int n_quadratures_ = 0;
+  std::vector<int> group_;     // packed unknown → colour (compartment × n_species + species)
+  std::vector<double> padded_c_, padded_f_, last_y_;
+  double t_ = 0, last_t_ = -1, output_t_ = 0;  // CVODE's time; the time the stepper's state is at
+  bool interrupted_ = false;
+  const volatile std::sig_atomic_t* stop_flag_ = nullptr;
+  std::string last_error_;
+  struct Sundials;
+  std::unique_ptr<Sundials> sun_;
+};
+
+}  // namespace lactosim::step
