@@ -156,6 +156,9 @@ struct RunControl {
   // of each component, stopped when every update is below potential_tol_V.
   double potential_tol_V = 1e-9;
   int potential_max_iterations = 50;
+  // run.integrator = bdf (host/step/bdf_integrator.hpp): its preconditioner — cg (the diffusion
+  // solve by CG), cg_local (then per-voxel local Jacobian blocks), lod_local, lod, local or none.
+  std::string bdf_preconditioner = "cg";
   // Watchdog (host/simulation.cpp): simulated time that has not moved for this much wall time —
   // every attempt rejected — stops the run with an error naming the time, step and what limits it.
   double stall_timeout_s = 600;

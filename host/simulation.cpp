@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
@@ -310,6 +311,13 @@ void Simulation::advance_bdf(double t_end) {
     o.abs_tol_mM = run.abs_tol_mM;
     o.dt_max_s = run.dt_max_s;
     o.dt_min_s = dt_floor_;
+    using P = step::BdfOptions::Preconditioner;
+    const std::string& pc = run.bdf_preconditioner;
+    const std::map<std::string, P> kinds = {{"lod_local", P::lod_local}, {"cg_local", P::cg_local}, {"local", P::local},
+                                            {"lod", P::lod},             {"cg", P::cg},             {"none", P::none}};
+    if (!kinds.count(pc))
+      throw std::runtime_error("run.bdf_preconditioner must be lod_local, cg_local, local, lod, cg or none, got '" + pc + "'");
+    o.preconditioner = kinds.at(pc);
     std::vector<double> c;
     backend_->read_concentrations(c);
     bdf_ = std::make_unique<step::BdfIntegrator>(
@@ -332,7 +340,6 @@ void Simulation::advance_bdf(double t_end) {
       msg << "; check the rates and tolerances";
       throw std::runtime_error(msg.str());
     }
-    if (bdf_->interrupted()) break;
     // The balance: the sources CVODE integrated as quadratures since the integrator began.
     const kernels::StepTotals q = bdf_->sources();
     const int ns = problem_.n_species;
@@ -354,6 +361,7 @@ void Simulation::advance_bdf(double t_end) {
     rejected_ = st.error_test_failures + st.newton_failures;
     stats_.linear_iterations = st.linear_iterations;
     dt_nominal_ = st.last_step_s;
+    if (bdf_->interrupted()) break;  // the state and the balance are the last whole step's
     check_stall("bdf", st.last_step_s);
   }
 }

@@ -267,11 +267,11 @@ int run_command(const RunArguments& args) {
         const step::BdfStats& b = record.bdf_stats;
         std::fprintf(stderr,
                      "lactosim: bdf: %ld steps (last order %d, last dt %.3g s), %ld Newton iterations (%ld failed), "
-                     "%ld error-test failures, %ld GMRES iterations, %ld preconditioner setups, f evaluated %ld + "
-                     "%ld (Jv) + %ld (blocks) times\n",
+                     "%ld error-test failures, %ld GMRES iterations (%ld failed), %ld preconditioner setups, f evaluated %ld + "
+                     "%ld (Jv) + %ld (blocks) times, refused %ld times\n",
                      b.steps, b.last_order, b.last_step_s, b.newton_iterations, b.newton_failures,
-                     b.error_test_failures, b.linear_iterations, b.preconditioner_setups, b.rhs_evaluations,
-                     b.jv_rhs_evaluations, b.jacobian_rhs_evaluations);
+                     b.error_test_failures, b.linear_iterations, b.linear_failures, b.preconditioner_setups, b.rhs_evaluations,
+                     b.jv_rhs_evaluations, b.jacobian_rhs_evaluations, b.rhs_failures);
       }
       if (record.has_water_balance)
         std::fprintf(stderr, "lactosim: water into the lumen %.4g uL, out at the outlets %.4g uL (relative "

@@ -89,6 +89,7 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
                       {"linear_failures", b.linear_failures},
                       {"preconditioner_setups", b.preconditioner_setups},
                       {"preconditioner_solves", b.preconditioner_solves},
+                      {"rhs_failures", b.rhs_failures},
                       {"last_order", b.last_order},
                       {"last_step_s", b.last_step_s}};
   }

@@ -104,6 +104,10 @@ void run_keys(Builder& b) {
   b.integer("device", "cuda: which GPU, >= 0 (lactosim info lists them)", 0);
   b.number("potential_tol_mV",
            "solved potentials: Newton stops when every update is below this (mV), > 0", 1e-6);
+  b.text("bdf_preconditioner",
+         "bdf: GMRES preconditioner, cg (diffusion solve by CG) | cg_local (then per-voxel local Jacobian blocks) "
+         "| lod_local | lod (LOD line solves instead of CG) | local (the blocks alone) | none",
+         "cg");
   b.integer("potential_max_iterations", "solved potentials: Newton iteration limit per step, >= 1",
             50);
   b.number("stall_timeout_s",

@@ -5,6 +5,7 @@
 #include <cvodes/cvodes.h>
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_spfgmr.h>
 #include <sunlinsol/sunlinsol_spgmr.h>
 
 #include <algorithm>
@@ -83,16 +84,22 @@ struct BdfIntegrator::Callbacks {
     put_sources(QuadLayout{self->problem_.n_species, self->problem_.n_membranes}, sources, N_VGetArrayPointer(qdot));
     return 0;
   }
-  static int setup(realtype t, N_Vector y, N_Vector fy, booleantype jok, booleantype* jcur, realtype gamma,
+  static int setup(realtype t, N_Vector y, N_Vector, booleantype jok, booleantype* jcur, realtype gamma,
                    void* data) {
     auto* self = static_cast<BdfIntegrator*>(data);
     Sundials& sun = *self->sun_;
+    using P = BdfOptions::Preconditioner;
+    const P mode = self->options_.preconditioner;
+    if (mode == P::cg || mode == P::lod) {  // no blocks: the diffusion solve takes γ when applied
+      *jcur = SUNFALSE;
+      sun.gamma = gamma;
+      return 0;
+    }
     if (!jok) {
       // Fresh blocks at (t, y): one f per colour, each colour's σ from its mean |c|.
       const std::size_t n = self->packed_.size();
       const double* yv = N_VGetArrayPointer(y);
-      const double* fv = N_VGetArrayPointer(fy);
-      std::vector<double> yy(yv, yv + n), f0(fv, fv + n);
+      std::vector<double> yy(yv, yv + n), f0(n);
       const int ng = sun.local.n_groups();
       std::vector<double> mean(ng, 0.0), count(ng, 0.0);
       for (std::size_t i = 0; i < n; ++i) {
@@ -102,10 +109,13 @@ struct BdfIntegrator::Callbacks {
       std::vector<double> sigma(ng);
       for (int g = 0; g < ng; ++g)
         sigma[g] = 1e-7 * std::max(count[g] > 0 ? mean[g] / count[g] : 0.0, 10.0 * self->options_.abs_tol_mM);
+      // f0 again at y, solving the potentials and the flow for y; then the raised states with those
+      // potentials and velocities frozen (Stepper::tendency says why).
       kernels::StepTotals ignored;
+      if (!self->evaluate(t, yy.data(), f0.data(), ignored)) return 1;
       const bool ok = sun.local.evaluate(yy, f0, sigma, [&](const std::vector<double>& at, std::vector<double>& f) {
         if (self->stop_flag_ && *self->stop_flag_) return false;
-        return self->evaluate(t, at.data(), f.data(), ignored);
+        return self->evaluate(t, at.data(), f.data(), ignored, /*frozen=*/true);
       });
       if (!ok) return self->stop_flag_ && *self->stop_flag_ ? -1 : 1;
       *jcur = SUNTRUE;
@@ -122,14 +132,19 @@ struct BdfIntegrator::Callbacks {
     double* zv = N_VGetArrayPointer(z);
     // (I − γL)⁻¹ on the executor, in the padded layout (zero outside the unknowns)...
     // (I − γL)⁻¹ on the executor, in the padded layout (zero outside the unknowns), then the local
-    // blocks. (Measured on the steady-lactation model, 20 simulated s: this order, the reverse, the
-    // blocks alone and LOD alone all need 19–30 GMRES iterations per Newton iteration: docs/numerics.md.)
-    std::vector<double>& padded = self->padded_f_;
-    std::fill(padded.begin(), padded.end(), 0.0);
-    for (std::size_t i = 0; i < n; ++i) padded[self->packed_[i]] = rv[i];
-    self->stepper_.diffusion_solve(gamma, padded);
-    for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
-    self->sun_->local.solve(zv);
+    // blocks — or one of them alone (run.bdf_preconditioner; measured: docs/numerics.md).
+    const BdfOptions::Preconditioner mode = self->options_.preconditioner;
+    std::copy(rv, rv + n, zv);
+    using P = BdfOptions::Preconditioner;
+    if (mode != P::local && mode != P::none) {
+      std::vector<double>& padded = self->padded_f_;
+      std::fill(padded.begin(), padded.end(), 0.0);
+      for (std::size_t i = 0; i < n; ++i) padded[self->packed_[i]] = rv[i];
+      const bool by_cg = mode == P::cg_local || mode == P::cg;
+      self->stepper_.diffusion_solve(gamma, padded, by_cg ? self->options_.preconditioner_cg_rel_tol : 0.0);
+      for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
+    }
+    if (mode == P::lod_local || mode == P::cg_local || mode == P::local) self->sun_->local.solve(zv);
     return 0;
   }
   static void error(int, const char*, const char* function, char* message, void* data) {
@@ -194,10 +209,17 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   sun.constraints = N_VNew_Serial(sunindextype(n), sun.context);
   N_VConst(1.0, sun.constraints);  // every unknown ≥ 0
   check(CVodeSetConstraints(sun.cvode, sun.constraints), "CVodeSetConstraints");
-  sun.gmres = SUNLinSol_SPGMR(sun.y, options.precondition ? SUN_PREC_LEFT : SUN_PREC_NONE,
-                              options.krylov_dimension, sun.context);
+  const bool precondition = options.preconditioner != BdfOptions::Preconditioner::none;
+  // Right preconditioning: GMRES then bounds the true residual. (Left, with the LOD factor, let Newton
+  // stop with large high-frequency residuals the preconditioner damps: measured, docs/numerics.md.)
+  // A CG diffusion solve is not a fixed linear operator: flexible GMRES then.
+  const bool flexible = options.preconditioner == BdfOptions::Preconditioner::cg_local ||
+                        options.preconditioner == BdfOptions::Preconditioner::cg;
+  const int side = precondition ? SUN_PREC_RIGHT : SUN_PREC_NONE;
+  sun.gmres = flexible ? SUNLinSol_SPFGMR(sun.y, side, options.krylov_dimension, sun.context)
+                       : SUNLinSol_SPGMR(sun.y, side, options.krylov_dimension, sun.context);
   check(CVodeSetLinearSolver(sun.cvode, sun.gmres, nullptr), "CVodeSetLinearSolver");
-  if (options.precondition)
+  if (precondition)
     check(CVodeSetPreconditioner(sun.cvode, &Callbacks::setup, &Callbacks::solve), "CVodeSetPreconditioner");
   n_quadratures_ = QuadLayout{ns, problem.n_membranes}.size();
   sun.quadrature = N_VNew_Serial(n_quadratures_, sun.context);
@@ -224,14 +246,21 @@ void BdfIntegrator::scatter(double, const double* y, const kernels::StepRates& r
                                                    : rates.clamp_mM[std::size_t(c.species) * nc + c.compartment];
 }
 
-bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::StepTotals& sources) {
+bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen) {
   const kernels::StepRates rates = rates_at_(t);
   scatter(t, y, rates);
-  if (!stepper_.tendency(rates, padded_c_, padded_f_, sources)) return false;
+  if (!stepper_.tendency(rates, padded_c_, padded_f_, sources, frozen)) {
+    ++rhs_failures_;
+    return false;
+  }
   const std::size_t n = packed_.size();
   for (std::size_t i = 0; i < n; ++i) f[i] = padded_f_[packed_[i]];
-  last_y_.assign(y, y + n);
-  last_t_ = t;
+  if (frozen) {
+    last_t_ = -1;  // the stepper's potentials and velocities are not y's: never "the last f"
+  } else {
+    last_y_.assign(y, y + n);
+    last_t_ = t;
+  }
   return true;
 }
 
@@ -303,8 +332,14 @@ void BdfIntegrator::interpolate(double t) {
     N_VDestroy(y);
     throw std::runtime_error("CVODE cannot interpolate at t = " + std::to_string(t) + " s: " + flag_words(flag));
   }
+  // CVODE's constraints keep every accepted step ≥ 0, but the interpolating polynomial between two
+  // of them may dip below 0 by a fraction of abs_tol near a species drained to 0 (measured: −3e-12 mM
+  // at abs_tol 1e-8, test_bdf.cpp): the output state is cut at 0 there. The balance sees the cut
+  // values; what the cut adds is < abs_tol × the volume of those voxels.
+  double* yv = N_VGetArrayPointer(y);
+  for (std::size_t i = 0; i < packed_.size(); ++i) yv[i] = std::max(yv[i], 0.0);
   kernels::StepTotals sources;
-  const bool ok = evaluate(t, N_VGetArrayPointer(y), sun.work.data(), sources);
+  const bool ok = evaluate(t, yv, sun.work.data(), sources);
   N_VDestroy(y);
   if (!ok) throw std::runtime_error("the right-hand side failed at the interpolated state at t = " + std::to_string(t) + " s");
   output_t_ = t;
@@ -355,6 +390,7 @@ BdfStats BdfIntegrator::stats() const {
   CVodeGetNumPrecEvals(m, &v), s.preconditioner_setups = v;
   CVodeGetNumPrecSolves(m, &v), s.preconditioner_solves = v;
   s.jacobian_rhs_evaluations = s.preconditioner_setups * sun_->local.n_groups();
+  s.rhs_failures = rhs_failures_;
   int order = 0;
   CVodeGetLastOrder(m, &order), s.last_order = order;
   realtype h = 0;

@@ -4,12 +4,15 @@
 // reactions, lumen water and advection — integrated by SUNDIALS CVODE's variable-order BDF
 // (orders 1–5, step and order from the local error against rel_tol·|c| + abs_tol_mM), implicit in
 // every term, with matrix-free Newton–Krylov (GMRES, Jacobian-vector products by differences of f)
-// and a preconditioner that follows the physics:
+// and a right preconditioner that follows the physics (run.bdf_preconditioner):
 //
-//   P⁻¹ = (I − γ·J_local)⁻¹ · (I − γ·L)⁻¹_LOD
+//   cg (default)   P⁻¹ = (I − γ·L)⁻¹ by Jacobi-CG per species to 1e-2 (flexible GMRES)
+//   cg_local       P⁻¹ = (I − γ·J_local)⁻¹ · (I − γ·L)⁻¹_CG
+//   lod_local, lod the same with the LOD line solves of the split step for (I − γL)⁻¹
+//   local          (I − γ·J_local)⁻¹ alone: per-voxel blocks (local_jacobian.hpp)
 //
-// (I − γL)⁻¹ by the LOD line solves the split step already uses (one backward-Euler sweep per axis,
-// γ = the BDF coefficient × step), and (I − γJ_local)⁻¹ by per-voxel blocks (local_jacobian.hpp).
+// γ = the BDF coefficient × step. Measured (docs/numerics.md): diffusion at γ·D/h² ≫ 1 is what
+// GMRES cannot do alone; LOD's splitting error at such γ makes it a poor approximation of it.
 //
 // The potentials are an algebraic constraint (zero net current), solved inside every f: the
 // integrator sees the index-0 reduction c ↦ f(c, ψ(c)). Positivity: CVODE's inequality constraints
@@ -47,7 +50,11 @@ struct BdfOptions {
   double dt_min_s = 0;        // smallest step before CVODE gives up
   int max_order = 5;          // BDF order limit (1–5)
   int krylov_dimension = 30;  // GMRES restart length
-  bool precondition = true;   // false: GMRES without a preconditioner (tests, comparison)
+  // P⁻¹ = blocks⁻¹·D⁻¹ with D⁻¹ the diffusion solve by LOD (lod_local) or by CG (cg_local, then
+  // flexible GMRES), one half alone, or none (GMRES unpreconditioned).
+  enum class Preconditioner { lod_local, cg_local, local, lod, cg, none };
+  double preconditioner_cg_rel_tol = 1e-6;  // cg_local, cg: CG's stop ‖r‖ ≤ tol·‖b‖
+  Preconditioner preconditioner = Preconditioner::lod_local;
 };
 
 // CVODE's counters since the integrator was made.
@@ -55,6 +62,7 @@ struct BdfStats {
   long steps = 0, rhs_evaluations = 0, jv_rhs_evaluations = 0, newton_iterations = 0, newton_failures = 0,
        error_test_failures = 0, linear_iterations = 0, linear_failures = 0, preconditioner_setups = 0,
        preconditioner_solves = 0, jacobian_rhs_evaluations = 0;
+  long rhs_failures = 0;  // f refused a state (the potentials' Newton failed, a value not finite)
   int last_order = 0;
   double last_step_s = 0;
 };
@@ -102,7 +110,7 @@ class BdfIntegrator {
  private:
   struct Callbacks;
   void scatter(double t, const double* y, const kernels::StepRates& rates);
-  bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources);
+  bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen = false);
   std::string flag_words(int flag) const;
   int group_of_entry(long i) const;
 
@@ -121,6 +129,7 @@ class BdfIntegrator {
   std::vector<double> padded_c_, padded_f_, last_y_;
   double t_ = 0, last_t_ = -1, output_t_ = 0;  // CVODE's time; the time the stepper's state is at
   bool interrupted_ = false;
+  long rhs_failures_ = 0;
   const volatile std::sig_atomic_t* stop_flag_ = nullptr;
   std::string last_error_;
   struct Sundials;

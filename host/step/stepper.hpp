@@ -122,14 +122,19 @@ class Stepper {
   // step lags it); the velocities that advect always satisfy ∇·u = q of this c. `sources` gets the
   // balance's rates per second (mol/s, m³/s). The executor's concentrations become c. False when the
   // potentials' Newton solve fails or a value is not finite (the integrator shrinks its step).
+  // frozen: the node potentials and the face velocities of the previous call are kept, not solved
+  // for c (the preconditioner's local Jacobian: a potential or a pressure answers to a whole
+  // compartment, so its response to one voxel is O(1/voxels) and its response to a compartment-wide
+  // raise would be wrongly lumped into every voxel's block).
   bool tendency(const kernels::StepRates& rates, const std::vector<double>& c, std::vector<double>& f,
-                kernels::StepTotals& sources);
+                kernels::StepTotals& sources, bool frozen = false);
   // After an accepted step: the pressure the last tendency() solved becomes the one the membrane
   // water flux reads, and its potentials, velocities and q the ones read_secretion() reports.
   void commit_tendency_state();
-  // v ← (I − γ·L)⁻¹ v by the LOD line solves (L the diffusion operator of every species; host values
-  // in the layout of load(), zero outside the active voxels): the stiff integrator's preconditioner.
-  void diffusion_solve(double gamma, std::vector<double>& v);
+  // v ← (I − γ·L)⁻¹ v (L the diffusion operator of every species; host values in the layout of
+  // load(), zero outside the active voxels) by the LOD line solves, or, cg_rel_tol > 0, by CG to that
+  // relative residual: the stiff integrator's preconditioner.
+  void diffusion_solve(double gamma, std::vector<double>& v, double cg_rel_tol = 0);
 
   // Copies of the state (concentrations, potentials, pressure) in numbered slots (0 and 1 are
   // enough for step doubling).

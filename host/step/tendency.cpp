@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "conjugate_gradients.hpp"
 #include "line_solves.hpp"
 #include "lumen_pressure.hpp"
 #include "stepper.hpp"
@@ -22,14 +23,14 @@ using kernels::SecretionFields;
 using kernels::StepTotals;
 
 bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double>& c, std::vector<double>& f,
-                       StepTotals& sources) {
+                       StepTotals& sources, bool frozen) {
   require_loaded("tendency");
   kernels::Executor& x = *executor_;
   sources = zero_totals();
   x.upload(c, c_);
   const kernels::RatesView r = x.upload_rates(rates);
   x.apply_clamps(r, c_.data());
-  if (!solve_potentials(r, sources)) return false;
+  if (!frozen && !solve_potentials(r, sources)) return false;
   const SecretionFields sec = secretion_fields();
   comm_->exchange_halo(x, c_, n_species_);
   // c_new = c + 1 s × (diffusion + reactions + membrane fluxes); clamped voxels keep their clamp.
@@ -50,18 +51,20 @@ bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double
     x.fill_zero(q_);
     x.lumen_water_source(face_water_.data(), 1.0, q_.data());
     if (pressure_trial_.empty()) pressure_trial_ = x.zeros(pressure_.size());
-    x.copy(pressure_, pressure_trial_);
-    const kernels::LumenFlowResult solved =
-        pressure_amg_ ? solve_lumen_flow(x, *comm_, x.flow_view(), *pressure_amg_, q_, pressure_trial_,
-                                         face_velocity_.data(), pressure_rel_tol_, pressure_max_iterations_,
-                                         pressure_amg_scratch_)
-                      : solve_lumen_flow(x, *comm_, x.flow_view(), q_.data(), pressure_trial_.data(),
-                                         face_velocity_.data(), pressure_rel_tol_, pressure_max_iterations_,
-                                         flow_work_.data());
-    sources.pressure_residual = solved.relative_residual;
-    sources.pressure_iterations = solved.iterations;
-    sources.lumen_water_in_m3 = solved.source_m3_per_s;
-    sources.outlet_water_m3 = solved.outlet_flow_m3_per_s;
+    if (!frozen) {
+      x.copy(pressure_, pressure_trial_);
+      const kernels::LumenFlowResult solved =
+          pressure_amg_ ? solve_lumen_flow(x, *comm_, x.flow_view(), *pressure_amg_, q_, pressure_trial_,
+                                           face_velocity_.data(), pressure_rel_tol_, pressure_max_iterations_,
+                                           pressure_amg_scratch_)
+                        : solve_lumen_flow(x, *comm_, x.flow_view(), q_.data(), pressure_trial_.data(),
+                                           face_velocity_.data(), pressure_rel_tol_, pressure_max_iterations_,
+                                           flow_work_.data());
+      sources.pressure_residual = solved.relative_residual;
+      sources.pressure_iterations = solved.iterations;
+      sources.lumen_water_in_m3 = solved.source_m3_per_s;
+      sources.outlet_water_m3 = solved.outlet_flow_m3_per_s;
+    }
     x.copy(c_, advect_probe_);  // resized to fit
     std::vector<double> outflow(n_species_, 0.0);
     const kernels::AdvectionReport rate =
@@ -85,12 +88,21 @@ bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double
   return std::all_of(f.begin(), f.end(), [](double v) { return std::isfinite(v); });
 }
 
-void Stepper::diffusion_solve(double gamma, std::vector<double>& v) {
+void Stepper::diffusion_solve(double gamma, std::vector<double>& v, double cg_rel_tol) {
   require_loaded("diffusion_solve");
-  executor_->upload(v, diffusion_scratch_);
+  kernels::Executor& x = *executor_;
+  x.upload(v, diffusion_scratch_);
   std::vector<double> decayed(n_species_, 0.0);
-  diffuse_lod(*executor_, *comm_, gamma, nullptr, diffusion_scratch_.data(), decayed.data());
-  executor_->to_host(diffusion_scratch_, v);
+  if (cg_rel_tol > 0) {
+    if (cg_work_.size() != std::size_t(kernels::cg_work_vectors) * padded_voxels_)
+      cg_work_ = x.zeros(std::size_t(kernels::cg_work_vectors) * padded_voxels_);
+    std::vector<double> residual(n_species_, 0.0);
+    diffuse_cg(x, *comm_, gamma, nullptr, {cg_rel_tol, 100000}, diffusion_scratch_.data(), cg_work_.data(),
+               residual.data(), decayed.data(), stop_flag_);
+  } else {
+    diffuse_lod(x, *comm_, gamma, nullptr, diffusion_scratch_.data(), decayed.data());
+  }
+  x.to_host(diffusion_scratch_, v);
 }
 
 void Stepper::commit_tendency_state() {
