@@ -7,7 +7,7 @@
 #
 #   bench/scenario-times.sh [LACTOSIM]                 (default: build/lactosim)
 #
-# Environment: SIM_S=300 (simulated seconds per scenario), THREADS=2, BACKEND=auto (cpu|cuda),
+# Environment: SIM_S=300 (simulated seconds per scenario), THREADS=2, BACKEND=auto (cpu|cuda), INTEGRATOR=bdf,
 # SCENARIOS="steady_lactation secretory_activation mastitis drug_transfer",
 # LOBULE=1 adds configs/geometry/lobule.ini (the full 155-alveolus lobule at 3 µm, 230 × 273 × 231
 # voxels, 8–9 GB on the CPU) instead of the model's CI-sized fragment; OUT_DIR (default: a temp dir);
@@ -21,9 +21,11 @@ lactosim="${1:-build/lactosim}"
 sim_s="${SIM_S:-300}"
 threads="${THREADS:-2}"
 backend="${BACKEND:-auto}"
+integrator="${INTEGRATOR:-}"   # INTEGRATOR=bdf: the stiff integrator (docs/numerics.md); empty: the config's
 scenarios="${SCENARIOS:-steady_lactation secretory_activation mastitis drug_transfer}"
 out_dir="${OUT_DIR:-$(mktemp -d)}"
 extra=()
+[[ -n "$integrator" ]] && extra+=("--run.integrator=$integrator")
 resolution="CI fragment (configs/models/human_milk.ini geometry)"
 if [[ "${LOBULE:-0}" == 1 ]]; then
   extra+=(configs/geometry/lobule.ini --flow.pressure_preconditioner=amg)

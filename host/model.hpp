@@ -156,9 +156,10 @@ struct RunControl {
   // of each component, stopped when every update is below potential_tol_V.
   double potential_tol_V = 1e-9;
   int potential_max_iterations = 50;
-  // run.integrator = bdf (host/step/bdf_integrator.hpp): its preconditioner — cg (the diffusion
-  // solve by CG), cg_local (then per-voxel local Jacobian blocks), lod_local, lod, local or none.
-  std::string bdf_preconditioner = "cg";
+  // run.integrator = bdf (host/step/bdf_integrator.hpp): its preconditioner — amg (one BoomerAMG
+  // V-cycle per species for the diffusion solve; the default where the build has hypre), cg (the
+  // diffusion solve by CG; the default without), amg_local, cg_local, lod_local, lod, local or none.
+  std::string bdf_preconditioner = LACTOSIM_HAVE_HYPRE ? "amg" : "cg";
   // Watchdog (host/simulation.cpp): simulated time that has not moved for this much wall time —
   // every attempt rejected — stops the run with an error naming the time, step and what limits it.
   double stall_timeout_s = 600;

@@ -314,9 +314,11 @@ void Simulation::advance_bdf(double t_end) {
     using P = step::BdfOptions::Preconditioner;
     const std::string& pc = run.bdf_preconditioner;
     const std::map<std::string, P> kinds = {{"lod_local", P::lod_local}, {"cg_local", P::cg_local}, {"local", P::local},
-                                            {"lod", P::lod},             {"cg", P::cg},             {"none", P::none}};
+                                            {"lod", P::lod},             {"cg", P::cg},             {"amg", P::amg},
+                                            {"amg_local", P::amg_local},
+                                            {"none", P::none}};
     if (!kinds.count(pc))
-      throw std::runtime_error("run.bdf_preconditioner must be lod_local, cg_local, local, lod, cg or none, got '" + pc + "'");
+      throw std::runtime_error("run.bdf_preconditioner must be cg, amg, amg_local, cg_local, lod_local, lod, local or none, got '" + pc + "'");
     o.preconditioner = kinds.at(pc);
     std::vector<double> c;
     backend_->read_concentrations(c);

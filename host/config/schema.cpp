@@ -105,9 +105,10 @@ void run_keys(Builder& b) {
   b.number("potential_tol_mV",
            "solved potentials: Newton stops when every update is below this (mV), > 0", 1e-6);
   b.text("bdf_preconditioner",
-         "bdf: GMRES preconditioner, cg (diffusion solve by CG) | cg_local (then per-voxel local Jacobian blocks) "
-         "| lod_local | lod (LOD line solves instead of CG) | local (the blocks alone) | none",
-         "cg");
+         "bdf: GMRES preconditioner, cg (diffusion solve by CG) | amg (one BoomerAMG V-cycle per species; "
+         "needs hypre) | amg_local (the V-cycle, then per-voxel local Jacobian blocks) | cg_local (CG, then per-voxel local Jacobian blocks) | lod_local | lod (LOD line solves "
+         "instead of CG) | local (the blocks alone) | none; default amg where the build has hypre, else cg",
+         LACTOSIM_HAVE_HYPRE ? "amg" : "cg");
   b.integer("potential_max_iterations", "solved potentials: Newton iteration limit per step, >= 1",
             50);
   b.number("stall_timeout_s",

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "diffusion_amg.hpp"
 #include "local_jacobian.hpp"
 
 namespace lactosim::step {
@@ -90,7 +91,7 @@ struct BdfIntegrator::Callbacks {
     Sundials& sun = *self->sun_;
     using P = BdfOptions::Preconditioner;
     const P mode = self->options_.preconditioner;
-    if (mode == P::cg || mode == P::lod) {  // no blocks: the diffusion solve takes γ when applied
+    if (mode == P::cg || mode == P::lod || mode == P::amg) {  // no blocks: the diffusion solve takes γ when applied
       *jcur = SUNFALSE;
       sun.gamma = gamma;
       return 0;
@@ -136,7 +137,13 @@ struct BdfIntegrator::Callbacks {
     const BdfOptions::Preconditioner mode = self->options_.preconditioner;
     std::copy(rv, rv + n, zv);
     using P = BdfOptions::Preconditioner;
-    if (mode != P::local && mode != P::none) {
+    if (mode == P::amg || mode == P::amg_local) {
+      std::vector<double>& padded = self->padded_f_;
+      std::fill(padded.begin(), padded.end(), 0.0);
+      for (std::size_t i = 0; i < n; ++i) padded[self->packed_[i]] = rv[i];
+      self->diffusion_amg_->apply(gamma, padded);
+      for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
+    } else if (mode != P::local && mode != P::none) {
       std::vector<double>& padded = self->padded_f_;
       std::fill(padded.begin(), padded.end(), 0.0);
       for (std::size_t i = 0; i < n; ++i) padded[self->packed_[i]] = rv[i];
@@ -144,7 +151,8 @@ struct BdfIntegrator::Callbacks {
       self->stepper_.diffusion_solve(gamma, padded, by_cg ? self->options_.preconditioner_cg_rel_tol : 0.0);
       for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
     }
-    if (mode == P::lod_local || mode == P::cg_local || mode == P::local) self->sun_->local.solve(zv);
+    if (mode == P::lod_local || mode == P::cg_local || mode == P::amg_local || mode == P::local)
+      self->sun_->local.solve(zv);
     return 0;
   }
   static void error(int, const char*, const char* function, char* message, void* data) {
@@ -210,6 +218,9 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   N_VConst(1.0, sun.constraints);  // every unknown ≥ 0
   check(CVodeSetConstraints(sun.cvode, sun.constraints), "CVodeSetConstraints");
   const bool precondition = options.preconditioner != BdfOptions::Preconditioner::none;
+  if (options.preconditioner == BdfOptions::Preconditioner::amg ||
+      options.preconditioner == BdfOptions::Preconditioner::amg_local)
+    diffusion_amg_ = std::make_unique<DiffusionAmg>(problem);
   // Right preconditioning: GMRES then bounds the true residual. (Left, with the LOD factor, let Newton
   // stop with large high-frequency residuals the preconditioner damps: measured, docs/numerics.md.)
   // A CG diffusion solve is not a fixed linear operator: flexible GMRES then.

@@ -6,7 +6,10 @@
 // every term, with matrix-free Newton–Krylov (GMRES, Jacobian-vector products by differences of f)
 // and a right preconditioner that follows the physics (run.bdf_preconditioner):
 //
-//   cg (default)   P⁻¹ = (I − γ·L)⁻¹ by Jacobi-CG per species to 1e-2 (flexible GMRES)
+//   amg (default)  P⁻¹ = one BoomerAMG V-cycle per species for (I − γ·L) (diffusion_amg.hpp; hypre)
+//   cg             P⁻¹ = (I − γ·L)⁻¹ by Jacobi-CG per species to 1e-2 (flexible GMRES; the default
+//                  in a build without hypre)
+//   amg_local      P⁻¹ = (I − γ·J_local)⁻¹ · that V-cycle
 //   cg_local       P⁻¹ = (I − γ·J_local)⁻¹ · (I − γ·L)⁻¹_CG
 //   lod_local, lod the same with the LOD line solves of the split step for (I − γL)⁻¹
 //   local          (I − γ·J_local)⁻¹ alone: per-voxel blocks (local_jacobian.hpp)
@@ -52,7 +55,7 @@ struct BdfOptions {
   int krylov_dimension = 30;  // GMRES restart length
   // P⁻¹ = blocks⁻¹·D⁻¹ with D⁻¹ the diffusion solve by LOD (lod_local) or by CG (cg_local, then
   // flexible GMRES), one half alone, or none (GMRES unpreconditioned).
-  enum class Preconditioner { lod_local, cg_local, local, lod, cg, none };
+  enum class Preconditioner { lod_local, cg_local, amg_local, local, lod, cg, amg, none };
   double preconditioner_cg_rel_tol = 1e-6;  // cg_local, cg: CG's stop ‖r‖ ≤ tol·‖b‖
   Preconditioner preconditioner = Preconditioner::lod_local;
 };
@@ -134,6 +137,7 @@ class BdfIntegrator {
   std::string last_error_;
   struct Sundials;
   std::unique_ptr<Sundials> sun_;
+  std::unique_ptr<class DiffusionAmg> diffusion_amg_;
 };
 
 }  // namespace lactosim::step

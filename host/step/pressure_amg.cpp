@@ -35,9 +35,11 @@ void check(HYPRE_Int code, const char* what) {
   }
 }
 
+}  // namespace
+
 // MPI once per process, for hypre's communicator (MPI_COMM_SELF). A program launched without mpirun
 // becomes a singleton; MPI_Finalize runs at exit, after every solver has been destroyed.
-void ensure_mpi() {
+void ensure_hypre_mpi() {
   int initialised = 0;
   MPI_Initialized(&initialised);
   if (initialised) return;
@@ -54,8 +56,6 @@ void ensure_mpi() {
     }
   });
 }
-
-}  // namespace
 
 struct PressureAmg::Hypre {
   HYPRE_IJMatrix A_ij = nullptr;
@@ -114,7 +114,7 @@ PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uin
   }
   if (cell_.empty()) return;
 
-  ensure_mpi();
+  ensure_hypre_mpi();
   hypre_ = std::make_unique<Hypre>();
   Hypre& h = *hypre_;
   const HYPRE_BigInt last = HYPRE_BigInt(cell_.size()) - 1;
