@@ -32,6 +32,7 @@
 #include "meshes/generators.hpp"
 #include "meshes/nrrd_header.hpp"
 #include "meshes/tiff_structure.hpp"
+#include "meshes/vti_structure.hpp"
 
 namespace fs = std::filesystem;
 
@@ -130,6 +131,12 @@ std::string array_names(vtkImageData* image) {
 Volume read_vti(const GeometrySpec& s) {
   vtkNew<vtkXMLImageDataReader> reader;
   if (!reader->CanReadFile(s.file.c_str())) fail(s.file, "is not a VTK XML image file (.vti)");
+  // Extents and appended block headers checked first: the reader allocates what they claim.
+  try {
+    check_vti_structure(s.file);
+  } catch (const VtiStructureError& e) {
+    fail(s.file, e.what());
+  }
   vtkNew<VtkMessages> messages;
   messages->watch(reader);
   reader->SetFileName(s.file.c_str());

@@ -91,6 +91,11 @@ NrrdHeader check_nrrd_header(const std::string& path) {
     ++line_number;
     consumed += line.size() + 1;
     if (consumed > max_header_bytes) fail("has no end to its header within 1 MiB (a blank line ends it)");
+    for (char c : line)
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+        // VTK's reader loops forever on a NUL in a header line (found by fuzzing).
+        fail("header line " + std::to_string(line_number) + " holds a control character (byte " +
+             std::to_string(static_cast<unsigned char>(c)) + "): not a text header");
     const std::string t = trim(line);
     if (t.empty()) {
       ended = true;

@@ -57,6 +57,7 @@ const char* tag_name(int tag) {
     case 259: return "Compression";
     case 270: return "ImageDescription";
     case 273: return "StripOffsets";
+    case 274: return "Orientation";
     case 277: return "SamplesPerPixel";
     case 278: return "RowsPerStrip";
     case 279: return "StripByteCounts";
@@ -166,7 +167,10 @@ class Walker {
       en.type = int(get(p + 2, 2));
       en.count = get(p + 4, s_.big_tiff ? 8 : 4);
       const std::uint64_t size = type_bytes(en.type);
-      if (size == 0) continue;  // unknown type: libtiff skips it too
+      // A type TIFF does not define: libtiff takes some such entries anyway and divides by zero
+      // later (a PlanarConfiguration of type 32771 crashed TIFFReadScanline; found by fuzzing).
+      if (size == 0)
+        fail(where(page, en.tag) + " has field type " + std::to_string(en.type) + ", which TIFF does not define");
       const std::uint8_t* value = p + (s_.big_tiff ? 12 : 8);
       const std::uint64_t inline_bytes = s_.big_tiff ? 8 : 4;
       if (en.count > b_.size() / size + inline_bytes)  // more bytes than the file could hold
@@ -190,7 +194,7 @@ class Walker {
 
   static bool is_needed(int tag) {
     return tag == 256 || tag == 257 || tag == 258 || tag == 259 || tag == 270 || tag == 273 || tag == 277 ||
-           tag == 278 || tag == 279 || tag == 284 || tag == 297 || tag == 322 || tag == 323 || tag == 324 ||
+           tag == 274 || tag == 278 || tag == 279 || tag == 284 || tag == 297 || tag == 322 || tag == 323 || tag == 324 ||
            tag == 325 || tag == 339 || tag == 254;
   }
 
@@ -242,6 +246,12 @@ class Walker {
     p.compression = std::uint32_t(std::min<std::uint64_t>(one(entries, 259, 1, page), 100000));
     if (p.bits == 0 || p.bits > 64) fail(name + " has " + std::to_string(p.bits) + " bits per sample");
     if (p.samples == 0 || p.samples > 64) fail(name + " has " + std::to_string(p.samples) + " samples per pixel");
+    const std::uint64_t planar = one(entries, 284, 1, page), rows = one(entries, 278, 1, page);
+    const std::uint64_t orientation = one(entries, 274, 1, page);
+    if (planar != 1 && planar != 2)
+      fail(where(page, 284) + " is " + std::to_string(planar) + ", not 1 (chunky) or 2 (planar)");
+    if (rows == 0) fail(where(page, 278) + " is 0");
+    if (orientation < 1 || orientation > 8) fail(where(page, 274) + " is " + std::to_string(orientation) + ", not 1–8");
     p.ifd_offset = offset;
 
     // Pixel data: strips or tiles, every one inside the file.
@@ -267,7 +277,6 @@ class Walker {
         p.data_bytes += n[i];
       }
       if (p.compression == 1 && !tiled) {
-        const std::uint64_t planar = one(entries, 284, 1, page);
         const std::uint64_t per_row_samples = planar == 2 ? 1 : p.samples;
         const std::uint64_t row_bytes = (std::uint64_t(p.width) * p.bits * per_row_samples + 7) / 8;
         const std::uint64_t needed = row_bytes * p.height * (planar == 2 ? p.samples : 1);
