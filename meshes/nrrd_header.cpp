@@ -101,6 +101,10 @@ NrrdHeader check_nrrd_header(const std::string& path) {
       ended = true;
       break;
     }
+    // VTK matches field names from the line's first character: " sizes: 4 4 4" is no sizes field
+    // to it, and its reader then dereferences the sizes it never read (found by fuzzing).
+    if (line[0] == ' ' || line[0] == '\t')
+      fail("header line " + std::to_string(line_number) + " '" + t.substr(0, 60) + "' starts with white space");
     if (t[0] == '#' || t.find(":=") != std::string::npos) continue;
     const auto colon = t.find(": ");
     if (colon == std::string::npos || colon == 0)

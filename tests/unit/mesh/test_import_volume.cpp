@@ -503,6 +503,10 @@ TEST(ImportVolume, BadNrrdHeadersAreRefusedBeforeVtkReadsThem) {
       {head + "type: uint8\ndimension: 3\nsizes: 100000 100000 100000\nencoding: raw\n\n",
        "makes more than 2^42 voxels"},
       {"NRRD0009\n", "is not a NRRD file"},
+      {head + "type: uint8\ndimension: 3\n sizes: 4 4 4\nencoding: raw\n\n" + data64,
+       "header line 4 'sizes: 4 4 4' starts with white space"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n# a NUL " + std::string(1, '\0') + " here\n\n" + data64,
+       "header line 6 holds a control character (byte 0)"},
   };
   int n = 0;
   for (const auto& [bytes, expected] : cases) {
