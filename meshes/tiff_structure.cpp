@@ -61,6 +61,8 @@ const char* tag_name(int tag) {
     case 277: return "SamplesPerPixel";
     case 278: return "RowsPerStrip";
     case 279: return "StripByteCounts";
+    case 280: return "MinSampleValue";
+    case 281: return "MaxSampleValue";
     case 284: return "PlanarConfiguration";
     case 297: return "PageNumber";
     case 322: return "TileWidth";
@@ -81,6 +83,35 @@ std::uint64_t type_bytes(int type) {
     case 5: case 10: case 12: case 16: case 17: case 18: return 8;  // RATIONAL … LONG8 SLONG8 IFD8
     default: return 0;
   }
+}
+
+// The kind of value TIFF 6.0 gives a baseline or extension tag libtiff reads itself: 'i' integers,
+// 'r' numbers (rationals; libtiff converts any numeric type), 'a' text; 0 for a tag it does not
+// know (kept as is). libtiff fails to read a directory whose known tag has a type of another kind,
+// and VTK's reader then divides by zero in TIFFReadScanline (a RATIONAL MaxSampleValue; found by
+// fuzzing).
+char tag_kind(int tag) {
+  switch (tag) {
+    case 254: case 255: case 256: case 257: case 258: case 259: case 262: case 263: case 264: case 265:
+    case 266: case 273: case 274: case 277: case 278: case 279: case 280: case 281: case 284: case 290:
+    case 291: case 292: case 293: case 296: case 297: case 301: case 317: case 320: case 321: case 322:
+    case 323: case 324: case 325: case 332: case 338: case 339: case 530: case 531:
+      return 'i';
+    case 282: case 283: case 286: case 287: case 318: case 319: case 532:
+      return 'r';
+    case 269: case 270: case 271: case 272: case 285: case 305: case 306: case 315: case 316: case 33432:
+      return 'a';
+    default:
+      return 0;
+  }
+}
+
+bool type_fits(char kind, int type) {
+  const bool integer = type == 1 || type == 3 || type == 4 || type == 6 || type == 8 || type == 9 || type == 13 ||
+                       type == 16 || type == 17 || type == 18;
+  const bool number = integer || type == 5 || type == 10 || type == 11 || type == 12;
+  const bool text = type == 2 || type == 1 || type == 6 || type == 7;
+  return kind == 'i' ? integer : kind == 'r' ? number : kind == 'a' ? text : true;
 }
 
 struct Entry {
@@ -171,6 +202,10 @@ class Walker {
       // later (a PlanarConfiguration of type 32771 crashed TIFFReadScanline; found by fuzzing).
       if (size == 0)
         fail(where(page, en.tag) + " has field type " + std::to_string(en.type) + ", which TIFF does not define");
+      if (!type_fits(tag_kind(en.tag), en.type))
+        fail(where(page, en.tag) + " has field type " + std::to_string(en.type) + ", not the " +
+             (tag_kind(en.tag) == 'i' ? "integer" : tag_kind(en.tag) == 'r' ? "rational" : "text") +
+             " type TIFF gives it");
       const std::uint8_t* value = p + (s_.big_tiff ? 12 : 8);
       const std::uint64_t inline_bytes = s_.big_tiff ? 8 : 4;
       if (en.count > b_.size() / size + inline_bytes)  // more bytes than the file could hold
