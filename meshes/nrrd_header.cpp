@@ -164,8 +164,12 @@ NrrdHeader check_nrrd_header(const std::string& path) {
   std::uint64_t data_start = h.header_bytes;
   if (data_file) {
     const auto w = words(*data_file);
+    // Several data files (a LIST, or a printf pattern with min, max and step) are refused: VTK's
+    // reader expands a pattern with whatever numbers follow it and allocated gigabytes for a
+    // damaged one (found by fuzzing).
     if (w.size() != 1 || w[0] == "LIST")
-      return h;  // several data files (a LIST or a printf pattern): left to the reader
+      fail("'data file: " + data_file->substr(0, 60) +
+           "' names several data files (a LIST or a pattern); lactosim reads one: join them into one file");
     fs::path p = w[0];
     if (p.is_relative()) p = fs::path(path).parent_path() / p;
     h.data_file = p.lexically_normal().string();

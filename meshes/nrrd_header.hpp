@@ -10,7 +10,8 @@
 //   type       a NRRD type name, not block; endian given (little | big) where a value has > 1 byte;
 //   sizes      `dimension` (1–4) positive integers whose product fits the grid limit;
 //   encoding   raw, ascii (txt, text) or gzip (gz): what vtkNrrdReader reads;
-//   data       one data file (`data file:`, relative to the header's folder) exists; for raw data,
+//   data       one data file (`data file:`, relative to the header's folder; not a LIST or a
+//              pattern of several) exists; for raw data,
 //              the bytes after the header (and `byte skip`) are exactly the voxels' bytes.
 #pragma once
 #include <cstdint>

@@ -503,6 +503,8 @@ TEST(ImportVolume, BadNrrdHeadersAreRefusedBeforeVtkReadsThem) {
       {head + "type: uint8\ndimension: 3\nsizes: 100000 100000 100000\nencoding: raw\n\n",
        "makes more than 2^42 voxels"},
       {"NRRD0009\n", "is not a NRRD file"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\ndata file: slice%03d.raw 1 4 1\n",
+       "'data file: slice%03d.raw 1 4 1' names several data files (a LIST or a pattern); lactosim reads one"},
       {head + "type: uint8\ndimension: 3\n sizes: 4 4 4\nencoding: raw\n\n" + data64,
        "header line 4 'sizes: 4 4 4' starts with white space"},
       {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n# a NUL " + std::string(1, '\0') + " here\n\n" + data64,
