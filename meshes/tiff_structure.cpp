@@ -291,6 +291,15 @@ class Walker {
 
     // Pixel data: strips or tiles, every one inside the file.
     const bool tiled = find(entries, 324) != nullptr;
+    p.photometric = std::uint32_t(std::min<std::uint64_t>(one(entries, 262, 1, page), 100000));
+    p.planar = std::uint32_t(planar);
+    if (tiled) {
+      p.tile_width = std::uint32_t(std::min<std::uint64_t>(one(entries, 322, 0, page), UINT32_MAX));
+      p.tile_length = std::uint32_t(std::min<std::uint64_t>(one(entries, 323, 0, page), UINT32_MAX));
+      if (p.tile_width == 0 || p.tile_length == 0 || p.tile_width % 16 || p.tile_length % 16)
+        fail(name + " has tiles of " + std::to_string(p.tile_width) + "×" + std::to_string(p.tile_length) +
+             " pixels (TIFF needs positive multiples of 16)");
+    }
     const int offsets_tag = tiled ? 324 : 273, counts_tag = tiled ? 325 : 279;
     const Entry* offsets = find(entries, offsets_tag);
     if (!offsets) fail(name + " has no pixel data (no StripOffsets or TileOffsets)");
@@ -335,6 +344,13 @@ class Walker {
       differ("bits per sample", f.bits, p.bits);
       differ("samples per pixel", f.samples, p.samples);
       differ("sample format", f.sample_format, p.sample_format);
+      // VTK lays out its buffer from page 1 and reads every page into it: a later page that
+      // decodes differently wrote past it (heap corruption found by fuzzing).
+      differ("compression", f.compression, p.compression);
+      differ("photometric interpretation", f.photometric, p.photometric);
+      differ("planar configuration", f.planar, p.planar);
+      differ("tile width (0: strips)", f.tile_width, p.tile_width);
+      differ("tile length (0: strips)", f.tile_length, p.tile_length);
     } else {
       declared_pages(entries, page);
     }

@@ -6,7 +6,9 @@
 //   header   II*\0 / MM\0* (classic, 32-bit offsets) or II+\0 / MM\0+ (BigTIFF, 64-bit offsets);
 //   IFDs     every IFD, tag value, strip and tile lies inside the file; the chain ends (no loop);
 //   pages    every full-resolution page (thumbnails, NewSubfileType bit 0, are skipped) has the
-//            first page's width, height, bits, samples per pixel and sample format; an
+//            first page's width, height, bits, samples per pixel, sample format, compression,
+//            photometric interpretation, planar configuration and strip or tile layout (VTK reads
+//            every page into a buffer laid out for the first); an
 //            uncompressed page holds all the bytes its size needs;
 //   count    the number of pages agrees with what the file declares: ImageJ's `images=N` in the
 //            first page's ImageDescription, and the total of the PageNumber tag.
@@ -23,6 +25,7 @@ struct TiffPage {
   std::uint64_t ifd_offset = 0;
   std::uint32_t width = 0, height = 0;
   std::uint32_t bits = 1, samples = 1, sample_format = 1, compression = 1;
+  std::uint32_t photometric = 1, planar = 1, tile_width = 0, tile_length = 0;  // tile sizes 0: strips
   std::uint64_t data_bytes = 0;  // sum of its strip or tile byte counts
 };
 
