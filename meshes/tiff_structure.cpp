@@ -228,9 +228,9 @@ class Walker {
   }
 
   static bool is_needed(int tag) {
-    return tag == 256 || tag == 257 || tag == 258 || tag == 259 || tag == 270 || tag == 273 || tag == 277 ||
-           tag == 274 || tag == 278 || tag == 279 || tag == 284 || tag == 297 || tag == 322 || tag == 323 || tag == 324 ||
-           tag == 325 || tag == 339 || tag == 254;
+    return tag == 254 || tag == 256 || tag == 257 || tag == 258 || tag == 259 || tag == 262 || tag == 270 ||
+           tag == 273 || tag == 274 || tag == 277 || tag == 278 || tag == 279 || tag == 284 || tag == 297 ||
+           tag == 322 || tag == 323 || tag == 324 || tag == 325 || tag == 339;
   }
 
   // The integer values of an entry (BYTE, SHORT, LONG, LONG8 and their IFD kinds).
@@ -238,6 +238,10 @@ class Walker {
     const std::uint64_t size = type_bytes(e.type);
     if (e.type == 2 || e.type == 5 || e.type == 10 || e.type == 11 || e.type == 12)
       fail(where(page, e.tag) + " has field type " + std::to_string(e.type) + ", not an integer type");
+    // Only the values of is_needed tags are read; any other here would be a walker bug (UBSan found
+    // Photometric read from an empty buffer when its value lay outside the IFD).
+    if (e.bytes.size() != e.count * size)
+      fail(where(page, e.tag) + ": its values were not read (lactosim bug: add the tag to is_needed)");
     std::vector<std::uint64_t> out(e.count);
     for (std::uint64_t i = 0; i < e.count; ++i) out[i] = get(e.bytes.data() + i * size, int(size));
     return out;
