@@ -42,7 +42,9 @@ struct TiffStructureError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Walks and checks the file; throws TiffStructureError naming the page, tag and byte range at fault.
+// Walks and checks the file, then has libtiff read every page's directory (VTK's reader goes on
+// after libtiff failed one, and divides by zero); throws TiffStructureError naming the page, tag
+// and byte range at fault.
 TiffStructure check_tiff_structure(const std::string& path);
 // The same on bytes in memory (tests and the fuzz target).
 TiffStructure check_tiff_bytes(const std::uint8_t* data, std::size_t size);

@@ -103,7 +103,15 @@ void check_vti_structure(const std::string& path) {
       xml.append(chunk, 0, got);
       const auto appended = xml.find("<AppendedData");
       if (appended != std::string::npos) {
-        const auto underscore = xml.find('_', xml.find('>', appended) == std::string::npos ? xml.size() : xml.find('>', appended));
+        // VTK takes the data from the first character after the tag that is not white space, and
+        // reads from the end of the file when that is not '_' (a '$' there made it ask for 6.4 GB;
+        // found by fuzzing): the '_' must come first.
+        const auto close = xml.find('>', appended);
+        const auto first = close == std::string::npos ? close : xml.find_first_not_of(" \t\r\n", close + 1);
+        if (first != std::string::npos && xml[first] != '_')
+          fail("its <AppendedData> starts with byte " + std::to_string(static_cast<unsigned char>(xml[first])) +
+               ", not the '_' that starts the data");
+        const auto underscore = first;
         if (underscore != std::string::npos) {
           const Attributes a = attributes(xml, appended);
           base64 = !(a.count("encoding") && a.at("encoding") == "raw");  // VTK's default is base64
