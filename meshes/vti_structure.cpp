@@ -126,6 +126,12 @@ void check_vti_structure(const std::string& path) {
   if (file_at == std::string::npos) return;  // not VTK XML: the reader says so
   const Attributes file = attributes(xml, file_at);
   const bool compressed = file.count("compressor") && !file.at("compressor").empty();
+  // Only the values VTK documents: a block header read with another width than VTK's would check
+  // nothing.
+  if (file.count("header_type") && file.at("header_type") != "UInt32" && file.at("header_type") != "UInt64")
+    fail("has header_type '" + file.at("header_type").substr(0, 40) + "', not UInt32 or UInt64");
+  if (file.count("byte_order") && file.at("byte_order") != "LittleEndian" && file.at("byte_order") != "BigEndian")
+    fail("has byte_order '" + file.at("byte_order").substr(0, 40) + "', not LittleEndian or BigEndian");
   const int header_bytes = file.count("header_type") && file.at("header_type") == "UInt64" ? 8 : 4;
   const bool big_endian = file.count("byte_order") && file.at("byte_order") == "BigEndian";
 
@@ -196,7 +202,10 @@ void check_vti_structure(const std::string& path) {
     const std::string name = "array '" + (array.count("Name") ? array.at("Name") : std::string("?")) + "'";
     // VTK reads any format it does not know as appended (a DataArray of format "appe.ded" made it
     // ask for 17 GB; found by fuzzing): only the three it documents are taken.
-    const std::string format = array.count("format") ? array.at("format") : "ascii";
+    // A DataArray without a format is read as appended too (a "RangeMformat" attribute; found by
+    // fuzzing): VTK's writers always give one, so none is refused.
+    if (!array.count("format")) fail(name + " has no format attribute (ascii, binary or appended)");
+    const std::string format = array.at("format");
     if (format != "ascii" && format != "binary" && format != "appended")
       fail(name + " has format '" + format.substr(0, 40) + "', not ascii, binary or appended");
     if (format != "appended") continue;
