@@ -30,6 +30,9 @@
 #include <vtkXMLImageDataWriter.h>
 
 #include "meshes/generators.hpp"
+#include "meshes/nrrd_header.hpp"
+#include "meshes/tiff_structure.hpp"
+#include "meshes/vti_structure.hpp"
 
 namespace fs = std::filesystem;
 
@@ -128,6 +131,12 @@ std::string array_names(vtkImageData* image) {
 Volume read_vti(const GeometrySpec& s) {
   vtkNew<vtkXMLImageDataReader> reader;
   if (!reader->CanReadFile(s.file.c_str())) fail(s.file, "is not a VTK XML image file (.vti)");
+  // Extents and appended block headers checked first: the reader allocates what they claim.
+  try {
+    check_vti_structure(s.file);
+  } catch (const VtiStructureError& e) {
+    fail(s.file, e.what());
+  }
   vtkNew<VtkMessages> messages;
   messages->watch(reader);
   reader->SetFileName(s.file.c_str());
@@ -159,30 +168,28 @@ Volume read_vti(const GeometrySpec& s) {
   return v;
 }
 
-// VTK's NRRD reader reports a short raw read only on the console and returns the volume with
-// whatever was in memory; an attached raw volume must hold exactly header + voxel bytes.
-void check_nrrd_size(const std::string& file, std::uintmax_t voxel_bytes) {
-  std::ifstream in(file, std::ios::binary);
-  std::string line;
-  bool raw = false, detached = false;
-  while (std::getline(in, line) && !line.empty() && line != "\r") {
-    const auto colon = line.find(':');
-    const std::string field = colon == std::string::npos ? "" : line.substr(0, colon);
-    std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    if (field == "encoding") raw = value.rfind("raw", 0) == 0;
-    if (field == "data file" || field == "datafile") detached = true;
+// A volume's voxel counts against the grid limit, before a reader allocates them.
+void check_voxel_count(const std::string& file, std::array<double, 3> dims) {
+  try {
+    grid_dims(dims, "", "its grid", "crop or downsample it");
+  } catch (const GeometryKeyError& e) {
+    fail(file, e.what());
   }
-  if (!in || !raw || detached) return;
-  const std::uintmax_t header = std::uintmax_t(in.tellg());
-  const std::uintmax_t actual = fs::file_size(file);
-  if (actual < header + voxel_bytes)
-    fail(file, "is truncated: its header promises " + std::to_string(voxel_bytes) + " bytes of voxels after " +
-                   std::to_string(header) + " bytes of header (" + std::to_string(header + voxel_bytes) +
-                   " in all), the file has " + std::to_string(actual));
 }
 
 Volume read_nrrd(const GeometrySpec& s) {
+  // The header checked first: VTK's reader crashes or loops on some bad ones, and reads a short
+  // data block as a volume padded with whatever was in memory.
+  NrrdHeader header;
+  try {
+    header = check_nrrd_header(s.file);
+  } catch (const NrrdHeaderError& e) {
+    fail(s.file, e.what());
+  }
+  std::array<double, 3> extent{1, 1, 1};  // the last two axes are y and z, the rest x (and components)
+  const int d = int(header.sizes.size());
+  for (int a = 0; a < d; ++a) extent[std::max(0, a - std::max(0, d - 3))] *= double(header.sizes[a]);
+  check_voxel_count(s.file, extent);
   vtkNew<vtkNrrdReader> reader;
   if (!reader->CanReadFile(s.file.c_str())) fail(s.file, "is not a NRRD file (no NRRD000x magic line)");
   vtkNew<VtkMessages> messages;
@@ -191,7 +198,9 @@ Volume read_nrrd(const GeometrySpec& s) {
   update_or_fail(reader, [&] { return messages->problems(); }, s.file);
   vtkImageData* image = reader->GetOutput();
   Volume v = point_scalars_volume(image, s.file);
-  check_nrrd_size(s.file, std::uintmax_t(v.values->GetNumberOfValues()) * std::uintmax_t(v.values->GetDataTypeSize()));
+  if (std::uint64_t(v.values->GetNumberOfValues()) != header.voxels)
+    fail(s.file, "VTK's NRRD reader returned " + std::to_string(v.values->GetNumberOfValues()) +
+                     " values, its header's sizes make " + std::to_string(header.voxels));
   // VTK's NRRD reader takes a first axis shorter than 10 for vector components (dims 5×4×3 come
   // back as 4×3×1 points of 5 components). The bytes are in x-fastest order either way, so a scalar
   // volume is recovered by reading the components as x; that axis's spacing is the next one's.
@@ -215,6 +224,7 @@ Volume read_tiff(const GeometrySpec& s) {
   vtkNew<vtkTIFFReader> reader;
   vtkNew<VtkMessages> messages;
   messages->watch(reader);
+  long pages = 0;  // as our own walk of the file(s) counts them
   if (fs::is_directory(s.file)) {
     std::vector<std::string> slices;
     for (const auto& entry : fs::directory_iterator(s.file)) {
@@ -224,20 +234,76 @@ Volume read_tiff(const GeometrySpec& s) {
     }
     if (slices.empty()) fail(s.file, "is a folder without .tif/.tiff slices");
     std::sort(slices.begin(), slices.end());
+    // Every slice whole, one page, and the first slice's size and type: VTK reads each slice with
+    // the first one's layout.
+    TiffPage first;
+    for (const auto& slice : slices) {
+      const std::string name = fs::path(slice).filename().string();
+      TiffStructure t;
+      try {
+        t = check_tiff_structure(slice);
+      } catch (const TiffStructureError& e) {
+        fail(s.file, "slice '" + name + "' " + e.what());
+      }
+      if (t.pages.size() != 1)
+        fail(s.file, "slice '" + name + "' has " + std::to_string(t.pages.size()) +
+                         " pages; a folder of slices needs one page per file");
+      const TiffPage& p = t.pages.front();
+      if (&slice == &slices.front()) first = p;
+      else if (p.width != first.width || p.height != first.height || p.bits != first.bits ||
+               p.samples != first.samples || p.sample_format != first.sample_format)
+        fail(s.file, "slice '" + name + "' is " + std::to_string(p.width) + "×" + std::to_string(p.height) + " of " +
+                         std::to_string(p.bits) + "-bit samples, the first slice '" +
+                         fs::path(slices.front()).filename().string() + "' is " + std::to_string(first.width) +
+                         "×" + std::to_string(first.height) + " of " + std::to_string(first.bits) +
+                         "-bit samples: every slice must agree");
+    }
+    check_voxel_count(s.file, {double(first.width), double(first.height), double(slices.size())});
+    pages = long(slices.size());
     vtkNew<vtkStringArray> names;
     for (const auto& n : slices) names->InsertNextValue(n);
     reader->SetFileDimensionality(2);
     reader->SetFileNames(names);
   } else {
+    // The page chain walked first: libtiff reads a truncated stack as fewer or blank pages.
+    TiffStructure t;
+    try {
+      t = check_tiff_structure(s.file);
+    } catch (const TiffStructureError& e) {
+      fail(s.file, e.what());
+    }
+    const TiffPage& p = t.pages.front();
+    check_voxel_count(s.file, {double(p.width), double(p.height), double(t.pages.size())});
+    pages = long(t.pages.size());
     if (!reader->CanReadFile(s.file.c_str())) fail(s.file, "is not a TIFF file");
     reader->SetFileName(s.file.c_str());
   }
   update_or_fail(reader, [&] { return messages->problems(); }, s.file);
   vtkImageData* image = reader->GetOutput();
   Volume v = point_scalars_volume(image, s.file);
+  if (v.dims[2] != pages)
+    fail(s.file, "VTK's TIFF reader returned " + std::to_string(v.dims[2]) + " slices, the file's page chain has " +
+                     std::to_string(pages));
   v.spacing = {1, 1, 1};  // TIFF resolution tags are rarely the voxel size: voxel_um is required
   v.origin = {0, 0, 0};
   return v;
+}
+
+// What a raw file's size would fit instead: another value width (a uint16 volume read as uint8 is
+// twice the size), or another header length.
+std::string raw_size_hint(std::uintmax_t actual, long voxels, long header, int bytes) {
+  std::string hint;
+  if (actual >= std::uintmax_t(header)) {
+    const std::uintmax_t data = actual - std::uintmax_t(header);
+    for (const auto& [width, names] : {std::pair<int, const char*>{1, "uint8 or int8"}, {2, "uint16 or int16"},
+                                       {4, "uint32 or int32"}})
+      if (width != bytes && data == std::uintmax_t(voxels) * std::uintmax_t(width))
+        hint = "; the size fits " + std::string(names) + " (geometry.raw_type)";
+  }
+  const std::uintmax_t voxel_bytes = std::uintmax_t(voxels) * std::uintmax_t(bytes);
+  if (hint.empty() && actual > voxel_bytes)
+    hint = "; the size fits a header of " + std::to_string(actual - voxel_bytes) + " bytes (geometry.raw_header_bytes)";
+  return hint;
 }
 
 Volume read_raw(const GeometrySpec& s) {
@@ -256,6 +322,7 @@ Volume read_raw(const GeometrySpec& s) {
                      " + " + std::to_string(s.raw_dims[0]) + "×" + std::to_string(s.raw_dims[1]) + "×" +
                      std::to_string(s.raw_dims[2]) + " voxels × " + std::to_string(bytes) + " bytes of " +
                      s.raw_type + "), the file has " + std::to_string(actual) +
+                     raw_size_hint(actual, n, s.raw_header_bytes, bytes) +
                      " — check geometry.raw_dims, raw_type and raw_header_bytes");
   Volume v;
   v.values.TakeReference(vtkDataArray::CreateDataArray(vtk_type));

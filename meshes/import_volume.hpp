@@ -3,6 +3,10 @@
 //
 //   read      .vti (vtkXMLImageDataReader), .nrrd/.nhdr (vtkNrrdReader), TIFF (vtkTIFFReader: one
 //             multipage file, or a folder of slices in name order), raw (checked byte count);
+//   check     before VTK reads a byte of voxels: a .vti's extents and appended block headers
+//             (meshes/vti_structure.hpp), a NRRD header and its data's size
+//             (meshes/nrrd_header.hpp), a TIFF's page chain, strips and page sizes
+//             (meshes/tiff_structure.hpp), every volume's voxel count against the grid limit;
 //   map       every file value through geometry.label_map onto the generator labels (labels::);
 //             a value not in the map is an error naming the value, its voxel count and first voxel;
 //   outlets   a file value (geometry.outlet_value) or the lumen voxels on a domain face

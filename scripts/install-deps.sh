@@ -9,6 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git pkg-config
   libvtk9-dev python3-vtk9          # VTK 9.1: writers/readers; python3-vtk9 for the output checks
+  libtiff-dev                        # TIFF import: every page's directory checked before VTK reads it
   libboost-program-options-dev       # CLI and INI validation
   libsundials-dev                    # CVODE (BDF, Newton–Krylov): run.integrator = bdf
   libhypre-dev                       # BoomerAMG: flow.pressure_preconditioner = amg (optional at build)

@@ -131,9 +131,13 @@ void validate(Section& s, const Declared& declared) {
     try {
       po::store(parsed, s.vm);
     } catch (const po::error& err) {
+      // Boost 1.74's what() substitutes %value% and the like into its message until none is left,
+      // so a value that contains such a placeholder never returns (found by fuzzing): its detail
+      // is left out then; the message quotes the value anyway.
+      const bool placeholder = e.value.find('%') != std::string::npos;
       fail(e.where, "expected " + describe_type(info->type) + ", got '" + e.value + "'" +
-                        (info->type == ValueType::other ? " (" + std::string(err.what()) + ")"
-                                                        : ""));
+                        (info->type == ValueType::other && !placeholder ? " (" + std::string(err.what()) + ")"
+                                                                        : ""));
     }
     require_finite(s.vm[e.where.key].value(), e);
   }
@@ -158,7 +162,8 @@ mesh::GeometrySpec geometry_of(const std::vector<Section>& sections, const std::
 }
 
 // An imported volume's lumen (label 4) and outlet voxels (label 6) that no compartment lists would
-// fall outside the model like stroma: the milk would have nowhere to be, silently.
+// fall outside the model like stroma: the milk would have nowhere to be, silently. So would any
+// other mapped label but stroma's.
 void require_lumen_labels_in_model(const std::vector<Section>& sections, const LoadedConfig& c) {
   if (c.geometry.kind != "file") return;
   const Section& geometry =
@@ -181,6 +186,17 @@ void require_lumen_labels_in_model(const std::vector<Section>& sections, const L
   if ((c.geometry.outlet_label || c.geometry.outlet_face >= 0) && !claimed(outlet))
     fail(geometry.where(c.geometry.outlet_label ? "outlet_label" : "outlet_face"),
          "the outlet voxels of " + volume + " get label 6 (outlet), which no compartment lists" + remedy);
+  // Any other label but stroma (0) that no compartment lists: its voxels would silently drop out of
+  // the model, as if the segmentation had not drawn them.
+  static const char* const names[] = {"stroma", "blood", "interstitium", "alveolar cell", "lumen", "duct cell", "outlet"};
+  for (const auto& [value, label] : c.geometry.label_map)
+    if (label != mesh::labels::stroma && !claimed(label))
+      fail(geometry.where("label_map"),
+           "value " + std::to_string(value) + " of " + volume + " maps to label " + std::to_string(label) +
+               (label < 7 ? " (" + std::string(names[label]) + ")" : std::string()) +
+               ", which no compartment lists: its voxels would fall outside the model; map it to 0 (stroma) "
+               "or add " + std::to_string(label) + " to a compartment's labels (compartments list: " +
+               (listed_text.empty() ? "none" : join(listed_text)) + ")");
 }
 
 }  // namespace

@@ -129,3 +129,20 @@ TEST(ConfigErrors, EveryNumericKeyRefusesInfinityAndNan) {
   EXPECT_GE(numeric, 100);
   fs::remove(region);
 }
+
+// The configs the fuzz target found (tests/fuzz/regressions/config/, named by libFuzzer for what
+// they did) load or fail with a ConfigError, as lactosim_fuzz_config runs them.
+TEST(ConfigErrors, EveryFuzzFoundConfigEndsWithAConfigError) {
+  const fs::path dir = fs::path(LACTOSIM_SOURCE_DIR) / "tests" / "fuzz" / "regressions" / "config";
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    SCOPED_TRACE(e.path().string());
+    try {
+      lactosim::config::load_config({e.path().string()}, {});
+    } catch (const lactosim::config::ConfigError& error) {
+      EXPECT_NE(std::string(error.what()).find(e.path().filename().string()), std::string::npos) << error.what();
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 1);
+}

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "meshes/import_volume.hpp"
+#include "meshes/nrrd_header.hpp"
+#include "meshes/tiff_structure.hpp"
 #include "mesh_test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -209,7 +211,7 @@ TEST(ImportVolume, TruncatedVtiIsAnError) {
   fs::resize_file(dir / "a.vti", size / 2);
   const std::string e = error_of(file_spec(dir / "a.vti", "vti"));
   expect_contains(e, "a.vti");
-  expect_contains(e, "cannot be read");
+  expect_contains(e, "the file is truncated");
 }
 
 TEST(ImportVolume, FloatValuesAreRejected) {
@@ -301,6 +303,253 @@ TEST(ImportVolume, MultipageTiffAndAFolderOfSlicesGiveTheSameGrid) {
   EXPECT_EQ(many.grid.nz, 3);
   EXPECT_TRUE(one.grid.label == many.grid.label);
   for (long v = 0; v < 60; ++v) EXPECT_EQ(one.grid.label[v], a->GetValue(v)) << v;
+}
+
+// A 5×4×3 uint8 stack written by VTK as one multi-page TIFF.
+fs::path write_vtk_stack(const fs::path& dir, int pages = 3) {
+  vtkNew<vtkImageData> image;
+  image->SetDimensions(5, 4, pages);
+  vtkNew<vtkUnsignedCharArray> a;
+  a->SetNumberOfTuples(20 * pages);
+  for (long v = 0; v < 20 * pages; ++v) a->SetValue(v, v % 5 == 4 ? 3 : 0);
+  image->GetPointData()->SetScalars(a);
+  vtkNew<vtkTIFFWriter> w;
+  w->SetInputData(image);
+  const fs::path path = dir / "stack.tif";
+  w->SetFileName(path.string().c_str());
+  w->Write();
+  return path;
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string tiff_error(const std::string& bytes) {
+  try {
+    check_tiff_bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  } catch (const TiffStructureError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TiffStructure, AStackWrittenByVtkIsWholeWithItsPagesAndSizes) {
+  const fs::path stack = write_vtk_stack(scratch());
+  const TiffStructure t = check_tiff_structure(stack.string());
+  ASSERT_EQ(t.pages.size(), 3u);
+  EXPECT_EQ(t.pages[2].width, 5u);
+  EXPECT_EQ(t.pages[2].height, 4u);
+  EXPECT_EQ(t.pages[2].bits, 8u);
+  EXPECT_EQ(t.pages[2].samples, 1u);
+}
+
+// Every cut of a VTK-written stack, from the header to its last byte, is refused by the walk.
+TEST(TiffStructure, EveryTruncationOfAStackIsRefused) {
+  const std::string whole = read_bytes(write_vtk_stack(scratch()));
+  for (std::size_t cut = 0; cut < whole.size(); ++cut) {
+    const std::string e = tiff_error(whole.substr(0, cut));
+    EXPECT_FALSE(e.empty()) << "cut at " << cut << " of " << whole.size() << " bytes passed";
+  }
+  EXPECT_TRUE(tiff_error(whole).empty());
+}
+
+TEST(TiffStructure, ALoopInThePageChainIsRefused) {
+  const fs::path stack = write_vtk_stack(scratch());
+  const TiffStructure t = check_tiff_structure(stack.string());
+  std::string bytes = read_bytes(stack);
+  ASSERT_FALSE(t.big_endian);
+  // The last IFD's link (after its tag count and 12-byte entries) points back at the first IFD.
+  const std::uint64_t last = t.pages.back().ifd_offset;
+  const unsigned tags = std::uint8_t(bytes[last]) | std::uint8_t(bytes[last + 1]) << 8;
+  const std::uint64_t link = last + 2 + 12 * tags, first = t.pages.front().ifd_offset;
+  for (int b = 0; b < 4; ++b) bytes[link + b] = char((first >> (8 * b)) & 0xFF);
+  const std::string e = tiff_error(bytes);
+  expect_contains(e, "its page chain loops: page 4's IFD offset " + std::to_string(first) + " is an earlier page's");
+}
+
+TEST(TiffStructure, DamagedStacksNameWhatIsWrong) {
+  const fs::path volumes = fs::path(LACTOSIM_SOURCE_DIR) / "tests" / "bad_configs" / "cli" / "volumes";
+  auto error_of_file = [](const fs::path& p) {
+    try {
+      check_tiff_structure(p.string());
+    } catch (const TiffStructureError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  expect_contains(error_of_file(volumes / "truncated_stack.tif"), "page 3's IFD");
+  expect_contains(error_of_file(volumes / "imagej_missing_pages.tif"),
+                  "declares 5 pages (ImageJ's images=5) but its IFD chain has 3");
+  expect_contains(error_of_file(volumes / "pages_disagree.tif"), "page 2 is 5×3 pixels, page 1 is 4×3");
+  expect_contains(tiff_error(std::string("II*\0\0\0\0\0", 8)), "has no pages");
+  expect_contains(tiff_error(std::string("II*\0\xff\0\0\0", 8)), "page 1's IFD at offset 255 lies past the end");
+  expect_contains(tiff_error("GIF89a.."), "is not a TIFF file");
+}
+
+TEST(ImportVolume, TruncatedTiffStackIsRefusedBeforeVtkReadsIt) {
+  const fs::path dir = scratch();
+  const fs::path stack = write_vtk_stack(dir);
+  fs::resize_file(stack, fs::file_size(stack) - 10);
+  GeometrySpec s = file_spec(stack, "tiff");
+  s.voxel_given = true;
+  s.voxel_m = 1e-6;
+  const std::string e = error_of(s);
+  expect_contains(e, "geometry.file '" + stack.string() + "': page 3");
+  expect_contains(e, "the file is truncated");
+}
+
+TEST(ImportVolume, FolderSlicesOfDifferentSizesNameTheSlice) {
+  const fs::path dir = scratch();
+  fs::create_directories(dir / "slices");
+  for (int k = 0; k < 3; ++k) {
+    vtkNew<vtkImageData> slice;
+    slice->SetDimensions(k == 2 ? 6 : 5, 4, 1);
+    vtkNew<vtkUnsignedCharArray> b;
+    b->SetNumberOfTuples(slice->GetNumberOfPoints());
+    b->FillValue(0);
+    slice->GetPointData()->SetScalars(b);
+    vtkNew<vtkTIFFWriter> sw;
+    sw->SetInputData(slice);
+    sw->SetFileName((dir / "slices" / ("z00" + std::to_string(k) + ".tif")).string().c_str());
+    sw->Write();
+  }
+  GeometrySpec s = file_spec(dir / "slices", "tiff");
+  s.voxel_given = true;
+  s.voxel_m = 1e-6;
+  expect_contains(error_of(s), "slice 'z002.tif' is 6×4 of 8-bit samples, the first slice 'z000.tif' is 5×4");
+}
+
+// A .vti whose appended block header claims more than the file holds is refused before VTK
+// allocates it (fuzzing found a 10 kB file that made the reader ask for 3.3 GB).
+TEST(ImportVolume, VtiBlockHeadersAndExtentsAreCheckedBeforeVtkReadsThem) {
+  const fs::path dir = scratch();
+  write_label_vti(default_alveolus(), (dir / "a.vti").string());
+  const std::string whole = read_bytes(dir / "a.vti");
+  const auto data = whole.find('_', whole.find("<AppendedData")) + 1;
+  ASSERT_NE(data, std::string::npos);
+
+  std::string many_blocks = whole;
+  for (int b = 0; b < 3; ++b) many_blocks[data + b] = char(0xFF);  // the block count's low bytes
+  write_bytes(dir / "blocks.vti", many_blocks);
+  std::string e = error_of(file_spec(dir / "blocks.vti", "vti"));
+  expect_contains(e, "blocks.vti': array 'label''s appended block at byte " + std::to_string(data) + " claims ");
+  expect_contains(e, "compressed blocks, more than the file could hold");
+
+  std::string wide = whole;
+  const auto extent = wide.find("WholeExtent=\"") + 13;
+  wide.replace(extent, wide.find('"', extent) - extent, "0 40000 0 40000 0 40");
+  write_bytes(dir / "wide.vti", wide);
+  expect_contains(error_of(file_spec(dir / "wide.vti", "vti")), "WholeExtent: the grid would have 40001 × 40001 × 41 voxels");
+
+  std::string short_block = whole;
+  write_bytes(dir / "short.vti", short_block.substr(0, data + 20));
+  expect_contains(error_of(file_spec(dir / "short.vti", "vti")), "the file is truncated");
+}
+
+// The inputs the fuzz targets found (tests/fuzz/regressions/<format>/, each named by libFuzzer
+// for what it did: crash-, oom-, timeout-) are refused with a message naming the file, as the
+// fuzz target imports them: written to a file of the format's extension, every value mapped.
+TEST(FuzzRegressions, EveryFoundVolumeIsRefusedWithAMessage) {
+  const fs::path root = fs::path(LACTOSIM_SOURCE_DIR) / "tests" / "fuzz" / "regressions";
+  const fs::path dir = scratch();
+  int checked = 0;
+  for (const std::string format : {"vti", "nrrd", "tiff"}) {
+    if (!fs::exists(root / format)) continue;
+    for (const auto& e : fs::directory_iterator(root / format)) {
+      SCOPED_TRACE(e.path().string());
+      const fs::path file = dir / ("volume." + (format == "tiff" ? std::string("tif") : format));
+      fs::copy_file(e.path(), file, fs::copy_options::overwrite_existing);
+      GeometrySpec s = file_spec(file, format);
+      for (int v = 0; v < 256; ++v) s.label_map[v] = std::uint8_t(v % 7);
+      s.voxel_given = format == "tiff";
+      s.voxel_m = 1e-6;
+      expect_contains(error_of(s), "geometry.file '" + file.string() + "': ");
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 3);
+}
+
+TEST(ImportVolume, BadNrrdHeadersAreRefusedBeforeVtkReadsThem) {
+  const fs::path dir = scratch();
+  const std::string head = "NRRD0004\n";
+  const std::string data64(64, '\0');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4\nencoding: raw\n\n" + data64,
+       "'sizes: 4 4' gives 2 sizes, 'dimension: 3' needs 3"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 -4 4\nencoding: raw\n\n" + data64,
+       "'sizes: -4' is not an integer from 1 to"},
+      {head + "type: uint8\ndimension: 9\nsizes: 4 4 4\nencoding: raw\n\n" + data64,
+       "'dimension: 9' is not an integer from 1 to 4"},
+      {head + "type: uint12\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n\n" + data64,
+       "'type: uint12' is not a NRRD type"},
+      {head + "type: uint16\ndimension: 3\nsizes: 4 4 2\nencoding: raw\n\n" + data64,
+       "has no 'endian' field: uint16 values of 2 bytes need"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: hex\n\n" + data64,
+       "'encoding: hex' is not one VTK's NRRD reader reads (raw, ascii, gzip)"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n", "has no blank line ending its header"},
+      {head + "type: uint8\ntype: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n\n" + data64,
+       "header field 'type' is given twice (line 3)"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\n\n" + data64, "has no 'encoding' field"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\ndata file: absent.raw\n",
+       "names the data file 'absent.raw', but"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n\n" + data64 + data64,
+       "is too long: the file has 190 bytes; its 62-byte header promises 64 bytes of voxels (sizes 4 4 4 × "
+       "1-byte uint8) after it, 126 in all: the size fits uint16 (2-byte values)"},
+      {head + "type: uint8\ndimension: 3\nsizes: 100000 100000 100000\nencoding: raw\n\n",
+       "makes more than 2^42 voxels"},
+      {"NRRD0009\n", "is not a NRRD file"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\ndata file: slice%03d.raw 1 4 1\n",
+       "'data file: slice%03d.raw 1 4 1' names several data files (a LIST or a pattern); lactosim reads one"},
+      {head + "type: uint8\ndimension: 3\n sizes: 4 4 4\nencoding: raw\n\n" + data64,
+       "header line 4 'sizes: 4 4 4' starts with white space"},
+      {head + "type: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n# a NUL " + std::string(1, '\0') + " here\n\n" + data64,
+       "header line 6 holds a control character (byte 0)"},
+  };
+  int n = 0;
+  for (const auto& [bytes, expected] : cases) {
+    const fs::path file = dir / ("bad" + std::to_string(n++) + ".nrrd");
+    write_bytes(file, bytes);
+    SCOPED_TRACE(bytes.substr(0, 90));
+    const std::string e = error_of(file_spec(file, "nrrd"));
+    expect_contains(e, "geometry.file '" + file.string() + "': ");
+    expect_contains(e, expected);
+  }
+}
+
+TEST(ImportVolume, DetachedNrrdReadsItsDataFileAndChecksItsSize) {
+  const fs::path dir = scratch();
+  write_bytes(dir / "v.nhdr", "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 4 2 2\nspacings: 1 1 1\nencoding: raw\n"
+                              "data file: v.raw\n");
+  write_bytes(dir / "v.raw", std::string(16, '\0'));
+  const NrrdHeader h = check_nrrd_header((dir / "v.nhdr").string());
+  EXPECT_EQ(h.voxels, 16u);
+  EXPECT_EQ(h.data_file, (dir / "v.raw").string());
+  EXPECT_EQ(import_volume(file_spec(dir / "v.nhdr", "nrrd")).grid.nx, 4);
+  write_bytes(dir / "v.raw", std::string(15, '\0'));
+  const std::string e = error_of(file_spec(dir / "v.nhdr", "nrrd"));
+  expect_contains(e, "is truncated: its data file '" + (dir / "v.raw").string() + "' has 15 bytes; the header "
+                     "promises 16 bytes of voxels (sizes 4 2 2 × 1-byte uint8), 16 in all");
+}
+
+TEST(ImportVolume, RawOfTheWrongSizeSaysWhatTheSizeFits) {
+  const fs::path dir = scratch();
+  write_bytes(dir / "v.raw", std::string(4 * 4 * 4 * 2, '\0'));
+  GeometrySpec s = file_spec(dir / "v.raw", "raw");
+  s.raw_dims = {4, 4, 4};
+  s.voxel_given = true;
+  expect_contains(error_of(s), "is too long: expected 64 bytes (header 0 + 4×4×4 voxels × 1 bytes of uint8), the "
+                               "file has 128; the size fits uint16 or int16 (geometry.raw_type)");
+  write_bytes(dir / "v.raw", std::string(64 + 12, '\0'));
+  expect_contains(error_of(s), "the file has 76; the size fits a header of 12 bytes (geometry.raw_header_bytes)");
+  s.raw_type = "uint32";
+  write_bytes(dir / "v.raw", std::string(64 * 2, '\0'));
+  expect_contains(error_of(s), "is truncated: expected 256 bytes");
+  expect_contains(error_of(s), "the size fits uint16 or int16");
 }
 
 // Lumen cube in a cell shell, with the shell missing at one face: lumen meets interstitium there.
