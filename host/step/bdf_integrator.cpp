@@ -47,6 +47,12 @@ void put_sources(const QuadLayout& L, const kernels::StepTotals& t, double* q) {
   q[L.water_out()] = t.outlet_water_m3;
 }
 
+// Whether the preconditioner applies the per-voxel local Jacobian blocks (and so must set them up).
+bool uses_blocks(BdfOptions::Preconditioner mode) {
+  using P = BdfOptions::Preconditioner;
+  return mode == P::lod_local || mode == P::cg_local || mode == P::amg_local || mode == P::local;
+}
+
 }  // namespace
 
 struct BdfIntegrator::Sundials {
@@ -56,8 +62,6 @@ struct BdfIntegrator::Sundials {
   SUNLinearSolver gmres = nullptr;
   LocalJacobian local;
   std::vector<double> work;  // packed scratch
-  std::vector<long> group_voxel;
-  double gamma = 0;
   ~Sundials() {
     if (cvode) CVodeFree(&cvode);
     if (gmres) SUNLinSolFree(gmres);
@@ -89,11 +93,8 @@ struct BdfIntegrator::Callbacks {
                    void* data) {
     auto* self = static_cast<BdfIntegrator*>(data);
     Sundials& sun = *self->sun_;
-    using P = BdfOptions::Preconditioner;
-    const P mode = self->options_.preconditioner;
-    if (mode == P::cg || mode == P::lod || mode == P::amg) {  // no blocks: the diffusion solve takes γ when applied
+    if (!uses_blocks(self->options_.preconditioner)) {  // nothing to set up: the diffusion solve takes γ when applied
       *jcur = SUNFALSE;
-      sun.gamma = gamma;
       return 0;
     }
     if (!jok) {
@@ -123,7 +124,6 @@ struct BdfIntegrator::Callbacks {
     } else {
       *jcur = SUNFALSE;
     }
-    sun.gamma = gamma;
     return sun.local.factor(gamma) ? 0 : 1;
   }
   static int solve(realtype, N_Vector, N_Vector, N_Vector r, N_Vector z, realtype gamma, realtype, int, void* data) {
@@ -131,28 +131,23 @@ struct BdfIntegrator::Callbacks {
     const std::size_t n = self->packed_.size();
     const double* rv = N_VGetArrayPointer(r);
     double* zv = N_VGetArrayPointer(z);
-    // (I − γL)⁻¹ on the executor, in the padded layout (zero outside the unknowns)...
-    // (I − γL)⁻¹ on the executor, in the padded layout (zero outside the unknowns), then the local
+    // (I − γL)⁻¹ in the padded layout (zero outside the unknowns) by AMG, CG or LOD, then the local
     // blocks — or one of them alone (run.bdf_preconditioner; measured: docs/numerics.md).
-    const BdfOptions::Preconditioner mode = self->options_.preconditioner;
-    std::copy(rv, rv + n, zv);
     using P = BdfOptions::Preconditioner;
-    if (mode == P::amg || mode == P::amg_local) {
+    const P mode = self->options_.preconditioner;
+    std::copy(rv, rv + n, zv);
+    if (mode != P::local && mode != P::none) {
       std::vector<double>& padded = self->padded_f_;
       std::fill(padded.begin(), padded.end(), 0.0);
       for (std::size_t i = 0; i < n; ++i) padded[self->packed_[i]] = rv[i];
-      self->diffusion_amg_->apply(gamma, padded);
-      for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
-    } else if (mode != P::local && mode != P::none) {
-      std::vector<double>& padded = self->padded_f_;
-      std::fill(padded.begin(), padded.end(), 0.0);
-      for (std::size_t i = 0; i < n; ++i) padded[self->packed_[i]] = rv[i];
-      const bool by_cg = mode == P::cg_local || mode == P::cg;
-      self->stepper_.diffusion_solve(gamma, padded, by_cg ? self->options_.preconditioner_cg_rel_tol : 0.0);
+      if (mode == P::amg || mode == P::amg_local)
+        self->diffusion_amg_->apply(gamma, padded);
+      else
+        self->stepper_.diffusion_solve(gamma, padded,
+                                       mode == P::cg_local || mode == P::cg ? self->options_.preconditioner_cg_rel_tol : 0.0);
       for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
     }
-    if (mode == P::lod_local || mode == P::cg_local || mode == P::amg_local || mode == P::local)
-      self->sun_->local.solve(zv);
+    if (uses_blocks(mode)) self->sun_->local.solve(zv);
     return 0;
   }
   static void error(int, const char*, const char* function, char* message, void* data) {
@@ -232,8 +227,7 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   check(CVodeSetLinearSolver(sun.cvode, sun.gmres, nullptr), "CVodeSetLinearSolver");
   if (precondition)
     check(CVodeSetPreconditioner(sun.cvode, &Callbacks::setup, &Callbacks::solve), "CVodeSetPreconditioner");
-  n_quadratures_ = QuadLayout{ns, problem.n_membranes}.size();
-  sun.quadrature = N_VNew_Serial(n_quadratures_, sun.context);
+  sun.quadrature = N_VNew_Serial(QuadLayout{ns, problem.n_membranes}.size(), sun.context);
   N_VConst(0.0, sun.quadrature);
   check(CVodeQuadInit(sun.cvode, &Callbacks::quadrature, sun.quadrature), "CVodeQuadInit");
   check(CVodeSetQuadErrCon(sun.cvode, SUNFALSE), "CVodeSetQuadErrCon");
@@ -248,7 +242,7 @@ int BdfIntegrator::group_of_entry(long i) const { return group_[std::size_t(i)];
 // made the error test fail repeatedly at a Michaelis–Menten sink draining to 0: test_bdf.cpp), the
 // rate laws continue smoothly through 0, and a law that cannot (a NaN) fails f, which shrinks the
 // step. Accepted states are ≥ 0 by CVODE's constraints.
-void BdfIntegrator::scatter(double, const double* y, const kernels::StepRates& rates) {
+void BdfIntegrator::scatter(const double* y, const kernels::StepRates& rates) {
   const std::size_t n = packed_.size();
   for (std::size_t i = 0; i < n; ++i) padded_c_[packed_[i]] = y[i];
   const int nc = problem_.n_compartments;
@@ -259,7 +253,7 @@ void BdfIntegrator::scatter(double, const double* y, const kernels::StepRates& r
 
 bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen) {
   const kernels::StepRates rates = rates_at_(t);
-  scatter(t, y, rates);
+  scatter(y, rates);
   if (!stepper_.tendency(rates, padded_c_, padded_f_, sources, frozen)) {
     ++rhs_failures_;
     return false;
@@ -408,8 +402,6 @@ BdfStats BdfIntegrator::stats() const {
   CVodeGetLastStep(m, &h), s.last_step_s = h;
   return s;
 }
-
-std::size_t BdfIntegrator::preconditioner_bytes() const { return sun_->local.bytes(); }
 
 std::string BdfIntegrator::flag_words(int flag) const {
   char* name = CVodeGetReturnFlagName(flag);  // malloc'd by SUNDIALS

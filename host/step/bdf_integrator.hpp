@@ -107,12 +107,10 @@ class BdfIntegrator {
   // The balance's sources integrated from construction to output_time() (mol; water m³).
   kernels::StepTotals sources() const;
   BdfStats stats() const;
-  std::size_t unknowns() const { return packed_.size(); }
-  std::size_t preconditioner_bytes() const;
 
  private:
   struct Callbacks;
-  void scatter(double t, const double* y, const kernels::StepRates& rates);
+  void scatter(const double* y, const kernels::StepRates& rates);
   bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen = false);
   std::string flag_words(int flag) const;
   int group_of_entry(long i) const;
@@ -127,7 +125,6 @@ class BdfIntegrator {
     int species, compartment;
   };
   std::vector<Clamp> clamped_positions_;
-  int n_quadratures_ = 0;
   std::vector<int> group_;     // packed unknown → colour (compartment × n_species + species)
   std::vector<double> padded_c_, padded_f_, last_y_;
   double t_ = 0, last_t_ = -1, output_t_ = 0;  // CVODE's time; the time the stepper's state is at

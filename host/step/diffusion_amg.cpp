@@ -7,13 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "pressure_amg.hpp"
-
 #if LACTOSIM_HAVE_HYPRE
-#include <mpi.h>
-
-#include "HYPRE.h"
-#include "HYPRE_parcsr_ls.h"
+#include "hypre_support.hpp"
 #endif
 
 namespace lactosim::step {
@@ -22,14 +17,7 @@ namespace lactosim::step {
 
 namespace {
 
-void check(HYPRE_Int code, const char* what) {
-  if (code != 0) {
-    char text[256] = {0};
-    HYPRE_DescribeError(code, text);
-    HYPRE_ClearAllErrors();
-    throw std::runtime_error(std::string("diffusion AMG: hypre ") + what + " failed: " + text);
-  }
-}
+void check(HYPRE_Int code, const char* what) { hypre_check(code, "diffusion AMG", what); }
 
 }  // namespace
 
@@ -108,24 +96,10 @@ void DiffusionAmg::build(double gamma) {
     }
     check(HYPRE_IJMatrixAssemble(sp.A_ij), "IJMatrixAssemble");
     check(HYPRE_IJMatrixGetObject(sp.A_ij, reinterpret_cast<void**>(&sp.A)), "IJMatrixGetObject");
-    for (HYPRE_IJVector* vec : {&sp.b_ij, &sp.x_ij}) {
-      check(HYPRE_IJVectorCreate(MPI_COMM_SELF, 0, last, vec), "IJVectorCreate");
-      check(HYPRE_IJVectorSetObjectType(*vec, HYPRE_PARCSR), "IJVectorSetObjectType");
-      check(HYPRE_IJVectorInitialize(*vec), "IJVectorInitialize");
-      check(HYPRE_IJVectorAssemble(*vec), "IJVectorAssemble");
-    }
-    check(HYPRE_IJVectorGetObject(sp.b_ij, reinterpret_cast<void**>(&sp.b)), "IJVectorGetObject b");
-    check(HYPRE_IJVectorGetObject(sp.x_ij, reinterpret_cast<void**>(&sp.x)), "IJVectorGetObject x");
-    // One V-cycle as a fixed linear operator: the settings of the pressure's AMG (pressure_amg.cpp).
-    check(HYPRE_BoomerAMGCreate(&sp.amg), "BoomerAMGCreate");
-    HYPRE_BoomerAMGSetPrintLevel(sp.amg, 0);
-    HYPRE_BoomerAMGSetCoarsenType(sp.amg, 10);  // HMIS
-    HYPRE_BoomerAMGSetInterpType(sp.amg, 6);    // extended+i
-    HYPRE_BoomerAMGSetRelaxType(sp.amg, 6);     // symmetric hybrid Gauss–Seidel
-    HYPRE_BoomerAMGSetNumSweeps(sp.amg, 1);
-    HYPRE_BoomerAMGSetStrongThreshold(sp.amg, 0.25);
-    HYPRE_BoomerAMGSetTol(sp.amg, 0.0);
-    HYPRE_BoomerAMGSetMaxIter(sp.amg, 1);
+    hypre_create_vector(last, sp.b_ij, sp.b, "diffusion AMG");
+    hypre_create_vector(last, sp.x_ij, sp.x, "diffusion AMG");
+    // One V-cycle as a fixed linear operator (hypre_support.hpp), as the pressure's AMG.
+    hypre_create_one_v_cycle(sp.amg, "diffusion AMG");
     check(HYPRE_BoomerAMGSetup(sp.amg, sp.A, sp.b, sp.x), "BoomerAMGSetup");
     for (long r = 0; r < n; ++r) row_of[sp.cell[r]] = -1;
   }

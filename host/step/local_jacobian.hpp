@@ -34,7 +34,6 @@ class LocalJacobian {
   bool factor(double gamma);
   // z ← M⁻¹ z, block by block (unknowns in no block unchanged).
   void solve(double* z) const;
-  std::size_t bytes() const { return (jacobian_.size() + lu_.size()) * sizeof(double) + pivot_.size() * sizeof(int); }
 
  private:
   std::vector<std::vector<long>> entries_;

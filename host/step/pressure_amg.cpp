@@ -5,17 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
 #include "kernels/physics/secretion_laws.hpp"
 
 #if LACTOSIM_HAVE_HYPRE
-#include <mpi.h>
-
-#include "HYPRE.h"
-#include "HYPRE_parcsr_ls.h"
+#include "hypre_support.hpp"
 #endif
 
 namespace lactosim::step {
@@ -26,36 +22,9 @@ bool pressure_amg_available() { return LACTOSIM_HAVE_HYPRE != 0; }
 
 namespace {
 
-void check(HYPRE_Int code, const char* what) {
-  if (code != 0) {
-    char text[256] = {0};
-    HYPRE_DescribeError(code, text);
-    HYPRE_ClearAllErrors();
-    throw std::runtime_error(std::string("pressure AMG: hypre ") + what + " failed: " + text);
-  }
-}
+void check(HYPRE_Int code, const char* what) { hypre_check(code, "pressure AMG", what); }
 
 }  // namespace
-
-// MPI once per process, for hypre's communicator (MPI_COMM_SELF). A program launched without mpirun
-// becomes a singleton; MPI_Finalize runs at exit, after every solver has been destroyed.
-void ensure_hypre_mpi() {
-  int initialised = 0;
-  MPI_Initialized(&initialised);
-  if (initialised) return;
-  int provided = 0;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-    throw std::runtime_error("pressure AMG: MPI_Init failed (hypre needs MPI, even on one process)");
-  HYPRE_Init();
-  std::atexit([] {
-    int finalised = 0;
-    MPI_Finalized(&finalised);
-    if (!finalised) {
-      HYPRE_Finalize();
-      MPI_Finalize();
-    }
-  });
-}
 
 struct PressureAmg::Hypre {
   HYPRE_IJMatrix A_ij = nullptr;
@@ -133,26 +102,12 @@ PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uin
   check(HYPRE_IJMatrixGetObject(h.A_ij, reinterpret_cast<void**>(&h.A)), "IJMatrixGetObject");
   h.rows.resize(cell_.size());
   for (std::size_t r = 0; r < cell_.size(); ++r) h.rows[r] = HYPRE_Int(r);
-  for (HYPRE_IJVector* vec : {&h.b_ij, &h.x_ij}) {
-    check(HYPRE_IJVectorCreate(MPI_COMM_SELF, 0, last, vec), "IJVectorCreate");
-    check(HYPRE_IJVectorSetObjectType(*vec, HYPRE_PARCSR), "IJVectorSetObjectType");
-    check(HYPRE_IJVectorInitialize(*vec), "IJVectorInitialize");
-    check(HYPRE_IJVectorAssemble(*vec), "IJVectorAssemble");
-  }
-  check(HYPRE_IJVectorGetObject(h.b_ij, reinterpret_cast<void**>(&h.b)), "IJVectorGetObject");
-  check(HYPRE_IJVectorGetObject(h.x_ij, reinterpret_cast<void**>(&h.x)), "IJVectorGetObject");
+  hypre_create_vector(last, h.b_ij, h.b, "pressure AMG");
+  hypre_create_vector(last, h.x_ij, h.x, "pressure AMG");
 
   // One V-cycle of BoomerAMG per CG iteration, as a fixed (symmetric) preconditioner: HMIS
   // coarsening and symmetric hybrid Gauss–Seidel smoothing keep it symmetric positive definite.
-  check(HYPRE_BoomerAMGCreate(&h.amg), "BoomerAMGCreate");
-  HYPRE_BoomerAMGSetPrintLevel(h.amg, 0);
-  HYPRE_BoomerAMGSetCoarsenType(h.amg, 10);   // HMIS
-  HYPRE_BoomerAMGSetInterpType(h.amg, 6);     // extended+i
-  HYPRE_BoomerAMGSetRelaxType(h.amg, 6);      // symmetric hybrid Gauss–Seidel
-  HYPRE_BoomerAMGSetNumSweeps(h.amg, 1);
-  HYPRE_BoomerAMGSetStrongThreshold(h.amg, 0.25);
-  HYPRE_BoomerAMGSetTol(h.amg, 0.0);
-  HYPRE_BoomerAMGSetMaxIter(h.amg, 1);
+  hypre_create_one_v_cycle(h.amg, "pressure AMG");
   check(HYPRE_ParCSRPCGCreate(MPI_COMM_SELF, &h.pcg), "ParCSRPCGCreate");
   HYPRE_PCGSetTwoNorm(h.pcg, 1);
   HYPRE_PCGSetPrintLevel(h.pcg, 0);

@@ -24,9 +24,6 @@ namespace lactosim::step {
 
 // Whether this build has hypre (LACTOSIM_HAVE_HYPRE).
 bool pressure_amg_available();
-// MPI and hypre initialised once per process (a singleton without mpirun; finalised at exit). Only
-// with hypre (LACTOSIM_HAVE_HYPRE).
-void ensure_hypre_mpi();
 
 struct PressureAmgResult {
   int iterations = 0;
