@@ -160,6 +160,8 @@ struct RunControl {
   // V-cycle per species for the diffusion solve; the default where the build has hypre), cg (the
   // diffusion solve by CG; the default without), amg_local, cg_local, lod_local, lod, local or none.
   std::string bdf_preconditioner = LACTOSIM_HAVE_HYPRE ? "amg" : "cg";
+  // ... and whether it also inverts the lumen's upwind advection (host/step/advection_sweep.hpp).
+  bool bdf_advection_preconditioner = false;
   // Watchdog (host/simulation.cpp): simulated time that has not moved for this much wall time —
   // every attempt rejected — stops the run with an error naming the time, step and what limits it.
   double stall_timeout_s = 600;

@@ -41,6 +41,7 @@ RunControl run_control(const Sections& all) {
   r.temperature_K = within(*of_kind(all, "model").front(), "temperature_K", 273.15, 373.15, "liquid water");
   r.potential_tol_V = at_least(s, "potential_tol_mV", 0, true) * 1e-3;
   r.bdf_preconditioner = choice(s, "bdf_preconditioner", {"cg", "amg", "amg_local", "cg_local", "lod_local", "lod", "local", "none"}, "bdf preconditioner");
+  r.bdf_advection_preconditioner = s.get<bool>("bdf_advection_preconditioner");
   r.potential_max_iterations = s.get<int>("potential_max_iterations");
   require(r.potential_max_iterations >= 1, s, "potential_max_iterations",
           "must be >= 1, got " + std::to_string(r.potential_max_iterations));

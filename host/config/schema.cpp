@@ -109,6 +109,11 @@ void run_keys(Builder& b) {
          "needs hypre) | amg_local (the V-cycle, then per-voxel local Jacobian blocks) | cg_local (CG, then per-voxel local Jacobian blocks) | lod_local | lod (LOD line solves "
          "instead of CG) | local (the blocks alone) | none; default amg where the build has hypre, else cg",
          LACTOSIM_HAVE_HYPRE ? "amg" : "cg");
+  b.boolean("bdf_advection_preconditioner",
+            "bdf: the preconditioner also inverts the lumen's upwind advection exactly (one upstream-first "
+            "sweep, velocities frozen at set-up); false (measured faster on the human-milk model, "
+            "docs/numerics.md) leaves advection to GMRES",
+            false);
   b.integer("potential_max_iterations", "solved potentials: Newton iteration limit per step, >= 1",
             50);
   b.number("stall_timeout_s",

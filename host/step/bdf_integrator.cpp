@@ -7,6 +7,7 @@
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_spfgmr.h>
 #include <sunlinsol/sunlinsol_spgmr.h>
+#include <sunnonlinsol/sunnonlinsol_newton.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "advection_sweep.hpp"
 #include "diffusion_amg.hpp"
 #include "local_jacobian.hpp"
 
@@ -60,11 +62,16 @@ struct BdfIntegrator::Sundials {
   void* cvode = nullptr;
   N_Vector y = nullptr, quadrature = nullptr, constraints = nullptr;
   SUNLinearSolver gmres = nullptr;
+  SUNNonlinearSolver newton = nullptr;
+  // LACTOSIM_BDF_TRACE=1: CVODE's own convergence test, wrapped to print each Newton correction.
+  SUNNonlinSolConvTestFn cvode_test = nullptr;
+  void* cvode_test_data = nullptr;
   LocalJacobian local;
   std::vector<double> work;  // packed scratch
   ~Sundials() {
     if (cvode) CVodeFree(&cvode);
     if (gmres) SUNLinSolFree(gmres);
+    if (newton) SUNNonlinSolFree(newton);
     if (y) N_VDestroy(y);
     if (quadrature) N_VDestroy(quadrature);
     if (constraints) N_VDestroy(constraints);
@@ -93,10 +100,24 @@ struct BdfIntegrator::Callbacks {
                    void* data) {
     auto* self = static_cast<BdfIntegrator*>(data);
     Sundials& sun = *self->sun_;
-    if (!uses_blocks(self->options_.preconditioner)) {  // nothing to set up: the diffusion solve takes γ when applied
-      *jcur = SUNFALSE;
-      return 0;
+    *jcur = SUNFALSE;
+    if (self->advection_) {
+      // The face velocities of y (the last f CVODE evaluated normally is f(y)), at every set-up: cheap,
+      // and CVODE asks for a fresh Jacobian (jok false) only every 51 steps, long enough for the flow
+      // of a transient to change.
+      const double* yv = N_VGetArrayPointer(y);
+      const std::size_t n = self->packed_.size();
+      if (self->last_t_ != t || self->last_y_.size() != n || std::memcmp(self->last_y_.data(), yv, n * sizeof(double)) != 0) {
+        kernels::StepTotals ignored;
+        if (!self->evaluate(t, yv, sun.work.data(), ignored)) return 1;
+      }
+      SecretionSnapshot flow;
+      self->stepper_.read_secretion(flow);
+      self->advection_->set_flow(flow.face_velocity_m_per_s, flow.lumen_source_per_s);
+      *jcur = SUNTRUE;
     }
+    // Nothing else to set up without blocks: the diffusion solve takes γ when applied.
+    if (!uses_blocks(self->options_.preconditioner)) return 0;
     if (!jok) {
       // Fresh blocks at (t, y): one f per colour, each colour's σ from its mean |c|.
       const std::size_t n = self->packed_.size();
@@ -121,8 +142,6 @@ struct BdfIntegrator::Callbacks {
       });
       if (!ok) return self->stop_flag_ && *self->stop_flag_ ? -1 : 1;
       *jcur = SUNTRUE;
-    } else {
-      *jcur = SUNFALSE;
     }
     return sun.local.factor(gamma) ? 0 : 1;
   }
@@ -145,10 +164,71 @@ struct BdfIntegrator::Callbacks {
       else
         self->stepper_.diffusion_solve(gamma, padded,
                                        mode == P::cg_local || mode == P::cg ? self->options_.preconditioner_cg_rel_tol : 0.0);
+      if (self->advection_) self->advection_->apply(gamma, padded);
       for (std::size_t i = 0; i < n; ++i) zv[i] = padded[self->packed_[i]];
     }
     if (uses_blocks(mode)) self->sun_->local.solve(zv);
     return 0;
+  }
+  // Jv by a difference of f along v, with the increment scaled so that no unknown moves by more than
+  // jv_relative_increment of its own size (|y_i| + abs_tol/rel_tol): CVODE's own increment makes σv
+  // of weighted RMS norm 1, which for a v concentrated on a few voxels moves them by √N tolerances —
+  // at rel_tol = 1e-2 several times their value, where the difference quotient of a nonlinear f is no
+  // Jacobian (measured: docs/numerics.md "The Jacobian-vector product").
+  static int jtimes(N_Vector v, N_Vector jv, realtype t, N_Vector y, N_Vector fy, void* data, N_Vector) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    if (self->stop_flag_ && *self->stop_flag_) return -1;
+    const std::size_t n = self->packed_.size();
+    const double* vv = N_VGetArrayPointer(v);
+    const double* yv = N_VGetArrayPointer(y);
+    const double floor = self->options_.abs_tol_mM / self->options_.rel_tol;
+    double largest = 0;
+    for (std::size_t i = 0; i < n; ++i) largest = std::max(largest, std::abs(vv[i]) / (std::abs(yv[i]) + floor));
+    double* jvv = N_VGetArrayPointer(jv);
+    if (!(largest > 0)) {
+      std::fill(jvv, jvv + n, 0.0);
+      return 0;
+    }
+    const double sigma = self->options_.jv_relative_increment / largest;
+    std::vector<double>& at = self->sun_->work;
+    for (std::size_t i = 0; i < n; ++i) at[i] = yv[i] + sigma * vv[i];
+    kernels::StepTotals ignored;
+    ++self->jv_evaluations_;
+    if (!self->evaluate(t, at.data(), jvv, ignored)) return 1;  // recoverable: CVODE shrinks the step
+    const double* f0 = N_VGetArrayPointer(fy);
+    for (std::size_t i = 0; i < n; ++i) jvv[i] = (jvv[i] - f0[i]) / sigma;
+    return 0;
+  }
+  // The trace's convergence test: prints ‖δ‖ (weighted RMS) and the unknown with the largest
+  // weighted correction, then asks CVODE's test.
+  static int traced_test(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realtype tol, N_Vector ewt, void* data) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    Sundials& sun = *self->sun_;
+    const double* d = N_VGetArrayPointer(del);
+    const double* w = N_VGetArrayPointer(ewt);
+    double worst = 0;
+    std::size_t at = 0;
+    long above_one = 0;
+    for (std::size_t i = 0; i < self->packed_.size(); ++i) {
+      if (std::abs(d[i] * w[i]) > 1) ++above_one;
+      if (std::abs(d[i] * w[i]) > worst) worst = std::abs(d[i] * w[i]), at = i;
+    }
+    const long nv = self->problem_.block.padded_voxels();
+    const int s = int(self->packed_[at] / nv);
+    const long v = self->packed_[at] % nv;
+    int iter = 0;
+    SUNNonlinSolGetCurIter(nls, &iter);
+    const int r = sun.cvode_test(nls, ycor, del, tol, ewt, sun.cvode_test_data);
+    N_Vector ynow = nullptr;
+    CVodeGetCurrentState(sun.cvode, &ynow);
+    const double y_at = ynow ? N_VGetArrayPointer(ynow)[at] : NAN;
+    const kernels::Block& b = self->problem_.block;
+    std::fprintf(stderr, "bdf-trace newton %d |del|=%.3e tol=%.3e n>1 %ld worst=%.3e species %d compartment %d voxel %ld (%ld %ld %ld) y %.4g ycor %.4g del %.4g -> %s\n",
+                 iter, N_VWrmsNorm(del, ewt), tol, above_one, worst, s, self->problem_.compartment[v], v,
+                 v % b.px(), (v / b.px()) % b.py(), v / (b.px() * b.py()),
+                 y_at, N_VGetArrayPointer(ycor)[at], d[at],
+                 r == SUN_NLS_SUCCESS ? "converged" : r == SUN_NLS_CONTINUE ? "continue" : "FAIL");
+    return r;
   }
   static void error(int, const char*, const char* function, char* message, void* data) {
     auto* self = static_cast<BdfIntegrator*>(data);
@@ -206,6 +286,16 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   check(CVodeSetUserData(sun.cvode, this), "CVodeSetUserData");
   check(CVodeSStolerances(sun.cvode, options.rel_tol, options.abs_tol_mM), "CVodeSStolerances");
   check(CVodeSetMaxOrd(sun.cvode, options.max_order), "CVodeSetMaxOrd");
+  sun.newton = SUNNonlinSol_Newton(sun.y, sun.context);
+  check(CVodeSetNonlinearSolver(sun.cvode, sun.newton), "CVodeSetNonlinearSolver");
+  // LACTOSIM_BDF_TRACE=1: a line per step and per Newton iteration on stderr; =2 adds, after every
+  // step, difference quotients of f along the step at shrinking increments (is f smooth there?).
+  if (const char* e = std::getenv("LACTOSIM_BDF_TRACE"); e && (*e == '1' || *e == '2')) {
+    trace_level_ = *e - '0';
+    auto* content = static_cast<SUNNonlinearSolverContent_Newton>(sun.newton->content);
+    sun.cvode_test = content->CTest, sun.cvode_test_data = content->ctest_data;
+    SUNNonlinSolSetConvTestFn(sun.newton, &Callbacks::traced_test, this);
+  }
   check(CVodeSetMaxNumSteps(sun.cvode, 1000000), "CVodeSetMaxNumSteps");
   if (options.dt_max_s < 1e300) check(CVodeSetMaxStep(sun.cvode, options.dt_max_s), "CVodeSetMaxStep");
   if (options.dt_min_s > 0) check(CVodeSetMinStep(sun.cvode, options.dt_min_s), "CVodeSetMinStep");
@@ -216,6 +306,9 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   if (options.preconditioner == BdfOptions::Preconditioner::amg ||
       options.preconditioner == BdfOptions::Preconditioner::amg_local)
     diffusion_amg_ = std::make_unique<DiffusionAmg>(problem);
+  if (options.advection_in_preconditioner && problem.has_flow && precondition &&
+      options.preconditioner != BdfOptions::Preconditioner::local)
+    advection_ = std::make_unique<AdvectionSweep>(problem);
   // Right preconditioning: GMRES then bounds the true residual. (Left, with the LOD factor, let Newton
   // stop with large high-frequency residuals the preconditioner damps: measured, docs/numerics.md.)
   // A CG diffusion solve is not a fixed linear operator: flexible GMRES then.
@@ -225,6 +318,7 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   sun.gmres = flexible ? SUNLinSol_SPFGMR(sun.y, side, options.krylov_dimension, sun.context)
                        : SUNLinSol_SPGMR(sun.y, side, options.krylov_dimension, sun.context);
   check(CVodeSetLinearSolver(sun.cvode, sun.gmres, nullptr), "CVodeSetLinearSolver");
+  if (options.jv_relative_increment > 0) check(CVodeSetJacTimes(sun.cvode, nullptr, &Callbacks::jtimes), "CVodeSetJacTimes");
   if (precondition)
     check(CVodeSetPreconditioner(sun.cvode, &Callbacks::setup, &Callbacks::solve), "CVodeSetPreconditioner");
   sun.quadrature = N_VNew_Serial(QuadLayout{ns, problem.n_membranes}.size(), sun.context);
@@ -322,10 +416,56 @@ double BdfIntegrator::step(double t_toward) {
       throw BdfFailure("the right-hand side failed at the accepted state at t = " + std::to_string(t_reached) + " s",
                        -1, 0);
   }
+  if (trace_level_ >= 2) probe_smoothness(t_reached, y);
   stepper_.commit_tendency_state();
+  if (trace_level_ >= 1) {
+    const BdfStats st = stats();
+    std::fprintf(stderr, "bdf-trace step %ld t=%.6g h=%.4g q=%d newton %ld (fail %ld) errtest fail %ld gmres %ld (fail %ld) f %ld\n",
+                 st.steps, t_reached, st.last_step_s, st.last_order, st.newton_iterations, st.newton_failures,
+                 st.error_test_failures, st.linear_iterations, st.linear_failures, st.rhs_evaluations + st.jv_rhs_evaluations);
+  }
   t_ = t_reached;
   output_t_ = t_;
   return t_;
+}
+
+// Diagnostic (LACTOSIM_BDF_TRACE=2): is f smooth and deterministic near y? Along v = the last step's
+// change, difference quotients at shrinking σ should agree to O(σ) down to f's rounding.
+void BdfIntegrator::probe_smoothness(double t, const double* y) {
+  const std::size_t n = packed_.size();
+  if (probe_prev_.size() != n) {
+    probe_prev_.assign(y, y + n);
+    return;
+  }
+  std::vector<double> v(n), f0(n), f0b(n), fs(n), at(n), w(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = y[i] - probe_prev_[i], w[i] = 1.0 / (options_.rel_tol * std::abs(y[i]) + options_.abs_tol_mM);
+  kernels::StepTotals ignored;
+  evaluate(t, y, f0.data(), ignored);
+  const long nv = problem_.block.padded_voxels();
+  std::vector<double> previous;
+  for (double sigma : {1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8}) {
+    for (std::size_t i = 0; i < n; ++i) at[i] = y[i] + sigma * v[i];
+    evaluate(t, at.data(), fs.data(), ignored);
+    std::vector<double> jv(n);
+    for (std::size_t i = 0; i < n; ++i) jv[i] = (fs[i] - f0[i]) / sigma;
+    if (!previous.empty()) {
+      double worst = 0, norm = 0;
+      std::size_t wi = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double d = std::abs(jv[i] - previous[i]) * w[i];
+        norm += jv[i] * w[i] * jv[i] * w[i];
+        if (d > worst) worst = d, wi = i;
+      }
+      std::fprintf(stderr, "bdf-probe t=%.6g sigma=%.0e |Jv|w=%.3e max|dJv|w=%.3e species %d compartment %d voxel %ld\n", t, sigma,
+                   std::sqrt(norm / n), worst, int(packed_[wi] / nv), problem_.compartment[packed_[wi] % nv], long(packed_[wi] % nv));
+    }
+    previous = jv;
+  }
+  evaluate(t, y, f0b.data(), ignored);
+  double worst = 0;
+  for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(f0b[i] - f0[i]) * w[i]);
+  std::fprintf(stderr, "bdf-probe t=%.6g f(y) twice: max weighted difference %.3e\n", t, worst);
+  probe_prev_.assign(y, y + n);
 }
 
 void BdfIntegrator::interpolate(double t) {
@@ -386,7 +526,7 @@ BdfStats BdfIntegrator::stats() const {
   long v = 0;
   CVodeGetNumSteps(m, &v), s.steps = v;
   CVodeGetNumRhsEvals(m, &v), s.rhs_evaluations = v;
-  CVodeGetNumLinRhsEvals(m, &v), s.jv_rhs_evaluations = v;
+  CVodeGetNumLinRhsEvals(m, &v), s.jv_rhs_evaluations = v + jv_evaluations_;
   CVodeGetNumNonlinSolvIters(m, &v), s.newton_iterations = v;
   CVodeGetNumNonlinSolvConvFails(m, &v), s.newton_failures = v;
   CVodeGetNumErrTestFails(m, &v), s.error_test_failures = v;
@@ -394,7 +534,7 @@ BdfStats BdfIntegrator::stats() const {
   CVodeGetNumLinConvFails(m, &v), s.linear_failures = v;
   CVodeGetNumPrecEvals(m, &v), s.preconditioner_setups = v;
   CVodeGetNumPrecSolves(m, &v), s.preconditioner_solves = v;
-  s.jacobian_rhs_evaluations = s.preconditioner_setups * sun_->local.n_groups();
+  s.jacobian_rhs_evaluations = uses_blocks(options_.preconditioner) ? s.preconditioner_setups * sun_->local.n_groups() : 0;
   s.rhs_failures = rhs_failures_;
   int order = 0;
   CVodeGetLastOrder(m, &order), s.last_order = order;

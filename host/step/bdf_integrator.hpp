@@ -14,6 +14,14 @@
 //   lod_local, lod the same with the LOD line solves of the split step for (I − γL)⁻¹
 //   local          (I − γ·J_local)⁻¹ alone: per-voxel blocks (local_jacobian.hpp)
 //
+// With run.bdf_advection_preconditioner, every mode with a diffusion solve then applies (I − γ·A)⁻¹
+// for the lumen's upwind advection A with the velocities of the set-up state, exactly, by one sweep
+// upstream first (advection_sweep.hpp). Measured on the human-milk model it costs more Krylov
+// iterations than it saves (docs/numerics.md), so it is off by default.
+//
+// Jacobian-vector products are differences of f with an increment that moves no unknown by more than
+// 10⁻⁶ of its own size (Callbacks::jtimes says why CVODE's own increment failed here).
+//
 // γ = the BDF coefficient × step. Measured (docs/numerics.md): diffusion at γ·D/h² ≫ 1 is what
 // GMRES cannot do alone; LOD's splitting error at such γ makes it a poor approximation of it.
 //
@@ -58,6 +66,13 @@ struct BdfOptions {
   enum class Preconditioner { lod_local, cg_local, amg_local, local, lod, cg, amg, none };
   double preconditioner_cg_rel_tol = 1e-6;  // cg_local, cg: CG's stop ‖r‖ ≤ tol·‖b‖
   Preconditioner preconditioner = Preconditioner::lod_local;
+  // With a diffusion solve in P⁻¹: then (I − γA)⁻¹ for the lumen's upwind advection A, exact, by one
+  // upstream-first sweep (advection_sweep.hpp). Off (the default: measured faster on the human-milk
+  // model, docs/numerics.md): advection is left to GMRES.
+  bool advection_in_preconditioner = false;
+  // Jacobian-vector products: f(y + σv) − f(y) over σ with σ·|v_i| ≤ this × (|y_i| + abs_tol/rel_tol)
+  // for every unknown; 0: CVODE's own increment (σv of weighted RMS norm 1).
+  double jv_relative_increment = 1e-6;
 };
 
 // CVODE's counters since the integrator was made.
@@ -114,6 +129,8 @@ class BdfIntegrator {
   bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen = false);
   std::string flag_words(int flag) const;
   int group_of_entry(long i) const;
+  void probe_smoothness(double t, const double* y);
+  std::vector<double> probe_prev_;
 
   Stepper& stepper_;
   const kernels::Problem& problem_;
@@ -129,12 +146,15 @@ class BdfIntegrator {
   std::vector<double> padded_c_, padded_f_, last_y_;
   double t_ = 0, last_t_ = -1, output_t_ = 0;  // CVODE's time; the time the stepper's state is at
   bool interrupted_ = false;
+  int trace_level_ = 0;  // LACTOSIM_BDF_TRACE (bdf_integrator.cpp)
   long rhs_failures_ = 0;
+  long jv_evaluations_ = 0;  // f evaluations of our own Jacobian-vector products
   const volatile std::sig_atomic_t* stop_flag_ = nullptr;
   std::string last_error_;
   struct Sundials;
   std::unique_ptr<Sundials> sun_;
   std::unique_ptr<class DiffusionAmg> diffusion_amg_;
+  std::unique_ptr<class AdvectionSweep> advection_;
 };
 
 }  // namespace lactosim::step

@@ -32,56 +32,14 @@
 #include <string>
 #include <vector>
 
+#include "../physics/upwind_faces.hpp"
 #include "deterministic_sum.hpp"
 
 namespace lactosim::kernels::cpu {
 namespace {
 
-// The milk crossing the faces of one lumen voxel, as fractions of the voxel's volume per second (1/s).
-struct VoxelFaces {
-  int n_in = 0;
-  long upwind[6];       // lumen neighbours whose milk flows in
-  double in_rate[6];    // |u|/h of those faces
-  double out_rate = 0;  // Σ u/h over the faces where milk leaves for a lumen neighbour
-  double drain = 0;     // outlet voxels: Q_o/h³ (may be < 0, see above); 0 elsewhere
-
-  double loss_rate() const { return out_rate + drain; }
-  // What leaves the voxel per second, as a fraction of its volume: the Courant constraint.
-  double outflow_rate() const { return out_rate + std::max(drain, 0.0); }
-};
-
-// Faces whose neighbour is not lumen carry nothing and are never read (u is 0 there anyway).
-// Both voxels of a face evaluate the same u·inv_h, so what one loses the other gains.
-VoxelFaces faces_of(const LumenAdvectionView& view, const long stride[3], double inv_h, long v) {
-  VoxelFaces f;
-  double in_total = 0.0;
-  for (int axis = 0; axis < 3; ++axis) {
-    const long lower = v - stride[axis], upper = v + stride[axis];
-    if (view.lumen[lower]) {
-      const double rate = view.face_velocity[3 * lower + axis] * inv_h;  // > 0: lower → v
-      if (rate > 0.0) {
-        f.upwind[f.n_in] = lower;
-        f.in_rate[f.n_in++] = rate;
-        in_total += rate;
-      } else {
-        f.out_rate -= rate;
-      }
-    }
-    if (view.lumen[upper]) {
-      const double rate = view.face_velocity[3 * v + axis] * inv_h;  // > 0: v → upper
-      if (rate < 0.0) {
-        f.upwind[f.n_in] = upper;
-        f.in_rate[f.n_in++] = -rate;
-        in_total -= rate;
-      } else {
-        f.out_rate += rate;
-      }
-    }
-  }
-  // The outlet drains all the water reaching it (p = 0 there): Q_o = inflow − outflow + q_o h³.
-  if (view.outlet[v]) f.drain = in_total - f.out_rate + view.q[v];
-  return f;
-}
+using physics::upwind_faces;
+using VoxelFaces = physics::UpwindFaces;
 
 }  // namespace
 
@@ -104,7 +62,7 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
     for (int j = 0; j < b.ny; ++j) {
       const long row = b.index(0, j, k);
       for (long v = row; v < row + b.nx; ++v)
-        if (view.lumen[v]) max_rate = std::max(max_rate, faces_of(view, stride, inv_h, v).outflow_rate());
+        if (view.lumen[v]) max_rate = std::max(max_rate, upwind_faces(view, stride, inv_h, v).outflow_rate());
     }
   const double needed = dt * max_rate / courant;
   if (!(needed < double(INT_MAX)))
@@ -135,7 +93,7 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
     // What the outlets drain during this sub-step, from the values the update below starts from.
     const std::vector<double> out = chunked_sum(long(outlets.size()), ns, [&](long o, double* partial) {
       const long v = outlets[o];
-      const double drain_m3_per_s = faces_of(view, stride, inv_h, v).drain * h3;
+      const double drain_m3_per_s = upwind_faces(view, stride, inv_h, v).drain * h3;
       for (int s = 0; s < ns; ++s)
         if (view.advected[s]) partial[s] += src[s * nv + v] * drain_m3_per_s;
     });
@@ -147,7 +105,7 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
         const long row = b.index(0, j, k);
         for (long v = row; v < row + b.nx; ++v) {
           if (!view.lumen[v]) continue;
-          const VoxelFaces f = faces_of(view, stride, inv_h, v);
+          const VoxelFaces f = upwind_faces(view, stride, inv_h, v);
           const double keep = 1.0 - tau * f.loss_rate();  // ≥ 1 − courant ≥ 0
           for (int s = 0; s < ns; ++s) {
             if (!view.advected[s]) continue;

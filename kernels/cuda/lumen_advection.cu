@@ -23,6 +23,7 @@
 #include "cuda_check.cuh"
 #include "workspace.cuh"
 #include "fixed_order.cuh"
+#include "../physics/upwind_faces.hpp"
 
 namespace lactosim::kernels::cuda {
 namespace {
@@ -32,51 +33,13 @@ using fo::reduce_threads;
 
 constexpr int item_threads = 256;
 
-// The CPU's VoxelFaces: the milk crossing the faces of one lumen voxel, as fractions of its volume per
-// second (1/s), built in the same face order (−x, +x, −y, …).
-struct VoxelFaces {
-  int n_in = 0;
-  long upwind[6];
-  double in_rate[6];
-  double out_rate = 0;
-  double drain = 0;
-  __device__ __forceinline__ double loss_rate() const { return out_rate + drain; }
-  __device__ __forceinline__ double outflow_rate() const { return out_rate + fmax(drain, 0.0); }
-};
-
+// The faces of one lumen voxel: the CPU's own function (kernels/physics/upwind_faces.hpp).
+using VoxelFaces = physics::UpwindFaces;
 struct Faces {
   LumenAdvectionView view;
   long stride[3];
   double inv_h;
-  __device__ __forceinline__ VoxelFaces of(long v) const {
-    VoxelFaces f;
-    double in_total = 0.0;
-    for (int axis = 0; axis < 3; ++axis) {
-      const long lower = v - stride[axis], upper = v + stride[axis];
-      if (view.lumen[lower]) {
-        const double rate = view.face_velocity[3 * lower + axis] * inv_h;  // > 0: lower → v
-        if (rate > 0.0) {
-          f.upwind[f.n_in] = lower;
-          f.in_rate[f.n_in++] = rate;
-          in_total += rate;
-        } else {
-          f.out_rate -= rate;
-        }
-      }
-      if (view.lumen[upper]) {
-        const double rate = view.face_velocity[3 * v + axis] * inv_h;  // > 0: v → upper
-        if (rate < 0.0) {
-          f.upwind[f.n_in] = upper;
-          f.in_rate[f.n_in++] = -rate;
-          in_total -= rate;
-        } else {
-          f.out_rate += rate;
-        }
-      }
-    }
-    if (view.outlet[v]) f.drain = in_total - f.out_rate + view.q[v];
-    return f;
-  }
+  __device__ __forceinline__ VoxelFaces of(long v) const { return physics::upwind_faces(view, stride, inv_h, v); }
 };
 
 struct Workspace {
