@@ -3,6 +3,7 @@
 """Human-milk model against the published calibration rows: runs, table and plot (docs/validation.md).
 
     python3 visualization/plot_validation.py RUNDIR [--run --lactosim build/lactosim] [--threads N]
+                                             [--continuous] [--integrator bdf]
                                              [-o docs/validation.png] [--table FILE] [--write-starts]
 
 --run        runs every snapshot into RUNDIR/<name> first (skips those whose timeseries.csv is complete;
@@ -17,7 +18,15 @@ then         prints the validation table (markdown; also to --table FILE), the s
 --write-starts  rewrites tests/data/human_milk_snapshot_starts.csv from the snapshots' final states
              (compartment means), so the next runs start where these ended.
 
-Model value of a row (docs/validation.md "What a model value is"): the outlet milk of the last output
+--continuous also runs (with --run) and reads two continuous runs of the stiff integrator (run.integrator
+             = bdf): secretory activation from birth (schedule_offset_h = 0) to day 14 with hourly
+             outputs, and steady lactation for two days; the table's model column is then theirs, with
+             the snapshot values (where RUNDIR has them) beside. A row at an hour is the outlet milk of
+             the hour ending then; "days1-5" and "days6-14" are time means over 24–120 h and 120–336 h;
+             "mature" the last hour of the steady run; "any" every hour from 24 h on and the steady run.
+--integrator I  runs the snapshots with run.integrator = I (default: the config's).
+
+Model value of a row from snapshots (docs/validation.md "What a model value is"): the outlet milk of the last output
 interval of a quasi-steady snapshot at the row's time; "days1-5" the mean of the 24, 48, 72, 96 and
 120 h snapshots; "days6-14" the 240 h (day 10) snapshot; "mature" the steady_lactation run; "any" every
 snapshot. Needs matplotlib (python3-matplotlib) for the plot.
@@ -71,6 +80,16 @@ def runs():
     return out
 
 
+CONTINUOUS_DAYS = 14
+CONTINUOUS = {
+    "continuous_activation": (["secretory_activation.ini"],
+                              ["--run.schedule_offset_h=0", f"--run.end_time_s={CONTINUOUS_DAYS * 86400}",
+                               "--run.output_interval_s=3600", "--run.integrator=bdf"]),
+    "continuous_steady": (["steady_lactation.ini"],
+                          ["--run.end_time_s=172800", "--run.output_interval_s=3600", "--run.integrator=bdf"]),
+}
+
+
 def read_rows(path):
     with open(path, newline="", encoding="utf-8") as handle:
         lines = [line for line in handle if not line.startswith("#")]
@@ -94,7 +113,11 @@ def complete(rundir):
 
 
 def run_all(args):
-    for name, (scenarios, extra, hours) in runs().items():
+    todo = [(name, scenarios, extra + ([f"--run.integrator={args.integrator}"] if args.integrator else []), hours)
+            for name, (scenarios, extra, hours) in runs().items()]
+    if args.continuous:
+        todo += [(name, scenarios, extra, None) for name, (scenarios, extra) in CONTINUOUS.items()]
+    for name, scenarios, extra, hours in todo:
         out = os.path.join(args.rundir, name)
         if complete(out) and not args.rerun:
             continue
@@ -129,7 +152,7 @@ def extrapolated(ts, column):
 
 def load(args):
     data = {}
-    for name in runs():
+    for name in list(runs()) + list(CONTINUOUS):
         path = os.path.join(args.rundir, name, "timeseries.csv")
         if os.path.exists(path):
             ts = read_timeseries(path)
@@ -175,7 +198,50 @@ def model_value(data, row):
     if period == "threshold_activated":
         return value(data, "activation_120h", col)
     if period == "any":
-        vals = [ts[-1][col] for ts in data.values() if col in ts[-1]]
+        vals = [ts[-1][col] for name, ts in data.items() if name not in CONTINUOUS and col in ts[-1]]
+        return (min(vals), max(vals)) if vals else math.nan
+    return math.nan
+
+
+def continuous_value(data, row):
+    """A row's model value from the continuous runs (None when they are missing)."""
+    if "continuous_activation" not in data:
+        return None
+    ts = data["continuous_activation"]
+    q, period = row["quantity"], row["period"]
+
+    def at(hour, col):
+        hits = [r[col] for r in ts if abs(r["time_s"] - 3600 * hour) < 1]
+        return hits[0] if hits else math.nan
+
+    def mean(h0, h1, col):  # time mean of the hourly intervals in (h0, h1]
+        vals = [r[col] for r in ts if 3600 * h0 < r["time_s"] <= 3600 * h1 + 1]
+        return sum(vals) / len(vals) if vals else math.nan
+
+    if q == "lactose_transition_end":
+        l0, l1 = at(24, "outlet_lactose_mM"), at(120, "outlet_lactose_mM")
+        target = l0 + 0.95 * (l1 - l0)
+        rows = [r for r in ts if 24 * 3600 <= r["time_s"] <= 120 * 3600 + 1]
+        for a, b in zip(rows, rows[1:]):
+            la, lb = a["outlet_lactose_mM"], b["outlet_lactose_mM"]
+            if (la - target) * (lb - target) <= 0 and la != lb:
+                return (a["time_s"] + (target - la) * (b["time_s"] - a["time_s"]) / (lb - la)) / 3600
+        return math.nan
+    if q == "secretory_activation_onset":
+        return 36.0
+    col = COLUMN[q]
+    if row["time_h"]:
+        return at(float(row["time_h"]), col)
+    if period == "mature":
+        return data["continuous_steady"][-1][col] if "continuous_steady" in data else math.nan
+    if period == "days1-5":
+        return mean(24, 120, col)
+    if period == "days6-14":
+        return mean(120, 24 * CONTINUOUS_DAYS, col)
+    if period == "threshold_activated":
+        return at(120, col)
+    if period == "any":
+        vals = [r[col] for r in ts if r["time_s"] >= 24 * 3600] + [r[col] for r in data.get("continuous_steady", [])]
         return (min(vals), max(vals)) if vals else math.nan
     return math.nan
 
@@ -206,14 +272,26 @@ def fmt(v):
 
 def table(data):
     tols = tolerance_rows()
-    lines = ["| quantity | time | model | data (± SD) | accepted | verdict | fitted / predicted |",
-             "|---|---|---:|---|---|---|---|"]
+    continuous = "continuous_activation" in data
+    if continuous:
+        lines = ["| quantity | time | model, continuous | model, snapshots | data (± SD) | accepted | verdict (continuous) | "
+                 "verdict (snapshots) | fitted / predicted |",
+                 "|---|---|---:|---:|---|---|---|---|---|"]
+    else:
+        lines = ["| quantity | time | model | data (± SD) | accepted | verdict | fitted / predicted |",
+                 "|---|---|---:|---|---|---|---|"]
     for row in read_rows(CALIBRATION):
         key = (row["quantity"], row["time_h"], row["period"])
         tol = tols[key]
         when = f"{row['time_h']} h" if row["time_h"] else row["period"]
         sd = f" ± {row['sd']}" if row["sd"] else ""
         model = model_value(data, row)
+        if continuous:
+            cont = continuous_value(data, row)
+            lines.append(f"| {row['quantity']} | {when} | {fmt(cont)} | {fmt(model)} | {row['value']}{sd} {row['unit']} | "
+                         f"{tol['low']}–{tol['high']} ({tol['basis']}) | {verdict(cont, row, tol)} | "
+                         f"{verdict(model, row, tol)} | {tol['use']} |")
+            continue
         lines.append(f"| {row['quantity']} | {when} | {fmt(model)} | {row['value']}{sd} {row['unit']} | "
                      f"{tol['low']}–{tol['high']} ({tol['basis']}) | {verdict(model, row, tol)} | {tol['use']} |")
     return "\n".join(lines)
@@ -244,7 +322,15 @@ def plot(data, path):
     fig, axes = plt.subplots(3, 3, figsize=(13, 11))
     for ax, (q, col, label) in zip(axes.flat, panels):
         model = [value(data, f"activation_{h}h", col) for h in hours]
-        ax.plot(days, model, "o-", color="C0", label="model (snapshots)")
+        if "continuous_activation" in data:
+            ts = [r for r in data["continuous_activation"] if r["time_s"] > 0]
+            ax.plot([r["time_s"] / 86400 for r in ts], [r[col] for r in ts], "-", color="C2",
+                    label="model, continuous (bdf)")
+            if "continuous_steady" in data:
+                ax.plot([mature_day], [data["continuous_steady"][-1][col]], "s", color="C2", mfc="none", ms=9,
+                        label="model, mature (continuous)")
+        if hours:
+            ax.plot(days, model, "o", color="C0", label="model (snapshots)")
         if "steady_lactation" in data:
             ax.plot([mature_day], [value(data, "steady_lactation", col)], "s", color="C0", label="model, mature")
         first = True
@@ -274,7 +360,9 @@ def plot(data, path):
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle("lactosim human-milk model (quasi-steady snapshots) against published human milk data")
+    fig.suptitle("lactosim human-milk model (continuous run from birth; quasi-steady snapshots) against published data"
+                 if "continuous_activation" in data else
+                 "lactosim human-milk model (quasi-steady snapshots) against published human milk data")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     print("wrote", path, file=sys.stderr)
@@ -318,6 +406,8 @@ def main():
     p.add_argument("-o", "--output")
     p.add_argument("--table")
     p.add_argument("--write-starts", action="store_true")
+    p.add_argument("--continuous", action="store_true")
+    p.add_argument("--integrator", default="")
     args = p.parse_args()
     os.makedirs(args.rundir, exist_ok=True)
     if args.run or args.rerun:

@@ -266,10 +266,10 @@ int run_command(const RunArguments& args) {
       if (record.has_bdf_stats) {
         const step::BdfStats& b = record.bdf_stats;
         std::fprintf(stderr,
-                     "lactosim: bdf: %ld steps (last order %d, last dt %.3g s), %ld Newton iterations (%ld failed), "
+                     "lactosim: bdf: %ld steps (last order %d, last dt %.3g s), %ld Newton iterations (%ld failed, %ld for the balance), "
                      "%ld error-test failures, %ld GMRES iterations (%ld failed), %ld preconditioner setups, f evaluated %ld + "
                      "%ld (Jv) + %ld (blocks) times, refused %ld times\n",
-                     b.steps, b.last_order, b.last_step_s, b.newton_iterations, b.newton_failures,
+                     b.steps, b.last_order, b.last_step_s, b.newton_iterations, b.newton_failures, b.balance_newton_iterations,
                      b.error_test_failures, b.linear_iterations, b.linear_failures, b.preconditioner_setups, b.rhs_evaluations,
                      b.jv_rhs_evaluations, b.jacobian_rhs_evaluations, b.rhs_failures);
       }

@@ -84,6 +84,7 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
                       {"jacobian_rhs_evaluations", b.jacobian_rhs_evaluations},
                       {"newton_iterations", b.newton_iterations},
                       {"newton_failures", b.newton_failures},
+                      {"balance_newton_iterations", b.balance_newton_iterations},
                       {"error_test_failures", b.error_test_failures},
                       {"linear_iterations", b.linear_iterations},
                       {"linear_failures", b.linear_failures},

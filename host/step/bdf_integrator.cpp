@@ -63,9 +63,10 @@ struct BdfIntegrator::Sundials {
   N_Vector y = nullptr, quadrature = nullptr, constraints = nullptr;
   SUNLinearSolver gmres = nullptr;
   SUNNonlinearSolver newton = nullptr;
-  // LACTOSIM_BDF_TRACE=1: CVODE's own convergence test, wrapped to print each Newton correction.
+  // CVODE's own convergence test, which Callbacks::convergence_test wraps.
   SUNNonlinSolConvTestFn cvode_test = nullptr;
   void* cvode_test_data = nullptr;
+  N_Vector residual = nullptr;
   LocalJacobian local;
   std::vector<double> work;  // packed scratch
   ~Sundials() {
@@ -75,6 +76,7 @@ struct BdfIntegrator::Sundials {
     if (y) N_VDestroy(y);
     if (quadrature) N_VDestroy(quadrature);
     if (constraints) N_VDestroy(constraints);
+    if (residual) N_VDestroy(residual);
     if (context) SUNContext_Free(&context);
   }
 };
@@ -199,11 +201,9 @@ struct BdfIntegrator::Callbacks {
     for (std::size_t i = 0; i < n; ++i) jvv[i] = (jvv[i] - f0[i]) / sigma;
     return 0;
   }
-  // The trace's convergence test: prints ‖δ‖ (weighted RMS) and the unknown with the largest
-  // weighted correction, then asks CVODE's test.
-  static int traced_test(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realtype tol, N_Vector ewt, void* data) {
-    auto* self = static_cast<BdfIntegrator*>(data);
-    Sundials& sun = *self->sun_;
+  // The trace's line per Newton iteration: ‖δ‖ (weighted RMS), how many unknowns moved by more than
+  // their tolerance, and the one that moved most (species, compartment, voxel and its i j k).
+  static void trace_newton(BdfIntegrator* self, SUNNonlinearSolver nls, N_Vector del, N_Vector ewt, int verdict) {
     const double* d = N_VGetArrayPointer(del);
     const double* w = N_VGetArrayPointer(ewt);
     double worst = 0;
@@ -213,22 +213,59 @@ struct BdfIntegrator::Callbacks {
       if (std::abs(d[i] * w[i]) > 1) ++above_one;
       if (std::abs(d[i] * w[i]) > worst) worst = std::abs(d[i] * w[i]), at = i;
     }
-    const long nv = self->problem_.block.padded_voxels();
-    const int s = int(self->packed_[at] / nv);
-    const long v = self->packed_[at] % nv;
+    const kernels::Block& b = self->problem_.block;
+    const long v = self->packed_[at] % b.padded_voxels();
     int iter = 0;
     SUNNonlinSolGetCurIter(nls, &iter);
+    N_Vector ynow = nullptr;
+    CVodeGetCurrentState(self->sun_->cvode, &ynow);
+    std::fprintf(stderr,
+                 "bdf-trace newton %d |del|=%.3e n>1 %ld worst=%.3e species %d compartment %d voxel %ld (%ld %ld %ld) "
+                 "y %.4g del %.4g -> %s\n",
+                 iter, N_VWrmsNorm(del, ewt), above_one, worst, self->species_[at], self->problem_.compartment[v], v, v % b.px(),
+                 (v / b.px()) % b.py(), v / (b.px() * b.py()), ynow ? N_VGetArrayPointer(ynow)[at] : NAN, d[at],
+                 verdict == SUN_NLS_SUCCESS ? "converged" : verdict == SUN_NLS_CONTINUE ? "continue" : "FAIL");
+  }
+  // Newton's convergence test: CVODE's own (the weighted RMS norm of the correction, with its rate
+  // estimate), then — once that passes — the balance's: the residual r of the BDF equation at the
+  // converged iterate, summed over each species' unknowns, is exactly what this step adds to that
+  // species' balance error (the quadratures are advanced by the same formula, explicitly). For a
+  // species that turns over fast against a long step (pIgR–IgA in the cells: release ~10⁻² /s, steps
+  // of 10⁵ s) a correction below CVODE's tolerance leaves a residual γλ ≈ 10³ times larger, and the
+  // balance error grew to 0.8 of its amount over 14 simulated days (docs/numerics.md). So: continue
+  // Newton while |Σ_s r_i| > balance_residual_fraction · rel_tol · Σ_s |y_i| (+ abs_tol per unknown)
+  // for some species s. One more f per converged step.
+  static int convergence_test(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realtype tol, N_Vector ewt,
+                              void* data) {
+    auto* self = static_cast<BdfIntegrator*>(data);
+    Sundials& sun = *self->sun_;
     const int r = sun.cvode_test(nls, ycor, del, tol, ewt, sun.cvode_test_data);
+    if (self->trace_level_ >= 1) trace_newton(self, nls, del, ewt, r);
+    if (r != SUN_NLS_SUCCESS || !(self->options_.balance_residual_fraction > 0)) return r;
+    auto* content = static_cast<SUNNonlinearSolverContent_Newton>(nls->content);
+    // CVODE's residual function: r = rl1·zn[1] + ycor − γ f(zn[0] + ycor) (it also leaves y and f(y)
+    // in CVODE's work vectors, which CVODE recomputes after a converged solve).
+    if (content->Sys(ycor, sun.residual, sun.cvode_test_data) != 0) return SUN_NLS_CONV_RECVR;
     N_Vector ynow = nullptr;
     CVodeGetCurrentState(sun.cvode, &ynow);
-    const double y_at = ynow ? N_VGetArrayPointer(ynow)[at] : NAN;
-    const kernels::Block& b = self->problem_.block;
-    std::fprintf(stderr, "bdf-trace newton %d |del|=%.3e tol=%.3e n>1 %ld worst=%.3e species %d compartment %d voxel %ld (%ld %ld %ld) y %.4g ycor %.4g del %.4g -> %s\n",
-                 iter, N_VWrmsNorm(del, ewt), tol, above_one, worst, s, self->problem_.compartment[v], v,
-                 v % b.px(), (v / b.px()) % b.py(), v / (b.px() * b.py()),
-                 y_at, N_VGetArrayPointer(ycor)[at], d[at],
-                 r == SUN_NLS_SUCCESS ? "converged" : r == SUN_NLS_CONTINUE ? "continue" : "FAIL");
-    return r;
+    const double* res = N_VGetArrayPointer(sun.residual);
+    const double* y = N_VGetArrayPointer(ynow);
+    const int ns = self->problem_.n_species;
+    std::vector<double> defect(ns, 0.0), amount(ns, 0.0);
+    for (std::size_t i = 0; i < self->packed_.size(); ++i) {
+      const int s = self->species_[i];
+      defect[s] += res[i];
+      amount[s] += std::abs(y[i]) + self->options_.abs_tol_mM;
+    }
+    for (int s = 0; s < ns; ++s)
+      if (std::abs(defect[s]) > self->options_.balance_residual_fraction * self->options_.rel_tol * amount[s]) {
+        ++self->balance_iterations_;
+        if (self->trace_level_ >= 1)
+          std::fprintf(stderr, "bdf-trace balance: species %d residual %.3e of amount %.3e: one more Newton iteration\n",
+                       s, defect[s], amount[s]);
+        return SUN_NLS_CONTINUE;
+      }
+    return SUN_NLS_SUCCESS;
   }
   static void error(int, const char*, const char* function, char* message, void* data) {
     auto* self = static_cast<BdfIntegrator*>(data);
@@ -260,6 +297,7 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
       }
       const long i = long(packed_.size());
       packed_.push_back(long(s) * nv + v);
+      species_.push_back(s);
       group_.push_back(c * ns + s);
       if (block_of_voxel[v] < 0) block_of_voxel[v] = long(blocks.size()), blocks.emplace_back();
       blocks[block_of_voxel[v]].push_back(i);
@@ -290,11 +328,14 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   check(CVodeSetNonlinearSolver(sun.cvode, sun.newton), "CVodeSetNonlinearSolver");
   // LACTOSIM_BDF_TRACE=1: a line per step and per Newton iteration on stderr; =2 adds, after every
   // step, difference quotients of f along the step at shrinking increments (is f smooth there?).
-  if (const char* e = std::getenv("LACTOSIM_BDF_TRACE"); e && (*e == '1' || *e == '2')) {
-    trace_level_ = *e - '0';
+  if (const char* e = std::getenv("LACTOSIM_BDF_TRACE"); e && (*e == '1' || *e == '2')) trace_level_ = *e - '0';
+  {
     auto* content = static_cast<SUNNonlinearSolverContent_Newton>(sun.newton->content);
     sun.cvode_test = content->CTest, sun.cvode_test_data = content->ctest_data;
-    SUNNonlinSolSetConvTestFn(sun.newton, &Callbacks::traced_test, this);
+    SUNNonlinSolSetConvTestFn(sun.newton, &Callbacks::convergence_test, this);
+    sun.residual = N_VClone(sun.y);
+    // Room for the balance test's extra iteration (CVODE's default is 3).
+    check(CVodeSetMaxNonlinIters(sun.cvode, options_.max_newton_iterations), "CVodeSetMaxNonlinIters");
   }
   check(CVodeSetMaxNumSteps(sun.cvode, 1000000), "CVodeSetMaxNumSteps");
   if (options.dt_max_s < 1e300) check(CVodeSetMaxStep(sun.cvode, options.dt_max_s), "CVodeSetMaxStep");
@@ -536,6 +577,7 @@ BdfStats BdfIntegrator::stats() const {
   CVodeGetNumPrecSolves(m, &v), s.preconditioner_solves = v;
   s.jacobian_rhs_evaluations = uses_blocks(options_.preconditioner) ? s.preconditioner_setups * sun_->local.n_groups() : 0;
   s.rhs_failures = rhs_failures_;
+  s.balance_newton_iterations = balance_iterations_;
   int order = 0;
   CVodeGetLastOrder(m, &order), s.last_order = order;
   realtype h = 0;
