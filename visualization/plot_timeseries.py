@@ -18,19 +18,10 @@ import os
 import re
 import sys
 
-# Debian's python3-vtk9 / python3-matplotlib live in the system interpreter; a different python3 earlier
-# on PATH (pyenv, conda) cannot see them (BUILD-NOTES). Re-run under /usr/bin/python3 in that case.
-def _reexec_with_system_python(module):
-    try:
-        __import__(module)
-    except ImportError:
-        system = "/usr/bin/python3"
-        if os.path.realpath(sys.executable) != os.path.realpath(system) and os.path.exists(system):
-            os.execv(system, [system] + sys.argv)
-        raise
+from system_python import reexec_with_system_python
 
 
-_reexec_with_system_python("matplotlib")
+reexec_with_system_python("matplotlib")
 
 import matplotlib
 

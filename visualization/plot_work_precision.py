@@ -15,15 +15,7 @@ import os
 import sys
 
 
-def _reexec_with_system_python(module):
-    # Debian's python3-matplotlib lives in the system interpreter (BUILD-NOTES).
-    try:
-        __import__(module)
-    except ImportError:
-        system = "/usr/bin/python3"
-        if os.path.realpath(sys.executable) != os.path.realpath(system) and os.path.exists(system):
-            os.execv(system, [system] + sys.argv)
-        raise
+from system_python import reexec_with_system_python
 
 
 def read(path):
@@ -38,7 +30,7 @@ def main():
     p.add_argument("csv", nargs="+")
     p.add_argument("-o", "--output", default="work_precision.png")
     args = p.parse_args()
-    _reexec_with_system_python("matplotlib")
+    reexec_with_system_python("matplotlib")
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
