@@ -276,6 +276,37 @@ std::vector<std::pair<std::string, double>> time_cpu_passes(const kernels::Probl
   return passes;
 }
 
+// The LOD solve's three factors one by one (kernels::cpu::lod_sweep), then x and y in one pass
+// (lod_sweep_xy, as host/step/line_solves.cpp calls it), on a private copy: median seconds of each.
+// The factors are applied again and again to the same copy; that changes the values, not the work.
+std::vector<double> time_cpu_lod_sweeps(const kernels::Problem& p, const kernels::StepRates& rates, double dt,
+                                        const std::vector<double>& c0, int repeats) {
+  std::vector<std::uint8_t> clamped(p.clamped.begin(), p.clamped.end());
+  const kernels::SplitRates split = kernels::split_linear_decay(rates, true, p.n_species, p.n_compartments, clamped);
+  const std::vector<double> membrane_u = kernels::ghk_arguments(p);
+  const kernels::ProblemView view = kernels::host_view(p, membrane_u);
+  const double* decay = split.decay_per_s.empty() ? nullptr : split.decay_per_s.data();
+  std::vector<double> c(c0), decayed(p.n_species);
+  std::vector<double> seconds;
+  for (int axis = 0; axis < 3; ++axis)
+    seconds.push_back(time_pass(repeats, [&] { kernels::cpu::lod_sweep(view, axis, dt, decay, c.data(), decayed.data()); }));
+  seconds.push_back(time_pass(repeats, [&] { kernels::cpu::lod_sweep_xy(view, dt, decay, c.data(), decayed.data()); }));
+  return seconds;
+}
+
+void print_lod_sweeps(const std::vector<double>& seconds, const Work& work, double copy_GBps) {
+  if (seconds.empty()) return;
+  std::printf("   LOD factors one by one (CPU):");
+  for (int axis = 0; axis < 3; ++axis) {
+    const double GBps = work.bytes() / seconds[axis] * 1e-9;  // one read + write of the state
+    std::printf(" %c %.4f s (%.2f GB/s%s)", "xyz"[axis], seconds[axis], GBps,
+                copy_GBps > 0 ? fmt(", %.0f %% of copy", 100.0 * GBps / copy_GBps).c_str() : "");
+  }
+  const double GBps = work.bytes() / seconds[3] * 1e-9;
+  std::printf("; x and y in one pass %.4f s (%.2f GB/s%s)\n", seconds[3], GBps,
+              copy_GBps > 0 ? fmt(", %.0f %% of copy", 100.0 * GBps / copy_GBps).c_str() : "");
+}
+
 // --- 3. copy bandwidth -----------------------------------------------------------------------------
 
 double run_copy(const Options& o, std::vector<Row>& rows) {
@@ -402,6 +433,8 @@ void run_implicit(const Options& o, const std::string& name, const BenchModel& b
               "local substeps %s\n", omp_get_wtime() - assembly_start, work.active_voxel_species, dt,
               o.implicit_dt_factor, dt_explicit,
               implicit.local_dt_max_s < 1e100 ? fmt("≤ %.3g s", implicit.local_dt_max_s).c_str() : "none");
+  std::vector<double> sweeps;  // the LOD factors one by one (CPU)
+  if (o.backend == "cpu") sweeps = time_cpu_lod_sweeps(p, rates, dt, initial_concentrations(model, p), o.repeats);
   std::unique_ptr<step::Stepper> backend;
   try {
     backend = make_backend(o);
@@ -433,6 +466,7 @@ void run_implicit(const Options& o, const std::string& name, const BenchModel& b
               3.0 * GBps);
   if (copy_GBps > 0) std::printf(" = %.0f %% of copy %.2f GB/s", 100.0 * GBps / copy_GBps, copy_GBps);
   std::printf("\n");
+  print_lod_sweeps(sweeps, work, copy_GBps);
   if (failed)
     std::printf("   WARNING: %ld of %d steps failed (negative concentration)\n", failed, o.warmup + o.repeats);
   rows.push_back({label, grid, "median LOD step", fmt("%.4f s", t_step) + fmt(" (dt %.3g s)", dt)});
@@ -460,6 +494,7 @@ struct PeerRun {
   double theta_min = 1;                // extrapolated: smallest θ taken
   Work work;
   std::vector<std::pair<std::string, double>> passes;
+  std::vector<double> lod_sweeps;  // implicit, CPU: seconds per LOD factor (x, y, z)
 };
 
 PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOptions* implicit,
@@ -480,6 +515,8 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
         for (int j = 0; j < nyz; ++j)
           for (int i = 0; i < nx; ++i) c0[s * nv + p.block.index(i, j, kz)] = 1.0 + std::cos(k * (i + 0.5) * peer_h_m);
     if (time_passes_too && !implicit && o.backend == "cpu") run.passes = time_cpu_passes(p, rates, dt, c0, o.repeats);
+    if (time_passes_too && implicit && !extrapolated && o.backend == "cpu")
+      run.lod_sweeps = time_cpu_lod_sweeps(p, rates, dt, c0, o.repeats);
     backend->load(p, c0);
   }
   std::vector<double> step_s;
@@ -631,18 +668,23 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
   for (double dt : o.peer_implicit_dt_s) {
     const std::string label = "peer implicit LOD dt=" + fmt("%g s", dt);
     try {
-      const PeerRun f = run_peer_steps(o, n, n, &implicit, dt, o.warmup + o.peer_steps, o.warmup, false);
+      const PeerRun f = run_peer_steps(o, n, n, &implicit, dt, o.warmup + o.peer_steps, o.warmup, true);
       const PeerRun c = run_peer_column(o, &implicit, dt);
       const double h = 86400.0 / dt * f.median_step_s / 3600.0;
       const double u = double(f.work.active_voxel_species) / f.median_step_s;
       std::printf("   implicit LOD dt = %g s, %s: median step %.4f s%s (%.3g local substeps/step); %.3g "
                   "voxel-substrate updates/s (×%.2f BioFVM)\n", dt, grid.c_str(), f.median_step_s,
                   f.failed ? " (WARNING: failed steps)" : "", f.local_substeps_per_step, u, u / biofvm_updates_per_s_8);
+      const double GBps = f.work.bytes() / f.median_step_s * 1e-9;
+      std::printf("   implicit LOD dt = %g s: %.2f GB/s achieved (%.1f MB minimal per step)%s\n", dt, GBps,
+                  f.work.bytes() * 1e-6, copy_GBps > 0 ? fmt(" = %.1f %% of copy", 100.0 * GBps / copy_GBps).c_str() : "");
+      print_lod_sweeps(f.lod_sweeps, f.work, copy_GBps);
       std::printf("   implicit LOD dt = %g s: amplitude error %.2e after %.3g s (column; %s: %.2e after %.3g s); "
                   "wall per simulated day %.2f h = %.3f × BioFVM's %.0f h\n", dt, c.amplitude_error, c.t_end_s,
                   grid.c_str(), f.amplitude_error, f.t_end_s, h, h / biofvm_hours_per_day, biofvm_hours_per_day);
       rows.push_back({label, grid, "median step", fmt("%.4f s", f.median_step_s)});
       rows.push_back({label, grid, "updates/s", fmt("%.3g", u) + fmt(" (×%.2f BioFVM 5e7)", u / biofvm_updates_per_s_8)});
+      rows.push_back({label, grid, "achieved bandwidth", fmt("%.2f GB/s", GBps) + (copy_GBps > 0 ? fmt(" (%.1f %% of copy)", 100.0 * GBps / copy_GBps) : "")});
       rows.push_back({label, grid, "wall per simulated day", fmt("%.2f h", h) + fmt(" (×%.3f BioFVM 46 h)", h / biofvm_hours_per_day)});
       rows.push_back({label, grid, "amplitude error", fmt("%.2e", c.amplitude_error) + fmt(" at T = %g s", c.t_end_s)});
     } catch (const std::exception& e) {

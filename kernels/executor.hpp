@@ -94,6 +94,12 @@ class Executor {
   virtual void apply_clamps(const RatesView& r, double* c) = 0;
   // One LOD factor for every species (the driver: host/step/line_solves.cpp)
   virtual double lod_sweep(int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) = 0;
+  // The x and y factors, lod_sweep(0) then lod_sweep(1) (decayed_mol as axis 0's); an executor may
+  // take both in one pass over the state (the CPU executor does, plane by plane), bitwise the same.
+  virtual double lod_sweep_xy(double dt, const double* decay_per_s, double* c, double* decayed_mol) {
+    lod_sweep(0, dt, decay_per_s, c, decayed_mol);
+    return lod_sweep(1, dt, decay_per_s, c, nullptr);
+  }
   // The passes of conjugate gradients for species s (the recurrence: host/step/conjugate_gradients.cpp)
   virtual CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) = 0;
   virtual void cg_direction(double beta, double* work) = 0;

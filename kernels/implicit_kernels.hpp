@@ -129,6 +129,9 @@ inline constexpr int cg_work_vectors = 5;
 
 namespace cpu {
 LACTOSIM_DECLARE_IMPLICIT_KERNELS
+// The x and y factors in one pass over the state, plane by plane: lod_sweep(0) then lod_sweep(1),
+// bitwise (decayed_mol as axis 0's).
+double lod_sweep_xy(const ProblemView& p, double dt, const double* decay_per_s, double* c, double* decayed_mol);
 }
 namespace cuda {
 LACTOSIM_DECLARE_IMPLICIT_KERNELS

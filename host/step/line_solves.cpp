@@ -6,11 +6,11 @@ namespace lactosim::step {
 double diffuse_lod(kernels::Executor& x, Communicator& comm, double dt, const double* decay, double* c,
                    double* decayed_mol) {
   const int ns = x.problem_view().n_species;
-  // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹ c, then (I − dt·L_z)⁻¹ c. Across ranks a line
-  // runs through several sub-boxes: each factor is then a distributed tridiagonal solve (issue #16).
-  x.lod_sweep(0, dt, decay, c, decayed_mol);
+  // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹ c (one pass where the executor can), then
+  // (I − dt·L_z)⁻¹ c. Across ranks a line runs through several sub-boxes: each factor is then a
+  // distributed tridiagonal solve (issue #16).
+  x.lod_sweep_xy(dt, decay, c, decayed_mol);
   comm.sum(decayed_mol, std::size_t(ns));
-  x.lod_sweep(1, dt, decay, c, nullptr);
   return comm.min(x.lod_sweep(2, dt, decay, c, nullptr));
 }
 

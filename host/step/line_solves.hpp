@@ -3,7 +3,7 @@
 //   (I − dt·L + dt·λ) ≈ (I − dt·L_z)(I − dt·L_y)(I − dt·L_x + dt·λ),
 // each factor a tridiagonal solve per grid line and compartment segment (Thomas; Neumann at segment
 // ends), monotone at any dt, the y and z factors conservative, the x factor removing exactly
-// dt·Σλc (docs/numerics.md). The executors supply one factor at a time (Executor::lod_sweep).
+// dt·Σλc (docs/numerics.md). The executors supply the factors (Executor::lod_sweep_xy, lod_sweep).
 #pragma once
 #include "../../kernels/executor.hpp"
 #include "communicator.hpp"

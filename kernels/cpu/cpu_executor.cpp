@@ -108,6 +108,9 @@ class CpuExecutor final : public Executor {
   double lod_sweep(int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) override {
     return cpu::lod_sweep(view_, axis, dt, decay_per_s, c, decayed_mol);
   }
+  double lod_sweep_xy(double dt, const double* decay_per_s, double* c, double* decayed_mol) override {
+    return cpu::lod_sweep_xy(view_, dt, decay_per_s, c, decayed_mol);
+  }
   CgStartSums cg_start(int s, double dt, const double* decay_per_s, double* c, double* work) override {
     return cpu::cg_start(view_, s, dt, decay_per_s, c, work);
   }

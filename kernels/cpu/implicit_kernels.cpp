@@ -90,26 +90,43 @@ std::vector<std::vector<int>> species_sharing_operator(const ProblemView& p, con
   return groups;
 }
 
-// The Thomas factors of one voxel of a line, from those of the previous voxel (upper_prev, 0 at the
-// line's start): the tridiagonal row is (lower, 1 − lower − upper_coupling, upper_coupling), with
-// couplings −r to same-compartment neighbours on the line and none across compartments (so each
-// segment is solved on its own, Neumann at its ends); inactive voxels are identity rows.
-struct ThomasRow {
-  double lower;      // a_i (0 at a segment start)
-  double pivot;      // m_i = b_i − a_i·c'_{i−1} (divided by, not multiplied by 1/m_i: the
-                     // reciprocal's extra rounding costs conservation at dt·D/h² ~ 10⁴)
-  double upper;      // c'_i = c_i/m_i
+// The Thomas factors of a line: the tridiagonal row of voxel v is (lower, 1 + decay − lower − upper,
+// upper), with couplings −r to same-compartment neighbours on the line and none across compartments
+// (so each segment is solved on its own, Neumann at its ends); inactive voxels are identity rows.
+// Elimination: pivot_i = 1 + decay_i − lower_i − upper_i − lower_i·c'_{i−1} (c'_{−1} = 0) and
+// c'_i = upper_i / pivot_i; the solve divides by the pivot rather than multiplying by its reciprocal
+// (the reciprocal's extra rounding costs conservation at dt·D/h² ~ 10⁴). Every sweep below takes
+// these operations in this order for every line, however the lines are grouped into lanes, so the
+// results do not depend on the grouping, the blocking or the thread count (bitwise).
+struct Couplings {
+  double lower, upper, decay;  // lower: 0 at a segment start; decay: dt·λ on the x sweep only
+  bool active;
 };
-// with_decay: this sweep's diagonal also holds dt·λ (the x sweep; the decay is taken once).
-inline ThomasRow thomas_row(const Operator& A, long v, long stride, bool first_on_line, double upper_prev,
-                            bool with_decay) {
-  const bool act = A.active(v);
-  const double r = act ? A.r(v) : 0.0;
-  const double lo = act && !first_on_line && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
-  const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
-  const double decay = act && with_decay ? A.decay_dt(v) : 0.0;
-  const double m = 1.0 + decay - lo - up - lo * upper_prev;
-  return {lo, m, up / m};
+// The couplings of one operator as tables over compartments (index ci + 1, so that the halo's −1
+// reads entry 0): active, r = dt·D/h² and dt·λ (0 where inactive), the same values Operator gives.
+struct CouplingTable {
+  const std::int8_t* comp;
+  std::vector<std::uint8_t> active;
+  std::vector<double> r, decay;
+  CouplingTable(const Operator& A, int n_compartments)
+      : comp(A.comp), active(n_compartments + 1, 0), r(n_compartments + 1, 0.0), decay(n_compartments + 1, 0.0) {
+    for (int ci = 0; ci < n_compartments; ++ci) {
+      if (!(A.D[ci] >= 0.0 && !A.clamped[ci])) continue;
+      active[ci + 1] = 1;
+      r[ci + 1] = A.dt_inv_h2 * A.D[ci];
+      decay[ci + 1] = A.decay ? A.dt * A.decay[ci] : 0.0;
+    }
+  }
+  Couplings at(long v, long stride, bool first_on_line, bool with_decay) const {
+    const int ci = comp[v];
+    const bool act = active[ci + 1];
+    const double rr = r[ci + 1];
+    return {act && !first_on_line && comp[v - stride] == ci ? -rr : 0.0, act && comp[v + stride] == ci ? -rr : 0.0,
+            with_decay ? decay[ci + 1] : 0.0, act};
+  }
+};
+inline double thomas_pivot(double lower, double upper, double decay, double upper_prime_prev) {
+  return 1.0 + decay - lower - upper - lower * upper_prime_prev;
 }
 
 // dt·Σ λ_v c_v h³ over the active voxels: what the decay in A removed from c (A's column sums).
@@ -124,146 +141,292 @@ double decayed_amount(const Block& b, const Operator& A, const double* c) {
   })[0];
 }
 
-// Backward Euler along x, one row at a time: the row's factors once, then the row of every species
-// of the group copied side by side into line[i·g + q], so that forward elimination and back
-// substitution run over the g species as one vector operation per voxel (the recurrence along i is
-// sequential; across species it is not), and copied back. The same operations as one species at a
-// time, in the same order: bitwise the same result. decayed_rows[row·g + q] (if not null) receives
-// Σ_i dt·λ_i c_i of the solved row: the amount the decay removed (÷ h³), summed by the caller in row
-// order.
-void sweep_x(const Block& b, const Operator& A, const std::vector<double*>& cs, double* decayed_rows) {
-  const long n_rows = long(b.ny) * b.nz;
-  const int g = int(cs.size()), nx = b.nx;
+// How the sweeps meet the memory roofline (issue #20; measured in bench/RESULTS.md, 2026-12-06):
+//  - a Thomas recurrence is a chain of dependent divisions (~20 cycles each), so a lone line runs at a
+//    few % of the divider's throughput: every sweep advances many independent lines side by side,
+//    in SIMD lanes where they are contiguous (y, z: neighbouring x-lines) and as interleaved lanes
+//    (x: factor_rows rows × the species of a batch) where they are not;
+//  - the x and y factors are taken plane by plane (sweep_planes), so that a z-plane of the batch's
+//    species is read from memory once, solved along x and y in cache and written once;
+//  - the z factor works on tiles (a run of x × all of z) small enough for the core's cache, so that
+//    the back substitution finds what the forward elimination left there: one more read and write.
+// So an LOD solve streams the state twice (32 B per voxel-species), against three to five times.
+constexpr int factor_rows = 8;                           // x factor recurrences advanced side by side
+constexpr int solve_lanes = 16;                          // x solves advanced side by side (rows × species)
+constexpr std::size_t cache_budget_bytes = 1536 * 1024;  // per thread: fits a 2 MiB L2 with room
+constexpr int prefetch_planes = 4;                       // z: how far ahead the tile's next runs are asked for
+
+// The x factors of factor_rows rows, interleaved: element i of row r at [i·factor_rows + r] (offset
+// to the solve block's first row).
+struct XFactors {
+  const double *lower, *pivot, *upper, *decay;
+};
+
+// The x solve of nr rows × nb species side by side, lane w = rr·nb + q holding row rr of species q:
+// the rows are copied into line[i·W + w] (W = nr·nb), eliminated forward and substituted back over
+// all lanes at once (one recurrence per lane, so the divisions of W lanes overlap), and copied
+// back. NB > 0 fixes nb at compile time so that the lane loops unroll; 0 takes nb at run time.
+// lane_sum (if not null) receives Σ_i dt·λ_i x_i per lane, i in order (dt·λ = 0 off the active
+// voxels: the old per-row sum, term for term).
+template <int NB, int NR>
+void solve_x_lanes(int nx, int nr_run_time, int nb_run_time, double* const* row_of_lane, const XFactors& f,
+                   double* line, double* lane_sum) {
+  const int nb = NB > 0 ? NB : nb_run_time, nr = NR > 0 ? NR : nr_run_time, W = nr * nb;
+  // In: two lanes at a time, so that the copy moves pairs (the transposition of 2×2 blocks).
+  int w = 0;
+  for (; w + 1 < W; w += 2) {
+    const double* __restrict s0 = row_of_lane[w];
+    const double* __restrict s1 = row_of_lane[w + 1];
+    double* __restrict x = line + w;
+    for (int i = 0; i < nx; ++i) x[std::size_t(i) * W] = s0[i], x[std::size_t(i) * W + 1] = s1[i];
+  }
+  for (; w < W; ++w)
+    for (int i = 0; i < nx; ++i) line[std::size_t(i) * W + w] = row_of_lane[w][i];
+  for (int rr = 0; rr < nr; ++rr) {
+    const double m = f.pivot[rr];
+    for (int q = 0; q < nb; ++q) line[rr * nb + q] /= m;
+  }
+  for (int i = 1; i < nx; ++i) {
+    double* __restrict x = line + std::size_t(i) * W;
+    const double* __restrict x_prev = x - W;
+    const std::size_t at = std::size_t(i) * factor_rows;
+    for (int rr = 0; rr < nr; ++rr) {
+      const double lo = f.lower[at + rr], m = f.pivot[at + rr];
+      for (int q = 0; q < nb; ++q) x[rr * nb + q] = (x[rr * nb + q] - lo * x_prev[rr * nb + q]) / m;
+    }
+  }
+  for (int i = nx - 2; i >= 0; --i) {
+    double* __restrict x = line + std::size_t(i) * W;
+    const double* __restrict x_next = x + W;
+    const std::size_t at = std::size_t(i) * factor_rows;
+    for (int rr = 0; rr < nr; ++rr) {
+      const double up = f.upper[at + rr];
+      for (int q = 0; q < nb; ++q) x[rr * nb + q] -= up * x_next[rr * nb + q];
+    }
+  }
+  if (lane_sum) {
+    for (w = 0; w < W; ++w) lane_sum[w] = 0.0;
+    for (int i = 0; i < nx; ++i) {
+      const double* x = line + std::size_t(i) * W;
+      const std::size_t at = std::size_t(i) * factor_rows;
+      for (int rr = 0; rr < nr; ++rr) {
+        const double d = f.decay[at + rr];
+        for (int q = 0; q < nb; ++q) lane_sum[rr * nb + q] += d * x[rr * nb + q];
+      }
+    }
+  }
+  for (w = 0; w + 1 < W; w += 2) {
+    double* __restrict d0 = row_of_lane[w];
+    double* __restrict d1 = row_of_lane[w + 1];
+    const double* __restrict x = line + w;
+    for (int i = 0; i < nx; ++i) d0[i] = x[std::size_t(i) * W], d1[i] = x[std::size_t(i) * W + 1];
+  }
+  for (; w < W; ++w)
+    for (int i = 0; i < nx; ++i) row_of_lane[w][i] = line[std::size_t(i) * W + w];
+}
+
+// How many species of a group share one pass over a plane: the factors of a row are computed once
+// per batch. Measured (bench/RESULTS.md, 2026-12-06): eight species per batch beat batches small
+// enough for the y back substitution to find the batch's planes in a 2 MiB L2 (3 or 4 of 200² or
+// 2 of 256²), whose extra factor computations cost more than the reads from L3 they save.
+constexpr int plane_batch_max = 8;
+int plane_species_batch(int g) { return std::min(g, plane_batch_max); }
+
+// The x factor (do_x; (I − dt·L_x + dt·λ)⁻¹) and/or the y factor (do_y; (I − dt·L_y)⁻¹), z-plane by
+// z-plane (planes in parallel), for the group's species cs (one operator A).
+//   x: the factors of factor_rows rows at once, then the solve with lanes = rows × species (R rows ×
+//      nb species, R·nb ≥ factor_rows where the batch allows), copied side by side into line[i·W + w].
+//      decayed_rows[row·g + q] (if not null) receives Σ_i dt·λ_i c_i of the solved row, active
+//      voxels in i order: the amount the decay removed (÷ h³), summed by the caller in row order.
+//   y: with the rows solved along x still in cache, each row's y factors and forward elimination
+//      (vectorised across x) follow at once; the back substitution runs over the plane at the end.
+void sweep_planes(const Block& b, const CouplingTable& T, const std::vector<double*>& cs, bool do_x, bool do_y,
+                  double* decayed_rows) {
+  const int nx = b.nx, ny = b.ny, nz = b.nz, g = int(cs.size());
+  const long sy = b.stride(1);
+  const int batch = plane_species_batch(g);
+  const int max_lanes = std::max(solve_lanes, batch);
 #pragma omp parallel
   {
-    std::vector<double> lower(nx), pivot(nx), upper(nx), decay_dt(nx), line(std::size_t(nx) * g);
+    std::vector<double> lo_x(std::size_t(nx) * factor_rows), pv_x(lo_x.size()), up_x(lo_x.size()),
+        dd_x(lo_x.size());
+    std::vector<double> line(std::size_t(nx) * max_lanes), lane_sum(max_lanes);
+    std::vector<double*> row_of_lane(max_lanes);
+    std::vector<double> lo_y(nx), coupling_y(nx), pv_y(nx), up_y(do_y ? std::size_t(nx) * ny : 0);
 #pragma omp for schedule(static)
-    for (long row = 0; row < n_rows; ++row) {
-      const long first = row_first(b, row);
-      if (g == 1) {
-        // One species: factors and forward elimination in one loop, so that the two division
-        // chains overlap (run one after the other they cost ~1.7× on short rows).
-        double* c = cs[0] + first;
-        double upper_prev = 0.0;
-        for (int i = 0; i < nx; ++i) {
-          const ThomasRow t = thomas_row(A, first + i, 1, i == 0, upper_prev, true);
-          upper[i] = upper_prev = t.upper;
-          c[i] = (c[i] - (i > 0 ? t.lower * c[i - 1] : 0.0)) / t.pivot;
+    for (int k = 0; k < nz; ++k) {
+      for (int q0 = 0; q0 < g; q0 += batch) {
+        const int nb = std::min(batch, g - q0);
+        const int rows_per_solve = std::clamp(solve_lanes / nb, 1, factor_rows);
+        for (int j0 = 0; j0 < ny; j0 += factor_rows) {
+          const int nf = std::min(factor_rows, ny - j0);
+          if (do_x) {
+            // The factors of rows j0 … j0 + nf − 1: couplings, then the nf recurrences side by side.
+            for (int r = 0; r < nf; ++r) {
+              const long first = b.index(0, j0 + r, k);
+              for (int i = 0; i < nx; ++i) {
+                const Couplings cp = T.at(first + i, 1, i == 0, true);
+                const std::size_t at = std::size_t(i) * factor_rows + r;
+                lo_x[at] = cp.lower, up_x[at] = cp.upper, dd_x[at] = cp.decay;
+              }
+            }
+            for (int i = 0; i < nx; ++i)
+              for (int r = 0; r < nf; ++r) {
+                const std::size_t at = std::size_t(i) * factor_rows + r;
+                const double prev = i > 0 ? up_x[at - factor_rows] : 0.0;
+                pv_x[at] = thomas_pivot(lo_x[at], up_x[at], dd_x[at], prev);
+                up_x[at] = up_x[at] / pv_x[at];
+              }
+          }
+          for (int r0 = 0; r0 < nf; r0 += rows_per_solve) {
+            const int nr = std::min(rows_per_solve, nf - r0);
+            if (do_x) {
+              // Lane w = rr·nb + q: row j0 + r0 + rr of species q0 + q.
+              for (int rr = 0; rr < nr; ++rr)
+                for (int q = 0; q < nb; ++q) row_of_lane[rr * nb + q] = cs[q0 + q] + b.index(0, j0 + r0 + rr, k);
+              // The next block's rows are asked for while this one is solved (each row is a stream of
+              // its own, too many and too short for the hardware prefetcher to follow).
+              if (r0 + nr < nf || j0 + factor_rows < ny) {
+                const int j_next = j0 + r0 + nr;
+                for (int rr = 0; rr < nr && j_next + rr < ny; ++rr)
+                  for (int q = 0; q < nb; ++q) {
+                    const double* next = cs[q0 + q] + b.index(0, j_next + rr, k);
+                    for (int i = 0; i < nx; i += 8) __builtin_prefetch(next + i, 0, 1);
+                  }
+              }
+              const XFactors f{lo_x.data() + r0, pv_x.data() + r0, up_x.data() + r0, dd_x.data() + r0};
+              double* sums = decayed_rows ? lane_sum.data() : nullptr;
+              // The common shapes with their lane counts fixed at compile time (the loops unroll).
+              if (nb == 8 && nr == 2) solve_x_lanes<8, 2>(nx, nr, nb, row_of_lane.data(), f, line.data(), sums);
+              else if (nb == 4 && nr == 4) solve_x_lanes<4, 4>(nx, nr, nb, row_of_lane.data(), f, line.data(), sums);
+              else if (nb == 2 && nr == 8) solve_x_lanes<2, 8>(nx, nr, nb, row_of_lane.data(), f, line.data(), sums);
+              else if (nb == 1 && nr == 8) solve_x_lanes<1, 8>(nx, nr, nb, row_of_lane.data(), f, line.data(), sums);
+              else solve_x_lanes<0, 0>(nx, nr, nb, row_of_lane.data(), f, line.data(), sums);
+              if (decayed_rows)
+                for (int rr = 0; rr < nr; ++rr)
+                  for (int q = 0; q < nb; ++q)
+                    decayed_rows[(long(j0 + r0 + rr) + long(ny) * k) * g + q0 + q] = lane_sum[rr * nb + q];
+            }
+            if (!do_y) continue;
+            // y: the factors of each solved row and its forward elimination, rows in order.
+            for (int rr = 0; rr < nr; ++rr) {
+              const int j = j0 + r0 + rr;
+              const long base = b.index(0, j, k);
+              for (int i = 0; i < nx; ++i) {
+                const Couplings cp = T.at(base + i, sy, j == 0, false);
+                lo_y[i] = cp.lower, coupling_y[i] = cp.upper;
+              }
+              double* u = up_y.data() + std::size_t(j) * nx;
+              const double* u_prev = u - nx;
+              for (int i = 0; i < nx; ++i) {
+                pv_y[i] = thomas_pivot(lo_y[i], coupling_y[i], 0.0, j > 0 ? u_prev[i] : 0.0);
+                u[i] = coupling_y[i] / pv_y[i];
+              }
+              for (int q = 0; q < nb; ++q) {
+                double* __restrict c = cs[q0 + q] + base;
+                if (j == 0) {
+                  for (int i = 0; i < nx; ++i) c[i] /= pv_y[i];
+                } else {
+                  const double* __restrict c_prev = c - sy;
+                  for (int i = 0; i < nx; ++i) c[i] = (c[i] - lo_y[i] * c_prev[i]) / pv_y[i];
+                }
+              }
+            }
+          }
         }
-        for (int i = nx - 2; i >= 0; --i) c[i] -= upper[i] * c[i + 1];
-        if (decayed_rows) {
-          double sum = 0.0;
-          for (int i = 0; i < nx; ++i)
-            if (A.active(first + i)) sum += A.decay_dt(first + i) * c[i];
-          decayed_rows[row] = sum;
+        if (!do_y) continue;
+        for (int j = ny - 2; j >= 0; --j) {
+          const double* u = up_y.data() + std::size_t(j) * nx;
+          for (int q = 0; q < nb; ++q) {
+            double* __restrict c = cs[q0 + q] + b.index(0, j, k);
+            if (j >= 2)
+              for (int i = 0; i < nx; i += 8) __builtin_prefetch(c - 2 * sy + i, 1, 1);
+            const double* __restrict c_next = c + sy;
+            for (int i = 0; i < nx; ++i) c[i] -= u[i] * c_next[i];
+          }
         }
-        continue;
       }
-      double upper_prev = 0.0;
-      for (int i = 0; i < nx; ++i) {
-        const ThomasRow t = thomas_row(A, first + i, 1, i == 0, upper_prev, true);
-        lower[i] = t.lower, pivot[i] = t.pivot, upper[i] = upper_prev = t.upper;
-        decay_dt[i] = A.decay && A.active(first + i) ? A.decay_dt(first + i) : 0.0;
-      }
-      for (int q = 0; q < g; ++q)
-        for (int i = 0; i < nx; ++i) line[std::size_t(i) * g + q] = cs[q][first + i];
-      for (int q = 0; q < g; ++q) line[q] /= pivot[0];
-      for (int i = 1; i < nx; ++i) {
-        double* x = line.data() + std::size_t(i) * g;
-        const double* x_prev = x - g;
-        const double lo = lower[i], m = pivot[i];
-        for (int q = 0; q < g; ++q) x[q] = (x[q] - lo * x_prev[q]) / m;
-      }
-      for (int i = nx - 2; i >= 0; --i) {
-        double* x = line.data() + std::size_t(i) * g;
-        const double* x_next = x + g;
-        const double up = upper[i];
-        for (int q = 0; q < g; ++q) x[q] -= up * x_next[q];
-      }
-      if (decayed_rows)
-        for (int q = 0; q < g; ++q) {
-          double sum = 0.0;
-          for (int i = 0; i < nx; ++i) sum += decay_dt[i] * line[std::size_t(i) * g + q];
-          decayed_rows[row * g + q] = sum;
-        }
-      for (int q = 0; q < g; ++q)
-        for (int i = 0; i < nx; ++i) cs[q][first + i] = line[std::size_t(i) * g + q];
     }
   }
 }
 
-// The same along y (axis 1) or z (axis 2), many lines at once so that the inner loop is unit-stride:
-// the lines are indexed by t along the axis and by their position in a contiguous span of the
-// padded array — one x-row for y; for z, z_rows consecutive x-rows of a plane with the x-halo
-// between them (halo voxels are inactive: identity rows, left as they are), so that each step in t
-// streams a longer contiguous span. Each span's factors are computed once and applied to every
-// species of the group before moving on; the c' of the whole column of spans are kept for the back
-// substitution. With min_active (the last sweep) it also returns the smallest final value on the
-// active voxels (value_for_acceptance: NaN → −∞). Every line sees the same operations whatever the
-// span: bitwise the same result.
-constexpr int z_rows = 4;
-double sweep_across_rows(const Block& b, const Operator& A, int axis, const std::vector<double*>& cs,
-                         bool min_active) {
-  const int n = axis == 1 ? b.ny : b.nz;
-  const int rows = axis == 1 ? 1 : z_rows;  // x-rows per span
-  const int n_outer = axis == 1 ? b.nz : (b.ny + rows - 1) / rows;
-  const long stride = b.stride(axis);
-  const long span_max = (rows - 1) * b.px() + b.nx;
-  const int g = int(cs.size());
+// The z factor (I − dt·L_z)⁻¹ on tiles of len ≤ L voxels along x × all of z (one x-row's run per
+// tile; tiles in parallel): the tile's factors once (vectorised across x), then per species its
+// forward elimination and back substitution, which finds the tile still in cache. With min_active
+// it also returns the smallest final value on the active voxels (value_for_acceptance: NaN → −∞).
+double sweep_z(const Block& b, const CouplingTable& T, const std::vector<double*>& cs, bool min_active) {
+  const int nx = b.nx, ny = b.ny, nz = b.nz, g = int(cs.size());
+  const long sz = b.stride(2);
+  // Factors (lower, pivot, c') and one species' tile: 4 doubles per voxel of the tile.
+  const long fit = long(cache_budget_bytes / (4 * sizeof(double) * std::size_t(nz)));
+  const int n_chunks = int((nx + std::clamp<long>(fit, 8, nx) - 1) / std::clamp<long>(fit, 8, nx));
+  const int L = (nx + n_chunks - 1) / n_chunks;
+  const long n_tiles = long(ny) * n_chunks;
   double min_value = DBL_MAX;
 #pragma omp parallel
   {
-    std::vector<double> lower(span_max), pivot(span_max), upper(std::size_t(n) * span_max);
-    std::vector<std::uint8_t> active(min_active ? std::size_t(n) * span_max : 0);
+    std::vector<double> lo(std::size_t(nz) * L), pv(lo.size()), up(lo.size()), coupling(L);
+    std::vector<std::uint8_t> act(min_active ? lo.size() : 0);
+    std::vector<double> lane_min(L, DBL_MAX);
 #pragma omp for schedule(static) reduction(min : min_value)
-    for (int outer = 0; outer < n_outer; ++outer) {
-      const int j0 = axis == 1 ? 0 : outer * rows;
-      const long span = axis == 1 ? b.nx : (std::min(rows, b.ny - j0) - 1) * b.px() + b.nx;
-      const auto base_of = [&](int t) { return axis == 1 ? b.index(0, t, outer) : b.index(0, j0, t); };
-      for (int t = 0; t < n; ++t) {
-        const long base = base_of(t);
-        double* u = upper.data() + std::size_t(t) * span_max;
-        const double* u_prev = u - span_max;
-        if (g == 1) {  // one species: factors and elimination in one pass over the span
-          double* c = cs[0] + base;
-          for (long i = 0; i < span; ++i) {
-            const ThomasRow row = thomas_row(A, base + i, stride, t == 0, t > 0 ? u_prev[i] : 0.0, false);
-            u[i] = row.upper;
-            if (min_active) active[std::size_t(t) * span_max + i] = A.active(base + i);
-            c[i] = (c[i] - (t > 0 ? row.lower * c[i - stride] : 0.0)) / row.pivot;
+    for (long tile = 0; tile < n_tiles; ++tile) {
+      const int j = int(tile / n_chunks), i0 = int(tile % n_chunks) * L, len = std::min(L, nx - i0);
+      for (int k = 0; k < nz; ++k) {
+        const long base = b.index(i0, j, k);
+        double* l = lo.data() + std::size_t(k) * L;
+        for (int i = 0; i < len; ++i) {
+          const Couplings cp = T.at(base + i, sz, k == 0, false);
+          l[i] = cp.lower, coupling[i] = cp.upper;
+          if (min_active) act[std::size_t(k) * L + i] = cp.active;
+        }
+        double* p = pv.data() + std::size_t(k) * L;
+        double* u = up.data() + std::size_t(k) * L;
+        const double* u_prev = u - L;
+        for (int i = 0; i < len; ++i) {
+          p[i] = thomas_pivot(l[i], coupling[i], 0.0, k > 0 ? u_prev[i] : 0.0);
+          u[i] = coupling[i] / p[i];
+        }
+      }
+      for (int q = 0; q < g; ++q) {
+        double* c = cs[q];
+        {
+          double* __restrict x = c + b.index(i0, j, 0);
+          for (int i = 0; i < len; ++i) x[i] /= pv[i];
+        }
+        for (int k = 1; k < nz; ++k) {
+          double* __restrict x = c + b.index(i0, j, k);
+          const double* __restrict x_prev = x - sz;
+          const double* l = lo.data() + std::size_t(k) * L;
+          const double* p = pv.data() + std::size_t(k) * L;
+          // The tile's runs are a plane apart, each in its own page, where the hardware's stream
+          // prefetch stops: ask for the run prefetch_planes ahead while this one is solved.
+          if (k + prefetch_planes < nz)
+            for (int i = 0; i < len; i += 8) __builtin_prefetch(x + prefetch_planes * sz + i, 1, 1);
+          for (int i = 0; i < len; ++i) x[i] = (x[i] - l[i] * x_prev[i]) / p[i];
+        }
+        for (int k = nz - 1; k >= 0; --k) {
+          double* __restrict x = c + b.index(i0, j, k);
+          if (k < nz - 1) {
+            const double* __restrict x_next = x + sz;
+            const double* u = up.data() + std::size_t(k) * L;
+            for (int i = 0; i < len; ++i) x[i] -= u[i] * x_next[i];
           }
-          continue;
-        }
-        for (long i = 0; i < span; ++i) {
-          const ThomasRow row = thomas_row(A, base + i, stride, t == 0, t > 0 ? u_prev[i] : 0.0, false);
-          lower[i] = row.lower, pivot[i] = row.pivot, u[i] = row.upper;
-          if (min_active) active[std::size_t(t) * span_max + i] = A.active(base + i);
-        }
-        for (int q = 0; q < g; ++q) {
-          double* c = cs[q] + base;
-          if (t == 0) {
-            for (long i = 0; i < span; ++i) c[i] /= pivot[i];
-          } else {
-            for (long i = 0; i < span; ++i) c[i] = (c[i] - lower[i] * c[i - stride]) / pivot[i];
+          if (min_active) {
+            // Lane by lane (vectorised), reduced once per tile; value_for_acceptance's NaN/inf → −∞
+            // written as x − x == 0 (true exactly for finite x) so that no call breaks the loop.
+            const std::uint8_t* a = act.data() + std::size_t(k) * L;
+            for (int i = 0; i < len; ++i) {
+              const double value = x[i] - x[i] == 0.0 ? x[i] : -HUGE_VAL;
+              lane_min[i] = a[i] && value < lane_min[i] ? value : lane_min[i];
+            }
           }
         }
       }
-      for (int t = n - 1; t >= 0; --t) {
-        const long base = base_of(t);
-        const double* u = upper.data() + std::size_t(t) * span_max;
-        const std::uint8_t* act = min_active ? active.data() + std::size_t(t) * span_max : nullptr;
-        for (int q = 0; q < g; ++q) {
-          double* c = cs[q] + base;
-          if (t < n - 1)
-            for (long i = 0; i < span; ++i) c[i] -= u[i] * c[i + stride];
-          if (act)
-            for (long i = 0; i < span; ++i)
-              if (act[i]) {
-                const double value = physics::value_for_acceptance(c[i]);  // never NaN: no std::fmin call
-                min_value = value < min_value ? value : min_value;
-              }
+      if (min_active)
+        for (int i = 0; i < len; ++i) {
+          min_value = lane_min[i] < min_value ? lane_min[i] : min_value;
+          lane_min[i] = DBL_MAX;
         }
-      }
     }
   }
   return min_value;
@@ -331,38 +494,54 @@ void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
   }
 }
 
-// One factor of the LOD split for every species, group by group (species_sharing_operator: the
-// Thomas factors of a line computed once for a group). The x factor holds λ and sums what it removes
-// (row partials in row order, as it goes); the z factor, the last, takes the acceptance minimum.
-double lod_sweep(const ProblemView& p, int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
+namespace {
+
+// LOD factors for every species, group by group (species_sharing_operator: the Thomas factors of a
+// line computed once for a group): x (with_x), y (with_y), z (with_z), in that order; x and y in one
+// pass over the state when both are asked for. The x factor holds λ and sums what it removes (row
+// partials in row order, as it goes); the z factor, the last, takes the acceptance minimum.
+double lod_factors(const ProblemView& p, bool with_x, bool with_y, bool with_z, double dt, const double* decay_per_s,
+                   double* c, double* decayed_mol) {
   const Block& b = p.block;
   const long n_rows = long(b.ny) * b.nz;
   const double volume = b.h_m * b.h_m * b.h_m;
   double min_value = DBL_MAX;
   std::vector<double> decayed_rows;
-  if (axis == 0)
+  if (with_x)
     for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = 0.0;
   for (const std::vector<int>& group : species_sharing_operator(p, decay_per_s)) {
     const Operator A = operator_of(p, group.front(), dt, decay_per_s);
+    const CouplingTable T(A, p.n_compartments);
     const int g = int(group.size());
     std::vector<double*> cs;
     for (int s : group) cs.push_back(c + s * b.padded_voxels());
-    if (axis == 0) {
-      // c ← (I − dt·L_x + dt·λ)⁻¹ c: monotone, removing exactly dt·Σλc of its result.
-      if (A.decay) decayed_rows.assign(std::size_t(n_rows) * g, 0.0);
-      sweep_x(b, A, cs, A.decay ? decayed_rows.data() : nullptr);
-      if (A.decay)
+    // c ← (I − dt·L_y)⁻¹ (I − dt·L_x + dt·λ)⁻¹ c (either or both): monotone; the x factor removes
+    // exactly dt·Σλc of its result, the y factor conserves.
+    if (with_x || with_y) {
+      const bool sums = with_x && A.decay;
+      if (sums) decayed_rows.assign(std::size_t(n_rows) * g, 0.0);
+      sweep_planes(b, T, cs, with_x, with_y, sums ? decayed_rows.data() : nullptr);
+      if (sums)
         for (int q = 0; q < g; ++q) {
           double sum = 0.0;  // row order: independent of the thread count
           for (long row = 0; row < n_rows; ++row) sum += decayed_rows[row * g + q];
           decayed_mol[group[q]] = volume * sum;
         }
-    } else {
-      // c ← (I − dt·L_axis)⁻¹ c: monotone and conservative.
-      min_value = std::fmin(min_value, sweep_across_rows(b, A, axis, cs, axis == 2));
     }
+    // c ← (I − dt·L_z)⁻¹ c: monotone and conservative.
+    if (with_z) min_value = std::fmin(min_value, sweep_z(b, T, cs, true));
   }
-  return axis == 2 ? min_value : DBL_MAX;
+  return with_z ? min_value : DBL_MAX;
+}
+
+}  // namespace
+
+double lod_sweep(const ProblemView& p, int axis, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
+  return lod_factors(p, axis == 0, axis == 1, axis == 2, dt, decay_per_s, c, decayed_mol);
+}
+
+double lod_sweep_xy(const ProblemView& p, double dt, const double* decay_per_s, double* c, double* decayed_mol) {
+  return lod_factors(p, true, true, false, dt, decay_per_s, c, decayed_mol);
 }
 
 // The CG passes (the recurrence: host/step/conjugate_gradients.cpp). Each sum is taken per row and
