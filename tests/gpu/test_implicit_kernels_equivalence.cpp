@@ -102,7 +102,9 @@ TEST(CudaImplicitKernels, DiffuseLodIsEquivalentToCpu) {
         EXPECT_TRUE(values_agree(min_got, min_want)) << what;
         EXPECT_FALSE(bitwise_equal(want, before)) << what;
         EXPECT_TRUE(arrays_agree(decayed_got, decayed_want)) << what;
-        if (!with_decay) EXPECT_EQ(decayed_want, std::vector<double>(ns, 0.0)) << what;
+        if (!with_decay) {
+          EXPECT_EQ(decayed_want, std::vector<double>(ns, 0.0)) << what;
+        }
       }
   }
 }

@@ -110,8 +110,11 @@ TEST(PressureAmg, SolvesRandomBranchingLumensToTheJacobiAnswer) {
     EXPECT_LE(got.relative_residual, 1e-12) << fc.name;
     EXPECT_LT(max_relative_difference(on_unknowns(fc, got.p), on_unknowns(fc, want.p)), 1e-9) << fc.name;
     // Every entry that is not an unknown keeps its value (outlets at 0, the rest untouched).
-    for (long v = 0; v < fc.nv(); ++v)
-      if (!(fc.lumen[v] && !fc.outlet[v])) EXPECT_EQ(got.p[v], fc.p0[v]) << fc.name << " voxel " << v;
+    for (long v = 0; v < fc.nv(); ++v) {
+      if (!(fc.lumen[v] && !fc.outlet[v])) {
+        EXPECT_EQ(got.p[v], fc.p0[v]) << fc.name << " voxel " << v;
+      }
+    }
   }
 }
 
