@@ -228,8 +228,10 @@ struct BdfIntegrator::Callbacks {
   }
   // Newton's convergence test: CVODE's own (the weighted RMS norm of the correction, with its rate
   // estimate), then — once that passes — the balance's: the residual r of the BDF equation at the
-  // converged iterate, summed over each species' unknowns, is exactly what this step adds to that
-  // species' balance error (the quadratures are advanced by the same formula, explicitly). For a
+  // converged iterate, summed over each species' unknowns, is the defect this step's corrector leaves
+  // in that species' balance (the quadratures are advanced by the same formula, explicitly; measured,
+  // a budget on the running sum of these defects did not bound the run's total, so they are not the
+  // whole of it: docs/numerics.md "The balance test"). For a
   // species that turns over fast against a long step (pIgR–IgA in the cells: release ~10⁻² /s, steps
   // of 10⁵ s) a correction below CVODE's tolerance leaves a residual γλ ≈ 10³ times larger, and the
   // balance error grew to 0.8 of its amount over 14 simulated days (docs/numerics.md). So: continue
