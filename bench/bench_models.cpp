@@ -166,4 +166,53 @@ BenchModel biofvm_peer(int nx, int ny, int nz, int n_species) {
   return b;
 }
 
+std::vector<double> peer_initial_state(const kernels::Problem& p) {
+  const kernels::Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const double k = M_PI / (b.nx * peer_h_m);
+  std::vector<double> c0(std::size_t(p.n_species) * nv, 0.0);
+  for (int s = 0; s < p.n_species; ++s)
+    for (int kz = 0; kz < b.nz; ++kz)
+      for (int j = 0; j < b.ny; ++j)
+        for (int i = 0; i < b.nx; ++i) c0[s * nv + b.index(i, j, kz)] = 1.0 + std::cos(k * (i + 0.5) * peer_h_m);
+  return c0;
+}
+
+PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, double t) {
+  const kernels::Block& b = p.block;
+  const long nv = b.padded_voxels();
+  const double k = M_PI / (b.nx * peer_h_m);
+  const double exact = std::exp(-(peer_D_m2_per_s * k * k + peer_decay_per_s) * t);
+  const double mean_exact = std::exp(-peer_decay_per_s * t);
+  PeerErrors e;
+  for (int s = 0; s < p.n_species; ++s) {
+    double dot = 0, norm = 0, sum = 0;
+    for (int kz = 0; kz < b.nz; ++kz)
+      for (int j = 0; j < b.ny; ++j)
+        for (int i = 0; i < b.nx; ++i) {
+          const double phi = std::cos(k * (i + 0.5) * peer_h_m);
+          const double v = c[s * nv + b.index(i, j, kz)];
+          dot += v * phi;
+          norm += phi * phi;
+          sum += v;
+        }
+    e.amplitude = std::max(e.amplitude, std::abs(dot / norm / exact - 1.0));
+    e.mean = std::max(e.mean, std::abs(sum / double(b.interior_voxels()) / mean_exact - 1.0));
+  }
+  return e;
+}
+
+ExtrapolatedStep extrapolated_step(step::Stepper& s, const kernels::StepRates& rates, double dt,
+                                   const step::ImplicitOptions& implicit) {
+  ExtrapolatedStep e;
+  s.save_state(0);
+  e.full = s.implicit_step(rates, dt, implicit);
+  s.save_and_restore_state(1, 0);
+  e.first_half = s.implicit_step(rates, 0.5 * dt, implicit);
+  e.second_half = s.implicit_step(rates, 0.5 * dt, implicit);
+  e.theta = s.state_difference(1, 1e-6, 1e-4).extrapolation_limit;
+  s.extrapolate(1, e.theta);
+  return e;
+}
+
 }  // namespace lactosim::bench

@@ -2,9 +2,12 @@
 // Models and label grids the benchmark builds in code, so that it depends on no config file and on
 // no geometry library (bench/README.md describes each).
 #pragma once
+#include <algorithm>
 #include <vector>
 
 #include "host/model.hpp"
+#include "host/step/stepper.hpp"
+#include "kernels/problem.hpp"
 #include "meshes/label_grid.hpp"
 
 namespace lactosim::bench {
@@ -31,5 +34,31 @@ BenchModel biofvm_peer(int nx, int ny, int nz, int n_species);
 inline constexpr double peer_D_m2_per_s = 1e5 * 1e-12 / 60.0;
 inline constexpr double peer_decay_per_s = 0.1 / 60.0;
 inline constexpr double peer_h_m = 10e-6;
+
+// The peer's initial state c0 = 1 + cos(πx/L) (L the box's x length) in every species, padded layout.
+std::vector<double> peer_initial_state(const kernels::Problem& p);
+
+// The peer's errors at time t: the cosine mode's amplitude (projection onto cos(kx) over the voxel
+// centres; Σ cos = 0 on the cell-centred grid, so the mean does not leak in) against
+// exp(−(Dk² + λ)t), and the mean against exp(−λt) (a check of the decay); worst species of each.
+struct PeerErrors {
+  double amplitude = 0, mean = 0;
+};
+PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, double t);
+
+// host/simulation.cpp's accepted step at time_order 2, without its controller: c₁ (one step of dt),
+// c₂ (two halves), then c₂ + θ(c₂ − c₁) with θ the extrapolation limit that keeps c ≥ 0. Uses saved
+// states 0 and 1.
+struct ExtrapolatedStep {
+  step::ImplicitStepReport full, first_half, second_half;
+  double theta = 1;
+  bool ok() const {
+    return full.converged && first_half.converged && second_half.converged &&
+           std::min({full.totals.min_concentration, first_half.totals.min_concentration,
+                     second_half.totals.min_concentration}) >= 0.0;
+  }
+};
+ExtrapolatedStep extrapolated_step(step::Stepper& s, const kernels::StepRates& rates, double dt,
+                                   const step::ImplicitOptions& implicit);
 
 }  // namespace lactosim::bench

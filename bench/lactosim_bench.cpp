@@ -502,18 +502,12 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
   constexpr int ns = 8;
   const BenchModel bm = biofvm_peer(nx, nyz, nyz, ns);
   const kernels::Problem p = assemble_problem(bm.model, bm.grid, {});
-  const double k = M_PI / (nx * peer_h_m);
-  const long nv = p.block.padded_voxels();
   PeerRun run;
   run.work = count_work(p);
   const kernels::StepRates rates = rates_at(bm.model, p, 0.0);
   std::unique_ptr<step::Stepper> backend = make_backend(o);  // throws when unavailable
   {
-    std::vector<double> c0(std::size_t(ns) * nv, 0.0);
-    for (int s = 0; s < ns; ++s)
-      for (int kz = 0; kz < nyz; ++kz)
-        for (int j = 0; j < nyz; ++j)
-          for (int i = 0; i < nx; ++i) c0[s * nv + p.block.index(i, j, kz)] = 1.0 + std::cos(k * (i + 0.5) * peer_h_m);
+    const std::vector<double> c0 = peer_initial_state(p);
     if (time_passes_too && !implicit && o.backend == "cpu") run.passes = time_cpu_passes(p, rates, dt, c0, o.repeats);
     if (time_passes_too && implicit && !extrapolated && o.backend == "cpu")
       run.lod_sweeps = time_cpu_lod_sweeps(p, rates, dt, c0, o.repeats);
@@ -526,19 +520,11 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
     const double t0 = omp_get_wtime();
     double min_c = 0;
     if (implicit && extrapolated) {
-      // host/simulation.cpp's accepted step at time_order 2: c₁ (one step), c₂ (two halves), then
-      // c₂ + θ(c₂ − c₁). The error estimate (state_difference) is the controller's; timed with it.
-      backend->save_state(0);
-      const step::ImplicitStepReport full = backend->implicit_step(rates, dt, *implicit);
-      backend->save_and_restore_state(1, 0);
-      const step::ImplicitStepReport h1 = backend->implicit_step(rates, 0.5 * dt, *implicit);
-      const step::ImplicitStepReport h2 = backend->implicit_step(rates, 0.5 * dt, *implicit);
-      const double theta = backend->state_difference(1, 1e-6, 1e-4).extrapolation_limit;
-      backend->extrapolate(1, theta);
-      run.theta_min = std::min(run.theta_min, theta);
-      min_c = std::min({full.totals.min_concentration, h1.totals.min_concentration, h2.totals.min_concentration});
-      if (!(full.converged && h1.converged && h2.converged)) min_c = -1.0;
-      substeps += full.local_substeps + h1.local_substeps + h2.local_substeps;
+      // The error estimate (state_difference) is the controller's; timed with it.
+      const ExtrapolatedStep e = extrapolated_step(*backend, rates, dt, *implicit);
+      run.theta_min = std::min(run.theta_min, e.theta);
+      min_c = e.ok() ? 0.0 : -1.0;
+      substeps += e.full.local_substeps + e.first_half.local_substeps + e.second_half.local_substeps;
     } else if (implicit) {
       const step::ImplicitStepReport r = backend->implicit_step(rates, dt, *implicit);
       min_c = r.converged ? r.totals.min_concentration : -1.0;
@@ -555,26 +541,11 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
   run.median_step_s = median(step_s);
   run.local_substeps_per_step = double(substeps) / double(n_steps);
 
-  // Amplitude: projection onto cos(kx) over the voxel centres (Σ cos = 0 on the cell-centred grid,
-  // so the mean does not leak in). The mean decays as exp(−λt) alone: a check of the reaction.
   std::vector<double> c;
   backend->read_concentrations(c);
-  const double exact = std::exp(-(peer_D_m2_per_s * k * k + peer_decay_per_s) * run.t_end_s);
-  const double mean_exact = std::exp(-peer_decay_per_s * run.t_end_s);
-  for (int s = 0; s < ns; ++s) {
-    double dot = 0, norm = 0, sum = 0;
-    for (int kz = 0; kz < nyz; ++kz)
-      for (int j = 0; j < nyz; ++j)
-        for (int i = 0; i < nx; ++i) {
-          const double phi = std::cos(k * (i + 0.5) * peer_h_m);
-          const double v = c[s * nv + p.block.index(i, j, kz)];
-          dot += v * phi;
-          norm += phi * phi;
-          sum += v;
-        }
-    run.amplitude_error = std::max(run.amplitude_error, std::abs(dot / norm / exact - 1.0));
-    run.mean_error = std::max(run.mean_error, std::abs(sum / double(run.work.voxels) / mean_exact - 1.0));
-  }
+  const PeerErrors e = peer_errors(p, c, run.t_end_s);
+  run.amplitude_error = e.amplitude;
+  run.mean_error = e.mean;
   return run;
 }
 

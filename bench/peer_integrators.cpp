@@ -43,39 +43,13 @@ struct Setup {
   BenchModel bm;
   kernels::Problem problem;
   std::vector<double> c0;
-  double k = 0;
 };
 
 Setup make_setup(int nx, int n) {
-  Setup s{biofvm_peer(nx, n, n, n_species), {}, {}, M_PI / (nx * peer_h_m)};
+  Setup s{biofvm_peer(nx, n, n, n_species), {}, {}};
   s.problem = assemble_problem(s.bm.model, s.bm.grid, {});
-  const long nv = s.problem.block.padded_voxels();
-  s.c0.assign(std::size_t(n_species) * nv, 0.0);
-  for (int sp = 0; sp < n_species; ++sp)
-    for (int kz = 0; kz < n; ++kz)
-      for (int j = 0; j < n; ++j)
-        for (int i = 0; i < nx; ++i)
-          s.c0[sp * nv + s.problem.block.index(i, j, kz)] = 1.0 + std::cos(s.k * (i + 0.5) * peer_h_m);
+  s.c0 = peer_initial_state(s.problem);
   return s;
-}
-
-// Worst substrate's |A/A_exact − 1| of the cosine mode at time t.
-double amplitude_error(const Setup& s, const std::vector<double>& c, double t) {
-  const kernels::Block& b = s.problem.block;
-  const long nv = b.padded_voxels();
-  const double exact = std::exp(-(peer_D_m2_per_s * s.k * s.k + peer_decay_per_s) * t);
-  double worst = 0;
-  for (int sp = 0; sp < n_species; ++sp) {
-    double dot = 0, norm = 0;
-    for (int kz = 0; kz < b.nz; ++kz)
-      for (int j = 0; j < b.ny; ++j)
-        for (int i = 0; i < b.nx; ++i) {
-          const double phi = std::cos(s.k * (i + 0.5) * peer_h_m);
-          dot += c[sp * nv + b.index(i, j, kz)] * phi, norm += phi * phi;
-        }
-    worst = std::max(worst, std::abs(dot / norm / exact - 1.0));
-  }
-  return worst;
 }
 
 struct Result {
@@ -92,20 +66,13 @@ Result run_split(const Setup& s, int threads, double dt, double T) {
   const long n = std::max(1L, long(std::llround(T / dt)));
   const double h = T / double(n);
   const double t0 = omp_get_wtime();
-  for (long q = 0; q < n; ++q) {  // c₁ (one step), c₂ (two halves), c₂ + θ(c₂ − c₁): lactosim_bench's peer
-    stepper->save_state(0);
-    stepper->implicit_step(rates, h, implicit);
-    stepper->save_and_restore_state(1, 0);
-    stepper->implicit_step(rates, 0.5 * h, implicit);
-    stepper->implicit_step(rates, 0.5 * h, implicit);
-    stepper->extrapolate(1, stepper->state_difference(1, 1e-6, 1e-4).extrapolation_limit);
-  }
+  for (long q = 0; q < n; ++q) extrapolated_step(*stepper, rates, h, implicit);
   Result r;
   r.wall_s = omp_get_wtime() - t0;
   r.steps = n;
   std::vector<double> c;
   stepper->read_concentrations(c);
-  r.error = amplitude_error(s, c, T);
+  r.error = peer_errors(s.problem, c, T).amplitude;
   return r;
 }
 
@@ -126,7 +93,7 @@ Result run_bdf(const Setup& s, int threads, double rel_tol, double T) {
   r.steps = bdf.stats().steps;
   std::vector<double> c;
   stepper->read_concentrations(c);
-  r.error = amplitude_error(s, c, T);
+  r.error = peer_errors(s.problem, c, T).amplitude;
   return r;
 }
 
