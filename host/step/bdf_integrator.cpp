@@ -222,7 +222,7 @@ struct BdfIntegrator::Callbacks {
     std::fprintf(stderr,
                  "bdf-trace newton %d |del|=%.3e n>1 %ld worst=%.3e species %d compartment %d voxel %ld (%ld %ld %ld) "
                  "y %.4g del %.4g -> %s\n",
-                 iter, N_VWrmsNorm(del, ewt), above_one, worst, self->species_[at], self->problem_.compartment[v], v, v % b.px(),
+                 iter, N_VWrmsNorm(del, ewt), above_one, worst, self->species_of_entry(long(at)), self->problem_.compartment[v], v, v % b.px(),
                  (v / b.px()) % b.py(), v / (b.px() * b.py()), ynow ? N_VGetArrayPointer(ynow)[at] : NAN, d[at],
                  verdict == SUN_NLS_SUCCESS ? "converged" : verdict == SUN_NLS_CONTINUE ? "continue" : "FAIL");
   }
@@ -255,7 +255,7 @@ struct BdfIntegrator::Callbacks {
     const int ns = self->problem_.n_species;
     std::vector<double> defect(ns, 0.0), amount(ns, 0.0);
     for (std::size_t i = 0; i < self->packed_.size(); ++i) {
-      const int s = self->species_[i];
+      const int s = self->species_of_entry(long(i));
       defect[s] += res[i];
       amount[s] += std::abs(y[i]) + self->options_.abs_tol_mM;
     }
@@ -299,7 +299,6 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
       }
       const long i = long(packed_.size());
       packed_.push_back(long(s) * nv + v);
-      species_.push_back(s);
       group_.push_back(c * ns + s);
       if (block_of_voxel[v] < 0) block_of_voxel[v] = long(blocks.size()), blocks.emplace_back();
       blocks[block_of_voxel[v]].push_back(i);
@@ -373,6 +372,7 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
 BdfIntegrator::~BdfIntegrator() = default;
 
 int BdfIntegrator::group_of_entry(long i) const { return group_[std::size_t(i)]; }
+int BdfIntegrator::species_of_entry(long i) const { return group_of_entry(i) % problem_.n_species; }
 
 // The padded concentrations f reads: the unknowns as Newton gives them, the clamps at time t, zero
 // elsewhere. Newton's trial values may dip below 0; f is not clipped there (a clip is a kink that

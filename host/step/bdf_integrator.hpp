@@ -136,8 +136,8 @@ class BdfIntegrator {
   bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen = false);
   std::string flag_words(int flag) const;
   int group_of_entry(long i) const;
+  int species_of_entry(long i) const;
   void probe_smoothness(double t, const double* y);
-  std::vector<int> species_;     // packed unknown → species
   long balance_iterations_ = 0;  // Newton iterations the balance test added
   std::vector<double> probe_prev_;
 
