@@ -17,6 +17,7 @@
 #include "host/assemble.hpp"
 #include "kernels/host_views.hpp"
 #include "host/model.hpp"
+#include "host/simulation.hpp"
 #include "host/step/conjugate_gradients.hpp"
 #include "host/step/line_solves.hpp"
 #include "host/step/stepper.hpp"
@@ -31,6 +32,16 @@ namespace lactosim::gpu_testing {
 inline bool gpu_required() {
   const char* v = std::getenv("LACTOSIM_REQUIRE_GPU");
   return v && std::string(v) == "1";
+}
+
+// Every species' interior concentrations of a run, one after another: the state two runs compare.
+inline std::vector<double> every_species_interior(const Simulation& sim) {
+  std::vector<double> state;
+  for (int s = 0; s < sim.problem().n_species; ++s) {
+    const std::vector<double> c = sim.interior_concentrations(s);
+    state.insert(state.end(), c.begin(), c.end());
+  }
+  return state;
 }
 
 inline bool cuda_device_available(std::string& why) {

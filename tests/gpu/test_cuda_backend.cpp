@@ -32,10 +32,7 @@ RunResult run(std::unique_ptr<step::Stepper> backend, const Shape& shape, unsign
   r.steps = sim.steps();
   r.rejected = sim.rejected_steps();
   r.time = sim.time();
-  for (int s = 0; s < sim.problem().n_species; ++s) {
-    const std::vector<double> c = sim.interior_concentrations(s);
-    r.state.insert(r.state.end(), c.begin(), c.end());
-  }
+  r.state = every_species_interior(sim);
   r.amounts = sim.amounts();
   r.balance = sim.balance();
   r.balance_error_relative = sim.balance_error_relative();

@@ -38,10 +38,7 @@ BdfRun run(std::unique_ptr<step::Stepper> backend) {
   BdfRun r;
   r.time = sim.time();
   r.steps = sim.steps();
-  for (int sp = 0; sp < sim.problem().n_species; ++sp) {
-    const std::vector<double> c = sim.interior_concentrations(sp);
-    r.state.insert(r.state.end(), c.begin(), c.end());
-  }
+  r.state = every_species_interior(sim);
   r.balance = sim.balance();
   r.balance_error_relative = sim.balance_error_relative();
   return r;

@@ -62,10 +62,7 @@ ScenarioRun run(const std::string& scenario, std::unique_ptr<step::Stepper> back
   ScenarioRun r;
   r.steps = sim.steps();
   r.time = sim.time();
-  for (int s = 0; s < sim.problem().n_species; ++s) {
-    const std::vector<double> c = sim.interior_concentrations(s);
-    r.state.insert(r.state.end(), c.begin(), c.end());
-  }
+  r.state = every_species_interior(sim);
   r.amounts = sim.amounts();
   r.snapshot = sim.secretion_snapshot();
   r.balance = sim.balance();

@@ -54,10 +54,7 @@ SecretionRun run(std::unique_ptr<step::Stepper> backend, const Model& m) {
   r.steps = sim.steps();
   r.rejected = sim.rejected_steps();
   r.time = sim.time();
-  for (int sp = 0; sp < sim.problem().n_species; ++sp) {
-    const std::vector<double> c = sim.interior_concentrations(sp);
-    r.state.insert(r.state.end(), c.begin(), c.end());
-  }
+  r.state = every_species_interior(sim);
   r.amounts = sim.amounts();
   r.modelled = sim.modelled_amounts();
   r.balance_error_mol = sim.balance_error_mol();
