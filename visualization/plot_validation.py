@@ -168,18 +168,22 @@ def value(data, name, column):
     return data[name][-1][column] if name in data and column in data[name][-1] else math.nan
 
 
-def transition_end_h(data):
-    """Hour at which lactose has made 95 % of its rise from the 24 h to the 120 h snapshot (linear
-    interpolation between snapshots)."""
-    hs = [h for h in ACTIVATION_HOURS if h <= 120 and f"activation_{h}h" in data]
-    if len(hs) < 2:
+def rise_95_h(points):
+    """Hour at which a quantity has made 95 % of its rise from the first to the last of `points`
+    ((hour, value) pairs in time order), interpolated linearly between neighbouring points."""
+    if len(points) < 2:
         return math.nan
-    lac = [value(data, f"activation_{h}h", "outlet_lactose_mM") for h in hs]
-    target = lac[0] + 0.95 * (lac[-1] - lac[0])
-    for (h0, l0), (h1, l1) in zip(zip(hs, lac), zip(hs[1:], lac[1:])):
+    target = points[0][1] + 0.95 * (points[-1][1] - points[0][1])
+    for (h0, l0), (h1, l1) in zip(points, points[1:]):
         if (l0 - target) * (l1 - target) <= 0 and l1 != l0:
             return h0 + (target - l0) * (h1 - h0) / (l1 - l0)
     return math.nan
+
+
+def transition_end_h(data):
+    """Hour at which lactose has made 95 % of its rise from the 24 h to the 120 h snapshot."""
+    return rise_95_h([(h, value(data, f"activation_{h}h", "outlet_lactose_mM"))
+                      for h in ACTIVATION_HOURS if h <= 120 and f"activation_{h}h" in data])
 
 
 def model_value(data, row):
@@ -222,14 +226,8 @@ def continuous_value(data, row):
         return sum(vals) / len(vals) if vals else math.nan
 
     if q == "lactose_transition_end":
-        l0, l1 = at(24, "outlet_lactose_mM"), at(120, "outlet_lactose_mM")
-        target = l0 + 0.95 * (l1 - l0)
-        rows = [r for r in ts if 24 * 3600 <= r["time_s"] <= 120 * 3600 + 1]
-        for a, b in zip(rows, rows[1:]):
-            la, lb = a["outlet_lactose_mM"], b["outlet_lactose_mM"]
-            if (la - target) * (lb - target) <= 0 and la != lb:
-                return (a["time_s"] + (target - la) * (b["time_s"] - a["time_s"]) / (lb - la)) / 3600
-        return math.nan
+        return rise_95_h([(r["time_s"] / 3600, r["outlet_lactose_mM"]) for r in ts
+                          if 24 * 3600 - 1 <= r["time_s"] <= 120 * 3600 + 1])
     if q == "secretory_activation_onset":
         return 36.0
     col = COLUMN[q]
