@@ -5,6 +5,7 @@
 //   lactosim run                                   the embedded default (one alveolus, ~1 min)
 //   lactosim run configs/default.ini --run.end_time_s=5 --out demo --overwrite
 //   lactosim run model.ini scenario.ini --species.Na.D_um2_per_s.cell=400 --backend cpu
+//   lactosim run --restart demo --run.end_time_s=10   continue the run in demo/ (to a later end)
 //   lactosim mesh configs/default.ini --out alveolus.vti
 //   lactosim config --list                         every key with unit, default and meaning
 //   lactosim info                                  build options and CUDA devices
@@ -75,6 +76,10 @@ int run_main(const std::vector<std::string>& args, const std::string& command_li
       ("help,h", "this help")
       ("out,o", po::value<std::string>()->default_value("lactosim-out"), "output folder")
       ("overwrite", "replace lactosim's files in a non-empty output folder")
+      ("restart", po::value<std::string>(),
+       "continue the run in this output folder from its checkpoint (lactosim.checkpoint; docs/restart.md): "
+       "its own configuration, no CONFIG; only --run.end_time_s, --threads, --max-memory, "
+       "--run.checkpoint_every_wall_s and --run.stall_timeout_s may be given")
       ("backend", po::value<std::string>(), "auto | cpu | cuda (same as --run.backend=...)")
       ("threads", po::value<int>(), "OpenMP threads (same as --run.threads=...)")
       ("device", po::value<int>(), "CUDA device number (same as --run.device=...)")
@@ -101,6 +106,13 @@ int run_main(const std::vector<std::string>& args, const std::string& command_li
     run.overrides.push_back("run.max_memory_GB=" + gb.str());
   }
   run.out_dir = p.vm["out"].as<std::string>();
+  if (p.vm.count("restart")) {
+    if (!p.vm["out"].defaulted() || p.vm.count("overwrite")) {
+      std::fprintf(stderr, "lactosim run: --restart DIR writes into DIR: give no --out or --overwrite\n");
+      return 2;
+    }
+    run.restart_dir = p.vm["restart"].as<std::string>();
+  }
   run.overwrite = p.vm.count("overwrite") > 0;
   if (p.vm.count("quiet")) run.verbosity = Progress::Verbosity::quiet;
   if (p.vm.count("verbose")) run.verbosity = Progress::Verbosity::verbose;

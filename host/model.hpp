@@ -165,6 +165,10 @@ struct RunControl {
   // Watchdog (host/simulation.cpp): simulated time that has not moved for this much wall time —
   // every attempt rejected — stops the run with an error naming the time, step and what limits it.
   double stall_timeout_s = 600;
+  // Checkpoints (host/app/checkpoint.hpp): every this much wall time (s); 0 = only at the start and
+  // on SIGTERM/SIGUSR1. bdf: CVODE started afresh at every output time, so a restart is bitwise.
+  double checkpoint_every_wall_s = 900;
+  bool bdf_restart_at_outputs = false;
   // Memory the run may use (bytes); 0: the machine's available memory or the cgroup limit, whichever
   // is lower (host/app/memory_estimate.hpp). A run whose estimate exceeds it is refused before
   // anything large is allocated.

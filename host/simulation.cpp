@@ -326,6 +326,7 @@ void Simulation::advance_bdf(double t_end) {
     bdf_ = std::make_unique<step::BdfIntegrator>(
         *backend_, problem_, [this](double t) { return rates_at(model_, problem_, t); }, o, time_s_, c);
     bdf_start_balance_ = balance_;
+    bdf_start_counts_ = {steps_, rejected_, stats_.linear_iterations};
   }
   // CVODE steps freely; the state at t_end is interpolated from its history (a step is never cut
   // to land on an output time: that would restart the order).
@@ -360,9 +361,9 @@ void Simulation::advance_bdf(double t_end) {
     dt_last_ = st.last_step_s;
     if (t > time_s_) last_progress_ = std::chrono::steady_clock::now();
     time_s_ = t;
-    steps_ = st.steps;
-    rejected_ = st.error_test_failures + st.newton_failures;
-    stats_.linear_iterations = st.linear_iterations;
+    steps_ = bdf_start_counts_.steps + st.steps;
+    rejected_ = bdf_start_counts_.rejected + st.error_test_failures + st.newton_failures;
+    stats_.linear_iterations = bdf_start_counts_.linear_iterations + st.linear_iterations;
     dt_nominal_ = st.last_step_s;
     if (bdf_->interrupted()) break;  // the state and the balance are the last whole step's
     check_stall("bdf", st.last_step_s);
@@ -500,6 +501,7 @@ State Simulation::state() const {
   s.dt_last_s = dt_last_;
   s.balance = balance_;
   s.stats = stats_;
+  s.secretion_stats = secretion_stats_;
   s.fields = backend_->fields();
   return s;
 }
@@ -528,6 +530,7 @@ void Simulation::restore(const State& s) {
   dt_last_ = s.dt_last_s;
   balance_ = s.balance;
   stats_ = s.stats;
+  secretion_stats_ = s.secretion_stats;
 }
 
 std::uint64_t Simulation::state_fingerprint() const {

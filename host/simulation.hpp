@@ -84,6 +84,10 @@ class Simulation {
   // does not fit this simulation's model.
   State state() const;
   void restore(const State& state);
+  // run.integrator = bdf: the next advance starts CVODE afresh from the state now (order 1, its own
+  // first step), as restore() does — so a run that does this at fixed times and one restored at one
+  // of them take the same steps after it (host/app/checkpoint.hpp). No effect on the other integrators.
+  void restart_integrator() { bdf_.reset(); }
   // state_fingerprint() of this simulation's model and grid, for state files.
   std::uint64_t state_fingerprint() const;
 
@@ -123,6 +127,7 @@ class Simulation {
   // the balance as it stood then, to which its quadratures add.
   std::unique_ptr<step::BdfIntegrator> bdf_;
   Balance bdf_start_balance_;
+  struct { long steps = 0, rejected = 0, linear_iterations = 0; } bdf_start_counts_;  // ... and the counts
   IntegratorStats stats_;
   SecretionStats secretion_stats_;
   const volatile std::sig_atomic_t* stop_flag_ = nullptr;

@@ -18,7 +18,7 @@ namespace {
 
 constexpr char magic[16] = {'L', 'A', 'C', 'T', 'O', 'S', 'I', 'M', ' ', 'S', 'T', 'A', 'T', 'E', '\n', '\0'};
 constexpr std::uint32_t byte_order_mark = 0x01020304u;
-enum RecordType : std::uint32_t { doubles = 1, integers = 2, end_of_records = 0 };
+enum RecordType : std::uint32_t { doubles = 1, integers = 2, text_bytes = 3, end_of_records = 0 };
 
 // FNV-1a, 64 bit: a checksum for torn or corrupted files and a fingerprint, not a cryptographic hash.
 struct Fnv1a {
@@ -51,6 +51,10 @@ class Writer {
   void record(const std::string& name, std::int64_t value) {
     header(name, integers, 1);
     raw(value);
+  }
+  void record_text(const std::string& name, const std::string& value) {  // count = bytes
+    header(name, text_bytes, value.size());
+    out_.append(value);
   }
   std::string finish() {
     header("end", end_of_records, 0);
@@ -103,6 +107,7 @@ struct Record {
   std::uint32_t type = 0;
   std::vector<double> values;
   std::vector<std::int64_t> integers;
+  std::string text;
 };
 
 void put_balance(Writer& w, const Balance& b) {
@@ -126,6 +131,13 @@ void put_stats(Writer& w, const IntegratorStats& s) {
   w.record("stats.solver_residual_mol", s.solver_residual_mol);
 }
 
+void put_secretion_stats(Writer& w, const SecretionStats& s) {
+  w.record("secretion.pressure_residual", s.pressure_residual);
+  w.record("secretion.pressure_iterations", std::int64_t(s.pressure_iterations));
+  w.record("secretion.potential_iterations", std::int64_t(s.potential_iterations));
+  w.record("secretion.potential_residual_A", s.potential_residual_A);
+}
+
 }  // namespace
 
 std::uint64_t state_fingerprint(const kernels::Problem& p, const std::vector<std::string>& species,
@@ -147,7 +159,7 @@ std::uint64_t state_fingerprint(const kernels::Problem& p, const std::vector<std
   return f.h;
 }
 
-void write_state_file(const std::string& path, const State& s, std::uint64_t fingerprint) {
+void write_state_file(const std::string& path, const State& s, std::uint64_t fingerprint, const StateExtras& extras) {
   Writer w;
   w.out_.append(magic, sizeof magic);
   w.raw(state_format_version);
@@ -160,13 +172,20 @@ void write_state_file(const std::string& path, const State& s, std::uint64_t fin
   w.record("dt_last_s", s.dt_last_s);
   put_balance(w, s.balance);
   put_stats(w, s.stats);
+  put_secretion_stats(w, s.secretion_stats);
   w.record("fields.concentrations_mM", s.fields.concentrations_mM);
   w.record("fields.node_potential_V", s.fields.node_potential_V);
   w.record("fields.pressure_Pa", s.fields.pressure_Pa);
+  for (const auto& [name, values] : extras.numbers) w.record(name, values);
+  for (const auto& [name, value] : extras.integers) w.record(name, value);
+  for (const auto& [name, value] : extras.texts) w.record_text(name, value);
   io::write_file_atomically(path, w.finish());
 }
 
-State read_state_file(const std::string& path, std::uint64_t expected_fingerprint) {
+namespace {
+
+// Reads and checks a state file; the fingerprint too unless `expected_fingerprint` is null.
+State read_state(const std::string& path, const std::uint64_t* expected_fingerprint, StateExtras* extras) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw std::runtime_error(path + ": cannot open the state file");
   Reader r(std::string(std::istreambuf_iterator<char>(file), {}), path);
@@ -178,7 +197,8 @@ State read_state_file(const std::string& path, std::uint64_t expected_fingerprin
     r.fail("state format version " + std::to_string(version) + ", this lactosim reads version " +
            std::to_string(state_format_version) + " only");
   if (r.raw<std::uint32_t>() != byte_order_mark) r.fail("written on a machine of the other byte order");
-  if (r.raw<std::uint64_t>() != expected_fingerprint)
+  const auto fingerprint = r.raw<std::uint64_t>();
+  if (expected_fingerprint && fingerprint != *expected_fingerprint)
     r.fail("saved from another model or grid (species, compartments, membranes or voxels differ)");
   std::map<std::string, Record> records;
   while (true) {
@@ -187,10 +207,15 @@ State read_state_file(const std::string& path, std::uint64_t expected_fingerprin
     rec.type = r.raw<std::uint32_t>();
     const auto count = r.raw<std::uint64_t>();
     if (rec.type == end_of_records) break;
-    if (rec.type != doubles && rec.type != integers) r.fail("record '" + name + "' has an unknown type");
-    if (count > (r.bytes().size() - r.pos()) / 8) r.fail("truncated (record '" + name + "' runs past the end)");
-    const std::string payload = r.text(count * 8);
-    if (rec.type == doubles) {
+    if (rec.type != doubles && rec.type != integers && rec.type != text_bytes)
+      r.fail("record '" + name + "' has an unknown type");
+    const std::uint64_t bytes_per_value = rec.type == text_bytes ? 1 : 8;
+    if (count > (r.bytes().size() - r.pos()) / bytes_per_value)
+      r.fail("truncated (record '" + name + "' runs past the end)");
+    const std::string payload = r.text(count * bytes_per_value);
+    if (rec.type == text_bytes) {
+      rec.text = payload;
+    } else if (rec.type == doubles) {
       rec.values.resize(count);
       std::memcpy(rec.values.data(), payload.data(), payload.size());
     } else {
@@ -204,9 +229,11 @@ State read_state_file(const std::string& path, std::uint64_t expected_fingerprin
   if (r.raw<std::uint64_t>() != sum.h) r.fail("corrupt (checksum mismatch)");
   if (r.pos() != r.bytes().size()) r.fail("has bytes after its checksum");
 
+  std::map<std::string, bool> used;  // the State's own records; the rest are extras
   const auto get = [&](const std::string& name) -> const Record& {
     const auto it = records.find(name);
     if (it == records.end()) r.fail("record '" + name + "' is missing");
+    used[name] = true;
     return it->second;
   };
   const auto array = [&](const std::string& name) -> std::vector<double> {
@@ -247,10 +274,37 @@ State read_state_file(const std::string& path, std::uint64_t expected_fingerprin
   st.error_estimate_mM = number("stats.error_estimate_mM");
   st.last_error_ratio = number("stats.last_error_ratio");
   st.solver_residual_mol = array("stats.solver_residual_mol");
+  SecretionStats& ss = s.secretion_stats;
+  ss.pressure_residual = number("secretion.pressure_residual");
+  ss.pressure_iterations = int(integer("secretion.pressure_iterations"));
+  ss.potential_iterations = int(integer("secretion.potential_iterations"));
+  ss.potential_residual_A = number("secretion.potential_residual_A");
   s.fields.concentrations_mM = array("fields.concentrations_mM");
   s.fields.node_potential_V = array("fields.node_potential_V");
   s.fields.pressure_Pa = array("fields.pressure_Pa");
+  if (extras) {
+    *extras = {};
+    for (auto& [name, rec] : records) {
+      if (used.count(name)) continue;
+      if (rec.type == doubles) extras->numbers[name] = std::move(rec.values);
+      else if (rec.type == integers && rec.integers.size() == 1) extras->integers[name] = rec.integers[0];
+      else if (rec.type == text_bytes) extras->texts[name] = std::move(rec.text);
+      else r.fail("record '" + name + "' should hold one integer");
+    }
+  }
   return s;
+}
+
+}  // namespace
+
+State read_state_file(const std::string& path, std::uint64_t expected_fingerprint, StateExtras* extras) {
+  return read_state(path, &expected_fingerprint, extras);
+}
+
+StateExtras read_state_extras(const std::string& path) {
+  StateExtras extras;
+  read_state(path, nullptr, &extras);
+  return extras;
 }
 
 }  // namespace lactosim

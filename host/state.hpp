@@ -9,6 +9,7 @@
 // refused with a message that says which.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,11 +56,21 @@ struct State {
   double dt_last_s = 0;     // the last step taken (the explicit loop grows back from it)
   Balance balance;
   IntegratorStats stats;
+  SecretionStats secretion_stats;  // largest so far: outputs report it, so a restart carries it on
   step::StepFields fields;
 };
 
-// The format this lactosim writes, and the only one it reads.
-inline constexpr std::uint32_t state_format_version = 1;
+// Records a caller keeps beside the State in the same file (a checkpoint's place in the run loop, its
+// outputs' account, the build and configuration it belongs to): numbers, integers and texts by name.
+// A name must not be one of the State's own (those are listed in docs/state-format.md).
+struct StateExtras {
+  std::map<std::string, std::vector<double>> numbers;
+  std::map<std::string, std::int64_t> integers;
+  std::map<std::string, std::string> texts;
+};
+
+// The format this lactosim writes, and the only one it reads (2: text records, for StateExtras).
+inline constexpr std::uint32_t state_format_version = 2;
 
 // A number that changes when the model's shape or the grid does (species and compartments by name,
 // membranes, the block, faces, electrical nodes): a state belongs to one of them.
@@ -68,9 +79,14 @@ std::uint64_t state_fingerprint(const kernels::Problem& problem, const std::vect
 
 // Writes `state` to `path` atomically (a temporary beside it, renamed): a crash leaves the previous
 // file. Throws std::runtime_error naming the path on any I/O error (a full disk included).
-void write_state_file(const std::string& path, const State& state, std::uint64_t fingerprint);
+void write_state_file(const std::string& path, const State& state, std::uint64_t fingerprint,
+                      const StateExtras& extras = {});
 // Reads a state file; throws std::runtime_error naming the path and what is wrong — not a lactosim
 // state, another format version, another model or grid, truncated or corrupt (checksum).
-State read_state_file(const std::string& path, std::uint64_t expected_fingerprint);
+// Records that are not the State's go to *extras when given (else they are ignored).
+State read_state_file(const std::string& path, std::uint64_t expected_fingerprint, StateExtras* extras = nullptr);
+// A state file's extras alone, every check but the fingerprint's made: what a restart reads first, to
+// learn which model (configuration) the state belongs to.
+StateExtras read_state_extras(const std::string& path);
 
 }  // namespace lactosim

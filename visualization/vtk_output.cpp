@@ -162,19 +162,30 @@ void PvdCollection::add(double time_s, const std::string& relative_file) {
     throw std::invalid_argument("'" + path_ + "': time " + io::format_general(time_s, 17) +
                                 " s of '" + relative_file + "' is before the previous step's");
   }
+  std::vector<std::pair<double, std::string>> steps = steps_;
+  steps.emplace_back(time_s, relative_file);
+  write(steps);
+  steps_ = std::move(steps);
+}
+
+void PvdCollection::reset(std::vector<std::pair<double, std::string>> steps) {
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    if (!std::isfinite(steps[i].first) || (i > 0 && steps[i].first < steps[i - 1].first))
+      throw std::invalid_argument("'" + path_ + "': the times to reset to are not finite and non-decreasing");
+  write(steps);
+  steps_ = std::move(steps);
+}
+
+void PvdCollection::write(const std::vector<std::pair<double, std::string>>& steps) const {
   std::string xml =
       "<?xml version=\"1.0\"?>\n"
       "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">\n"
       "  <Collection>\n";
-  auto dataset = [](double t, const std::string& file) {
-    return "    <DataSet timestep=\"" + io::format_general(t, 17) + "\" group=\"\" part=\"0\" file=\"" +
+  for (const auto& [t, file] : steps)
+    xml += "    <DataSet timestep=\"" + io::format_general(t, 17) + "\" group=\"\" part=\"0\" file=\"" +
            xml_attribute(file) + "\"/>\n";
-  };
-  for (const auto& [t, file] : steps_) xml += dataset(t, file);
-  xml += dataset(time_s, relative_file);
   xml += "  </Collection>\n</VTKFile>\n";
   io::write_file_atomically(path_, xml);
-  steps_.emplace_back(time_s, relative_file);
 }
 
 VtiContents read_vti(const std::string& path) {

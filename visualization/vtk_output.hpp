@@ -58,11 +58,14 @@ class PvdCollection {
   // `relative_file`: relative to the .pvd's folder (ParaView resolves it so; the folder can move).
   // Times must be finite and not decrease.
   void add(double time_s, const std::string& relative_file);
+  // Rewrites the collection to hold exactly `steps` (a restart: the snapshots up to its checkpoint).
+  void reset(std::vector<std::pair<double, std::string>> steps);
 
   const std::string& path() const { return path_; }
   const std::vector<std::pair<double, std::string>>& steps() const { return steps_; }
 
  private:
+  void write(const std::vector<std::pair<double, std::string>>& steps) const;
   std::string path_;
   std::vector<std::pair<double, std::string>> steps_;
 };

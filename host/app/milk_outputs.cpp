@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "milk_outputs.hpp"
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <cmath>
 
@@ -51,6 +53,16 @@ MilkOutputs::MilkOutputs(const Simulation& sim) {
   previous_outflow_mol_.assign(p.n_species, 0.0);
   const double domain_g = domain_tissue_g(sim);
   if (m.gland.secretory_tissue_g > 0 && domain_g > 0) gland_scale_ = m.gland.secretory_tissue_g / domain_g;
+}
+
+void MilkOutputs::resume(const Cursor& c) {
+  if (c.outflow_mol.size() != previous_outflow_mol_.size())
+    throw std::invalid_argument("milk outputs: a cursor of " + std::to_string(c.outflow_mol.size()) + " species for " +
+                                std::to_string(previous_outflow_mol_.size()));
+  previous_time_s_ = c.time_s;
+  previous_water_in_m3_ = c.water_in_m3;
+  previous_water_out_m3_ = c.water_out_m3;
+  previous_outflow_mol_ = c.outflow_mol;
 }
 
 double MilkOutputs::domain_tissue_g(const Simulation& sim) {

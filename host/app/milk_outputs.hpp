@@ -33,6 +33,14 @@ class MilkOutputs {
   std::vector<std::string> csv_columns() const;
   // Values over the interval since the previous call (the first call: since t = 0).
   std::vector<double> csv_row(const Simulation& sim);
+  // Where the interval columns start (the cumulative values at the previous row): a checkpoint keeps
+  // it, so the first row after a restart covers the same interval as the uninterrupted run's.
+  struct Cursor {
+    double time_s = 0, water_in_m3 = 0, water_out_m3 = 0;
+    std::vector<double> outflow_mol;
+  };
+  Cursor cursor() const { return {previous_time_s_, previous_water_in_m3_, previous_water_out_m3_, previous_outflow_mol_}; }
+  void resume(const Cursor& c);
   // Cell arrays for the snapshot at the simulation's current time.
   std::vector<vis::CellArray> vti_arrays(const Simulation& sim) const;
 

@@ -10,11 +10,16 @@
 //   6. time loop       explicit steps to each output time; a snapshot and a CSV row at each
 //   7. run record      run.json, written at the start, rewritten after every snapshot (a failed
 //                      rewrite is reported and the run goes on), at the end, or on failure
+// Checkpoints (host/app/checkpoint.hpp, docs/restart.md): lactosim.checkpoint, written atomically at
+// the start, every run.checkpoint_every_wall_s of wall time at a tenth of an output interval (bdf: at an
+// output time), on SIGTERM/SIGUSR1 and at the end; `--restart DIR` takes the configuration, the state
+// and the outputs' account from it and goes on where it stood.
 // SIGINT, SIGTERM or SIGUSR1 (Ctrl-C; a batch scheduler at its wall-time limit — Slurm, PBS and LSF
 // send SIGTERM or, when asked for a warning before the kill, SIGUSR1) stops the run at the next
 // step boundary — an implicit step in progress is abandoned within one membrane substep or CG
 // iteration and the state goes back to its start (Stepper::set_stop_flag) — with a last snapshot at
-// that time, run.json with status "interrupted", exit status 128 + signal.
+// that time (after the checkpoint: a restart drops it), run.json with status "interrupted", exit
+// status 128 + signal.
 // A second signal kills at once; every file already written stays whole (each is written under a
 // temporary name and renamed).
 #include "run_command.hpp"
@@ -26,7 +31,11 @@
 #include <cstdio>
 #include <exception>
 
+#include <filesystem>
+#include <optional>
+
 #include "host/app/backend_choice.hpp"
+#include "host/app/checkpoint.hpp"
 #include "host/app/memory_estimate.hpp"
 #include "host/app/run_outputs.hpp"
 #include "host/config/config.hpp"
@@ -84,7 +93,51 @@ std::vector<std::string> input_files(const RunArguments& args, const config::Loa
   return inputs;
 }
 
+// A restart's configuration: the run's own files and overrides (from its checkpoint), unchanged since it
+// started — its resolved configuration is compared line by line — with the new overrides, which may
+// only touch restart_override_keys(), on top.
+config::LoadedConfig restart_config(const RunIdentity& id, const std::vector<std::string>& new_overrides,
+                                    const std::string& out_dir) {
+  for (const std::string& o : new_overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    const auto& allowed = restart_override_keys();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::string list;
+      for (const std::string& k : allowed) list += (list.empty() ? "" : ", ") + k;
+      throw std::runtime_error("restart: --" + key + " would change the model of the run in '" + out_dir +
+                               "'; a restart may change only " + list);
+    }
+  }
+  const config::LoadedConfig as_started = config::load_config(id.config_files, id.overrides);
+  if (as_started.resolved_ini() != id.resolved_config) {
+    std::istringstream now(as_started.resolved_ini()), then(id.resolved_config);
+    std::string a, b;
+    while (std::getline(then, b)) {
+      if (!std::getline(now, a)) a = "(nothing)";
+      if (a != b) break;
+    }
+    throw std::runtime_error("restart: the configuration of the run in '" + out_dir +
+                             "' has changed since it started: '" + b + "' is now '" + a +
+                             "'; restore the files, or start a new run");
+  }
+  std::vector<std::string> overrides = id.overrides;
+  overrides.insert(overrides.end(), new_overrides.begin(), new_overrides.end());
+  return config::load_config(id.config_files, overrides);
+}
+
+std::vector<std::string> absolute_paths(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  for (const std::string& f : files) out.push_back(std::filesystem::absolute(f).lexically_normal().string());
+  return out;
+}
+
 }  // namespace
+
+const std::vector<std::string>& restart_override_keys() {
+  static const std::vector<std::string> keys = {"run.end_time_s", "run.threads", "run.checkpoint_every_wall_s",
+                                                "run.max_memory_GB", "run.stall_timeout_s"};
+  return keys;
+}
 
 int run_command(const RunArguments& args) {
   RunRecord record;
@@ -94,14 +147,29 @@ int run_command(const RunArguments& args) {
   const bool quiet = args.verbosity == Progress::Verbosity::quiet;
   std::unique_ptr<Simulation> sim;
   bool folder_ready = false;
-  io::OutputManifest manifest(args.out_dir);
-  const std::string run_json = args.out_dir + "/run.json";
+  const bool restarting = !args.restart_dir.empty();
+  const std::string out_dir = restarting ? args.restart_dir : args.out_dir;
+  io::OutputManifest manifest(out_dir);
+  const std::string run_json = out_dir + "/run.json";
   try {
-    // 1. configuration
+    // 1. configuration (a restart: the run's own, from its checkpoint)
     config::LoadedConfig cfg;
+    RunIdentity identity;
     {
       PhaseTimer t(record.phase_seconds["config"]);
-      cfg = config::load_config(args.config_files, args.overrides);
+      if (restarting) {
+        if (!args.config_files.empty())
+          throw std::runtime_error("restart: --restart takes no configuration files (the run's own are named in its "
+                                   "checkpoint); got '" + args.config_files.front() + "'");
+        identity = read_checkpoint_identity(out_dir);
+        cfg = restart_config(identity, args.overrides, out_dir);
+        record.config_files = identity.config_files;
+      } else {
+        cfg = config::load_config(args.config_files, args.overrides);
+        // What a restart will load: the same files by absolute path (it may start elsewhere).
+        identity = {build_identity(), absolute_paths(args.config_files), args.overrides, {}};
+        identity.resolved_config = config::load_config(identity.config_files, identity.overrides).resolved_ini();
+      }
     }
     record.resolved_config = cfg.resolved_ini();
     const RunControl& run = cfg.model.run;
@@ -156,8 +224,12 @@ int run_command(const RunArguments& args) {
       kernels::Problem sizing;
       sizing.block.nx = grid.nx, sizing.block.ny = grid.ny, sizing.block.nz = grid.nz;
       sizing.n_species = int(cfg.model.species.size());
-      io::refuse_output_folder_holding_inputs(args.out_dir, input_files(args, cfg));
-      io::prepare_output_directory(args.out_dir, args.overwrite, RunOutputs::estimate_bytes(sizing, n_outputs));
+      if (restarting) {
+        manifest = io::resume_output_directory(out_dir);
+      } else {
+        io::refuse_output_folder_holding_inputs(out_dir, input_files(args, cfg));
+        io::prepare_output_directory(out_dir, args.overwrite, RunOutputs::estimate_bytes(sizing, n_outputs));
+      }
       folder_ready = true;
     }
 
@@ -173,10 +245,24 @@ int run_command(const RunArguments& args) {
                    record.device.c_str(), choice.note.empty() ? "" : " — ", choice.note.c_str(),
                    run.integrator.c_str());
 
-    // 5. assembly
+    // 5. assembly (a restart: then the state, and the outputs' account, from the checkpoint)
+    std::optional<Checkpoint> resumed;
     {
       PhaseTimer t(record.phase_seconds["assembly"]);
       sim = std::make_unique<Simulation>(cfg.model, grid, weights, std::move(backend));
+      if (restarting) {
+        resumed = read_checkpoint(out_dir, *sim);
+        sim->restore(resumed->state);
+        record.restart = {resumed->restarts + 1, resumed->state.time_s, resumed->bitwise};
+        // Snapshots the stopped run wrote after its checkpoint go; the continued run writes them again.
+        for (int i = int(resumed->outputs.snapshot_times_s.size()); i <= n_outputs + 1; ++i)
+          std::filesystem::remove(std::filesystem::path(out_dir) / RunOutputs::snapshot_name(i));
+        if (!quiet)
+          std::fprintf(stderr, "lactosim: continuing from the checkpoint at t = %g s (restart %d%s)\n",
+                       resumed->state.time_s, record.restart.count,
+                       resumed->bitwise ? "" : "; bdf restarted there: agrees with an uninterrupted run within the "
+                                               "tolerance, not bit for bit");
+      }
     }
     for (const Species& s : cfg.model.species) record.species.push_back(s.name);
     record.nominal_step_s = sim->nominal_step();
@@ -189,12 +275,33 @@ int run_command(const RunArguments& args) {
     std::signal(SIGUSR1, request_stop);  // a scheduler's warning before the kill: stop as for SIGTERM
 
     // 6. time loop: step to each output time (in tenths, for the progress line)
-    RunOutputs outputs(args.out_dir, *sim, manifest);
+    RunOutputs outputs(out_dir, *sim, manifest, resumed ? &resumed->outputs : nullptr);
     const auto snapshot = [&] {  // the files first, then the record that names them
       outputs.write_snapshot(*sim);
       record_progress(record, *sim, outputs);
       try_write_run_record(run_json, record, stderr);
     };
+    // Checkpoints. The split integrators keep nothing outside the State, so any step boundary will do;
+    // bdf ones are taken at output times (the state there kept in memory for a signal's checkpoint).
+    const bool bdf = run.integrator == "bdf";
+    const int restarts = resumed ? resumed->restarts + 1 : 0;
+    auto last_checkpoint = std::chrono::steady_clock::now();
+    const auto write_checkpoint_now = [&](const Checkpoint& c) {
+      PhaseTimer t(record.phase_seconds["checkpoint"]);
+      manifest.add(checkpoint_name);
+      write_checkpoint(out_dir, *sim, c, identity);
+      last_checkpoint = std::chrono::steady_clock::now();
+    };
+    const auto here = [&](LoopPosition position) {
+      const bool bitwise = (!bdf || run.bdf_restart_at_outputs) && (!resumed || resumed->bitwise);  // once not, never
+      return Checkpoint{sim->state(), position, outputs.cursor(), bitwise, restarts};
+    };
+    const auto checkpoint_due = [&] {
+      return run.checkpoint_every_wall_s > 0 &&
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
+                 run.checkpoint_every_wall_s;
+    };
+    std::optional<Checkpoint> at_last_output;  // bdf: what a signal's checkpoint holds
     Progress progress(run.end_time_s, args.verbosity);
     if (progress.verbose()) {  // what was assembled: voxels per compartment, faces per membrane
       const kernels::Problem& p = sim->problem();
@@ -218,20 +325,47 @@ int run_command(const RunArguments& args) {
                     run.integrator.c_str());
       progress.log(line);
     }
-    {
+    const LoopPosition start = resumed ? resumed->position : LoopPosition{1, 1, 0.0};
+    if (!resumed) {
       PhaseTimer t(record.phase_seconds["output"]);
       snapshot();
     }
-    for (int n = 1; n <= n_outputs && !stop_signal; ++n) {
+    at_last_output = here(start);
+    if (!resumed) write_checkpoint_now(*at_last_output);  // a run killed at once can still be restarted
+    for (int n = start.output; n <= n_outputs && !stop_signal; ++n) {
       const double t_output = std::min(run.end_time_s, n * run.output_interval_s);
-      const double t_start = sim->time();
-      for (int part = 1; part <= 10 && !stop_signal; ++part) {
-        PhaseTimer t(record.phase_seconds["stepping"]);
-        sim->advance_to(part == 10 ? t_output : t_start + (t_output - t_start) * part / 10.0);
-        progress.update(sim->time(), sim->steps());
+      const double t_start = n == start.output ? start.interval_start_s : sim->time();
+      int part = n == start.output ? start.part : 1;
+      while (part <= 10 && !stop_signal) {
+        const double target = part == 10 ? t_output : t_start + (t_output - t_start) * part / 10.0;
+        {
+          PhaseTimer t(record.phase_seconds["stepping"]);
+          sim->advance_to(target);
+          progress.update(sim->time(), sim->steps());
+        }
+        if (sim->time() < target) break;  // stopped by a signal inside it: this tenth is done again
+        ++part;
+        if (!bdf && part <= 10 && checkpoint_due()) write_checkpoint_now(here({n, part, t_start}));
       }
-      PhaseTimer t(record.phase_seconds["output"]);
-      snapshot();
+      if (part <= 10) {  // stopped before the output time: the checkpoint, then a last snapshot now
+        write_checkpoint_now(bdf ? *at_last_output : here({n, part, t_start}));
+        PhaseTimer t(record.phase_seconds["output"]);
+        snapshot();
+        break;
+      }
+      {
+        PhaseTimer t(record.phase_seconds["output"]);
+        snapshot();
+      }
+      const LoopPosition next{n + 1, 1, t_output};
+      const bool write = checkpoint_due() || n == n_outputs || stop_signal;
+      if (bdf) {
+        at_last_output = here(next);
+        if (run.bdf_restart_at_outputs) sim->restart_integrator();
+        if (write) write_checkpoint_now(*at_last_output);
+      } else if (write) {
+        write_checkpoint_now(here(next));
+      }
       if (progress.verbose()) {
         double worst = 0;
         for (double e : sim->balance_error_relative()) worst = std::max(worst, std::abs(e));
@@ -259,7 +393,7 @@ int run_command(const RunArguments& args) {
     if (!quiet) {
       std::fprintf(stderr, "lactosim: %ld steps (%ld rejected) to t = %g s in %.2f s; wrote %s\n",
                    sim->steps(), sim->rejected_steps(), sim->time(), progress.wall_seconds(),
-                   args.out_dir.c_str());
+                   out_dir.c_str());
       double worst = 0;
       for (double e : record.balance_error_relative) worst = std::max(worst, std::abs(e));
       std::fprintf(stderr, "lactosim: largest relative balance error %.2e\n", worst);

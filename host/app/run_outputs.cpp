@@ -7,7 +7,7 @@
 
 namespace lactosim {
 
-RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest)
+RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest, const Cursor* resume_from)
     : dir_(std::move(dir)),
       manifest_(manifest),
       pvd_(dir_ + "/lactosim.pvd"),
@@ -16,7 +16,33 @@ RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifes
       compartment_volume_m3_(compartment_volumes(sim.problem())) {
   manifest_.add("lactosim.pvd");
   manifest_.add("timeseries.csv");
-  csv_.set_columns(csv_columns(sim));  // writes the header
+  if (!resume_from) {
+    csv_.set_columns(csv_columns(sim));  // writes the header
+    return;
+  }
+  const std::vector<double>& times = resume_from->snapshot_times_s;
+  csv_.resume(csv_columns(sim), times.size());
+  std::vector<std::pair<double, std::string>> steps;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    steps.emplace_back(times[i], snapshot_name(int(i)));
+    files_.push_back(steps.back().second);
+  }
+  pvd_.reset(std::move(steps));
+  milk_.resume(resume_from->milk);
+  snapshot_ = int(times.size());
+}
+
+RunOutputs::Cursor RunOutputs::cursor() const {
+  Cursor c;
+  for (const auto& step : pvd_.steps()) c.snapshot_times_s.push_back(step.first);
+  c.milk = milk_.cursor();
+  return c;
+}
+
+std::string RunOutputs::snapshot_name(int index) {
+  char name[64];
+  std::snprintf(name, sizeof name, "lactosim_%06d.vti", index);
+  return name;
 }
 
 std::uintmax_t RunOutputs::estimate_bytes(const kernels::Problem& p, int n_outputs) {
@@ -44,8 +70,7 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
                       sim.interior_concentrations(s)});
   for (vis::CellArray& a : milk_.vti_arrays(sim)) arrays.push_back(std::move(a));
 
-  char name[64];
-  std::snprintf(name, sizeof name, "lactosim_%06d.vti", snapshot_++);
+  const std::string name = snapshot_name(snapshot_++);
   manifest_.add(name);
   vis::write_vti(dir_ + "/" + name, geometry, &labels, arrays);
   pvd_.add(sim.time(), name);

@@ -28,8 +28,18 @@ namespace lactosim {
 
 class RunOutputs {
  public:
+  // What has been written: a checkpoint keeps it, and a restart goes on from it (host/app/checkpoint.hpp).
+  struct Cursor {
+    std::vector<double> snapshot_times_s;  // snapshot i is lactosim_<i>.vti, row i + 1 of the CSV
+    MilkOutputs::Cursor milk;
+  };
   // Each file's name goes into `manifest` before the file is written; the manifest outlives this.
-  RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest);
+  // With `resume_from`, the files are those of a run restarted from a checkpoint: the .pvd and the CSV
+  // are cut back to the cursor's snapshots, and numbering goes on after them.
+  RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest,
+             const Cursor* resume_from = nullptr);
+  Cursor cursor() const;
+  static std::string snapshot_name(int index);
   // One .vti, its entry in the .pvd, and one CSV row, at the simulation's current time.
   void write_snapshot(const Simulation& sim);
   const std::vector<std::string>& files() const { return files_; }

@@ -68,6 +68,8 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
   j["device"] = r.device;
   if (!r.backend_note.empty()) j["backend_note"] = r.backend_note;
   j["integrator"] = r.integrator;
+  if (r.restart.count > 0)
+    j["restart"] = {{"count", r.restart.count}, {"from_time_s", r.restart.from_time_s}, {"bitwise", r.restart.bitwise}};
   const IntegratorStats& s = r.integrator_stats;
   j["integrator_stats"] = {{"linear_iterations", s.linear_iterations},
                            {"last_residual", s.last_residual},
@@ -141,6 +143,12 @@ RunRecord from_json(const json& j) {
   r.device = j.at("device").get<std::string>();
   r.backend_note = j.value("backend_note", "");
   r.integrator = j.at("integrator").get<std::string>();
+  if (j.contains("restart")) {
+    const auto& x = j.at("restart");
+    r.restart.count = x.at("count").get<int>();
+    r.restart.from_time_s = number(x.at("from_time_s"));
+    r.restart.bitwise = x.at("bitwise").get<bool>();
+  }
   const json& s = j.at("integrator_stats");
   r.integrator_stats.linear_iterations = s.at("linear_iterations").get<long>();
   r.integrator_stats.last_residual = number(s.at("last_residual"));

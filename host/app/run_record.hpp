@@ -35,6 +35,14 @@ struct RunRecord {
   std::string resolved_config;
   std::string backend, device, backend_note;
   std::string integrator;
+  // A run continued by `lactosim run --restart` (host/app/checkpoint.hpp): how many times so far, from
+  // which simulated time this process went on, and whether the continuation is bitwise (written as
+  // "restart"; absent for a run that was never restarted).
+  struct Restart {
+    int count = 0;
+    double from_time_s = 0;
+    bool bitwise = true;
+  } restart;
   IntegratorStats integrator_stats;
   // run.integrator = bdf: CVODE's counters (written as "bdf_stats"; absent otherwise).
   bool has_bdf_stats = false;

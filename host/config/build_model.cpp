@@ -47,6 +47,8 @@ RunControl run_control(const Sections& all) {
           "must be >= 1, got " + std::to_string(r.potential_max_iterations));
   r.schedule_offset_s = at_least(s, "schedule_offset_h", 0, false) * 3600.0;
   r.stall_timeout_s = at_least(s, "stall_timeout_s", 0, true);
+  r.checkpoint_every_wall_s = at_least(s, "checkpoint_every_wall_s", 0, false);
+  r.bdf_restart_at_outputs = s.get<bool>("bdf_restart_at_outputs");
   if (s.has("max_memory_GB")) r.max_memory_bytes = at_least(s, "max_memory_GB", 0, true) * 1e9;
   return r;
 }

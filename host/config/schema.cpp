@@ -120,6 +120,15 @@ void run_keys(Builder& b) {
            "watchdog: stop the run with an error when simulated time has not advanced for this much "
            "wall time (s, every step rejected), > 0",
            600.0);
+  b.number("checkpoint_every_wall_s",
+           "write the checkpoint lactosim run --restart DIR continues from (DIR/lactosim.checkpoint, docs/restart.md) "
+           "every this much wall time (s), >= 0; 0: only at the start and on SIGTERM/SIGUSR1 (always written then)",
+           900.0);
+  b.boolean("bdf_restart_at_outputs",
+            "bdf: start CVODE afresh (order 1) at every output time, where bdf checkpoints are taken, so that a run "
+            "restarted from one continues bit for bit; false: a restarted bdf run agrees within the tolerance "
+            "(CVODE's history cannot be saved)",
+            false);
   b.number("max_memory_GB",
            "refuse a run whose memory estimate exceeds this (GB = 1e9 bytes), > 0; default: the "
            "machine's available memory (MemAvailable) or its cgroup limit, whichever is lower");

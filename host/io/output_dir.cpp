@@ -187,6 +187,23 @@ void prepare_output_directory(const std::string& dir, bool overwrite,
   }
 }
 
+OutputManifest resume_output_directory(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error("restart: '" + dir + "' is not a folder");
+  std::vector<std::string> own = read_manifest(dir);
+  if (own.empty())
+    throw std::runtime_error("restart: '" + dir + "' has no " + manifest_name + ": it is not a lactosim output folder");
+  probe_writable(dir);
+  for (const std::string& name : entries_of(dir)) {
+    const std::string base = temporary_base(name);
+    if (!base.empty() && (std::find(own.begin(), own.end(), base) != own.end() || base == manifest_name)) {
+      fs::remove(fs::path(dir) / name, ec);
+      if (ec) fail(dir, "cannot remove the killed run's temporary '" + name + "'", ec);
+    }
+  }
+  return OutputManifest(dir, std::move(own));
+}
+
 void refuse_output_folder_holding_inputs(const std::string& dir, const std::vector<std::string>& inputs) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;  // a folder still to be made holds no input

@@ -21,6 +21,8 @@ inline constexpr const char* manifest_name = "lactosim-manifest.json";
 class OutputManifest {
  public:
   explicit OutputManifest(std::string dir);
+  // The manifest of a run being continued (names already on disk, as read_manifest gives them).
+  OutputManifest(std::string dir, std::vector<std::string> names) : dir_(std::move(dir)), names_(std::move(names)) {}
   // Records `name` (a plain file or folder name inside the folder) before the caller creates it:
   // rewrites the manifest atomically when the name is new. Throws std::runtime_error naming the
   // manifest when it cannot be written, and std::invalid_argument for a name with a '/'.
@@ -50,6 +52,11 @@ std::vector<std::string> read_manifest(const std::string& dir);
 // Throws std::runtime_error with the folder's path on every failure.
 void prepare_output_directory(const std::string& dir, bool overwrite,
                               std::uintmax_t bytes_needed_estimate);
+
+// A restart's folder (`lactosim run --restart DIR`): refused unless it exists with a manifest; proven
+// writable; cleared of the `.NAME.tmp.*` temporaries of its own names that a killed run left. Returns
+// its manifest, to which the continued run adds. Throws std::runtime_error with the folder's path.
+OutputManifest resume_output_directory(const std::string& dir);
 
 // Refuses an output folder that is the folder of one of `inputs` (config files, an imported volume):
 // the outputs would mix with the inputs, and one day a user's file would share a name with ours.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "timeseries_csv.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <stdexcept>
 
@@ -31,6 +33,30 @@ void TimeseriesCsv::set_columns(std::vector<std::string> names) {
   write_file_atomically(path_, header);
   columns_ = std::move(names);
   content_ = std::move(header);
+}
+
+void TimeseriesCsv::resume(std::vector<std::string> names, std::size_t rows) {
+  if (!columns_.empty()) throw std::logic_error("timeseries '" + path_ + "': columns already set");
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) throw std::runtime_error("timeseries '" + path_ + "': cannot be read to resume the run");
+  const std::string on_disk(std::istreambuf_iterator<char>(in), {});
+  std::string header;
+  for (const std::string& name : names) header += (header.empty() ? "" : ",") + name;
+  header += '\n';
+  if (on_disk.compare(0, header.size(), header) != 0)
+    throw std::runtime_error("timeseries '" + path_ + "': its header is not this run's columns");
+  std::size_t end = header.size();
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t eol = on_disk.find('\n', end);
+    if (eol == std::string::npos)
+      throw std::runtime_error("timeseries '" + path_ + "': holds " + std::to_string(r) + " rows, the checkpoint " +
+                               std::to_string(rows));
+    end = eol + 1;
+  }
+  content_ = on_disk.substr(0, end);
+  write_file_atomically(path_, content_);
+  columns_ = std::move(names);
+  rows_ = rows;
 }
 
 void TimeseriesCsv::add_row(const std::vector<double>& values) {

@@ -22,6 +22,11 @@ class TimeseriesCsv {
   // Once, before the first row; writes the header at once so the file exists from the start.
   // Names must be non-empty, unique, and hold no comma, quote or line break.
   void set_columns(std::vector<std::string> names);
+  // A restart: instead of set_columns, takes the file on disk — its header must name exactly `names`
+  // — and keeps its first `rows` rows as they are (byte for byte), dropping any after them (rows a
+  // killed run wrote after its checkpoint). Throws std::runtime_error naming the file when it cannot
+  // be read, its header differs, or it holds fewer rows.
+  void resume(std::vector<std::string> names, std::size_t rows);
   // One value per column (checked). Numbers as %.10g, NaN as `nan`, ±Inf as `inf`/`-inf`.
   void add_row(const std::vector<double>& values);
 

@@ -92,6 +92,41 @@ TEST(State, RestoredInMemoryContinuesBitwiseOnTheExplicitIntegrator) {
   expect_same_run(uninterrupted, resumed);
 }
 
+TEST(StateFile, ExtrasTravelBesideTheStateAndAreReadWithoutTheModel) {
+  Simulation sim(secreting_model(), secretory_box_grid(12, true), {}, step::make_cpu_stepper(0));
+  sim.advance_to(0.05);
+  StateExtras extras;
+  extras.texts["run.config"] = std::string("a = 1\n\0binary\xff", 15);
+  extras.texts["run.empty"] = "";
+  extras.numbers["run.times_s"] = {0.0, 0.25, 1.0 / 3.0};
+  extras.integers["run.part"] = -7;
+  const std::string path = temp_path("extras.state");
+  write_state_file(path, sim.state(), sim.state_fingerprint(), extras);
+  StateExtras back;
+  const State state = read_state_file(path, sim.state_fingerprint(), &back);
+  EXPECT_EQ(back.texts, extras.texts);
+  EXPECT_EQ(back.numbers, extras.numbers);
+  EXPECT_EQ(back.integers, extras.integers);
+  EXPECT_EQ(state.fields.concentrations_mM, sim.state().fields.concentrations_mM);
+  EXPECT_EQ(read_state_extras(path).texts, extras.texts);  // no fingerprint needed: what a restart reads first
+  std::remove(path.c_str());
+}
+
+TEST(State, ABdfRunRestoredCountsItsStepsOnFromTheState) {
+  Model model = secreting_epithelium_model();
+  model.run.integrator = "bdf";
+  model.run.rel_tol = 1e-4;
+  const mesh::LabelGrid grid = secretory_box_grid(12, /*with_outlet=*/true);
+  Simulation first(model, grid, {}, step::make_cpu_stepper(0));
+  first.advance_to(0.5);
+  ASSERT_GT(first.steps(), 0);
+  Simulation resumed(model, grid, {}, step::make_cpu_stepper(0));
+  resumed.restore(first.state());
+  resumed.advance_to(1.0);
+  EXPECT_GT(resumed.steps(), first.steps());  // CVODE starts afresh; the run's count goes on
+  EXPECT_GE(resumed.rejected_steps(), first.rejected_steps());
+}
+
 TEST(StateFile, RefusesAStateOfAnotherModel) {
   const Model model = secreting_model();
   Simulation sim(model, secretory_box_grid(12, true), {}, step::make_cpu_stepper(0));

@@ -46,6 +46,35 @@ TEST(TimeseriesCsv, FileIsCompleteAfterEveryRow) {
   EXPECT_EQ(names_in(dir.path()), std::set<std::string>{"timeseries.csv"});
 }
 
+TEST(TimeseriesCsv, ResumeKeepsTheCheckpointsRowsByteForByteAndDropsTheRest) {
+  ScratchDir dir;
+  std::string after_two_rows;
+  {
+    TimeseriesCsv killed(dir / "t.csv");
+    killed.set_columns({"time_s", "a_mM"});
+    killed.add_row({0.0, 1.0 / 3.0});
+    killed.add_row({1.0, std::nan("")});
+    after_two_rows = read_whole_file(dir / "t.csv");
+    killed.add_row({2.0, 5.0});  // written after the checkpoint, before the kill
+  }
+  TimeseriesCsv resumed(dir / "t.csv");
+  resumed.resume({"time_s", "a_mM"}, 2);
+  EXPECT_EQ(read_whole_file(dir / "t.csv"), after_two_rows);
+  EXPECT_EQ(resumed.rows(), 2u);
+  resumed.add_row({2.0, 6.0});
+  EXPECT_EQ(lines_of(read_whole_file(dir / "t.csv")).back(), "2,6");
+}
+
+TEST(TimeseriesCsv, ResumeRefusesAnotherHeaderOrFewerRowsThanTheCheckpoint) {
+  ScratchDir dir;
+  TimeseriesCsv csv(dir / "t.csv");
+  csv.set_columns({"time_s", "a_mM"});
+  csv.add_row({0.0, 1.0});
+  EXPECT_THROW(TimeseriesCsv(dir / "t.csv").resume({"time_s", "b_mM"}, 1), std::runtime_error);
+  EXPECT_THROW(TimeseriesCsv(dir / "t.csv").resume({"time_s", "a_mM"}, 2), std::runtime_error);
+  EXPECT_THROW(TimeseriesCsv(dir / "missing.csv").resume({"time_s"}, 0), std::runtime_error);
+}
+
 TEST(TimeseriesCsv, WritesTenSignificantDigitsAndNanAsNan) {
   ScratchDir dir;
   TimeseriesCsv csv(dir / "t.csv");

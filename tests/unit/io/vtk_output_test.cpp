@@ -207,5 +207,21 @@ TEST(Pvd, RejectsTimeGoingBackwardsAndKeepsTheFile) {
   EXPECT_EQ(pvd.steps().size(), 1u);
 }
 
+TEST(Pvd, ResetForARestartWritesTheSameFileAsTheRunUpToItsCheckpoint) {
+  ScratchDir dir;
+  {
+    PvdCollection uninterrupted(dir / "a.pvd");
+    uninterrupted.add(0.0, "s0.vti");
+    uninterrupted.add(0.25, "s1.vti");
+  }
+  PvdCollection killed(dir / "b.pvd");
+  for (double t : {0.0, 0.25, 0.5}) killed.add(t, t == 0 ? "s0.vti" : t == 0.25 ? "s1.vti" : "s2.vti");
+  PvdCollection resumed(dir / "b.pvd");
+  resumed.reset({{0.0, "s0.vti"}, {0.25, "s1.vti"}});  // the checkpoint knew two snapshots
+  EXPECT_EQ(read_whole_file(dir / "b.pvd"), read_whole_file(dir / "a.pvd"));
+  EXPECT_EQ(resumed.steps().size(), 2u);
+  EXPECT_THROW(resumed.reset({{1.0, "x.vti"}, {0.5, "y.vti"}}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace lactosim::vis

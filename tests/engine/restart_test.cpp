@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+// Checkpoint/restart through the real binary (issue #16 item 3; docs/restart.md): a run killed with
+// SIGKILL at random moments — or stopped by SIGTERM/SIGUSR1 — and continued with `lactosim run
+// --restart DIR` ends with the uninterrupted run's files, byte for byte; a checkpoint of another build
+// or configuration, or an override that would change the model, is refused with a message that says so.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "cli_support.hpp"
+#include "host/app/checkpoint.hpp"
+#include "host/app/run_record.hpp"
+#include "host/config/config.hpp"
+
+using namespace lactosim::cli_testing;
+using lactosim::read_run_record;
+
+namespace {
+
+// The embedded default (one alveolus, implicit LOD) at 4 µm: 2 simulated seconds in ~1–2 s of wall on
+// 2 cores; outputs every 0.25 s, so a kill falls between snapshots as often as inside a step.
+const std::string split_run = "--geometry.voxel_um=4 --run.end_time_s=2 --run.output_interval_s=0.25 --quiet";
+const std::string bdf_run = split_run + " --run.integrator=bdf";
+
+// Every file of the reference run but the records of the process (run.json, the checkpoint, the
+// manifest, logs) is in `dir` with the same bytes, and `dir` holds no snapshot the reference lacks.
+void expect_same_files(const fs::path& reference, const fs::path& dir, const std::string& trial) {
+  std::set<std::string> compared;
+  for (const auto& entry : fs::directory_iterator(reference)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "run.json" || name == lactosim::checkpoint_name || name == "lactosim-manifest.json") continue;
+    compared.insert(name);
+    ASSERT_TRUE(fs::exists(dir / name)) << trial << ": " << name << " missing";
+    EXPECT_TRUE(slurp(entry.path()) == slurp(dir / name)) << trial << ": " << name << " differs";
+  }
+  EXPECT_GE(compared.size(), 10u);  // 9 snapshots, the .pvd, the CSV
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_FALSE(name.find(".vti") != std::string::npos && !compared.count(name)) << trial << ": extra " << name;
+    EXPECT_EQ(name.find(".tmp"), std::string::npos) << trial << ": leftover " << name;
+  }
+}
+
+// Starts `lactosim run ARGS --out out` in `dir`, waits for its first checkpoint, lets it run `after_s`
+// more, then sends `signal`; returns the exit status.
+int run_and_signal(const fs::path& dir, const std::string& args, double after_s, int signal) {
+  const std::string command = "cd '" + dir.string() + "' && { '" + std::string(LACTOSIM_BINARY) + "' " + args +
+                              " > lactosim.log 2>&1 & pid=$!; "
+                              "for i in $(seq 3000); do [ -f out/lactosim.checkpoint ] && break; sleep 0.01; done; "
+                              "sleep " + std::to_string(after_s) + "; kill -" + std::to_string(signal) +
+                              " $pid 2>/dev/null; wait $pid; echo $? > exit_status; } 2>/dev/null";
+  if (std::system(command.c_str()) != 0) return -1;
+  return std::stoi(slurp(dir / "exit_status"));
+}
+
+class Restart : public CliFolder {
+ protected:
+  fs::path reference(const std::string& args) {
+    const Result r = run_lactosim("run " + args + " --out reference", dir_);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return dir_ / "reference";
+  }
+};
+
+}  // namespace
+
+TEST_F(Restart, KilledAtTwentyRandomMomentsAndRestartedEndsWithTheUninterruptedRunsFilesBitwise) {
+  const fs::path ref = reference(split_run);
+  std::mt19937 random(20261206);
+  std::uniform_real_distribution<double> moment(0.0, 1.5);
+  int continued_from_later_than_start = 0;
+  for (int trial = 1; trial <= 20; ++trial) {
+    fs::remove_all(dir_ / "out");
+    const std::string args = "run " + split_run + " --run.checkpoint_every_wall_s=0.05 --out out";
+    run_and_signal(dir_, args, moment(random), SIGKILL);
+    // Every third trial the first restart is killed too; then restarts until one completes.
+    int attempts = 0;
+    Result r{-1, ""};
+    while (r.exit_code != 0 && attempts++ < 6) {
+      if (trial % 3 == 0 && attempts == 1) {
+        run_and_signal(dir_, "run --restart out", moment(random) * 0.5, SIGKILL);
+        continue;
+      }
+      r = run_lactosim("run --restart out --quiet", dir_);
+    }
+    ASSERT_EQ(r.exit_code, 0) << "trial " << trial << ": " << r.output;
+    const auto record = read_run_record((dir_ / "out/run.json").string());
+    EXPECT_EQ(record.status, "completed");
+    EXPECT_GE(record.restart.count, 1);
+    EXPECT_TRUE(record.restart.bitwise);
+    continued_from_later_than_start += record.restart.from_time_s > 0;
+    expect_same_files(ref, dir_ / "out", "trial " + std::to_string(trial));
+  }
+  // The kills fell inside the run, not only before its first step.
+  EXPECT_GE(continued_from_later_than_start, 10);
+}
+
+TEST_F(Restart, SigtermAndSigusr1WriteACheckpointTheRunContinuesFromBitwise) {
+  const fs::path ref = reference(split_run);
+  for (int signal : {SIGTERM, SIGUSR1}) {
+    fs::remove_all(dir_ / "out");
+    const int status = run_and_signal(dir_, "run " + split_run + " --run.checkpoint_every_wall_s=0 --out out", 0.6, signal);
+    ASSERT_EQ(status, 128 + signal) << slurp(dir_ / "lactosim.log");
+    const auto stopped = read_run_record((dir_ / "out/run.json").string());
+    EXPECT_EQ(stopped.status, "interrupted");
+    const Result r = run_lactosim("run --restart out --quiet", dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto record = read_run_record((dir_ / "out/run.json").string());
+    EXPECT_EQ(record.restart.count, 1);
+    // Continued from where the signal stopped it (checkpoint_every_wall_s = 0: no periodic checkpoint).
+    EXPECT_NEAR(record.restart.from_time_s, stopped.simulated_time_s, 1e-12);
+    EXPECT_GT(record.restart.from_time_s, 0.0);
+    expect_same_files(ref, dir_ / "out", signal == SIGTERM ? "SIGTERM" : "SIGUSR1");
+  }
+}
+
+TEST_F(Restart, ACompletedRunExtendedToALaterEndEqualsTheLongerRun) {
+  const fs::path ref = reference(split_run);
+  ASSERT_EQ(run_lactosim("run " + split_run + " --run.end_time_s=1 --out out", dir_).exit_code, 0);
+  const Result r = run_lactosim("run --restart out --run.end_time_s=2 --quiet", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_files(ref, dir_ / "out", "extended");
+}
+
+TEST_F(Restart, BdfRestartingAtOutputsContinuesBitwiseAfterKills) {
+  const std::string args = bdf_run + " --run.bdf_restart_at_outputs=true";
+  const fs::path ref = reference(args);
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> moment(0.0, 0.8);
+  for (int trial = 1; trial <= 4; ++trial) {
+    fs::remove_all(dir_ / "out");
+    run_and_signal(dir_, "run " + args + " --run.checkpoint_every_wall_s=0.01 --out out", moment(random), SIGKILL);
+    const Result r = run_lactosim("run --restart out --quiet", dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(read_run_record((dir_ / "out/run.json").string()).restart.bitwise);
+    expect_same_files(ref, dir_ / "out", "bdf trial " + std::to_string(trial));
+  }
+}
+
+TEST_F(Restart, BdfWithoutRestartPointsContinuesWithinItsToleranceAndSaysItIsNotBitwise) {
+  // CVODE's history is not in the checkpoint: the continued run starts it afresh at the last output
+  // time. Its results then agree with the uninterrupted run's to the integrator's tolerance.
+  const fs::path ref = reference(bdf_run);
+  const int status = run_and_signal(dir_, "run " + bdf_run + " --run.checkpoint_every_wall_s=0 --out out", 0.5, SIGTERM);
+  ASSERT_EQ(status, 128 + SIGTERM) << slurp(dir_ / "lactosim.log");
+  const Result r = run_lactosim("run --restart out --quiet", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto record = read_run_record((dir_ / "out/run.json").string());
+  EXPECT_FALSE(record.restart.bitwise);
+  const auto a = lactosim::vis::read_vti((ref / "lactosim_000008.vti").string());
+  const auto b = lactosim::vis::read_vti((dir_ / "out/lactosim_000008.vti").string());
+  const std::vector<double>& na_ref = a.arrays.at("Na_mM");
+  const std::vector<double>& na = b.arrays.at("Na_mM");
+  ASSERT_EQ(na.size(), na_ref.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < na.size(); ++i)
+    worst = std::max(worst, std::abs(na[i] - na_ref[i]) / (1e-4 * std::abs(na_ref[i]) + 1e-6));  // default tolerances
+  EXPECT_LT(worst, 10.0) << "largest difference in units of the local tolerance";  // global error: a few local ones
+}
+
+TEST_F(Restart, RefusesWhatItCannotContinue) {
+  // No checkpoint.
+  fs::create_directories(dir_ / "empty");
+  Result r = run_lactosim("run --restart empty", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("holds no lactosim.checkpoint"), std::string::npos) << r.output;
+  // A run from a config file that has changed since.
+  const std::string model = lactosim::config::embedded_default_config();
+  write("model.ini", model);
+  write("short.ini", "[run]\nend_time_s = 0.5\noutput_interval_s = 0.25\n[geometry]\nvoxel_um = 4\n");
+  ASSERT_EQ(run_lactosim("run model.ini short.ini --out out -q", dir_).exit_code, 0);
+  std::string changed = model;
+  const std::size_t na_cell = changed.find("D_um2_per_s.cell = 480");  // Na in the cytosol
+  ASSERT_NE(na_cell, std::string::npos);
+  changed.replace(na_cell, 22, "D_um2_per_s.cell = 300");
+  write("model.ini", changed);
+  r = run_lactosim("run --restart out --run.end_time_s=1", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("has changed since it started"), std::string::npos) << r.output;
+  write("model.ini", model);
+  // An override that would change the model, and configuration files beside --restart.
+  r = run_lactosim("run --restart out --species.Na.D_um2_per_s.cell=300", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("would change the model"), std::string::npos) << r.output;
+  r = run_lactosim("run model.ini --restart out", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("takes no configuration files"), std::string::npos) << r.output;
+  r = run_lactosim("run --restart out --out elsewhere", dir_);
+  EXPECT_EQ(r.exit_code, 2);
+  // A checkpoint another build wrote: its build name changed in place (same length) and the file's
+  // checksum (FNV-1a 64 of every byte before it, docs/state-format.md) recomputed, so only the name differs.
+  const std::string path = (dir_ / "out" / lactosim::checkpoint_name).string();
+  std::string bytes = slurp(path);
+  const std::string build = lactosim::build_identity();
+  const std::size_t at = bytes.find(build);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + build.size() - 2] = bytes[at + build.size() - 2] == 'x' ? 'y' : 'x';  // the hash's last character
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (std::size_t i = 0; i + 8 < bytes.size(); ++i) h = (h ^ (unsigned char)bytes[i]) * 0x100000001b3ull;
+  std::memcpy(&bytes[bytes.size() - 8], &h, 8);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  r = run_lactosim("run --restart out", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("written by lactosim"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("only on the build that started it"), std::string::npos) << r.output;
+}
