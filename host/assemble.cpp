@@ -297,9 +297,7 @@ kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) 
   for (int s = 0; s < p.n_species; ++s)
     for (int c = 0; c < p.n_compartments; ++c) {
       if (!model.compartments[c].clamped || !p.present(s, c)) continue;
-      const Species& sp = model.species[s];
-      const Schedule& sched = sp.clamp_schedule_mM[c];
-      r.clamp_mM[s * p.n_compartments + c] = sched.empty() ? sp.initial_mM[c] : sched.at(t);
+      r.clamp_mM[s * p.n_compartments + c] = model.species[s].clamp_mM(c, t);
     }
   return r;
 }
