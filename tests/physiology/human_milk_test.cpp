@@ -195,7 +195,8 @@ double at(const Series& s, const std::string& column) {
 // ---- fast --------------------------------------------------------------------------------------------
 
 TEST(HumanMilk, EveryScenarioRunsFromTheCommandLine) {
-  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "drug_transfer"}) {
+  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "drug_transfer",
+                           "drug_transfer_nitrofurantoin"}) {
     std::string log;
     const Series s = run(std::string("cli_") + name, {scenario(name)},
                          "--run.end_time_s=2 --run.output_interval_s=1", &log);
@@ -236,6 +237,32 @@ TEST(HumanMilk, FreeFractionsFollowHendersonHasselbalchAndProteinBinding) {
       EXPECT_NEAR(t.free_fraction_first, 0.142 * base(9.45, 7.4), 1e-12);
       EXPECT_NEAR(t.free_fraction_second, base(9.45, 7.2), 1e-12);
     }
+}
+
+// The drug outputs of a run (host/app/milk_outputs.hpp) from their definitions: the plasma's area is
+// the PK closed form's (one IV bolus of 1000 mg phenytoin, 49 L, k 0.0315/h, read 4 h after the dose),
+// the milk's the sum of the interval outlet concentrations × the intervals, M/P their ratio, whole milk
+// skim × (1 − φ + φ K) with φ from the outlet fat.
+TEST(HumanMilk, DrugAreasAndWholeMilkFollowTheirDefinitionsInARun) {
+  std::string log;
+  const Series s = run("drug_areas", {scenario("drug_transfer")}, "--run.end_time_s=30 --run.output_interval_s=10", &log);
+  ASSERT_EQ(s.size(), 4u) << log;
+  const double C0 = 1000.0 / 49.0 / 252.27, k = 0.0315;  // mg/L / (g/mol) = mM at the dose; 1/h
+  const auto plasma_area = [&](double t0_h, double t1_h) { return C0 / k * (std::exp(-k * t0_h) - std::exp(-k * t1_h)); };
+  double milk = 0, whole = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const double dt_h = (s[i].at("time_s") - s[i - 1].at("time_s")) / 3600.0;
+    milk += s[i].at("outlet_drug_mM") * dt_h;
+    whole += s[i].at("outlet_drug_whole_milk_mM") * dt_h;
+    const double phi = s[i].at("outlet_fat_g_per_L") / 920.0;
+    EXPECT_NEAR(s[i].at("outlet_drug_whole_milk_mM"), s[i].at("outlet_drug_mM") * (1 - phi + 10.1 * phi),
+                1e-9 * s[i].at("outlet_drug_whole_milk_mM"));
+  }
+  EXPECT_NEAR(at(s, "auc_drug_mM_h.blood"), plasma_area(4.0, 4.0 + 30.0 / 3600.0), 1e-9 * at(s, "auc_drug_mM_h.blood"));
+  EXPECT_NEAR(at(s, "outlet_auc_drug_mM_h"), milk, 1e-8 * milk);
+  EXPECT_NEAR(at(s, "outlet_auc_drug_whole_milk_mM_h"), whole, 1e-8 * whole);
+  EXPECT_NEAR(at(s, "milk_to_plasma_auc_drug"), milk / at(s, "auc_drug_mM_h.blood"), 1e-8);
+  EXPECT_NEAR(at(s, "milk_to_plasma_auc_drug_whole_milk"), whole / at(s, "auc_drug_mM_h.blood"), 1e-8);
 }
 
 // The mature milk, from the model's own steady state, over 2 simulated minutes (~30 s on one core):
