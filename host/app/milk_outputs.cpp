@@ -51,7 +51,7 @@ MilkOutputs::MilkOutputs(const Simulation& sim) {
   previous_outflow_mol_.assign(p.n_species, 0.0);
   fat_ = m.milk_fat.species;
   fat_density_g_per_mL_ = m.milk_fat.density_g_per_mL;
-  for (int s = 0; s < p.n_species; ++s) {
+  for (int s = 0; s < p.n_species && flow_; ++s) {  // drugs in the outlet milk: flow models only
     if (!in_lumen_[s]) continue;
     const Species& sp = m.species[s];
     Drug d;
