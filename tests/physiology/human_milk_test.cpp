@@ -469,6 +469,55 @@ TEST_F(HumanMilkSlow, MastitisRaisesSodiumAndTheNaToKRatio) {
   EXPECT_LT(at(m, "outlet_lactose_mM"), at(n, "outlet_lactose_mM"));
 }
 
+// Drug transfer over a dosing course, M/P from the areas under the curve (docs/human-milk-model.md "The
+// two drug scenarios"). Phenytoin, passive: the first day after the intravenous loading dose, from a
+// drug-free start; the areas' ratio follows the pH-partition model for skim milk and, through the fat
+// partition, for whole milk (the milk lags the plasma, so the ratio of the areas is not the
+// steady-state ratio exactly: 5 % accepted, as the snapshot test).
+TEST_F(HumanMilkSlow, PhenytoinMilkToPlasmaFromAreasFollowsThePhPartitionModel) {
+  std::string log;
+  const Series s = run("phenytoin_day", {scenario("drug_transfer")},
+                       "--run.schedule_offset_h=0 --run.end_time_s=86400 --run.output_interval_s=1800 "
+                       "--run.integrator=bdf --run.rel_tol=1e-3 --run.abs_tol_mM=1e-6 --run.threads=2 "
+                       "--species.drug.initial_mM.interstitium=0 --species.drug.initial_mM.cell=0 "
+                       "--species.drug.initial_mM.lumen=0",
+                       &log);
+  ASSERT_GE(s.size(), 3u) << log;
+  const auto acid = [](double pKa, double pH) { return 1.0 / (1.0 + std::pow(10.0, pH - pKa)); };
+  const double skim = 0.142 * acid(8.3, 7.4) / (0.584 * acid(8.3, 7.2)), whole = skim / 0.727;
+  const double mp = at(s, "milk_to_plasma_auc_drug"), mp_whole = at(s, "milk_to_plasma_auc_drug_whole_milk");
+  RecordProperty("milk_to_plasma_auc", std::to_string(mp));
+  RecordProperty("milk_to_plasma_auc_whole_milk", std::to_string(mp_whole));
+  EXPECT_NEAR(mp, skim, 0.05 * skim) << "M/P (skim) from the areas " << mp << ", pH partition " << skim;
+  EXPECT_NEAR(mp_whole, whole, 0.05 * whole) << "M/P (whole) from the areas " << mp_whole << ", pH partition " << whole;
+}
+
+// Nitrofurantoin, a BCRP substrate, 12 h after one oral 100 mg dose: the apical pump lifts M/P from the
+// areas far above the passive model's, which is the same config with BCRP off and follows the pH
+// partition (0.4 × 0.387 / (0.9 × 0.5) = 0.344). Gerk et al. 2001 observed 6.21 ± 2.71 against 0.28 ±
+// 0.05 predicted passively. The pump's Vmax is an estimate set before any run, not fitted, and M/P is
+// nearly proportional to it (docs/human-milk-model.md: 3.4 at half, 10.2 at twice): that it lands
+// within the data's SD says an order-of-magnitude BCRP accounts for the observation, not that its
+// magnitude is measured.
+TEST_F(HumanMilkSlow, NitrofurantoinByBcrpExceedsThePassivePrediction) {
+  std::string log;
+  const Series active = run("nitrofurantoin", {scenario("drug_transfer_nitrofurantoin")}, "--run.threads=2", &log);
+  ASSERT_GE(active.size(), 3u) << log;
+  const Series passive = run("nitrofurantoin_passive", {scenario("drug_transfer_nitrofurantoin")},
+                             "--run.threads=2 --transporter.BCRP.Vmax_umol_per_m2_s=0", &log);
+  ASSERT_GE(passive.size(), 3u) << log;
+  const auto acid = [](double pKa, double pH) { return 1.0 / (1.0 + std::pow(10.0, pH - pKa)); };
+  const double ph_partition = 0.4 * acid(7.2, 7.4) / (0.9 * acid(7.2, 7.2));
+  const double mp = at(active, "milk_to_plasma_auc_drug"), mp_passive = at(passive, "milk_to_plasma_auc_drug");
+  RecordProperty("milk_to_plasma_auc", std::to_string(mp));
+  RecordProperty("milk_to_plasma_auc_passive", std::to_string(mp_passive));
+  RecordProperty("active_over_passive", std::to_string(mp / mp_passive));
+  EXPECT_NEAR(mp_passive, ph_partition, 0.05 * ph_partition) << "passive M/P " << mp_passive;
+  EXPECT_GT(mp, mp_passive) << "BCRP: M/P " << mp << " against passive " << mp_passive;
+  EXPECT_NEAR(mp, 6.21, 2.71) << "M/P " << mp << " (" << mp / mp_passive
+                              << " x passive); Gerk et al. 2001: 6.21 +- 2.71";
+}
+
 // Drug transfer: at quasi-steady state the milk (skim) to plasma ratio is the pH-partition model's
 // f_plasma / f_milk (Atkinson & Begg 1990), reduced slightly by the milk flow washing the lumen.
 TEST_F(HumanMilkSlow, DrugMilkToPlasmaRatioFollowsThePhPartitionModel) {
