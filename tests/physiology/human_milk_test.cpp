@@ -239,6 +239,46 @@ TEST(HumanMilk, FreeFractionsFollowHendersonHasselbalchAndProteinBinding) {
     }
 }
 
+// The dose schedules in SI (mg → mol, L → m³, 1/h → 1/s, h → s) and the carriers' directions:
+// OCT1 from the interstitium into the cell, BCRP from the cell into the milk.
+TEST(HumanMilk, DrugScenariosGiveTheirPharmacokineticsInSiAndTheirCarriersDirections) {
+  const auto phenytoin = lactosim::config::load_config({model_ini, scenario("drug_transfer")}, {});
+  const auto& m = phenytoin.model;
+  const auto& pk = m.species[m.species_index("drug")].plasma_pk;
+  ASSERT_TRUE(pk.has_value());
+  EXPECT_EQ(pk->compartment, m.compartment_index("blood"));
+  EXPECT_EQ(pk->model, lactosim::PlasmaPk::Model::one_compartment);
+  ASSERT_EQ(pk->doses.size(), 1u);
+  EXPECT_FALSE(pk->doses[0].oral);
+  EXPECT_DOUBLE_EQ(pk->doses[0].time_s, 0.0);
+  EXPECT_DOUBLE_EQ(pk->doses[0].amount_mol, 1.0 / 252.27);
+  EXPECT_DOUBLE_EQ(pk->V_m3, 0.049);
+  EXPECT_DOUBLE_EQ(pk->k10_per_s, 0.0315 / 3600.0);
+  EXPECT_DOUBLE_EQ(*m.species[m.species_index("drug")].milk_fat_partition, 10.1);
+  EXPECT_EQ(m.milk_fat.species, m.species_index("fat"));
+
+  const auto nitrofurantoin = lactosim::config::load_config({model_ini, scenario("drug_transfer_nitrofurantoin")}, {});
+  const auto& n = nitrofurantoin.model;
+  const auto& oral = n.species[n.species_index("drug")].plasma_pk;
+  ASSERT_TRUE(oral.has_value());
+  ASSERT_EQ(oral->doses.size(), 1u);
+  EXPECT_TRUE(oral->doses[0].oral);
+  EXPECT_DOUBLE_EQ(oral->doses[0].amount_mol, 0.1 / 238.16);
+  EXPECT_DOUBLE_EQ(oral->F, 0.9);
+  EXPECT_DOUBLE_EQ(oral->ka_per_s, 0.5 / 3600.0);
+  int found = 0;
+  for (const auto& t : n.transporters) {
+    if (t.name != "BCRP" && t.name != "OCT1") continue;
+    const auto& mb = n.membranes[t.membrane];
+    const std::string from = n.compartments[mb.first].name, to = n.compartments[mb.second].name;
+    ASSERT_EQ(t.participants.size(), 1u);
+    EXPECT_EQ(t.participants[0].stoich, 1.0) << t.name << ": first side to second";
+    EXPECT_EQ(from + ">" + to, t.name == "BCRP" ? "cell>lumen" : "interstitium>cell");
+    ++found;
+  }
+  EXPECT_EQ(found, 2);
+}
+
 // The drug outputs of a run (host/app/milk_outputs.hpp) from their definitions: the plasma's area is
 // the PK closed form's (one IV bolus of 1000 mg phenytoin, 49 L, k 0.0315/h, read 4 h after the dose),
 // the milk's the sum of the interval outlet concentrations × the intervals, M/P their ratio, whole milk
