@@ -253,10 +253,12 @@ void transporter_keys(Builder& b, const Declared& d) {
             "secretion kinds: the delivered osmoles carry their own water, isosmotic with the first side",
             false);
   // Kind free_fraction_permeability (drug transfer): J = P (f1 c1 - f2 c2), f given, or from the pH
-  // partition (Henderson-Hasselbalch) and protein binding: f = unbound x un-ionised fraction.
+  // partition (Henderson-Hasselbalch) and protein binding: f = unbound x un-ionised fraction; kind
+  // michaelis_menten carries f c of its source side.
   const std::string& ff = free_fraction_kinds;
-  b.number("free_fraction_first", ff + ": diffusible (unbound, un-ionised) fraction on the first side, "
-                                       "0 < f <= 1; or give pKa, drug, pH_first, unbound_first");
+  b.number("free_fraction_first", ff + ": the fraction on the first side that crosses (free_fraction_permeability: "
+                                       "unbound, un-ionised) or that the carrier sees (michaelis_menten, on its source "
+                                       "side: e.g. unbound), 0 < f <= 1; or give pKa, drug, pH_first, unbound_first");
   b.number("free_fraction_second", ff + ": the same on the second side, 0 < f <= 1");
   b.number("pKa", ff + ": the drug's pKa (with drug, pH_first, pH_second)");
   b.text("drug", ff + ": acid (un-ionised 1/(1 + 10^(pH - pKa))) | base (un-ionised 1/(1 + 10^(pKa - pH)))");

@@ -86,6 +86,22 @@ TEST(MichaelisMenten, SaturatesAtVmaxAboveKAndIsVmaxOverKTimesCBelowIt) {
   EXPECT_GT(flux(0.02, 0.0), 0.0);                                     // side 1 → side 2 (uptake into the cell)
 }
 
+// A drug carrier sees the unbound drug of its source side: J = Vmax f c/(K + f c), f1 for stoich > 0,
+// f2 for stoich < 0 (phenytoin's fu 0.142 in the interstitium, for example).
+TEST(MichaelisMenten, CarriesTheFreeFractionOfItsSourceSide) {
+  auto t = transporter(TransporterKind::michaelis_menten, {0}, {1.0}, {0.05}, 3e-8);
+  t.free_fraction[0] = 0.142;
+  t.free_fraction[1] = 0.5;
+  const double c1[1] = {0.08}, c2[1] = {0.3};
+  double J[1] = {0.0};
+  add_transporter_flux(t, c1, c2, 1, 0.0, 1.0, J);
+  EXPECT_DOUBLE_EQ(J[0], 3e-8 * 0.142 * 0.08 / (0.05 + 0.142 * 0.08));
+  t.stoich[0] = -1.0;  // now from side 2, which holds f2 = 0.5
+  J[0] = 0.0;
+  add_transporter_flux(t, c1, c2, 1, 0.0, 1.0, J);
+  EXPECT_DOUBLE_EQ(J[0], -3e-8 * 0.5 * 0.3 / (0.05 + 0.5 * 0.3));
+}
+
 TEST(PumpFlux, NaKATPaseMovesThreeNaOutAndTwoKInAtTheHandRate) {
   // Basolateral: side 1 interstitium, side 2 cell. Na (species 0) leaves the cell (−3), K enters (+2).
   const auto t = transporter(TransporterKind::p_type_pump, {0, 1}, {-3.0, 2.0}, {15.0, 1.5}, 0.2e-6);
