@@ -255,6 +255,16 @@ TEST(HumanMilk, DrugScenariosGiveTheirPharmacokineticsInSiAndTheirCarriersDirect
   EXPECT_DOUBLE_EQ(pk->V_m3, 0.049);
   EXPECT_DOUBLE_EQ(pk->k10_per_s, 0.0315 / 3600.0);
   EXPECT_DOUBLE_EQ(*m.species[m.species_index("drug")].milk_fat_partition, 10.1);
+  // The same drug with a peripheral compartment: the micro-constants per second.
+  const auto two = lactosim::config::load_config(
+      {model_ini, scenario("drug_transfer")},
+      {"species.drug.plasma_pk.model=two_compartment", "species.drug.plasma_pk.k12_per_h=0.5",
+       "species.drug.plasma_pk.k21_per_h=0.25"});
+  const auto& pk2 = two.model.species[two.model.species_index("drug")].plasma_pk;
+  ASSERT_TRUE(pk2.has_value());
+  EXPECT_EQ(pk2->model, lactosim::PlasmaPk::Model::two_compartment);
+  EXPECT_DOUBLE_EQ(pk2->k12_per_s, 0.5 / 3600.0);
+  EXPECT_DOUBLE_EQ(pk2->k21_per_s, 0.25 / 3600.0);
   EXPECT_EQ(m.milk_fat.species, m.species_index("fat"));
 
   const auto nitrofurantoin = lactosim::config::load_config({model_ini, scenario("drug_transfer_nitrofurantoin")}, {});
