@@ -234,7 +234,11 @@ std::vector<double> initial_concentrations(const Model& model, const Problem& p)
   for (int s = 0; s < p.n_species; ++s)
     for (long v = 0; v < nv; ++v) {
       const int comp = p.compartment[v];
-      if (p.present(s, comp)) c[s * nv + v] = model.species[s].initial_mM[comp];
+      if (!p.present(s, comp)) continue;
+      // A compartment a dose schedule sets holds the plasma of the model's clock from the start.
+      const Species& sp = model.species[s];
+      c[s * nv + v] = sp.plasma_pk && sp.plasma_pk->compartment == comp ? sp.clamp_mM(comp, model.run.schedule_offset_s)
+                                                                       : sp.initial_mM[comp];
     }
   return c;
 }

@@ -59,7 +59,7 @@ struct Species {
   std::vector<Schedule> clamp_schedule_mM; // clamped compartments: concentration vs time (empty =
                                            // constant initial value)
   // Maternal plasma from a dose schedule (host/plasma_pk.hpp) instead of a clamp schedule: sets the
-  // clamped compartment plasma_pk->compartment.
+  // clamped compartment plasma_pk->compartment, from the start (host/assemble.cpp).
   std::optional<PlasmaPk> plasma_pk;
   // Fat/skim-water partition coefficient (dimensionless): whole milk = skim × (1 − φ + φ K), φ the
   // fat volume fraction of the outlet milk (MilkFat below; docs/human-milk-model.md).

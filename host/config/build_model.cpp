@@ -203,6 +203,9 @@ void plasma_pk(const Section& s, const Model& m, Species& sp) {
     not_used(s, "plasma_pk.ka_per_h", "without oral doses");
     require(s.get<double>("plasma_pk.F") == 1, s, "plasma_pk.F", "not used without oral doses");
   }
+  // The resolved INI writes initial_mM = 0 everywhere: only a positive value contradicts the doses.
+  require(!s.has("initial_mM." + name) || s.get<double>("initial_mM." + name) == 0, s, "initial_mM." + name,
+          "compartment '" + name + "' follows plasma_pk: it starts at the dose schedule's concentration");
   sp.plasma_pk = pk;
 }
 
