@@ -234,7 +234,11 @@ std::vector<double> initial_concentrations(const Model& model, const Problem& p)
   for (int s = 0; s < p.n_species; ++s)
     for (long v = 0; v < nv; ++v) {
       const int comp = p.compartment[v];
-      if (p.present(s, comp)) c[s * nv + v] = model.species[s].initial_mM[comp];
+      if (!p.present(s, comp)) continue;
+      // A compartment a dose schedule sets holds the plasma of the model's clock from the start.
+      const Species& sp = model.species[s];
+      c[s * nv + v] = sp.plasma_pk && sp.plasma_pk->compartment == comp ? sp.clamp_mM(comp, model.run.schedule_offset_s)
+                                                                       : sp.initial_mM[comp];
     }
   return c;
 }
@@ -297,9 +301,7 @@ kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) 
   for (int s = 0; s < p.n_species; ++s)
     for (int c = 0; c < p.n_compartments; ++c) {
       if (!model.compartments[c].clamped || !p.present(s, c)) continue;
-      const Species& sp = model.species[s];
-      const Schedule& sched = sp.clamp_schedule_mM[c];
-      r.clamp_mM[s * p.n_compartments + c] = sched.empty() ? sp.initial_mM[c] : sched.at(t);
+      r.clamp_mM[s * p.n_compartments + c] = model.species[s].clamp_mM(c, t);
     }
   return r;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../kernels/physics/parameters.hpp"
+#include "plasma_pk.hpp"
 #include "schedule.hpp"
 
 namespace lactosim {
@@ -57,6 +58,28 @@ struct Species {
   std::vector<double> initial_mM;          // 0 where absent
   std::vector<Schedule> clamp_schedule_mM; // clamped compartments: concentration vs time (empty =
                                            // constant initial value)
+  // Maternal plasma from a dose schedule (host/plasma_pk.hpp) instead of a clamp schedule: sets the
+  // clamped compartment plasma_pk->compartment, from the start (host/assemble.cpp).
+  std::optional<PlasmaPk> plasma_pk;
+  // Fat/skim-water partition coefficient (dimensionless): whole milk = skim × (1 − φ + φ K), φ the
+  // fat volume fraction of the outlet milk (MilkFat below; docs/human-milk-model.md).
+  std::optional<double> milk_fat_partition;
+
+  // The concentration a clamped compartment c holds at model time t (s): the PK model's plasma, the
+  // clamp schedule, or the constant initial value; and its integral from t0 to t1 (mM·s), exact.
+  // (Inline: the engine library reads them and does not link host/model.cpp.)
+  double clamp_mM(int c, double t) const {
+    if (plasma_pk && plasma_pk->compartment == c) return plasma_pk->concentration_mM(t);
+    return clamp_schedule_mM[c].empty() ? initial_mM[c] : clamp_schedule_mM[c].at(t);
+  }
+  double clamp_integral_mM_s(int c, double t0, double t1) const {
+    if (plasma_pk && plasma_pk->compartment == c) return plasma_pk->integral_mM_s(t0, t1);
+    return clamp_schedule_mM[c].empty() ? initial_mM[c] * (t1 - t0) : clamp_schedule_mM[c].integral(t0, t1);
+  }
+  // Whether that concentration changes with time (a PK model or a clamp schedule).
+  bool clamp_varies(int c) const {
+    return (plasma_pk && plasma_pk->compartment == c) || !clamp_schedule_mM[c].empty();
+  }
 };
 
 struct Region {
@@ -194,6 +217,13 @@ struct GlandScaling {
   double tissue_density_g_per_mL = 1.04;  // g/mL
 };
 
+// Milk fat, for the whole-milk concentration of species with a milk_fat_partition: the fat volume
+// fraction of the outlet milk is φ = fat (g/L) / (1000 × density in g/mL).
+struct MilkFat {
+  int species = -1;                     // the g/L species that is milk fat; −1: none
+  double density_g_per_mL = 0.92;
+};
+
 struct Model {
   std::vector<Compartment> compartments;
   std::vector<Species> species;
@@ -204,6 +234,7 @@ struct Model {
   LumenFlow flow;
   RunControl run;
   GlandScaling gland;
+  MilkFat milk_fat;
 
   bool solves_potentials() const {  // some compartment has solved_potential
     for (const Compartment& c : compartments)

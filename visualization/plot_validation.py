@@ -434,6 +434,10 @@ def main():
         mp = last["outlet_drug_mM"] / last["mean_drug_mM.blood"]
         print(f"\ndrug (phenytoin, 4 h): milk/plasma = {mp:.4f} (skim); whole milk {mp / 0.727:.4f} "
               f"(S/M 0.727, Fleishaker et al. 1987)")
+        if "milk_to_plasma_auc_drug" in last:
+            whole = last.get("milk_to_plasma_auc_drug_whole_milk", float("nan"))
+            print(f"  from the areas under the curve since the run's start: {last['milk_to_plasma_auc_drug']:.4f} "
+                  f"(skim), {whole:.4f} (whole milk, the model's fat partition)")
     if "mastitis" in data and "steady_lactation" in data:
         for col in ["outlet_Na_mM", "outlet_K_mM", "outlet_Cl_mM", "outlet_lactose_mM", "milk_Na_to_K"]:
             print(f"  mastitis {col}: {value(data, 'mastitis', col):.4g} (mature {value(data, 'steady_lactation', col):.4g})")

@@ -6,6 +6,8 @@
 //   run.outputs.snapshot_times_s                                       numbers (one per snapshot)
 //   run.outputs.milk_cursor                                            numbers: time, water in, water
 //                                                                      out, then outflow per species
+//   run.outputs.drug_auc_mM_s                                          numbers: 4 per drug (skim plasma,
+//                                                                      skim milk, whole plasma, whole milk)
 #include "checkpoint.hpp"
 
 #include <filesystem>
@@ -60,6 +62,7 @@ void write_checkpoint(const std::string& out_dir, const Simulation& sim, const C
   std::vector<double>& milk = x.numbers["run.outputs.milk_cursor"];
   milk = {c.outputs.milk.time_s, c.outputs.milk.water_in_m3, c.outputs.milk.water_out_m3};
   milk.insert(milk.end(), c.outputs.milk.outflow_mol.begin(), c.outputs.milk.outflow_mol.end());
+  x.numbers["run.outputs.drug_auc_mM_s"] = c.outputs.milk.drug_auc_mM_s;
   write_state_file(path_in(out_dir), c.state, sim.state_fingerprint(), x);
 }
 
@@ -102,6 +105,7 @@ Checkpoint read_checkpoint(const std::string& out_dir, const Simulation& sim) {
   c.outputs.milk.water_in_m3 = milk[1];
   c.outputs.milk.water_out_m3 = milk[2];
   c.outputs.milk.outflow_mol.assign(milk.begin() + 3, milk.end());
+  c.outputs.milk.drug_auc_mM_s = record(x.numbers, "run.outputs.drug_auc_mM_s", path);
   return c;
 }
 

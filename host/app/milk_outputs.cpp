@@ -51,18 +51,45 @@ MilkOutputs::MilkOutputs(const Simulation& sim) {
   for (int n = 0; n < p.electrical.n_nodes; ++n)
     if (voxels[n] > largest) largest = voxels[n], lumen_node_ = n;
   previous_outflow_mol_.assign(p.n_species, 0.0);
+  fat_ = m.milk_fat.species;
+  fat_density_g_per_mL_ = m.milk_fat.density_g_per_mL;
+  for (int s = 0; s < p.n_species && flow_; ++s) {  // drugs in the outlet milk: flow models only
+    if (!in_lumen_[s]) continue;
+    const Species& sp = m.species[s];
+    Drug d;
+    d.species = s;
+    d.name = sp.name;
+    d.unit_suffix = sp.concentration_suffix();
+    d.fat_partition = sp.milk_fat_partition;
+    for (int c = 0; c < p.n_compartments && d.plasma < 0; ++c)
+      if (m.compartments[c].clamped && p.present(s, c) && sp.clamp_varies(c)) d.plasma = c, d.plasma_name = m.compartments[c].name;
+    if (d.plasma >= 0 || d.fat_partition) drugs_.push_back(d);
+  }
   const double domain_g = domain_tissue_g(sim);
   if (m.gland.secretory_tissue_g > 0 && domain_g > 0) gland_scale_ = m.gland.secretory_tissue_g / domain_g;
 }
 
+MilkOutputs::Cursor MilkOutputs::cursor() const {
+  Cursor c{previous_time_s_, previous_water_in_m3_, previous_water_out_m3_, previous_outflow_mol_, {}};
+  for (const Drug& d : drugs_)
+    c.drug_auc_mM_s.insert(c.drug_auc_mM_s.end(), {d.skim.plasma_mM_s, d.skim.milk_mM_s, d.whole.plasma_mM_s, d.whole.milk_mM_s});
+  return c;
+}
+
 void MilkOutputs::resume(const Cursor& c) {
-  if (c.outflow_mol.size() != previous_outflow_mol_.size())
-    throw std::invalid_argument("milk outputs: a cursor of " + std::to_string(c.outflow_mol.size()) + " species for " +
-                                std::to_string(previous_outflow_mol_.size()));
+  if (c.outflow_mol.size() != previous_outflow_mol_.size() || c.drug_auc_mM_s.size() != 4 * drugs_.size())
+    throw std::invalid_argument("milk outputs: a cursor of " + std::to_string(c.outflow_mol.size()) + " species and " +
+                                std::to_string(c.drug_auc_mM_s.size() / 4) + " drugs for " +
+                                std::to_string(previous_outflow_mol_.size()) + " and " + std::to_string(drugs_.size()));
   previous_time_s_ = c.time_s;
   previous_water_in_m3_ = c.water_in_m3;
   previous_water_out_m3_ = c.water_out_m3;
   previous_outflow_mol_ = c.outflow_mol;
+  for (std::size_t d = 0; d < drugs_.size(); ++d) {
+    const double* a = &c.drug_auc_mM_s[4 * d];
+    drugs_[d].skim.plasma_mM_s = a[0], drugs_[d].skim.milk_mM_s = a[1];
+    drugs_[d].whole.plasma_mM_s = a[2], drugs_[d].whole.milk_mM_s = a[3];
+  }
 }
 
 double MilkOutputs::domain_tissue_g(const Simulation& sim) {
@@ -81,6 +108,7 @@ std::vector<std::string> MilkOutputs::csv_columns() const {
     if (gland_scale_ > 0) cols.push_back("gland_milk_mL_per_day");
     for (std::size_t s = 0; s < names_.size(); ++s)
       if (in_lumen_[s]) cols.push_back("outlet_" + names_[s]);
+    for (const std::string& c : drug_columns()) cols.push_back(c);
     cols.push_back("milk_osmolarity_mOsm_per_L");
     if (na_ >= 0 && k_ >= 0) cols.push_back("milk_Na_to_K");
     cols.push_back("apical_water_flux_uL_per_day");
@@ -90,6 +118,43 @@ std::vector<std::string> MilkOutputs::csv_columns() const {
   if (lumen_node_ >= 0) cols.push_back("transepithelial_potential_mV");
   if (potentials_) cols.push_back("potential_iterations");
   return cols;
+}
+
+std::vector<std::string> MilkOutputs::drug_columns() const {
+  std::vector<std::string> cols;
+  for (const Drug& d : drugs_) {
+    const std::string& c = d.unit_suffix;
+    const std::string& n = d.name;
+    if (d.fat_partition) cols.push_back("outlet_" + n + "_whole_milk" + c);
+    if (d.plasma < 0) continue;
+    cols.push_back("auc_" + n + c + "_h." + d.plasma_name);
+    cols.push_back("outlet_auc_" + n + c + "_h");
+    cols.push_back("milk_to_plasma_auc_" + n);
+    if (d.fat_partition) {
+      cols.push_back("outlet_auc_" + n + "_whole_milk" + c + "_h");
+      cols.push_back("milk_to_plasma_auc_" + n + "_whole_milk");
+    }
+  }
+  return cols;
+}
+
+std::vector<RunRecord::DrugExposure> MilkOutputs::drug_exposure() const {
+  constexpr double s_per_h = 3600.0;
+  std::vector<RunRecord::DrugExposure> out;
+  for (const Drug& d : drugs_) {
+    if (d.plasma < 0) continue;
+    RunRecord::DrugExposure e;
+    e.species = d.name;
+    e.plasma_compartment = d.plasma_name;
+    e.auc_plasma_mM_h = d.skim.plasma_mM_s / s_per_h;
+    e.auc_milk_mM_h = d.skim.milk_mM_s / s_per_h;
+    e.milk_to_plasma_auc = d.skim.milk_to_plasma();
+    e.has_whole_milk = d.fat_partition.has_value();
+    e.auc_whole_milk_mM_h = d.whole.milk_mM_s / s_per_h;
+    e.milk_to_plasma_auc_whole_milk = d.whole.milk_to_plasma();
+    out.push_back(e);
+  }
+  return out;
 }
 
 std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
@@ -124,6 +189,27 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
     }
     for (int s = 0; s < p.n_species; ++s)
       if (in_lumen_[s]) row.push_back(outlet_c[s]);
+    // Drugs: whole milk from the outlet's fat; areas over [previous row, now] on the model's clock.
+    const double phi = fat_ >= 0 ? fat_volume_fraction(outlet_c[fat_], fat_density_g_per_mL_) : 0.0;
+    const double offset = sim.model().run.schedule_offset_s;
+    constexpr double s_per_h = 3600.0;
+    for (Drug& d : drugs_) {
+      const Species& sp = sim.model().species[d.species];
+      const double skim = outlet_c[d.species];
+      const double whole = d.fat_partition ? whole_milk_concentration(skim, phi, *d.fat_partition) : 0.0;
+      if (d.fat_partition) row.push_back(whole);
+      if (d.plasma < 0) continue;
+      const double plasma_area = dt > 0 ? sp.clamp_integral_mM_s(d.plasma, previous_time_s_ + offset, sim.time() + offset) : 0.0;
+      d.skim.add_interval(plasma_area, skim, dt);
+      d.whole.add_interval(plasma_area, whole, dt);
+      row.push_back(d.skim.plasma_mM_s / s_per_h);
+      row.push_back(d.skim.milk_mM_s / s_per_h);
+      row.push_back(d.skim.milk_to_plasma());
+      if (d.fat_partition) {
+        row.push_back(d.whole.milk_mM_s / s_per_h);
+        row.push_back(d.whole.milk_to_plasma());
+      }
+    }
     row.push_back(physics::effective_osmolarity(outlet_c.data(), 1, p.n_species, p.reflection.data(),
                                                 lumen_background_mM_));
     if (na_ >= 0 && k_ >= 0) row.push_back(outlet_c[k_] > 0 ? outlet_c[na_] / outlet_c[k_] : 0.0);

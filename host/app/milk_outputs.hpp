@@ -11,13 +11,21 @@
 //                   scale = secretory_tissue_g / (volume of the modelled, non-stroma voxels ×
 //                   tissue_density_g_per_mL): the whole gland made of tissue like the domain's
 //                   (docs/human-milk-model.md "Gland scaling")
+//                   Drugs (drug_exposure.hpp): for a lumen species whose plasma varies (plasma_pk or a
+//                   clamp schedule), cumulative auc_<species>_mM_h.<plasma compartment> (exact integral),
+//                   outlet_auc_<species>_mM_h (Σ interval outlet concentration × interval) and
+//                   milk_to_plasma_auc_<species>; for a species with a milk_fat_partition,
+//                   outlet_<species>_whole_milk_mM (and its AUC and M/P where those exist)
 //   .vti            pressure_Pa, velocity_um_per_s (3 components, the mean of each axis's two faces),
 //                   potential_mV (per voxel, from its node; 0 = ground), water_source_per_s (q)
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "host/app/drug_exposure.hpp"
+#include "host/app/run_record.hpp"
 #include "host/simulation.hpp"
 #include "visualization/vtk_output.hpp"
 
@@ -35,12 +43,16 @@ class MilkOutputs {
   std::vector<double> csv_row(const Simulation& sim);
   // Where the interval columns start (the cumulative values at the previous row): a checkpoint keeps
   // it, so the first row after a restart covers the same interval as the uninterrupted run's.
+  // The drugs' areas so far are in it too: they are sums over the rows.
   struct Cursor {
     double time_s = 0, water_in_m3 = 0, water_out_m3 = 0;
     std::vector<double> outflow_mol;
+    std::vector<double> drug_auc_mM_s;  // per drug: skim plasma, skim milk, whole plasma, whole milk
   };
-  Cursor cursor() const { return {previous_time_s_, previous_water_in_m3_, previous_water_out_m3_, previous_outflow_mol_}; }
+  Cursor cursor() const;
   void resume(const Cursor& c);
+  // The drugs' areas under the curve so far (run.json); species with a varying plasma only.
+  std::vector<RunRecord::DrugExposure> drug_exposure() const;
   // Cell arrays for the snapshot at the simulation's current time.
   std::vector<vis::CellArray> vti_arrays(const Simulation& sim) const;
 
@@ -52,6 +64,18 @@ class MilkOutputs {
   double gland_scale_ = 0;               // secretory tissue mass / domain tissue mass; 0 = no column
   std::vector<std::string> names_;       // species names with their unit suffix
   std::vector<std::uint8_t> in_lumen_;   // Problem::advected: in a lumen compartment (has an outlet column)
+  // Drugs: per species, the compartment of its varying plasma (−1: none) and its areas so far; the fat
+  // partition (unset: no whole-milk columns).
+  struct Drug {
+    int species = -1, plasma = -1;
+    std::string name, unit_suffix, plasma_name;  // for the column names
+    std::optional<double> fat_partition;
+    ExposureAuc skim, whole;
+  };
+  std::vector<Drug> drugs_;
+  int fat_ = -1;                         // the milk fat species (Model::milk_fat)
+  double fat_density_g_per_mL_ = 0.92;
+  std::vector<std::string> drug_columns() const;
   // Cumulative values at the previous row.
   double previous_time_s_ = 0, previous_water_in_m3_ = 0, previous_water_out_m3_ = 0;
   std::vector<double> previous_outflow_mol_;

@@ -81,6 +81,7 @@ void record_progress(RunRecord& record, const Simulation& sim, const RunOutputs&
   record.outlet_water_m3 = sim.balance().outlet_water_m3;
   record.water_balance_error_relative = sim.water_balance_error_relative();
   record.secretion_stats = sim.secretion_stats();
+  record.drug_exposure = outputs.milk().drug_exposure();
   record.files = outputs.files();
   if (!record.files.empty()) record.last_snapshot = {record.files.back(), sim.time(), sim.steps()};
   record.peak_resident_bytes = peak_resident_bytes();

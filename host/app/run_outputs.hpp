@@ -43,6 +43,7 @@ class RunOutputs {
   // One .vti, its entry in the .pvd, and one CSV row, at the simulation's current time.
   void write_snapshot(const Simulation& sim);
   const std::vector<std::string>& files() const { return files_; }
+  const MilkOutputs& milk() const { return milk_; }
 
   // Rough size of all outputs (bytes), for the free-space check before the run.
   static std::uintmax_t estimate_bytes(const kernels::Problem& problem, int n_outputs);

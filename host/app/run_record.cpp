@@ -117,6 +117,21 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
                           {"largest_potential_iterations", r.secretion_stats.potential_iterations},
                           {"largest_potential_residual_A", r.secretion_stats.potential_residual_A}};
   }
+  if (!r.drug_exposure.empty()) {
+    j["drug_exposure"] = json::array();
+    for (const RunRecord::DrugExposure& d : r.drug_exposure) {
+      json e = {{"species", d.species},
+                {"plasma_compartment", d.plasma_compartment},
+                {"auc_plasma_mM_h", d.auc_plasma_mM_h},
+                {"auc_milk_mM_h", d.auc_milk_mM_h},
+                {"milk_to_plasma_auc", d.milk_to_plasma_auc}};
+      if (d.has_whole_milk) {
+        e["auc_whole_milk_mM_h"] = d.auc_whole_milk_mM_h;
+        e["milk_to_plasma_auc_whole_milk"] = d.milk_to_plasma_auc_whole_milk;
+      }
+      j["drug_exposure"].push_back(e);
+    }
+  }
   if (!r.last_snapshot.file.empty()) {
     j["last_snapshot"] = {{"file", r.last_snapshot.file},
                           {"time_s", r.last_snapshot.time_s},
@@ -183,6 +198,21 @@ RunRecord from_json(const json& j) {
     r.secretion_stats.potential_iterations = w.at("largest_potential_iterations").get<int>();
     r.secretion_stats.potential_residual_A = number(w.at("largest_potential_residual_A"));
   }
+  if (j.contains("drug_exposure"))
+    for (const json& e : j.at("drug_exposure")) {
+      RunRecord::DrugExposure d;
+      d.species = e.at("species").get<std::string>();
+      d.plasma_compartment = e.at("plasma_compartment").get<std::string>();
+      d.auc_plasma_mM_h = number(e.at("auc_plasma_mM_h"));
+      d.auc_milk_mM_h = number(e.at("auc_milk_mM_h"));
+      d.milk_to_plasma_auc = number(e.at("milk_to_plasma_auc"));
+      d.has_whole_milk = e.contains("auc_whole_milk_mM_h");
+      if (d.has_whole_milk) {
+        d.auc_whole_milk_mM_h = number(e.at("auc_whole_milk_mM_h"));
+        d.milk_to_plasma_auc_whole_milk = number(e.at("milk_to_plasma_auc_whole_milk"));
+      }
+      r.drug_exposure.push_back(d);
+    }
   if (j.contains("last_snapshot")) {
     const json& last = j.at("last_snapshot");
     r.last_snapshot.file = last.at("file").get<std::string>();

@@ -61,6 +61,15 @@ struct RunRecord {
   // Memory (host/app/memory_estimate.hpp): the estimate made before allocation, its limit, and the
   // process's measured peak resident set (VmHWM) when the record was written.
   double memory_estimate_bytes = 0, memory_limit_bytes = 0, peak_resident_bytes = 0;
+  // Drugs (host/app/drug_exposure.hpp): areas under the curve of the plasma and of the outlet milk
+  // since the run's start (mM·h), and their ratio; whole milk where the species has a fat partition.
+  struct DrugExposure {
+    std::string species, plasma_compartment;
+    double auc_plasma_mM_h = 0, auc_milk_mM_h = 0, milk_to_plasma_auc = 0;
+    bool has_whole_milk = false;
+    double auc_whole_milk_mM_h = 0, milk_to_plasma_auc_whole_milk = 0;
+  };
+  std::vector<DrugExposure> drug_exposure;
   std::vector<std::string> files;  // the snapshots written so far, oldest first
   // The last snapshot completed; absent (empty file) before the first.
   struct Snapshot {

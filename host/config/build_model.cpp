@@ -140,6 +140,77 @@ void membranes(const Sections& all, Model& m) {
   }
 }
 
+// Maternal plasma from a dose schedule (host/plasma_pk.hpp): the clamped compartment it sets, the
+// disposition model and its constants (1/h → 1/s, L → m³) and the doses (mg → mol).
+void plasma_pk(const Section& s, const Model& m, Species& sp) {
+  const std::string why = "without plasma_pk.compartment (the compartment a dose schedule sets)";
+  if (!s.has("plasma_pk.compartment")) {
+    for (const char* key : {"plasma_pk.iv_doses_h_mg", "plasma_pk.oral_doses_h_mg", "plasma_pk.molar_mass_g_per_mol",
+                            "plasma_pk.V_L", "plasma_pk.k_el_per_h", "plasma_pk.ka_per_h", "plasma_pk.k12_per_h",
+                            "plasma_pk.k21_per_h"})
+      not_used(s, key, why);
+    // The resolved INI writes the defaults of these for every species: only another value is a mistake.
+    require(s.get<std::string>("plasma_pk.model") == "one_compartment", s, "plasma_pk.model", "not used " + why);
+    require(s.get<double>("plasma_pk.F") == 1, s, "plasma_pk.F", "not used " + why);
+    return;
+  }
+  PlasmaPk pk;
+  const std::string name = s.get<std::string>("plasma_pk.compartment");
+  std::vector<std::string> comps;
+  for (const auto& c : m.compartments) comps.push_back(c.name);
+  pk.compartment = declared_index(s, "plasma_pk.compartment", name, comps, "compartment");
+  std::vector<std::string> clamped;
+  for (const auto& c : m.compartments)
+    if (c.clamped) clamped.push_back(c.name);
+  require(m.compartments[pk.compartment].clamped, s, "plasma_pk.compartment",
+          "compartment '" + name + "' is not clamped (clamped: " + (clamped.empty() ? "none" : join(clamped)) + ")");
+  require(sp.D_m2_per_s[pk.compartment].has_value(), s, "plasma_pk.compartment",
+          "species '" + sp.name + "' is absent in compartment '" + name + "' (give D_um2_per_s." + name +
+              " to put it there)");
+  require(!s.has("clamp_schedule_h_mM." + name), s, "clamp_schedule_h_mM." + name,
+          "compartment '" + name + "' follows plasma_pk (a dose schedule); give either it or a clamp schedule");
+  pk.model = choice(s, "plasma_pk.model", {"one_compartment", "two_compartment"}, "pharmacokinetic model") ==
+                     "two_compartment"
+                 ? PlasmaPk::Model::two_compartment
+                 : PlasmaPk::Model::one_compartment;
+  for (const char* key : {"plasma_pk.molar_mass_g_per_mol", "plasma_pk.V_L", "plasma_pk.k_el_per_h"})
+    missing(s, key, "plasma_pk needs the molar mass, volume and elimination rate");
+  const double molar_mass = at_least(s, "plasma_pk.molar_mass_g_per_mol", 0, true);
+  pk.V_m3 = at_least(s, "plasma_pk.V_L", 0, true) * 1e-3;
+  pk.k10_per_s = at_least(s, "plasma_pk.k_el_per_h", 0, true) / 3600.0;
+  const bool two = pk.model == PlasmaPk::Model::two_compartment;
+  for (const char* key : {"plasma_pk.k12_per_h", "plasma_pk.k21_per_h"})
+    if (two) missing(s, key, "plasma_pk.model two_compartment needs k12 and k21");
+    else not_used(s, key, "by plasma_pk.model one_compartment");
+  if (two) {
+    pk.k12_per_s = at_least(s, "plasma_pk.k12_per_h", 0, true) / 3600.0;
+    pk.k21_per_s = at_least(s, "plasma_pk.k21_per_h", 0, true) / 3600.0;
+  }
+  for (const auto& [key, oral] : {std::pair<std::string, bool>{"plasma_pk.iv_doses_h_mg", false}, {"plasma_pk.oral_doses_h_mg", true}}) {
+    const Schedule doses = schedule(s, key);
+    for (std::size_t i = 0; i < doses.time_s.size(); ++i) {
+      require(doses.value[i] >= 0, s, key, "doses must be >= 0 mg, got " + format_number(doses.value[i]));
+      pk.doses.push_back({doses.time_s[i], doses.value[i] * 1e-3 / molar_mass, oral});  // mg → g → mol
+    }
+  }
+  if (pk.doses.empty())
+    fail(s.header, "missing required key 'plasma_pk.iv_doses_h_mg' or 'plasma_pk.oral_doses_h_mg' (plasma_pk needs doses)");
+  const bool oral = s.has("plasma_pk.oral_doses_h_mg");
+  if (oral) {
+    missing(s, "plasma_pk.ka_per_h", "oral doses need an absorption rate constant");
+    pk.ka_per_s = at_least(s, "plasma_pk.ka_per_h", 0, true) / 3600.0;
+    pk.F = s.get<double>("plasma_pk.F");
+    require(pk.F > 0 && pk.F <= 1, s, "plasma_pk.F", "must be in (0, 1], got " + format_number(pk.F));
+  } else {
+    not_used(s, "plasma_pk.ka_per_h", "without oral doses");
+    require(s.get<double>("plasma_pk.F") == 1, s, "plasma_pk.F", "not used without oral doses");
+  }
+  // The resolved INI writes initial_mM = 0 everywhere: only a positive value contradicts the doses.
+  require(!s.has("initial_mM." + name) || s.get<double>("initial_mM." + name) == 0, s, "initial_mM." + name,
+          "compartment '" + name + "' follows plasma_pk: it starts at the dose schedule's concentration");
+  sp.plasma_pk = pk;
+}
+
 void species(const Sections& all, Model& m) {
   std::vector<std::string> clamped;
   for (const auto& c : m.compartments)
@@ -184,8 +255,31 @@ void species(const Sections& all, Model& m) {
       for (double v : sp.clamp_schedule_mM.back().value)
         require(v >= 0, *s, clamp, "concentrations must be >= 0, got " + format_number(v));
     }
+    plasma_pk(*s, m, sp);
+    if (s->has("milk_fat_partition")) sp.milk_fat_partition = at_least(*s, "milk_fat_partition", 0, false);
     m.species.push_back(std::move(sp));
   }
+}
+
+// The fat species, for the whole-milk concentrations of species with a milk_fat_partition.
+void milk_fat(const Sections& all, Model& m) {
+  const Section& s = *of_kind(all, "model").front();
+  m.milk_fat.density_g_per_mL = at_least(s, "milk_fat_density_g_per_mL", 0, true);
+  const Section* partitioned = nullptr;
+  for (const Section* sp : of_kind(all, "species"))
+    if (sp->has("milk_fat_partition")) partitioned = sp;
+  if (!partitioned) return;
+  const std::string fat = s.get<std::string>("milk_fat_species");
+  m.milk_fat.species = m.species_index(fat);
+  require(m.milk_fat.species >= 0, *partitioned, "milk_fat_partition",
+          "needs the milk fat species '" + fat + "' ([model] milk_fat_species), which is not declared");
+  const Species& f = m.species[m.milk_fat.species];
+  require(f.is_mass(), *partitioned, "milk_fat_partition",
+          "the milk fat species '" + fat + "' must be in g/L (unit = g/L)");
+  bool in_lumen = false;
+  for (std::size_t c = 0; c < m.compartments.size(); ++c) in_lumen = in_lumen || (m.compartments[c].lumen && f.D_m2_per_s[c]);
+  require(in_lumen, *partitioned, "milk_fat_partition",
+          "the milk fat species '" + fat + "' is in no lumen compartment (no outlet milk fat)");
 }
 
 void regions(const Sections& all, Model& m) {
@@ -232,6 +326,7 @@ Model build_model(const std::vector<Section>& sections) {
   compartments(sections, m);
   membranes(sections, m);
   species(sections, m);
+  milk_fat(sections, m);
   regions(sections, m);
   transporters(sections, m);
   reactions(sections, m);

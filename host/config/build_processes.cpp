@@ -124,7 +124,8 @@ double fraction(const Section& s, const std::string& key, double fallback) {
 }
 
 // Kind free_fraction_permeability (drug transfer, DESIGN §1): only the unbound, un-ionised drug
-// crosses, J = P (f1 c1 − f2 c2). f per side is given (free_fraction_first/second) or computed:
+// crosses, J = P (f1 c1 − f2 c2); kind michaelis_menten carries f c of its source side (a drug
+// carrier sees the unbound drug). f per side is given (free_fraction_first/second) or computed:
 //   f = unbound × un-ionised fraction,
 //   un-ionised fraction (Henderson–Hasselbalch): acid 1/(1 + 10^(pH − pKa)), base 1/(1 + 10^(pKa − pH)),
 // the pH-partition model of drug transfer into milk (Atkinson & Begg 1990; Fleishaker et al. 1987),
@@ -174,7 +175,9 @@ void transporter(const Section& s, Model& m) {
   const KindForm& form = physics::kind_info(t.kind).form;
   if (!form.free_fractions)
     for (std::string_view key : physics::free_fraction_keys)
-      not_used(s, std::string(key), "by kind " + kind + " (free_fraction_permeability only)");
+      not_used(s, std::string(key),
+               "by kind " + kind + " (free fractions: " +
+                   physics::kinds_where([](const physics::TransporterKindInfo& k) { return k.form.free_fractions; }) + " only)");
   if (form.species == SpeciesKeys::takes_delivers) {
     secretion(s, kind, form, t, m);
     t.schedule = factor_schedule(s, "schedule_h");
@@ -195,7 +198,7 @@ void transporter(const Section& s, Model& m) {
   const bool channel = form.species == SpeciesKeys::each;
   const bool single = form.species == SpeciesKeys::one;
   const std::string why = "by kind " + kind +
-                          (form.free_fractions ? " (one species, P_um_per_s and its free fractions)" : "");
+                          (form.free_fractions ? " (one species, its rate and its free fractions)" : "");
   if (form.stoich == KeyUse::rejected) not_used(s, "stoich", why);
   if (form.K_mM == KeyUse::rejected) not_used(s, "K_mM", why);
   if (form.free_fractions) free_fractions(s, t);

@@ -146,6 +146,11 @@ void model_keys(Builder& b) {
   b.number("tissue_density_g_per_mL",
            "density of the modelled (non-stroma) voxels, giving the domain's tissue mass (g/mL), > 0",
            1.04);
+  b.text("milk_fat_species",
+         "the g/L species that is milk fat; needed by a species' milk_fat_partition (whole-milk concentrations)",
+         "fat");
+  b.number("milk_fat_density_g_per_mL",
+           "density of milk fat (g/mL), > 0: fat volume fraction = fat (g/L) / (1000 x this)", 0.92);
 }
 
 void compartment_keys(Builder& b) {
@@ -177,6 +182,31 @@ void species_keys(Builder& b, const Declared& d) {
   }
   for (const char* stem : {"D_um2_per_s", "initial_mM", "clamp_schedule_h_mM"})
     b.family(stem, "compartment", d.compartments);
+  // Maternal plasma from a dose schedule (host/plasma_pk.hpp), instead of a clamp schedule.
+  b.text("plasma_pk.compartment",
+         "pharmacokinetics: the clamped compartment (maternal plasma) whose concentration a dose schedule "
+         "sets, instead of clamp_schedule_h_mM there; the other plasma_pk keys need it");
+  b.text("plasma_pk.model",
+         "pharmacokinetics: one_compartment (C = dose/V e^(-k t)) | two_compartment (central and "
+         "peripheral, micro-constants k12, k21; biexponential)",
+         "one_compartment");
+  b.schedule("plasma_pk.iv_doses_h_mg",
+             "pharmacokinetics: intravenous boluses, 't_h:mg, ...' (model time in hours, as the schedules; mg), "
+             "doses >= 0");
+  b.schedule("plasma_pk.oral_doses_h_mg",
+             "pharmacokinetics: oral doses, first-order absorption ka and bioavailability F, 't_h:mg, ...' "
+             "(hours, mg), doses >= 0");
+  b.number("plasma_pk.molar_mass_g_per_mol", "pharmacokinetics: molar mass (g/mol), > 0: mg/L / this = mM");
+  b.number("plasma_pk.V_L", "pharmacokinetics: volume of distribution of the central compartment (L), > 0");
+  b.number("plasma_pk.k_el_per_h", "pharmacokinetics: elimination rate constant from the central compartment (1/h), > 0");
+  b.number("plasma_pk.ka_per_h", "pharmacokinetics: oral absorption rate constant (1/h), > 0; required with oral doses");
+  b.number("plasma_pk.F", "pharmacokinetics: oral bioavailability, 0 < F <= 1", 1.0);
+  b.number("plasma_pk.k12_per_h", "pharmacokinetics, two_compartment: central to peripheral rate constant (1/h), > 0");
+  b.number("plasma_pk.k21_per_h", "pharmacokinetics, two_compartment: peripheral to central rate constant (1/h), > 0");
+  b.number("milk_fat_partition",
+           "fat/skim-water partition coefficient (dimensionless), >= 0: adds the outlet columns "
+           "outlet_<species>_whole_milk_mM = skim x (1 - phi + phi K), phi the fat volume fraction of the "
+           "outlet milk ([model] milk_fat_species)");
 }
 
 void region_factor_keys(Builder& b, const Declared& d) {
@@ -232,10 +262,12 @@ void transporter_keys(Builder& b, const Declared& d) {
             "secretion kinds: the delivered osmoles carry their own water, isosmotic with the first side",
             false);
   // Kind free_fraction_permeability (drug transfer): J = P (f1 c1 - f2 c2), f given, or from the pH
-  // partition (Henderson-Hasselbalch) and protein binding: f = unbound x un-ionised fraction.
+  // partition (Henderson-Hasselbalch) and protein binding: f = unbound x un-ionised fraction; kind
+  // michaelis_menten carries f c of its source side.
   const std::string& ff = free_fraction_kinds;
-  b.number("free_fraction_first", ff + ": diffusible (unbound, un-ionised) fraction on the first side, "
-                                       "0 < f <= 1; or give pKa, drug, pH_first, unbound_first");
+  b.number("free_fraction_first", ff + ": the fraction on the first side that crosses (free_fraction_permeability: "
+                                       "unbound, un-ionised) or that the carrier sees (michaelis_menten, on its source "
+                                       "side: e.g. unbound), 0 < f <= 1; or give pKa, drug, pH_first, unbound_first");
   b.number("free_fraction_second", ff + ": the same on the second side, 0 < f <= 1");
   b.number("pKa", ff + ": the drug's pKa (with drug, pH_first, pH_second)");
   b.text("drug", ff + ": acid (un-ionised 1/(1 + 10^(pH - pKa))) | base (un-ionised 1/(1 + 10^(pKa - pH)))");

@@ -240,21 +240,24 @@ struct FacilitatedCarrier : TransferLaw {
   }
 };
 
-// Irreversible uptake from the side the species leaves (stoich > 0: side 1, < 0: side 2).
+// Irreversible uptake from the side the species leaves (stoich > 0: side 1, < 0: side 2), of the
+// fraction f of it the carrier sees there (a drug's unbound fraction, f1 or f2; default 1): drug
+// carriers such as OCT1 take up unbound drug (docs/human-milk-model.md "Drug transporters").
 struct MichaelisMenten : TransferLaw {
-  static constexpr KindForm form{RateKey::max_flux, SpeciesKeys::one, KeyUse::optional, KeyUse::required, false};
-  static constexpr const char* law = "J = n Vmax c_source/(K + c_source)";
+  static constexpr KindForm form{RateKey::max_flux, SpeciesKeys::one, KeyUse::optional, KeyUse::required, true};
+  static constexpr const char* law = "J = n Vmax f c_source/(K + f c_source), f the source side's free fraction";
+  static LACTOSIM_HD double source(const TransporterParams& t, const double* c1, const double* c2, long stride) {
+    const int s = t.species[0];
+    return t.stoich[0] >= 0.0 ? t.free_fraction[0] * c1[s * stride] : t.free_fraction[1] * c2[s * stride];
+  }
   static LACTOSIM_HD void add_flux(const TransporterParams& t, const double* c1, const double* c2, long stride,
                                    double u, double scale, double* J) {
     const int s = t.species[0];
-    const double n = t.stoich[0];
-    const double c_source = n >= 0.0 ? c1[s * stride] : c2[s * stride];
-    J[s] += scale * n * michaelis_menten_flux(t.rate, t.K_mM[0], c_source);
+    J[s] += scale * t.stoich[0] * michaelis_menten_flux(t.rate, t.K_mM[0], source(t, c1, c2, stride));
   }
   static LACTOSIM_HD void add_current(const TransporterParams& t, const double* c1, const double* c2, long stride,
                                       double u, double scale, double* I, double* dIdu) {
-    const int s = t.species[0];
-    const double c_source = t.stoich[0] >= 0.0 ? c1[s * stride] : c2[s * stride];
+    const double c_source = source(t, c1, c2, stride);
     add_constant_current(t.charge[0] * scale * t.stoich[0] * michaelis_menten_flux(t.rate, t.K_mM[0], c_source), I);
   }
   static double rate_bound(const TransporterParams& t, double peak, double u_max) {

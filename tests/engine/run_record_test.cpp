@@ -178,6 +178,8 @@ TEST(RunRecordFile, ReadsBackWhatItWroteWithNanAsNullAndBadBytesReplaced) {
   out.has_water_balance = true;
   out.lumen_water_in_m3 = 1e-12;
   out.secretion_stats.pressure_iterations = 7;
+  out.drug_exposure = {{"drug", "blood", 0.25, 0.0625, 0.25, true, 0.09375, 0.375},
+                       {"tracer", "blood", 1.0 / 3.0, 0.5, 1.5, false, 0, 0}};
   out.files = {"lactosim_000000.vti", "lactosim_000001.vti"};
   out.last_snapshot = {"lactosim_000001.vti", 1.5, 600};
   out.resolved_config = "[run]\nend_time_s = 2  # \"quoted\" \\ \t\n";
@@ -205,6 +207,14 @@ TEST(RunRecordFile, ReadsBackWhatItWroteWithNanAsNullAndBadBytesReplaced) {
   EXPECT_TRUE(in.has_water_balance);
   EXPECT_EQ(in.lumen_water_in_m3, 1e-12);
   EXPECT_EQ(in.secretion_stats.pressure_iterations, 7);
+  ASSERT_EQ(in.drug_exposure.size(), 2u);
+  EXPECT_EQ(in.drug_exposure[0].species, "drug");
+  EXPECT_EQ(in.drug_exposure[0].plasma_compartment, "blood");
+  EXPECT_EQ(in.drug_exposure[0].milk_to_plasma_auc, 0.25);
+  EXPECT_TRUE(in.drug_exposure[0].has_whole_milk);
+  EXPECT_EQ(in.drug_exposure[0].milk_to_plasma_auc_whole_milk, 0.375);
+  EXPECT_EQ(in.drug_exposure[1].auc_plasma_mM_h, 1.0 / 3.0);  // bit for bit
+  EXPECT_FALSE(in.drug_exposure[1].has_whole_milk);
   EXPECT_EQ(in.files, out.files);
   EXPECT_EQ(in.last_snapshot.file, out.last_snapshot.file);
   EXPECT_EQ(in.last_snapshot.steps, 600);

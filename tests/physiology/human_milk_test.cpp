@@ -195,7 +195,8 @@ double at(const Series& s, const std::string& column) {
 // ---- fast --------------------------------------------------------------------------------------------
 
 TEST(HumanMilk, EveryScenarioRunsFromTheCommandLine) {
-  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "drug_transfer"}) {
+  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "drug_transfer",
+                           "drug_transfer_nitrofurantoin"}) {
     std::string log;
     const Series s = run(std::string("cli_") + name, {scenario(name)},
                          "--run.end_time_s=2 --run.output_interval_s=1", &log);
@@ -236,6 +237,82 @@ TEST(HumanMilk, FreeFractionsFollowHendersonHasselbalchAndProteinBinding) {
       EXPECT_NEAR(t.free_fraction_first, 0.142 * base(9.45, 7.4), 1e-12);
       EXPECT_NEAR(t.free_fraction_second, base(9.45, 7.2), 1e-12);
     }
+}
+
+// The dose schedules in SI (mg → mol, L → m³, 1/h → 1/s, h → s) and the carriers' directions:
+// OCT1 from the interstitium into the cell, BCRP from the cell into the milk.
+TEST(HumanMilk, DrugScenariosGiveTheirPharmacokineticsInSiAndTheirCarriersDirections) {
+  const auto phenytoin = lactosim::config::load_config({model_ini, scenario("drug_transfer")}, {});
+  const auto& m = phenytoin.model;
+  const auto& pk = m.species[m.species_index("drug")].plasma_pk;
+  ASSERT_TRUE(pk.has_value());
+  EXPECT_EQ(pk->compartment, m.compartment_index("blood"));
+  EXPECT_EQ(pk->model, lactosim::PlasmaPk::Model::one_compartment);
+  ASSERT_EQ(pk->doses.size(), 1u);
+  EXPECT_FALSE(pk->doses[0].oral);
+  EXPECT_DOUBLE_EQ(pk->doses[0].time_s, 0.0);
+  EXPECT_DOUBLE_EQ(pk->doses[0].amount_mol, 1.0 / 252.27);
+  EXPECT_DOUBLE_EQ(pk->V_m3, 0.049);
+  EXPECT_DOUBLE_EQ(pk->k10_per_s, 0.0315 / 3600.0);
+  EXPECT_DOUBLE_EQ(*m.species[m.species_index("drug")].milk_fat_partition, 10.1);
+  // The same drug with a peripheral compartment: the micro-constants per second.
+  const auto two = lactosim::config::load_config(
+      {model_ini, scenario("drug_transfer")},
+      {"species.drug.plasma_pk.model=two_compartment", "species.drug.plasma_pk.k12_per_h=0.5",
+       "species.drug.plasma_pk.k21_per_h=0.25"});
+  const auto& pk2 = two.model.species[two.model.species_index("drug")].plasma_pk;
+  ASSERT_TRUE(pk2.has_value());
+  EXPECT_EQ(pk2->model, lactosim::PlasmaPk::Model::two_compartment);
+  EXPECT_DOUBLE_EQ(pk2->k12_per_s, 0.5 / 3600.0);
+  EXPECT_DOUBLE_EQ(pk2->k21_per_s, 0.25 / 3600.0);
+  EXPECT_EQ(m.milk_fat.species, m.species_index("fat"));
+
+  const auto nitrofurantoin = lactosim::config::load_config({model_ini, scenario("drug_transfer_nitrofurantoin")}, {});
+  const auto& n = nitrofurantoin.model;
+  const auto& oral = n.species[n.species_index("drug")].plasma_pk;
+  ASSERT_TRUE(oral.has_value());
+  ASSERT_EQ(oral->doses.size(), 1u);
+  EXPECT_TRUE(oral->doses[0].oral);
+  EXPECT_DOUBLE_EQ(oral->doses[0].amount_mol, 0.1 / 238.16);
+  EXPECT_DOUBLE_EQ(oral->F, 0.9);
+  EXPECT_DOUBLE_EQ(oral->ka_per_s, 0.5 / 3600.0);
+  int found = 0;
+  for (const auto& t : n.transporters) {
+    if (t.name != "BCRP" && t.name != "OCT1") continue;
+    const auto& mb = n.membranes[t.membrane];
+    const std::string from = n.compartments[mb.first].name, to = n.compartments[mb.second].name;
+    ASSERT_EQ(t.participants.size(), 1u);
+    EXPECT_EQ(t.participants[0].stoich, 1.0) << t.name << ": first side to second";
+    EXPECT_EQ(from + ">" + to, t.name == "BCRP" ? "cell>lumen" : "interstitium>cell");
+    ++found;
+  }
+  EXPECT_EQ(found, 2);
+}
+
+// The drug outputs of a run (host/app/milk_outputs.hpp) from their definitions: the plasma's area is
+// the PK closed form's (one IV bolus of 1000 mg phenytoin, 49 L, k 0.0315/h, read 4 h after the dose),
+// the milk's the sum of the interval outlet concentrations × the intervals, M/P their ratio, whole milk
+// skim × (1 − φ + φ K) with φ from the outlet fat.
+TEST(HumanMilk, DrugAreasAndWholeMilkFollowTheirDefinitionsInARun) {
+  std::string log;
+  const Series s = run("drug_areas", {scenario("drug_transfer")}, "--run.end_time_s=30 --run.output_interval_s=10", &log);
+  ASSERT_EQ(s.size(), 4u) << log;
+  const double C0 = 1000.0 / 49.0 / 252.27, k = 0.0315;  // mg/L / (g/mol) = mM at the dose; 1/h
+  const auto plasma_area = [&](double t0_h, double t1_h) { return C0 / k * (std::exp(-k * t0_h) - std::exp(-k * t1_h)); };
+  double milk = 0, whole = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const double dt_h = (s[i].at("time_s") - s[i - 1].at("time_s")) / 3600.0;
+    milk += s[i].at("outlet_drug_mM") * dt_h;
+    whole += s[i].at("outlet_drug_whole_milk_mM") * dt_h;
+    const double phi = s[i].at("outlet_fat_g_per_L") / 920.0;
+    EXPECT_NEAR(s[i].at("outlet_drug_whole_milk_mM"), s[i].at("outlet_drug_mM") * (1 - phi + 10.1 * phi),
+                1e-9 * s[i].at("outlet_drug_whole_milk_mM"));
+  }
+  EXPECT_NEAR(at(s, "auc_drug_mM_h.blood"), plasma_area(4.0, 4.0 + 30.0 / 3600.0), 1e-9 * at(s, "auc_drug_mM_h.blood"));
+  EXPECT_NEAR(at(s, "outlet_auc_drug_mM_h"), milk, 1e-8 * milk);
+  EXPECT_NEAR(at(s, "outlet_auc_drug_whole_milk_mM_h"), whole, 1e-8 * whole);
+  EXPECT_NEAR(at(s, "milk_to_plasma_auc_drug"), milk / at(s, "auc_drug_mM_h.blood"), 1e-8);
+  EXPECT_NEAR(at(s, "milk_to_plasma_auc_drug_whole_milk"), whole / at(s, "auc_drug_mM_h.blood"), 1e-8);
 }
 
 // The mature milk, from the model's own steady state, over 2 simulated minutes (~30 s on one core):
@@ -440,6 +517,55 @@ TEST_F(HumanMilkSlow, MastitisRaisesSodiumAndTheNaToKRatio) {
   EXPECT_GT(at(m, "outlet_Na_mM"), 1.5 * at(n, "outlet_Na_mM"));
   EXPECT_GT(at(m, "milk_Na_to_K"), 1.5 * at(n, "milk_Na_to_K"));
   EXPECT_LT(at(m, "outlet_lactose_mM"), at(n, "outlet_lactose_mM"));
+}
+
+// Drug transfer over a dosing course, M/P from the areas under the curve (docs/human-milk-model.md "The
+// two drug scenarios"). Phenytoin, passive: the first day after the intravenous loading dose, from a
+// drug-free start; the areas' ratio follows the pH-partition model for skim milk and, through the fat
+// partition, for whole milk (the milk lags the plasma, so the ratio of the areas is not the
+// steady-state ratio exactly: 5 % accepted, as the snapshot test).
+TEST_F(HumanMilkSlow, PhenytoinMilkToPlasmaFromAreasFollowsThePhPartitionModel) {
+  std::string log;
+  const Series s = run("phenytoin_day", {scenario("drug_transfer")},
+                       "--run.schedule_offset_h=0 --run.end_time_s=86400 --run.output_interval_s=1800 "
+                       "--run.integrator=bdf --run.rel_tol=1e-3 --run.abs_tol_mM=1e-6 --run.threads=2 "
+                       "--species.drug.initial_mM.interstitium=0 --species.drug.initial_mM.cell=0 "
+                       "--species.drug.initial_mM.lumen=0",
+                       &log);
+  ASSERT_GE(s.size(), 3u) << log;
+  const auto acid = [](double pKa, double pH) { return 1.0 / (1.0 + std::pow(10.0, pH - pKa)); };
+  const double skim = 0.142 * acid(8.3, 7.4) / (0.584 * acid(8.3, 7.2)), whole = skim / 0.727;
+  const double mp = at(s, "milk_to_plasma_auc_drug"), mp_whole = at(s, "milk_to_plasma_auc_drug_whole_milk");
+  RecordProperty("milk_to_plasma_auc", std::to_string(mp));
+  RecordProperty("milk_to_plasma_auc_whole_milk", std::to_string(mp_whole));
+  EXPECT_NEAR(mp, skim, 0.05 * skim) << "M/P (skim) from the areas " << mp << ", pH partition " << skim;
+  EXPECT_NEAR(mp_whole, whole, 0.05 * whole) << "M/P (whole) from the areas " << mp_whole << ", pH partition " << whole;
+}
+
+// Nitrofurantoin, a BCRP substrate, 12 h after one oral 100 mg dose: the apical pump lifts M/P from the
+// areas far above the passive model's, which is the same config with BCRP off and follows the pH
+// partition (0.4 × 0.387 / (0.9 × 0.5) = 0.344). Gerk et al. 2001 observed 6.21 ± 2.71 against 0.28 ±
+// 0.05 predicted passively. The pump's Vmax is an estimate set before any run, not fitted, and M/P is
+// nearly proportional to it (docs/human-milk-model.md: 3.4 at half, 10.2 at twice): that it lands
+// within the data's SD says an order-of-magnitude BCRP accounts for the observation, not that its
+// magnitude is measured.
+TEST_F(HumanMilkSlow, NitrofurantoinByBcrpExceedsThePassivePrediction) {
+  std::string log;
+  const Series active = run("nitrofurantoin", {scenario("drug_transfer_nitrofurantoin")}, "--run.threads=2", &log);
+  ASSERT_GE(active.size(), 3u) << log;
+  const Series passive = run("nitrofurantoin_passive", {scenario("drug_transfer_nitrofurantoin")},
+                             "--run.threads=2 --transporter.BCRP.Vmax_umol_per_m2_s=0", &log);
+  ASSERT_GE(passive.size(), 3u) << log;
+  const auto acid = [](double pKa, double pH) { return 1.0 / (1.0 + std::pow(10.0, pH - pKa)); };
+  const double ph_partition = 0.4 * acid(7.2, 7.4) / (0.9 * acid(7.2, 7.2));
+  const double mp = at(active, "milk_to_plasma_auc_drug"), mp_passive = at(passive, "milk_to_plasma_auc_drug");
+  RecordProperty("milk_to_plasma_auc", std::to_string(mp));
+  RecordProperty("milk_to_plasma_auc_passive", std::to_string(mp_passive));
+  RecordProperty("active_over_passive", std::to_string(mp / mp_passive));
+  EXPECT_NEAR(mp_passive, ph_partition, 0.05 * ph_partition) << "passive M/P " << mp_passive;
+  EXPECT_GT(mp, mp_passive) << "BCRP: M/P " << mp << " against passive " << mp_passive;
+  EXPECT_NEAR(mp, 6.21, 2.71) << "M/P " << mp << " (" << mp / mp_passive
+                              << " x passive); Gerk et al. 2001: 6.21 +- 2.71";
 }
 
 // Drug transfer: at quasi-steady state the milk (skim) to plasma ratio is the pH-partition model's

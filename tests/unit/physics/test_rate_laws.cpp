@@ -66,6 +66,42 @@ TEST(MichaelisMenten, MovesFromTheSourceSideGivenByTheStoichiometrySign) {
   EXPECT_DOUBLE_EQ(J[0], -2.0);  // Vmax·2/(2+2) from side 2 to side 1
 }
 
+// Drug carriers (docs/human-milk-model.md "Drug transporters"): OCT1 basolateral uptake (side 1
+// interstitium → side 2 cytosol, stoich +1) and BCRP apical efflux (side 1 cytosol → side 2 milk) are
+// this kind: first order Vmax c/K far below K, Vmax far above it, whatever the other side holds.
+TEST(MichaelisMenten, SaturatesAtVmaxAboveKAndIsVmaxOverKTimesCBelowIt) {
+  const double Vmax = 3e-8, K = 0.05;  // mol m^-2 s^-1, mM
+  const auto uptake = transporter(TransporterKind::michaelis_menten, {0}, {1.0}, {K}, Vmax);
+  const auto flux = [&](double c1, double c2) {
+    const double a[1] = {c1}, b[1] = {c2};
+    double J[1] = {0.0};
+    add_transporter_flux(uptake, a, b, 1, 0.0, 1.0, J);
+    return J[0];
+  };
+  // Far below K the flux is Vmax c/K, short of it by the fraction c/(K + c) (here 2e-4).
+  EXPECT_NEAR(flux(1e-5, 0.0), Vmax / K * 1e-5, 2e-4 * Vmax / K * 1e-5);
+  EXPECT_DOUBLE_EQ(flux(K, 0.0), 0.5 * Vmax);
+  EXPECT_NEAR(flux(500.0, 0.0), Vmax, 1e-4 * Vmax);                    // c/K = 1e4: short of Vmax by K/(K + c)
+  EXPECT_DOUBLE_EQ(flux(0.02, 10.0), flux(0.02, 0.0));                 // one way: side 2 does not push back
+  EXPECT_GT(flux(0.02, 0.0), 0.0);                                     // side 1 → side 2 (uptake into the cell)
+}
+
+// A drug carrier sees the unbound drug of its source side: J = Vmax f c/(K + f c), f1 for stoich > 0,
+// f2 for stoich < 0 (phenytoin's fu 0.142 in the interstitium, for example).
+TEST(MichaelisMenten, CarriesTheFreeFractionOfItsSourceSide) {
+  auto t = transporter(TransporterKind::michaelis_menten, {0}, {1.0}, {0.05}, 3e-8);
+  t.free_fraction[0] = 0.142;
+  t.free_fraction[1] = 0.5;
+  const double c1[1] = {0.08}, c2[1] = {0.3};
+  double J[1] = {0.0};
+  add_transporter_flux(t, c1, c2, 1, 0.0, 1.0, J);
+  EXPECT_DOUBLE_EQ(J[0], 3e-8 * 0.142 * 0.08 / (0.05 + 0.142 * 0.08));
+  t.stoich[0] = -1.0;  // now from side 2, which holds f2 = 0.5
+  J[0] = 0.0;
+  add_transporter_flux(t, c1, c2, 1, 0.0, 1.0, J);
+  EXPECT_DOUBLE_EQ(J[0], -3e-8 * 0.5 * 0.3 / (0.05 + 0.5 * 0.3));
+}
+
 TEST(PumpFlux, NaKATPaseMovesThreeNaOutAndTwoKInAtTheHandRate) {
   // Basolateral: side 1 interstitium, side 2 cell. Na (species 0) leaves the cell (−3), K enters (+2).
   const auto t = transporter(TransporterKind::p_type_pump, {0, 1}, {-3.0, 2.0}, {15.0, 1.5}, 0.2e-6);
