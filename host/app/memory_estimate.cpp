@@ -11,6 +11,16 @@
 #include "kernels/physics/transport_laws.hpp"
 
 namespace lactosim {
+namespace {
+// bdf: vectors of the unknowns — GMRES's Krylov basis (31; flexible GMRES, with a CG solve inside the
+// preconditioner, keeps the 30 preconditioned vectors too), CVODE's history and work vectors (~12)
+// and the integrator's own packed copies (~6). Counted from SUNDIALS 6.4's allocations, not measured.
+constexpr double bdf_vectors_per_unknown = 50, bdf_flexible_extra_vectors = 30;
+// The AMG preconditioner's hierarchies, one per species: a lower bound measured on the full lobule
+// (12.2 M unknowns, killed at 24.4 GB resident with 10.4 GB of fields and 4.9 GB of vectors:
+// ≥ 750 bytes per unknown; 2026-12-06, docs/numerics.md "Memory").
+constexpr double bdf_amg_bytes_per_unknown = 750;
+}  // namespace
 
 MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
   MemorySizes s;
@@ -27,6 +37,9 @@ MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
     if (m.Lp_m_per_s_Pa > 0) s.water = true;
   s.flow = model.has_lumen_flow();
   s.potentials = model.solves_potentials();
+  s.bdf = model.run.integrator == "bdf";
+  s.bdf_amg = s.bdf && model.run.bdf_preconditioner.rfind("amg", 0) == 0;
+  s.bdf_flexible = s.bdf && model.run.bdf_preconditioner.rfind("cg", 0) == 0;
   return s;
 }
 
@@ -37,16 +50,20 @@ MemorySizes memory_sizes(const Model& model, const mesh::LabelGrid& grid) {
   for (int c = 0; c < nc; ++c)
     for (int label : model.compartments[c].labels) compartment_of_label[label] = c;
   std::vector<char> joined(std::size_t(nc) * nc, 0), reacts(nc, 0);
+  std::vector<long> unknowns_per_voxel(nc, 0);  // bdf: species present in an unclamped compartment
+  for (int c = 0; c < nc; ++c)
+    for (const Species& sp : model.species) unknowns_per_voxel[c] += !model.compartments[c].clamped && sp.D_m2_per_s[c];
   for (const Membrane& m : model.membranes) joined[m.first * nc + m.second] = joined[m.second * nc + m.first] = 1;
   for (const Reaction& r : model.reactions) reacts[r.compartment] = !model.compartments[r.compartment].clamped;
-  long faces = 0, reaction_voxels = 0;
-#pragma omp parallel for reduction(+ : faces, reaction_voxels) schedule(static)
+  long faces = 0, reaction_voxels = 0, unknowns = 0;
+#pragma omp parallel for reduction(+ : faces, reaction_voxels, unknowns) schedule(static)
   for (int k = 0; k < grid.nz; ++k)
     for (int j = 0; j < grid.ny; ++j)
       for (int i = 0; i < grid.nx; ++i) {
         const int c = compartment_of_label[grid.at(i, j, k)];
         if (c < 0) continue;
         reaction_voxels += reacts[c];
+        unknowns += unknowns_per_voxel[c];
         const int u[3] = {i + 1 < grid.nx ? compartment_of_label[grid.at(i + 1, j, k)] : -1,
                           j + 1 < grid.ny ? compartment_of_label[grid.at(i, j + 1, k)] : -1,
                           k + 1 < grid.nz ? compartment_of_label[grid.at(i, j, k + 1)] : -1};
@@ -54,6 +71,7 @@ MemorySizes memory_sizes(const Model& model, const mesh::LabelGrid& grid) {
       }
   s.faces = faces;
   s.reaction_voxels = reaction_voxels;
+  if (s.bdf) s.bdf_unknowns = unknowns;
   return s;
 }
 
@@ -85,7 +103,14 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   const double snapshot = ns * iv * d + ns * pv * d + iv;
   double assembly = F * (40 + 48 + 64);
   if (s.flow || s.secretion) assembly += iv * (12 + 4 + 4);
-  const double host_fields = fields_on_device ? 0.0 : fields;
+  // bdf (host/step/bdf_integrator.hpp): SUNDIALS' vectors of the unknowns — CVODE's history (up to
+  // order 5: 6), its work vectors and the quadratures', GMRES's Krylov basis (krylov_dimension 30,
+  // flexible: twice) — and the integrator's own packed copies; the AMG preconditioner's hierarchies
+  // (one per species). The constants above say where they come from; the vectors live on the host
+  // on either executor.
+  const double vectors = bdf_vectors_per_unknown + (s.bdf_flexible ? bdf_flexible_extra_vectors : 0.0);
+  const double bdf = s.bdf ? double(s.bdf_unknowns) * (vectors * d + (s.bdf_amg ? bdf_amg_bytes_per_unknown : 0.0)) : 0.0;
+  const double host_fields = (fields_on_device ? 0.0 : fields) + bdf;
   // The CUDA executor keeps its tables on the device; the CPU executor copies the Problem.
   return mesh + problem * (fields_on_device ? 1 : 2) + host_fields + std::max(snapshot, assembly);
 }

@@ -21,6 +21,10 @@ struct MemorySizes {
   long faces = 0;            // membrane faces
   long reaction_voxels = 0;  // voxels of unclamped compartments that host a reaction
   bool implicit = false, cg = false, secretion = false, water = false, flow = false, potentials = false;
+  // run.integrator = bdf: its unknowns (species present in each modelled, unclamped voxel) and
+  // whether its preconditioner builds a BoomerAMG hierarchy per species.
+  bool bdf = false, bdf_amg = false, bdf_flexible = false;
+  long bdf_unknowns = 0;
 };
 
 // From the model and the grid's dimensions alone (before the grid exists): faces and reaction voxels

@@ -49,12 +49,13 @@ void expect_same_files(const fs::path& reference, const fs::path& dir, const std
   }
 }
 
-// Starts `lactosim run ARGS --out out` in `dir`, waits for its first checkpoint, lets it run `after_s`
-// more, then sends `signal`; returns the exit status.
-int run_and_signal(const fs::path& dir, const std::string& args, double after_s, int signal) {
+// Starts `lactosim run ARGS --out out` in `dir`, waits for `out/<wait_for>` (its first checkpoint by
+// default), lets it run `after_s` more, then sends `signal`; returns the exit status.
+int run_and_signal(const fs::path& dir, const std::string& args, double after_s, int signal,
+                   const std::string& wait_for = lactosim::checkpoint_name) {
   const std::string command = "cd '" + dir.string() + "' && { '" + std::string(LACTOSIM_BINARY) + "' " + args +
                               " > lactosim.log 2>&1 & pid=$!; "
-                              "for i in $(seq 3000); do [ -f out/lactosim.checkpoint ] && break; sleep 0.01; done; "
+                              "for i in $(seq 3000); do [ -f out/" + wait_for + " ] && break; sleep 0.01; done; "
                               "sleep " + std::to_string(after_s) + "; kill -" + std::to_string(signal) +
                               " $pid 2>/dev/null; wait $pid; echo $? > exit_status; } 2>/dev/null";
   if (std::system(command.c_str()) != 0) return -1;
@@ -107,7 +108,9 @@ TEST_F(Restart, SigtermAndSigusr1WriteACheckpointTheRunContinuesFromBitwise) {
   const fs::path ref = reference(split_run);
   for (int signal : {SIGTERM, SIGUSR1}) {
     fs::remove_all(dir_ / "out");
-    const int status = run_and_signal(dir_, "run " + split_run + " --run.checkpoint_every_wall_s=0 --out out", 0.6, signal);
+    // Signalled as soon as the second snapshot (t = 0.25 s of 2) is written: surely mid-run.
+    const int status = run_and_signal(dir_, "run " + split_run + " --run.checkpoint_every_wall_s=0 --out out", 0.0,
+                                      signal, "lactosim_000001.vti");
     ASSERT_EQ(status, 128 + signal) << slurp(dir_ / "lactosim.log");
     const auto stopped = read_run_record((dir_ / "out/run.json").string());
     EXPECT_EQ(stopped.status, "interrupted");
@@ -149,7 +152,8 @@ TEST_F(Restart, BdfWithoutRestartPointsContinuesWithinItsToleranceAndSaysItIsNot
   // CVODE's history is not in the checkpoint: the continued run starts it afresh at the last output
   // time. Its results then agree with the uninterrupted run's to the integrator's tolerance.
   const fs::path ref = reference(bdf_run);
-  const int status = run_and_signal(dir_, "run " + bdf_run + " --run.checkpoint_every_wall_s=0 --out out", 0.5, SIGTERM);
+  const int status = run_and_signal(dir_, "run " + bdf_run + " --run.checkpoint_every_wall_s=0 --out out", 0.0,
+                                    SIGTERM, "lactosim_000002.vti");
   ASSERT_EQ(status, 128 + SIGTERM) << slurp(dir_ / "lactosim.log");
   const Result r = run_lactosim("run --restart out --quiet", dir_);
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -164,6 +168,24 @@ TEST_F(Restart, BdfWithoutRestartPointsContinuesWithinItsToleranceAndSaysItIsNot
   for (std::size_t i = 0; i < na.size(); ++i)
     worst = std::max(worst, std::abs(na[i] - na_ref[i]) / (1e-4 * std::abs(na_ref[i]) + 1e-6));  // default tolerances
   EXPECT_LT(worst, 10.0) << "largest difference in units of the local tolerance";  // global error: a few local ones
+}
+
+TEST_F(Restart, ADrugRunsAreasUnderTheCurveCarryOverARestart) {
+  // The milk columns' interval start and the drugs' running areas are outputs' state, not the State's:
+  // the checkpoint carries them, so the restarted run's M/P columns equal the uninterrupted run's.
+  const std::string src = LACTOSIM_SOURCE_DIR;
+  const std::string args = src + "/configs/models/human_milk.ini " + src +
+                           "/configs/scenarios/drug_transfer.ini --run.integrator=bdf --run.bdf_restart_at_outputs=true "
+                           "--run.end_time_s=1800 --run.output_interval_s=300 --quiet";
+  const fs::path ref = reference(args);
+  ASSERT_NE(slurp(ref / "timeseries.csv").find("milk_to_plasma_auc_drug"), std::string::npos);
+  const int status = run_and_signal(dir_, "run " + args + " --run.checkpoint_every_wall_s=0 --out out", 0.0, SIGTERM,
+                                    "lactosim_000003.vti");
+  ASSERT_EQ(status, 128 + SIGTERM) << slurp(dir_ / "lactosim.log");
+  const Result r = run_lactosim("run --restart out --quiet", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(slurp(ref / "timeseries.csv") == slurp(dir_ / "out/timeseries.csv"));
+  EXPECT_TRUE(slurp(ref / "lactosim_000006.vti") == slurp(dir_ / "out/lactosim_000006.vti"));
 }
 
 TEST_F(Restart, RefusesWhatItCannotContinue) {
