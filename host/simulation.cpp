@@ -11,6 +11,19 @@
 #include "assemble.hpp"
 
 namespace lactosim {
+namespace {
+
+// The interior voxels of one padded field, x fastest (for output).
+std::vector<double> interior_of(const kernels::Block& b, const double* c) {
+  std::vector<double> out;
+  out.reserve(b.interior_voxels());
+  for (int k = 0; k < b.nz; ++k)
+    for (int j = 0; j < b.ny; ++j)
+      for (int i = 0; i < b.nx; ++i) out.push_back(c[b.index(i, j, k)]);
+  return out;
+}
+
+}  // namespace
 
 Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
                        const std::vector<float>& face_weights, std::unique_ptr<step::Stepper> backend)
@@ -543,13 +556,15 @@ std::uint64_t Simulation::state_fingerprint() const {
 std::vector<double> Simulation::interior_concentrations(int species) const {
   std::vector<double> all;
   backend_->read_concentrations(all);
-  const kernels::Block& b = problem_.block;
-  const double* c = all.data() + species * b.padded_voxels();
-  std::vector<double> out;
-  out.reserve(b.interior_voxels());
-  for (int k = 0; k < b.nz; ++k)
-    for (int j = 0; j < b.ny; ++j)
-      for (int i = 0; i < b.nx; ++i) out.push_back(c[b.index(i, j, k)]);
+  return interior_of(problem_.block, all.data() + species * problem_.block.padded_voxels());
+}
+
+std::vector<std::vector<double>> Simulation::interior_concentrations() const {
+  std::vector<double> all;
+  backend_->read_concentrations(all);
+  std::vector<std::vector<double>> out;
+  for (int s = 0; s < problem_.n_species; ++s)
+    out.push_back(interior_of(problem_.block, all.data() + s * problem_.block.padded_voxels()));
   return out;
 }
 

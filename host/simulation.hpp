@@ -93,6 +93,8 @@ class Simulation {
 
   // Concentrations of the interior voxels, species by species, x fastest (for output).
   std::vector<double> interior_concentrations(int species) const;
+  // Every species' (one read of the fields for all: a snapshot of a large grid reads them once).
+  std::vector<std::vector<double>> interior_concentrations() const;
 
  private:
   void advance_explicit(double t_end_s);

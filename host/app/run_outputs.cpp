@@ -65,9 +65,10 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
     for (int j = 0; j < b.ny; ++j)
       for (int i = 0; i < b.nx; ++i) labels.values.push_back(p.label[b.index(i, j, k)]);
   std::vector<vis::CellArray> arrays;
+  std::vector<std::vector<double>> species = sim.interior_concentrations();  // one read of the fields
   for (int s = 0; s < p.n_species; ++s)
     arrays.push_back({sim.model().species[s].name + sim.model().species[s].concentration_suffix(), 1,
-                      sim.interior_concentrations(s)});
+                      std::move(species[s])});
   for (vis::CellArray& a : milk_.vti_arrays(sim)) arrays.push_back(std::move(a));
 
   const std::string name = snapshot_name(snapshot_++);
