@@ -111,10 +111,10 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   const double vectors = bdf_vectors_per_unknown + (s.bdf_flexible ? bdf_flexible_extra_vectors : 0.0);
   // ... and four padded fields of every species: the integrator's c and f as the executor's passes
   // read and write them, the tendency's advection probe and its scratch (bdf_integrator.hpp,
-  // tendency.cpp). On the full lobule (13 × 14.7 M padded voxels) each copy is 1.5 GB: a run with the
+  // tendency.cpp); a fifth for the cg and lod preconditioners' diffusion solve (Stepper::diffusion_solve). On the full lobule (13 × 14.7 M padded voxels) each copy is 1.5 GB: a run with the
   // cg preconditioner, estimated at 18.2 GB without them, was at 23.0 GB and growing when stopped.
   const double bdf = s.bdf ? double(s.bdf_unknowns) * (vectors * d + (s.bdf_amg ? bdf_amg_bytes_per_unknown : 0.0)) +
-                                 4 * ns * pv * d
+                                 (s.bdf_amg ? 4 : 5) * ns * pv * d
                            : 0.0;
   const double host_fields = (fields_on_device ? 0.0 : fields) + bdf;
   // The CUDA executor keeps its tables on the device; the CPU executor copies the Problem.
