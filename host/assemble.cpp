@@ -157,7 +157,7 @@ kernels::Problem assemble_problem(const Model& model, const mesh::LabelGrid& gri
   // Paracellular membranes (pathway V): one face per junction pair — the lumen voxel of an apical
   // face joined to the interstitium voxel behind the cell layer, with the apical face's weight
   // (DESIGN §2) — and the region mask of that apical face.
-  const std::optional<mesh::DerivedFields> derived = secretion_derived_fields(model, grid);
+  const std::optional<mesh::DerivedFields> derived = secretion_derived_fields(model, grid, face_weights);
   for (int m = 0; m < p.n_membranes; ++m) {
     if (!model.membranes[m].junctions) continue;
     for (const mesh::JunctionPair& jp : derived->junctions) {

@@ -132,7 +132,8 @@ void build_lumen_flow(const Model& model, const mesh::LabelGrid& grid, const mes
 
 }  // namespace
 
-std::optional<mesh::DerivedFields> secretion_derived_fields(const Model& model, const mesh::LabelGrid& grid) {
+std::optional<mesh::DerivedFields> secretion_derived_fields(const Model& model, const mesh::LabelGrid& grid,
+                                                            const std::vector<float>& face_weights) {
   if (!model.has_lumen_flow() && !has_junction_membrane(model)) return std::nullopt;
   mesh::DerivedOptions o;
   o.lumen_labels = labels_where(model, [](const Compartment& c) { return c.lumen; });
@@ -151,7 +152,7 @@ std::optional<mesh::DerivedFields> secretion_derived_fields(const Model& model, 
           if (!apical.junctions && apical.second == m.second && apical.first != m.first)
             for (int l : model.compartments[apical.first].labels) o.cell_labels.push_back(std::uint8_t(l));
     }
-  return mesh::derive_fields(grid, o);
+  return face_weights.empty() ? mesh::derive_fields(grid, o) : mesh::derive_fields(grid, o, face_weights);
 }
 
 void assemble_secretion(const Model& model, const mesh::LabelGrid& grid,

@@ -15,7 +15,9 @@
 
 namespace lactosim {
 
-std::optional<mesh::DerivedFields> secretion_derived_fields(const Model& model, const mesh::LabelGrid& grid);
+// `face_weights`: the grid's face_area_weights when the caller has them (empty: computed here).
+std::optional<mesh::DerivedFields> secretion_derived_fields(const Model& model, const mesh::LabelGrid& grid,
+                                                            const std::vector<float>& face_weights = {});
 
 // Throws std::runtime_error (naming the compartment and a voxel) when a lumen component has no
 // outlet voxel, or a lumen has none at all: the pressure solve would have no solution.

@@ -175,10 +175,17 @@ const char* label_name(int l) {
 }  // namespace
 
 DerivedFields derive_fields(const LabelGrid& g, const DerivedOptions& o) {
+  return derive_fields(g, o, face_area_weights(g));
+}
+
+DerivedFields derive_fields(const LabelGrid& g, const DerivedOptions& o, std::vector<float> face_weights) {
+  if (face_weights.size() != 3 * std::size_t(g.size()))
+    throw std::invalid_argument("derive_fields: " + std::to_string(face_weights.size()) + " face weights for " +
+                                std::to_string(g.size()) + " voxels (3 each)");
   DerivedFields d;
   const LabelSet lumen(o.lumen_labels), cell(o.cell_labels);
   for (auto l : g.label) ++d.voxels_per_label[l];
-  d.face_weight = face_area_weights(g);
+  d.face_weight = std::move(face_weights);
 
   // Areas per label pair: a serial pass, so the double sums have one fixed order.
   std::map<std::pair<int, int>, LabelPairArea> pairs;

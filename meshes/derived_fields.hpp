@@ -59,6 +59,10 @@ struct DerivedFields {
 
 // Computes everything above. OpenMP inside; the result does not depend on the thread count.
 DerivedFields derive_fields(const LabelGrid& grid, const DerivedOptions& options = {});
+// The same with the grid's face area weights already computed (face_area_weights(grid), 3 per voxel):
+// they are the costliest part (a smoothed gradient per face; ~40 % of the lobule's derived fields),
+// and a run has them from its geometry phase.
+DerivedFields derive_fields(const LabelGrid& grid, const DerivedOptions& options, std::vector<float> face_weights);
 
 // The local duct radius alone: for each voxel of `lumen`, the radius of the largest ball inscribed
 // in the lumen that covers it (m), from an exact Euclidean distance transform; 0 elsewhere.

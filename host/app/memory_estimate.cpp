@@ -101,6 +101,8 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   // gather's (voxel, face, sign) entries (2 × 24) and the faces' vectors growing (≤ 2 × 32); a
   // secretion model's derived fields (weights again, duct radius, lumen component per voxel).
   const double snapshot = ns * iv * d + ns * pv * d + iv;
+  // A checkpoint (host/app/checkpoint.hpp): the State's copy of the fields and the file's bytes.
+  const double checkpoint = 2 * (ns + (s.flow ? 1 : 0)) * pv * d;
   double assembly = F * (40 + 48 + 64);
   if (s.flow || s.secretion) assembly += iv * (12 + 4 + 4);
   // bdf (host/step/bdf_integrator.hpp): SUNDIALS' vectors of the unknowns — CVODE's history (up to
@@ -111,14 +113,15 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   const double vectors = bdf_vectors_per_unknown + (s.bdf_flexible ? bdf_flexible_extra_vectors : 0.0);
   // ... and four padded fields of every species: the integrator's c and f as the executor's passes
   // read and write them, the tendency's advection probe and its scratch (bdf_integrator.hpp,
-  // tendency.cpp); a fifth for the cg and lod preconditioners' diffusion solve (Stepper::diffusion_solve). On the full lobule (13 × 14.7 M padded voxels) each copy is 1.5 GB: a run with the
+  // tendency.cpp); one more for the cg and lod preconditioners' diffusion solve (Stepper::diffusion_solve);
+  // and the State kept at the last output time for a signal's checkpoint (run_command.cpp). On the full lobule (13 × 14.7 M padded voxels) each copy is 1.5 GB: a run with the
   // cg preconditioner, estimated at 18.2 GB without them, was at 23.0 GB and growing when stopped.
   const double bdf = s.bdf ? double(s.bdf_unknowns) * (vectors * d + (s.bdf_amg ? bdf_amg_bytes_per_unknown : 0.0)) +
-                                 (s.bdf_amg ? 4 : 5) * ns * pv * d
+                                 (s.bdf_amg ? 5 : 6) * ns * pv * d
                            : 0.0;
   const double host_fields = (fields_on_device ? 0.0 : fields) + bdf;
   // The CUDA executor keeps its tables on the device; the CPU executor copies the Problem.
-  return mesh + problem * (fields_on_device ? 1 : 2) + host_fields + std::max(snapshot, assembly);
+  return mesh + problem * (fields_on_device ? 1 : 2) + host_fields + std::max({snapshot, assembly, checkpoint});
 }
 
 namespace {
