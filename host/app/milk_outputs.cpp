@@ -29,7 +29,7 @@ std::vector<double> interior(const kernels::Block& b, const std::vector<double>&
 physics::CalciumSpeciation milk_calcium_speciation(const Model& m, const std::vector<double>& c_mM) {
   const MilkCalcium& mc = m.milk_calcium;
   constexpr double M_per_mM = 1e-3;
-  const auto total_M = [&](int s) { return s >= 0 ? c_mM[s] * M_per_mM : 0.0; };
+  const auto total_M = [&](int s) { return s >= 0 ? std::max(0.0, c_mM[s]) * M_per_mM : 0.0; };  // a round-off negative counts as none
   physics::MilkCalciumInput in;
   in.Ca_total_M = total_M(mc.calcium);
   in.citrate_total_M = total_M(mc.citrate);
@@ -45,7 +45,7 @@ physics::CalciumSpeciation milk_calcium_speciation(const Model& m, const std::ve
     const int i = int(s);
     if (i == mc.calcium || i == mc.citrate || i == mc.phosphate || m.species[s].is_mass()) continue;
     const double z = m.species[s].charge;
-    others += 0.5 * z * z * c_mM[s] * M_per_mM;
+    others += 0.5 * z * z * std::max(0.0, c_mM[s]) * M_per_mM;
   }
   return physics::speciate_milk_calcium_self_consistent(in, mc.chemistry, others);
 }

@@ -65,7 +65,7 @@ struct CalciumSpeciation {
   // ½ Σ c z² of the species here (Na⁺, K⁺, Cl⁻ … are the caller's).
   LACTOSIM_HD double half_sum_cz2_M() const {
     const double z2_cit[4] = {9, 4, 1, 0}, z2_p[4] = {9, 4, 1, 0};
-    double s = 4 * Ca_free_M + CaCit_M + CaPO4_M + CaH2PO4_M;  // CaHPO₄⁰ and casein sites carry none counted
+    double s = 4 * Ca_free_M + CaCit_M + CaPO4_M + CaH2PO4_M;  // CaHPO₄⁰ is neutral; casein is not counted
     for (int j = 0; j < 4; ++j) s += z2_cit[j] * citrate_M[j] + z2_p[j] * phosphate_M[j];
     return 0.5 * s;
   }

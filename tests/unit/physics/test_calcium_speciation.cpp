@@ -128,7 +128,8 @@ TEST(CalciumSpeciation, SelfConsistentIonicStrengthIsHalfTheSumOfCz2) {
 // Holt, Dalgleish & Jenness 1981 (Anal Biochem 113:154), their calculated "typical milk diffusate" as
 // reproduced in Fox & McSweeney, Dairy Chemistry and Biochemistry (1998) Table 5.7: pH 6.7, I ≈ 0.08 M,
 // free Ca²⁺ 2.00, HPO₄²⁻ 2.65, H₂PO₄⁻ 7.50, Cit³⁻ 0.26 mM give CaHPO₄⁰ 0.59, CaH₂PO₄⁺ 0.07, CaCit⁻ 6.96 mM.
-// Our constants at those free concentrations (20 °C): CaHPO₄ within 25 %; the others are gaps, reported
+// Our constants at those free concentrations (Davies A at 20 °C: the reproduction does not give Holt's
+// temperature; 37 °C changes the ratios below by < 6 %): CaHPO₄ within 25 %; the others are gaps, reported
 // (docs/human-milk-model.md): CaH₂PO₄⁺ 0.044 (−37 %) and CaCit⁻ 1.8 mM, a quarter of Holt's — Holt's
 // citrate constant is ~0.6 log units stronger than Martell & Smith's, which this model uses.
 TEST(CalciumSpeciation, HoltsBovineDiffusateComplexesAtItsFreeIons) {
