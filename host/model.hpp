@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/physics/calcium_speciation.hpp"
 #include "../kernels/physics/parameters.hpp"
 #include "plasma_pk.hpp"
 #include "schedule.hpp"
@@ -224,6 +225,18 @@ struct MilkFat {
   double density_g_per_mL = 0.92;
 };
 
+// Calcium speciation of the outlet milk ([milk_calcium]; kernels/physics/calcium_speciation.hpp): the
+// species that hold total Ca, citrate and inorganic phosphate in the lumen (−1: absent; no Ca, no
+// columns), the milk's pH, its ionic strength (0: computed from the outlet milk), casein's Ca-binding
+// sites and the constants (Davies A from [model] temperature_K).
+struct MilkCalcium {
+  int calcium = -1, citrate = -1, phosphate = -1;
+  double pH = 7.2;
+  double ionic_strength_M = 0;
+  double casein_g_per_L = 0, casein_sites_mol_per_g = 0;
+  physics::CalciumChemistry chemistry;
+};
+
 struct Model {
   std::vector<Compartment> compartments;
   std::vector<Species> species;
@@ -235,6 +248,7 @@ struct Model {
   RunControl run;
   GlandScaling gland;
   MilkFat milk_fat;
+  MilkCalcium milk_calcium;
 
   bool solves_potentials() const {  // some compartment has solved_potential
     for (const Compartment& c : compartments)

@@ -26,6 +26,30 @@ std::vector<double> interior(const kernels::Block& b, const std::vector<double>&
 
 }  // namespace
 
+physics::CalciumSpeciation milk_calcium_speciation(const Model& m, const std::vector<double>& c_mM) {
+  const MilkCalcium& mc = m.milk_calcium;
+  constexpr double M_per_mM = 1e-3;
+  const auto total_M = [&](int s) { return s >= 0 ? std::max(0.0, c_mM[s]) * M_per_mM : 0.0; };  // a round-off negative counts as none
+  physics::MilkCalciumInput in;
+  in.Ca_total_M = total_M(mc.calcium);
+  in.citrate_total_M = total_M(mc.citrate);
+  in.phosphate_total_M = total_M(mc.phosphate);
+  in.casein_sites_M = mc.casein_g_per_L * mc.casein_sites_mol_per_g;
+  in.pH = mc.pH;
+  if (mc.ionic_strength_M > 0) {
+    in.ionic_strength_M = mc.ionic_strength_M;
+    return physics::speciate_milk_calcium(in, mc.chemistry);
+  }
+  double others = 0;  // ½ Σ c z² of the ions the speciation does not hold
+  for (std::size_t s = 0; s < m.species.size(); ++s) {
+    const int i = int(s);
+    if (i == mc.calcium || i == mc.citrate || i == mc.phosphate || m.species[s].is_mass()) continue;
+    const double z = m.species[s].charge;
+    others += 0.5 * z * z * std::max(0.0, c_mM[s]) * M_per_mM;
+  }
+  return physics::speciate_milk_calcium_self_consistent(in, mc.chemistry, others);
+}
+
 MilkOutputs::MilkOutputs(const Simulation& sim) {
   const kernels::Problem& p = sim.problem();
   const Model& m = sim.model();
@@ -51,6 +75,7 @@ MilkOutputs::MilkOutputs(const Simulation& sim) {
   for (int n = 0; n < p.electrical.n_nodes; ++n)
     if (voxels[n] > largest) largest = voxels[n], lumen_node_ = n;
   previous_outflow_mol_.assign(p.n_species, 0.0);
+  calcium_ = flow_ && m.milk_calcium.calcium >= 0 && in_lumen_[m.milk_calcium.calcium];
   fat_ = m.milk_fat.species;
   fat_density_g_per_mL_ = m.milk_fat.density_g_per_mL;
   for (int s = 0; s < p.n_species && flow_; ++s) {  // drugs in the outlet milk: flow models only
@@ -109,6 +134,10 @@ std::vector<std::string> MilkOutputs::csv_columns() const {
     for (std::size_t s = 0; s < names_.size(); ++s)
       if (in_lumen_[s]) cols.push_back("outlet_" + names_[s]);
     for (const std::string& c : drug_columns()) cols.push_back(c);
+    if (calcium_)
+      for (const char* c : {"outlet_Ca_ionised_mM", "outlet_Ca_citrate_mM", "outlet_Ca_phosphate_mM",
+                            "outlet_Ca_casein_mM", "milk_ionic_strength_mM"})
+        cols.push_back(c);
     cols.push_back("milk_osmolarity_mOsm_per_L");
     if (na_ >= 0 && k_ >= 0) cols.push_back("milk_Na_to_K");
     cols.push_back("apical_water_flux_uL_per_day");
@@ -209,6 +238,13 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
         row.push_back(d.whole.milk_mM_s / s_per_h);
         row.push_back(d.whole.milk_to_plasma());
       }
+    }
+    // Calcium: the outlet milk's mass-action equilibria (mol/L inside, mM out).
+    if (calcium_) {
+      const physics::CalciumSpeciation ca = milk_calcium_speciation(sim.model(), outlet_c);
+      constexpr double mM_per_M = 1e3;
+      for (double v : {ca.Ca_free_M, ca.CaCit_M, ca.Ca_phosphate_M(), ca.Ca_casein_M, ca.ionic_strength_M})
+        row.push_back(v * mM_per_M);
     }
     row.push_back(physics::effective_osmolarity(outlet_c.data(), 1, p.n_species, p.reflection.data(),
                                                 lumen_background_mM_));

@@ -16,6 +16,12 @@
 //                   outlet_auc_<species>_mM_h (Σ interval outlet concentration × interval) and
 //                   milk_to_plasma_auc_<species>; for a species with a milk_fat_partition,
 //                   outlet_<species>_whole_milk_mM (and its AUC and M/P where those exist)
+//                   Calcium ([milk_calcium], when its calcium species is in a lumen): the outlet milk's
+//                   flow-weighted total Ca, citrate and phosphate speciated at the milk's pH with casein's
+//                   sites (kernels/physics/calcium_speciation.hpp): outlet_Ca_ionised_mM (free Ca²⁺),
+//                   outlet_Ca_citrate_mM (CaCit⁻), outlet_Ca_phosphate_mM (CaHPO₄ + CaH₂PO₄⁺ + CaPO₄⁻),
+//                   outlet_Ca_casein_mM, milk_ionic_strength_mM (the I of the activity coefficients);
+//                   the four Ca columns sum to outlet_Ca_mM (docs/human-milk-model.md "Ionised calcium")
 //   .vti            pressure_Pa, velocity_um_per_s (3 components, the mean of each axis's two faces),
 //                   potential_mV (per voxel, from its node; 0 = ground), water_source_per_s (q)
 #pragma once
@@ -30,6 +36,12 @@
 #include "visualization/vtk_output.hpp"
 
 namespace lactosim {
+
+// Ca speciation of milk of composition c_mM (per species, mM or g/L as the model's units) by the
+// model's [milk_calcium] settings; an absent citrate or phosphate counts as none. The ionic strength
+// is [milk_calcium] ionic_strength_M, or computed: ½ Σ c z² of the charged mM species other than Ca,
+// citrate and phosphate, plus the speciated ones' own.
+physics::CalciumSpeciation milk_calcium_speciation(const Model& m, const std::vector<double>& c_mM);
 
 class MilkOutputs {
  public:
@@ -73,6 +85,7 @@ class MilkOutputs {
     ExposureAuc skim, whole;
   };
   std::vector<Drug> drugs_;
+  bool calcium_ = false;                 // Ca speciation columns ([milk_calcium] calcium species in a lumen)
   int fat_ = -1;                         // the milk fat species (Model::milk_fat)
   double fat_density_g_per_mL_ = 0.92;
   std::vector<std::string> drug_columns() const;

@@ -282,6 +282,48 @@ void milk_fat(const Sections& all, Model& m) {
           "the milk fat species '" + fat + "' is in no lumen compartment (no outlet milk fat)");
 }
 
+// [milk_calcium]: the outlet milk's Ca speciation. A species named there must exist; unnamed, the
+// defaults (Ca, citrate, phosphate) are used where the model declares them.
+void milk_calcium(const Sections& all, Model& m) {
+  const Section& s = *of_kind(all, "milk_calcium").front();
+  MilkCalcium& mc = m.milk_calcium;
+  const auto species = [&](const char* key, const char* fallback) {
+    const std::string name = s.has(key) ? s.get<std::string>(key) : fallback;
+    const int i = m.species_index(name);
+    require(i >= 0 || !s.has(key), s, key, "unknown species '" + name + "' (declared: " + join(species_names(m)) + ")");
+    if (i >= 0) require(!m.species[i].is_mass(), s, key, "species '" + name + "' must be in mM, not g/L");
+    return i;
+  };
+  mc.calcium = species("calcium_species", "Ca");
+  mc.citrate = species("citrate_species", "citrate");
+  mc.phosphate = species("phosphate_species", "phosphate");
+  mc.pH = within(s, "pH", 5, 9);
+  if (s.has("ionic_strength_M")) {
+    mc.ionic_strength_M = at_least(s, "ionic_strength_M", 0, true);
+    require(mc.ionic_strength_M <= 0.5, s, "ionic_strength_M",
+            "must be <= 0.5 (the Davies equation's range), got " + format_number(mc.ionic_strength_M));
+  }
+  mc.casein_g_per_L = within(s, "casein_g_per_L", 0, 100);
+  mc.casein_sites_mol_per_g = within(s, "casein_Ca_sites_mmol_per_g", 0, 10) * 1e-3;
+  physics::CalciumChemistry& k = mc.chemistry;
+  k.logK_casein = within(s, "logK_casein_per_M", -5, 20);
+  k.logK_CaCit = within(s, "logK_CaCit_per_M", -5, 20);
+  k.logK_CaPO4 = within(s, "logK_CaPO4_per_M", -5, 20);
+  k.logK_CaHPO4 = within(s, "logK_CaHPO4_per_M", -5, 20);
+  k.logK_CaH2PO4 = within(s, "logK_CaH2PO4_per_M", -5, 20);
+  for (const auto& [key, pKa] : {std::pair{"pKa_citrate", k.pKa_citrate}, std::pair{"pKa_phosphate", k.pKa_phosphate}}) {
+    if (!s.has(key)) continue;
+    const auto v = s.get<std::vector<double>>(key);
+    require(v.size() == 3, s, key, "needs 3 values (pKa1 pKa2 pKa3), got " + std::to_string(v.size()));
+    for (int j = 0; j < 3; ++j) {
+      require(v[j] >= 0 && v[j] <= 14, s, key, "values must be in [0, 14], got " + format_number(v[j]));
+      require(j == 0 || v[j] > v[j - 1], s, key, "values must ascend (pKa1 < pKa2 < pKa3)");
+      pKa[j] = v[j];
+    }
+  }
+  k.davies_A = physics::davies_A(m.run.temperature_K);
+}
+
 void regions(const Sections& all, Model& m) {
   for (const Section* s : of_kind(all, "region")) {
     require(m.regions.size() < 32, *s, "shape", "more than 32 regions (one bit each on the GPU)");
@@ -327,6 +369,7 @@ Model build_model(const std::vector<Section>& sections) {
   membranes(sections, m);
   species(sections, m);
   milk_fat(sections, m);
+  milk_calcium(sections, m);
   regions(sections, m);
   transporters(sections, m);
   reactions(sections, m);

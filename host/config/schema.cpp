@@ -20,7 +20,7 @@ const OptionInfo* SectionSchema::find(const std::string& full_key) const {
 
 namespace {
 
-const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow"};
+const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow", "milk_calcium"};
 const std::vector<std::string> named_kinds = {"compartment", "species",  "membrane",
                                               "transporter", "reaction", "region"};
 
@@ -299,6 +299,30 @@ void region_keys(Builder& b) {
   b.schedule("strength_schedule_h", "0..1 vs time, 't_h:strength, ...' (hours); default 1");
 }
 
+// Calcium speciation of the outlet milk (kernels/physics/calcium_speciation.hpp; docs/parameters.md
+// "Milk calcium" for the sources of the defaults).
+void milk_calcium_keys(Builder& b) {
+  b.text("calcium_species",
+         "the species holding total Ca in the lumen; with it (and lumen flow) timeseries.csv gets "
+         "outlet_Ca_ionised_mM and what binds the rest; default: Ca where declared (else no columns)");
+  b.text("citrate_species", "the species holding total citrate in the lumen; default: citrate where declared (else none)");
+  b.text("phosphate_species",
+         "the species holding total inorganic phosphate in the lumen; default: phosphate where declared (else none)");
+  b.number("pH", "pH of the milk (activity of H+), 5 to 9; mature human milk 7.0-7.4", 7.2);
+  b.number("ionic_strength_M",
+           "ionic strength for the Davies activity coefficients (mol/L), 0 < x <= 0.5; default: computed "
+           "from the outlet milk (1/2 sum c z^2 of its charged species, Ca, citrate and phosphate as speciated)");
+  b.number("casein_g_per_L", "casein in the milk (g/L), 0 to 100 (0: no Ca bound to casein)", 2.5);
+  b.number("casein_Ca_sites_mmol_per_g", "Ca-binding sites per g of casein (mmol/g), 0 to 10", 0.34);
+  b.number("logK_casein_per_M", "log10 of the apparent Ca-site association constant (1/M), -5 to 20", 2.0);
+  b.numbers("pKa_citrate", "citric acid pKa1 pKa2 pKa3 at I = 0 (ascending, 0 to 14); default 3.13 4.76 6.40");
+  b.numbers("pKa_phosphate", "phosphoric acid pKa1 pKa2 pKa3 at I = 0 (ascending, 0 to 14); default 2.15 7.20 12.35");
+  b.number("logK_CaCit_per_M", "log10 K of Ca2+ + Cit3- = CaCit- at I = 0 (1/M), -5 to 20", 4.73);
+  b.number("logK_CaPO4_per_M", "log10 K of Ca2+ + PO4 3- = CaPO4- at I = 0 (1/M), -5 to 20", 6.46);
+  b.number("logK_CaHPO4_per_M", "log10 K of Ca2+ + HPO4 2- = CaHPO4 at I = 0 (1/M), -5 to 20", 2.77);
+  b.number("logK_CaH2PO4_per_M", "log10 K of Ca2+ + H2PO4- = CaH2PO4+ at I = 0 (1/M), -5 to 20", 0.87);
+}
+
 void flow_keys(Builder& b) {
   b.number("viscosity_mPa_s", "lumen: milk viscosity (mPa s), > 0; mature human milk ~1.5-3 at 37 C",
            2.0);
@@ -341,6 +365,7 @@ SectionSchema section_schema(const std::string& kind, const std::string& name, c
   else if (kind == "reaction") reaction_keys(b, d);
   else if (kind == "region") region_keys(b);
   else if (kind == "flow") flow_keys(b);
+  else if (kind == "milk_calcium") milk_calcium_keys(b);
   else if (kind == "geometry") {
     // meshes/ declares these; we only mirror them for messages and the listing.
     s.desc.add(mesh::geometry_options());

@@ -347,6 +347,42 @@ TEST(HumanMilk, MatureMilkMatchesTheCalibrationRows) {
               1e-9 * at(s, "gland_milk_mL_per_day"));
 }
 
+// Ionised Ca (issue #19 item 2; kernels/physics/calcium_speciation.hpp): the outlet milk's speciation
+// columns exist; free Ca, Ca-citrate, Ca-phosphate and Ca-casein add up to the outlet's total Ca, each
+// lies in [0, total]. A 30-simulated-second run (~3 s on one core).
+TEST(HumanMilk, OutletIonisedCalciumIsAPartOfTheTotalCa) {
+  std::string log;
+  const Series s = run("ionised_ca", {scenario("steady_lactation")}, "--run.end_time_s=30 --run.output_interval_s=10", &log);
+  ASSERT_EQ(s.size(), 4u) << log;
+  for (const auto& r : s) {
+    for (const char* c : {"outlet_Ca_ionised_mM", "outlet_Ca_citrate_mM", "outlet_Ca_phosphate_mM",
+                          "outlet_Ca_casein_mM", "milk_ionic_strength_mM"})
+      ASSERT_TRUE(r.count(c)) << "no column " << c;
+    const double total = r.at("outlet_Ca_mM");
+    double parts = 0;
+    for (const char* c : {"outlet_Ca_ionised_mM", "outlet_Ca_citrate_mM", "outlet_Ca_phosphate_mM", "outlet_Ca_casein_mM"}) {
+      EXPECT_GE(r.at(c), 0.0) << c;
+      EXPECT_LE(r.at(c), total) << c;
+      parts += r.at(c);
+    }
+    EXPECT_GT(r.at("outlet_Ca_ionised_mM"), 0.0);
+    EXPECT_NEAR(parts, total, 1e-8 * total);  // the CSV's 10 significant digits
+    EXPECT_GT(r.at("milk_ionic_strength_mM"), 0.0);
+  }
+}
+
+// Mature milk's ionised Ca against the literature's 2–3 mM (Neville et al. 1994, PARAMETERS.md; a
+// prediction: nothing was fitted to it), from the run MatureMilkMatchesTheCalibrationRows makes.
+TEST(HumanMilk, MatureIonisedCalciumIsInThePublishedRange) {
+  std::string log;
+  const Series s = run("mature_fast", {scenario("steady_lactation")},
+                       "--run.end_time_s=120 --run.output_interval_s=60", &log);
+  ASSERT_GE(s.size(), 3u) << log;
+  const double ionised = at(s, "outlet_Ca_ionised_mM");
+  EXPECT_GE(ionised, 2.0) << "of " << at(s, "outlet_Ca_mM") << " mM total";
+  EXPECT_LE(ionised, 3.0) << "of " << at(s, "outlet_Ca_mM") << " mM total";
+}
+
 // ---- slow: one continuous run from birth (docs/validation.md, since 2026-12-06) -----------------------
 // The stiff integrator runs secretory activation from birth to day 14 as one run (~95 s on 2 threads)
 // and steady lactation for two days; a row's value is the outlet milk of the hour ending at its time,
@@ -504,6 +540,9 @@ TEST_F(HumanMilkSlow, MatureCompositionAfterTwoDays) {
   check_row("potassium", "", "mature", mature("outlet_K_mM"));
   check_row("chloride", "", "mature", mature("outlet_Cl_mM"));
   check_row("citrate", "", "mature", mature("outlet_citrate_mM"));
+  // Ionised Ca, 2–3 mM (Neville et al. 1994; not a calibration row: docs/validation.md "Ionised calcium").
+  EXPECT_GE(mature("outlet_Ca_ionised_mM"), 2.0);
+  EXPECT_LE(mature("outlet_Ca_ionised_mM"), 3.0);
 }
 
 // Mastitis: one leaky alveolus raises the outlet's Na and Na:K, lowers its lactose (not a calibration
