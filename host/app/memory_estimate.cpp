@@ -100,7 +100,9 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   // that Simulation::interior_concentrations reads for each. Assembly: its face list (40 bytes), the
   // gather's (voxel, face, sign) entries (2 × 24) and the faces' vectors growing (≤ 2 × 32); a
   // secretion model's derived fields (weights again, duct radius, lumen component per voxel).
-  const double snapshot = ns * iv * d + ns * pv * d + iv;
+  // A secretion model's snapshot also reads its pressure, face velocities, potentials and water source
+  // (padded) and writes six arrays of them (milk_outputs.cpp): ~12 padded fields.
+  const double snapshot = ns * iv * d + ns * pv * d + iv + (s.flow || s.potentials ? 12 * pv * d : 0.0);
   // A checkpoint (host/app/checkpoint.hpp): the State's copy of the fields and the file's bytes.
   const double checkpoint = 2 * (ns + (s.flow ? 1 : 0)) * pv * d;
   double assembly = F * (40 + 48 + 64);
