@@ -419,9 +419,9 @@ TEST_F(HumanMilkSlow, SodiumFallsFromColostrumToTheActivatedThresholdByDay5) {
   check_row("sodium", "", "days1-5", mean(24, 120, "outlet_Na_mM"));
 }
 
-TEST_F(HumanMilkSlow, SodiumOnDay3) { check_row("sodium", "72", "", hour(72, "outlet_Na_mM")); }
+TEST_F(HumanMilkSlow, SodiumOnDay3MissesTheDataAsDocumented) { check_row("sodium", "72", "", hour(72, "outlet_Na_mM")); }
 
-TEST_F(HumanMilkSlow, PotassiumOverDays1To5) { check_row("potassium", "", "days1-5", mean(24, 120, "outlet_K_mM")); }
+TEST_F(HumanMilkSlow, PotassiumOverDays1To5LiesWithinTwoSd) { check_row("potassium", "", "days1-5", mean(24, 120, "outlet_K_mM")); }
 
 TEST_F(HumanMilkSlow, LactoseRisesFromDay1) {
   const double d1 = hour(24, "outlet_lactose_mM"), d5 = hour(120, "outlet_lactose_mM");
@@ -430,10 +430,10 @@ TEST_F(HumanMilkSlow, LactoseRisesFromDay1) {
   check_row("lactose", "", "mature", mature("outlet_lactose_mM"));
 }
 
-TEST_F(HumanMilkSlow, LactoseOnDay4) { check_row("lactose", "96", "", hour(96, "outlet_lactose_mM")); }
+TEST_F(HumanMilkSlow, LactoseOnDay4MissesTheDataAsDocumented) { check_row("lactose", "96", "", hour(96, "outlet_lactose_mM")); }
 
 // Hour at which lactose has made 95 % of its 24 h → 120 h rise, interpolated between hourly outputs.
-TEST_F(HumanMilkSlow, LactoseTransitionEnds) {
+TEST_F(HumanMilkSlow, LactoseTransitionEndsWithinTwoSdOfTheMothersTimes) {
   const double l24 = hour(24, "outlet_lactose_mM"), l120 = hour(120, "outlet_lactose_mM");
   const double target = l24 + 0.95 * (l120 - l24);
   double t95 = NAN, t_prev = NAN, l_prev = NAN;
@@ -473,6 +473,31 @@ TEST_F(HumanMilkSlow, OsmolalityStaysInThePlasmaRangeThroughActivation) {
   check_row("osmolality", "", "any", highest);
 }
 
+// The rows labelled by_construction (milk_calibration_tolerances.csv; docs/validation.md "What each row
+// can count as") hold the values that fix them: if the model changes so that one no longer does, this
+// fails and the label is to be revisited. After the junctions close (48 h) milk Na and lactose are the
+// mature milk's whatever the synthesis level (the apical channels scale with synthesis; lactose is the
+// isosmotic remainder); the volume is the synthesis schedule's factor × the mature volume; osmolality is
+// the backgrounds' ~289 mOsm/L.
+TEST_F(HumanMilkSlow, ByConstructionRowsEqualTheValuesThatFixThem) {
+  const double na = mature("outlet_Na_mM"), lactose = mature("outlet_lactose_mM");
+  const double volume = mature("gland_milk_mL_per_day"), osm = mature("milk_osmolarity_mOsm_per_L");
+  EXPECT_NEAR(hour(72, "outlet_Na_mM"), na, 0.03 * na);
+  EXPECT_NEAR(hour(120, "outlet_Na_mM"), na, 0.01 * na);
+  EXPECT_NEAR(hour(96, "outlet_lactose_mM"), lactose, 0.01 * lactose);
+  // Mature lactose: the milk's osmolarity less the lumen background (35 mOsm/L), the ions, glucose and
+  // citrate, shared with the Ca and phosphate co-secreted at 0.037 and 0.024 per lactose.
+  const double remainder = (osm - 35 - na - mature("outlet_K_mM") - mature("outlet_Cl_mM") - mature("outlet_glucose_mM") -
+                            mature("outlet_citrate_mM")) / (1 + 0.037 + 0.024);
+  EXPECT_NEAR(lactose, remainder, 0.005 * lactose);
+  // Synthesis 0.1 until 36 h, linear to 1 at 120 h (secretory_activation.ini).
+  const auto synthesis = [](double h) { return h <= 36 ? 0.1 : h >= 120 ? 1.0 : 0.1 + 0.9 * (h - 36) / 84; };
+  EXPECT_NEAR(hour(72, "gland_milk_mL_per_day"), synthesis(72) * volume, 0.1 * synthesis(72) * volume);
+  EXPECT_NEAR(hour(120, "gland_milk_mL_per_day"), volume, 0.01 * volume);
+  for (const auto& r : from_birth())
+    if (r.at("time_s") >= 24 * 3600 - 1) EXPECT_NEAR(r.at("milk_osmolarity_mOsm_per_L"), osm, 2.0) << r.at("time_s") << " s";
+}
+
 TEST_F(HumanMilkSlow, IgAFallsToMatureLevels) {
   check_row("total_IgA", "", "days1-5", mean(24, 120, "outlet_sIgA_g_per_L"));
   check_row("total_IgA", "", "days6-14", mean(120, 24 * continuous_days, "outlet_sIgA_g_per_L"));
@@ -485,7 +510,7 @@ TEST_F(HumanMilkSlow, LactoferrinFallsToMatureLevels) {
   check_row("lactoferrin", "", "days6-14", mean(120, 24 * continuous_days, "outlet_lactoferrin_g_per_L"));
 }
 
-TEST_F(HumanMilkSlow, MatureCompositionAfterTwoDays) {
+TEST_F(HumanMilkSlow, MatureCompositionAfterTwoDaysKeepsTheFittedRows) {
   check_row("sodium", "", "mature", mature("outlet_Na_mM"));
   check_row("potassium", "", "mature", mature("outlet_K_mM"));
   check_row("chloride", "", "mature", mature("outlet_Cl_mM"));
