@@ -254,6 +254,13 @@ def tolerance_rows():
     return out
 
 
+# What a row's `use` (tests/data/milk_calibration_tolerances.csv) lets its verdict count as, as the
+# table says it; only "predicted" rows count as predictions.
+USE_LABEL = {"fitted": "fitted", "input": "input", "by_construction": "by construction", "predicted": "predicted"}
+# Colour of the published rows in the figure, by use.
+USE_COLOUR = {"fitted": "C1", "input": "k", "by_construction": "C7", "predicted": "C3"}
+
+
 def verdict(model, row, tol):
     lo, hi = float(tol["low"]), float(tol["high"])
     vals = model if isinstance(model, tuple) else (model,)
@@ -263,6 +270,21 @@ def verdict(model, row, tol):
     if tol["use"] == "input":
         return "input"
     return "pass" if ok else ("known miss" if tol["known_miss"] else "FAIL")
+
+
+def counted(verdicts):
+    """The docs' count line from (use, verdict) pairs, e.g. '24 rows: 12 fitted, 1 input, 7 by construction,
+    4 predicted' followed by the verdicts of each use."""
+    uses = ["fitted", "input", "by_construction", "predicted"]
+    n = {u: sum(1 for use, _ in verdicts if use == u) for u in uses}
+    head = f"{len(verdicts)} rows: " + ", ".join(f"{n[u]} {USE_LABEL[u]}" for u in uses)
+    tails = []
+    for u in uses:
+        vs = [v for use, v in verdicts if use == u and v != "input"]
+        if vs:
+            kinds = sorted(set(vs))
+            tails.append(f"{USE_LABEL[u]}: " + ", ".join(f"{vs.count(k)} {k}" for k in kinds))
+    return head + (" (" + "; ".join(tails) + ")" if tails else "")
 
 
 def fmt(v):
@@ -275,27 +297,31 @@ def table(data):
     tols = tolerance_rows()
     continuous = "continuous_activation" in data
     if continuous:
-        lines = ["| quantity | time | model, continuous | model, snapshots | data (± SD) | accepted | verdict (continuous) | "
-                 "verdict (snapshots) | fitted / predicted |",
-                 "|---|---|---:|---:|---|---|---|---|---|"]
+        lines = ["| quantity | time | model, continuous | model, snapshots | data (± SD) | dispersion in the source | accepted | "
+                 "verdict (continuous) | verdict (snapshots) | use |",
+                 "|---|---|---:|---:|---|---|---|---|---|---|"]
     else:
-        lines = ["| quantity | time | model | data (± SD) | accepted | verdict | fitted / predicted |",
-                 "|---|---|---:|---|---|---|---|"]
+        lines = ["| quantity | time | model | data (± SD) | dispersion in the source | accepted | verdict | use |",
+                 "|---|---|---:|---|---|---|---|---|"]
+    verdicts = []
     for row in read_rows(CALIBRATION):
         key = (row["quantity"], row["time_h"], row["period"])
         tol = tols[key]
         when = f"{row['time_h']} h" if row["time_h"] else row["period"]
         sd = f" ± {row['sd']}" if row["sd"] else ""
         model = model_value(data, row)
+        use = USE_LABEL[tol["use"]]
         if continuous:
             cont = continuous_value(data, row)
+            verdicts.append((tol["use"], verdict(cont, row, tol)))
             lines.append(f"| {row['quantity']} | {when} | {fmt(cont)} | {fmt(model)} | {row['value']}{sd} {row['unit']} | "
-                         f"{tol['low']}–{tol['high']} ({tol['basis']}) | {verdict(cont, row, tol)} | "
-                         f"{verdict(model, row, tol)} | {tol['use']} |")
+                         f"{row['dispersion']} | {tol['low']}–{tol['high']} ({tol['basis']}) | {verdict(cont, row, tol)} | "
+                         f"{verdict(model, row, tol)} | {use} |")
             continue
-        lines.append(f"| {row['quantity']} | {when} | {fmt(model)} | {row['value']}{sd} {row['unit']} | "
-                     f"{tol['low']}–{tol['high']} ({tol['basis']}) | {verdict(model, row, tol)} | {tol['use']} |")
-    return "\n".join(lines)
+        verdicts.append((tol["use"], verdict(model, row, tol)))
+        lines.append(f"| {row['quantity']} | {when} | {fmt(model)} | {row['value']}{sd} {row['unit']} | {row['dispersion']} | "
+                     f"{tol['low']}–{tol['high']} ({tol['basis']}) | {verdict(model, row, tol)} | {use} |")
+    return "\n".join(lines) + "\n\nCounted" + (" (continuous)" if continuous else "") + f": {counted(verdicts)}."
 
 
 def plot(data, path):
@@ -320,6 +346,7 @@ def plot(data, path):
               ("citrate", "outlet_citrate_mM", "citrate (mM)")]
     period_days = {"days1-5": (1, 5), "days6-14": (6, 14), "mature": (mature_day, mature_day),
                    "threshold_activated": (5, 5), "any": None}
+    tols = tolerance_rows()
     fig, axes = plt.subplots(3, 3, figsize=(13, 11))
     for ax, (q, col, label) in zip(axes.flat, panels):
         model = [value(data, f"activation_{h}h", col) for h in hours]
@@ -334,26 +361,27 @@ def plot(data, path):
             ax.plot(days, model, "o", color="C0", label="model (snapshots)")
         if "steady_lactation" in data:
             ax.plot([mature_day], [value(data, "steady_lactation", col)], "s", color="C0", label="model, mature")
-        first = True
+        labelled = set()
         for row in read_rows(CALIBRATION):
             if row["quantity"] != q:
                 continue
             v = float(row["value"])
             sd = float(row["sd"]) if row["sd"] else 0.0
-            kw = dict(color="C3", label="published" if first else None)
-            first = False
+            use = tols[(row["quantity"], row["time_h"], row["period"])]["use"]
+            kw = dict(color=USE_COLOUR[use], label=None if use in labelled else f"published ({USE_LABEL[use]})")
+            labelled.add(use)
             if row["time_h"]:
                 ax.errorbar([float(row["time_h"]) / 24], [v], yerr=[sd], fmt="D", capsize=3, **kw)
             elif row["period"] == "any":
-                ax.axhspan(v - sd, v + sd, color="C3", alpha=0.15, label=kw["label"])
+                ax.axhspan(v - sd, v + sd, color=kw["color"], alpha=0.15, label=kw["label"])
             else:
                 d0, d1 = period_days[row["period"]]
                 if d0 == d1:
                     ax.errorbar([d0], [v], yerr=[sd], fmt="D", capsize=3, **kw)
                 else:
-                    ax.hlines(v, d0, d1, colors="C3", linewidth=3, label=kw["label"])
+                    ax.hlines(v, d0, d1, colors=kw["color"], linewidth=3, label=kw["label"])
                     if sd:
-                        ax.fill_between([d0, d1], v - sd, v + sd, color="C3", alpha=0.15)
+                        ax.fill_between([d0, d1], v - sd, v + sd, color=kw["color"], alpha=0.15)
         ax.set_xscale("symlog", linthresh=10)
         ax.set_xticks([1, 2, 3, 5, 10, 30])
         ax.set_xticklabels(["1", "2", "3", "5", "10", "mature"])
