@@ -134,6 +134,16 @@ TEST_F(Restart, ACompletedRunExtendedToALaterEndEqualsTheLongerRun) {
   expect_same_files(ref, dir_ / "out", "extended");
 }
 
+TEST_F(Restart, ARunContinuedOnAnotherThreadCountGivesTheSameFiles) {
+  // The CPU executor's results do not depend on its thread count (fixed chunking, sums in a fixed
+  // order), so a job may resume on a node with other cores.
+  const fs::path ref = reference(split_run + " --threads 2");
+  ASSERT_EQ(run_lactosim("run " + split_run + " --threads 2 --run.end_time_s=1 --out out", dir_).exit_code, 0);
+  const Result r = run_lactosim("run --restart out --run.end_time_s=2 --threads 1 --quiet", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_files(ref, dir_ / "out", "2 threads, then 1");
+}
+
 TEST_F(Restart, BdfRestartingAtOutputsContinuesBitwiseAfterKills) {
   const std::string args = bdf_run + " --run.bdf_restart_at_outputs=true";
   const fs::path ref = reference(args);
