@@ -239,12 +239,12 @@ State read_state(const std::string& path, const std::uint64_t* expected_fingerpr
     const std::string payload = r.text(count * bytes_per_value);
     if (rec.type == text_bytes) {
       rec.text = payload;
-    } else if (rec.type == doubles) {
+    } else if (rec.type == doubles) {  // (an empty record: no memcpy from or to a null pointer)
       rec.values.resize(count);
-      std::memcpy(rec.values.data(), payload.data(), payload.size());
+      if (count) std::memcpy(rec.values.data(), payload.data(), payload.size());
     } else {
       rec.integers.resize(count);
-      std::memcpy(rec.integers.data(), payload.data(), payload.size());
+      if (count) std::memcpy(rec.integers.data(), payload.data(), payload.size());
     }
     records[name] = std::move(rec);
   }
