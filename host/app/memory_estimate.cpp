@@ -40,6 +40,7 @@ MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
   s.bdf = model.run.integrator == "bdf";
   s.bdf_amg = s.bdf && model.run.bdf_preconditioner.rfind("amg", 0) == 0;
   s.bdf_flexible = s.bdf && model.run.bdf_preconditioner.rfind("cg", 0) == 0;
+  s.bdf_restart_points = s.bdf && model.run.bdf_restart_at_outputs;
   return s;
 }
 
@@ -116,10 +117,11 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   // ... and four padded fields of every species: the integrator's c and f as the executor's passes
   // read and write them, the tendency's advection probe and its scratch (bdf_integrator.hpp,
   // tendency.cpp); one more for the cg and lod preconditioners' diffusion solve (Stepper::diffusion_solve);
-  // and the State kept at the last output time for a signal's checkpoint (run_command.cpp). On the full lobule (13 × 14.7 M padded voxels) each copy is 1.5 GB: a run with the
+  // and, with restart points, the State kept at the last output time for a signal's checkpoint
+  // (run_command.cpp). On the full lobule (13 × 14.7 M padded voxels) each copy is 1.5 GB: a run with the
   // cg preconditioner, estimated at 18.2 GB without them, was at 23.0 GB and growing when stopped.
   const double bdf = s.bdf ? double(s.bdf_unknowns) * (vectors * d + (s.bdf_amg ? bdf_amg_bytes_per_unknown : 0.0)) +
-                                 (s.bdf_amg ? 5 : 6) * ns * pv * d
+                                 ((s.bdf_amg ? 4 : 5) + (s.bdf_restart_points ? 1 : 0)) * ns * pv * d
                            : 0.0;
   const double host_fields = (fields_on_device ? 0.0 : fields) + bdf;
   // The CUDA executor keeps its tables on the device; the CPU executor copies the Problem.

@@ -23,7 +23,7 @@ struct MemorySizes {
   bool implicit = false, cg = false, secretion = false, water = false, flow = false, potentials = false;
   // run.integrator = bdf: its unknowns (species present in each modelled, unclamped voxel) and
   // whether its preconditioner builds a BoomerAMG hierarchy per species.
-  bool bdf = false, bdf_amg = false, bdf_flexible = false;
+  bool bdf = false, bdf_amg = false, bdf_flexible = false, bdf_restart_points = false;
   long bdf_unknowns = 0;
 };
 

@@ -283,7 +283,8 @@ int run_command(const RunArguments& args) {
       try_write_run_record(run_json, record, stderr);
     };
     // Checkpoints. The split integrators keep nothing outside the State, so any step boundary will do;
-    // bdf ones are taken at output times (the state there kept in memory for a signal's checkpoint).
+    // bdf's periodic ones are taken at output times (with restart points, the state there is kept in
+    // memory for a signal's checkpoint).
     const bool bdf = run.integrator == "bdf";
     const int restarts = resumed ? resumed->restarts + 1 : 0;
     auto last_checkpoint = std::chrono::steady_clock::now();
@@ -302,7 +303,11 @@ int run_command(const RunArguments& args) {
              std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
                  run.checkpoint_every_wall_s;
     };
-    std::optional<Checkpoint> at_last_output;  // bdf: what a signal's checkpoint holds
+    // bdf with restart points: the State at the last output time, what a signal's checkpoint holds (a
+    // restart from there is bitwise). Without them a restart is not bitwise anyway: a signal's checkpoint
+    // is then the stop point's, and no copy of the fields is kept (1.5 GB on the full lobule).
+    const bool keep_last_output = bdf && run.bdf_restart_at_outputs;
+    std::optional<Checkpoint> at_last_output;
     Progress progress(run.end_time_s, args.verbosity);
     if (progress.verbose()) {  // what was assembled: voxels per compartment, faces per membrane
       const kernels::Problem& p = sim->problem();
@@ -331,8 +336,8 @@ int run_command(const RunArguments& args) {
       PhaseTimer t(record.phase_seconds["output"]);
       snapshot();
     }
-    at_last_output = here(start);
-    if (!resumed) write_checkpoint_now(*at_last_output);  // a run killed at once can still be restarted
+    if (keep_last_output) at_last_output = here(start);
+    if (!resumed) write_checkpoint_now(here(start));  // a run killed at once can still be restarted
     for (int n = start.output; n <= n_outputs && !stop_signal; ++n) {
       const double t_output = std::min(run.end_time_s, n * run.output_interval_s);
       const double t_start = n == start.output ? start.interval_start_s : sim->time();
@@ -349,7 +354,7 @@ int run_command(const RunArguments& args) {
         if (!bdf && part <= 10 && checkpoint_due()) write_checkpoint_now(here({n, part, t_start}));
       }
       if (part <= 10) {  // stopped before the output time: the checkpoint, then a last snapshot now
-        write_checkpoint_now(bdf ? *at_last_output : here({n, part, t_start}));
+        write_checkpoint_now(keep_last_output ? *at_last_output : here({n, part, t_start}));
         PhaseTimer t(record.phase_seconds["output"]);
         snapshot();
         break;
@@ -360,9 +365,9 @@ int run_command(const RunArguments& args) {
       }
       const LoopPosition next{n + 1, 1, t_output};
       const bool write = checkpoint_due() || n == n_outputs || stop_signal;
-      if (bdf) {
+      if (keep_last_output) {
         at_last_output = here(next);
-        if (run.bdf_restart_at_outputs) sim->restart_integrator();
+        sim->restart_integrator();  // the restart point: CVODE afresh from this state
         if (write) write_checkpoint_now(*at_last_output);
       } else if (write) {
         write_checkpoint_now(here(next));
