@@ -66,7 +66,7 @@ void write_checkpoint(const std::string& out_dir, const Simulation& sim, const C
   write_state_file(path_in(out_dir), c.state, sim.state_fingerprint(), x);
 }
 
-RunIdentity read_checkpoint_identity(const std::string& out_dir) {
+RunIdentity read_checkpoint_identity(const std::string& out_dir, LoopPosition* position) {
   const std::string path = path_in(out_dir);
   if (!std::filesystem::exists(path))
     throw std::runtime_error("restart: '" + out_dir + "' holds no " + checkpoint_name +
@@ -82,6 +82,10 @@ RunIdentity read_checkpoint_identity(const std::string& out_dir) {
   id.config_files = split_lines(record(x.texts, "run.config_files", path));
   id.overrides = split_lines(record(x.texts, "run.overrides", path));
   id.resolved_config = record(x.texts, "run.resolved_config", path);
+  if (position) {
+    position->output = int(record(x.integers, "run.loop.output", path));
+    position->part = int(record(x.integers, "run.loop.part", path));
+  }
   return id;
 }
 

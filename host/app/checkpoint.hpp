@@ -57,9 +57,10 @@ std::string build_identity();
 void write_checkpoint(const std::string& out_dir, const Simulation& sim, const Checkpoint& checkpoint,
                       const RunIdentity& identity);
 
-// The identity of the run whose checkpoint is in `out_dir`; throws std::runtime_error naming the file
-// when there is none, it is damaged, or another build wrote it.
-RunIdentity read_checkpoint_identity(const std::string& out_dir);
+// The identity of the run whose checkpoint is in `out_dir`, and where its time loop stood (a restart
+// with nothing left to do says so before assembling anything); throws std::runtime_error naming the
+// file when there is none, it is damaged, or another build wrote it.
+RunIdentity read_checkpoint_identity(const std::string& out_dir, LoopPosition* position = nullptr);
 
 // The checkpoint, for `sim` (assembled from the identity's configuration): throws std::runtime_error
 // naming the file when it belongs to another model or grid or lacks a record.

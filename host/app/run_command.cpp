@@ -162,9 +162,26 @@ int run_command(const RunArguments& args) {
         if (!args.config_files.empty())
           throw std::runtime_error("restart: --restart takes no configuration files (the run's own are named in its "
                                    "checkpoint); got '" + args.config_files.front() + "'");
-        identity = read_checkpoint_identity(out_dir);
+        LoopPosition stood;
+        identity = read_checkpoint_identity(out_dir, &stood);
         cfg = restart_config(identity, args.overrides, out_dir);
         record.config_files = identity.config_files;
+        const RunControl& r = cfg.model.run;
+        // Nothing left to do — unless the run was killed after its last checkpoint but before its
+        // record said so: then the normal path below finishes the record.
+        const auto recorded_complete = [&] {
+          try {
+            return read_run_record(run_json).status == "completed";
+          } catch (const std::exception&) {
+            return false;
+          }
+        };
+        if (stood.output > int(std::ceil(r.end_time_s / r.output_interval_s - 1e-9)) && recorded_complete()) {
+          if (!quiet)
+            std::fprintf(stderr, "lactosim: the run in '%s' has reached its end time (%g s); nothing to continue "
+                                 "(--run.end_time_s=T takes it further)\n", out_dir.c_str(), r.end_time_s);
+          return 0;  // its files, run.json included, stay as they are
+        }
       } else {
         cfg = config::load_config(args.config_files, args.overrides);
         // What a restart will load: the same files by absolute path (it may start elsewhere).

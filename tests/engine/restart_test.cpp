@@ -126,10 +126,27 @@ TEST_F(Restart, SigtermAndSigusr1WriteACheckpointTheRunContinuesFromBitwise) {
   }
 }
 
-TEST_F(Restart, ACompletedRunExtendedToALaterEndEqualsTheLongerRun) {
+TEST_F(Restart, ACompletedRunHasNothingToDoUntilExtendedAndThenEqualsTheLongerRun) {
   const fs::path ref = reference(split_run);
   ASSERT_EQ(run_lactosim("run " + split_run + " --run.end_time_s=1 --out out", dir_).exit_code, 0);
-  const Result r = run_lactosim("run --restart out --run.end_time_s=2 --quiet", dir_);
+  // Restarted as it is, a finished run has nothing to do: it says so and changes nothing.
+  const std::string record_before = slurp(dir_ / "out/run.json");
+  Result r = run_lactosim("run --restart out", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("has reached its end time"), std::string::npos) << r.output;
+  EXPECT_EQ(slurp(dir_ / "out/run.json"), record_before);
+  // Killed after its last checkpoint, before its record said "completed": the restart finishes the record.
+  std::string killed_record = record_before;
+  const std::string completed = "\"status\": \"completed\"";
+  const std::size_t at = killed_record.find(completed);
+  ASSERT_NE(at, std::string::npos) << killed_record;
+  killed_record.replace(at, completed.size(), "\"status\": \"running\"");
+  std::ofstream(dir_ / "out/run.json", std::ios::trunc) << killed_record;
+  ASSERT_EQ(read_run_record((dir_ / "out/run.json").string()).status, "running");  // a whole record, as a kill leaves it
+  r = run_lactosim("run --restart out --quiet", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_run_record((dir_ / "out/run.json").string()).status, "completed");
+  r = run_lactosim("run --restart out --run.end_time_s=2 --quiet", dir_);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   expect_same_files(ref, dir_ / "out", "extended");
 }
