@@ -196,7 +196,8 @@ OutputManifest resume_output_directory(const std::string& dir) {
   probe_writable(dir);
   for (const std::string& name : entries_of(dir)) {
     const std::string base = temporary_base(name);
-    if (!base.empty() && (std::find(own.begin(), own.end(), base) != own.end() || base == manifest_name)) {
+    if (!base.empty() && (std::find(own.begin(), own.end(), base) != own.end() || base == manifest_name ||
+                          base == probe_name)) {  // (a restart killed while it proved the folder writable)
       fs::remove(fs::path(dir) / name, ec);
       if (ec) fail(dir, "cannot remove the killed run's temporary '" + name + "'", ec);
     }

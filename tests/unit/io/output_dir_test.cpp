@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <limits>
 #include <regex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "io_test_support.hpp"
 
@@ -25,6 +27,27 @@ std::string error_of(const std::string& dir, bool overwrite, std::uintmax_t byte
     return e.what();
   }
   return "";
+}
+
+TEST(OutputDirectory, ARestartClearsTheKilledRunsTemporariesAndKeepsEverythingElse) {
+  ScratchDir dir;
+  const std::string out = dir / "out";
+  fs::create_directories(out);
+  {
+    OutputManifest manifest(out);
+    manifest.add("run.json");
+    manifest.add("timeseries.csv");
+  }
+  write_plain_file(dir / "out/run.json", "{}");
+  write_plain_file(dir / "out/.run.json.tmp.123", "half");                 // killed mid-write
+  write_plain_file(dir / "out/.lactosim-write-probe.tmp.7", "lactosim");   // killed mid-check
+  write_plain_file(dir / "out/notes.txt", "the user's");
+  const OutputManifest resumed = resume_output_directory(out);
+  EXPECT_EQ(resumed.names(), (std::vector<std::string>{"run.json", "timeseries.csv"}));
+  EXPECT_EQ(names_in(dir / "out"), (std::set<std::string>{"lactosim-manifest.json", "run.json", "notes.txt"}));
+  // A folder lactosim did not write is no run to continue.
+  fs::create_directories(dir / "foreign");
+  EXPECT_THROW(resume_output_directory(dir / "foreign"), std::runtime_error);
 }
 
 TEST(OutputDirectory, CreatesAMissingFolderWithItsParents) {
