@@ -70,16 +70,24 @@ Parsed parse(const std::vector<std::string>& args, const po::options_description
   return p;
 }
 
+// --restart's help, with the keys a restart may change from the one list run_command checks.
+const std::string& restart_help() {
+  static const std::string help = [] {
+    std::string keys;
+    for (const std::string& k : restart_override_keys()) keys += (keys.empty() ? "--" : ", --") + k;
+    return "continue the run in this output folder from its checkpoint (lactosim.checkpoint; docs/restart.md): its "
+           "own configuration, no CONFIG; only " + keys + " (and --threads, --max-memory) may be given";
+  }();
+  return help;
+}
+
 int run_main(const std::vector<std::string>& args, const std::string& command_line) {
   po::options_description opts("lactosim run [CONFIG...] [--section.key=value ...] [options]");
   opts.add_options()
       ("help,h", "this help")
       ("out,o", po::value<std::string>()->default_value("lactosim-out"), "output folder")
       ("overwrite", "replace lactosim's files in a non-empty output folder")
-      ("restart", po::value<std::string>(),
-       "continue the run in this output folder from its checkpoint (lactosim.checkpoint; docs/restart.md): "
-       "its own configuration, no CONFIG; only --run.end_time_s, --threads, --max-memory, "
-       "--run.checkpoint_every_wall_s and --run.stall_timeout_s may be given")
+      ("restart", po::value<std::string>(), restart_help().c_str())
       ("backend", po::value<std::string>(), "auto | cpu | cuda (same as --run.backend=...)")
       ("threads", po::value<int>(), "OpenMP threads (same as --run.threads=...)")
       ("device", po::value<int>(), "CUDA device number (same as --run.device=...)")

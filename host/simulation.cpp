@@ -11,19 +11,6 @@
 #include "assemble.hpp"
 
 namespace lactosim {
-namespace {
-
-// The interior voxels of one padded field, x fastest (for output).
-std::vector<double> interior_of(const kernels::Block& b, const double* c) {
-  std::vector<double> out;
-  out.reserve(b.interior_voxels());
-  for (int k = 0; k < b.nz; ++k)
-    for (int j = 0; j < b.ny; ++j)
-      for (int i = 0; i < b.nx; ++i) out.push_back(c[b.index(i, j, k)]);
-  return out;
-}
-
-}  // namespace
 
 Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
                        const std::vector<float>& face_weights, std::unique_ptr<step::Stepper> backend)
@@ -556,7 +543,7 @@ std::uint64_t Simulation::state_fingerprint() const {
 std::vector<double> Simulation::interior_concentrations(int species) const {
   std::vector<double> all;
   backend_->read_concentrations(all);
-  return interior_of(problem_.block, all.data() + species * problem_.block.padded_voxels());
+  return kernels::interior_of(problem_.block, all.data() + species * problem_.block.padded_voxels());
 }
 
 std::vector<std::vector<double>> Simulation::interior_concentrations() const {
@@ -564,7 +551,7 @@ std::vector<std::vector<double>> Simulation::interior_concentrations() const {
   backend_->read_concentrations(all);
   std::vector<std::vector<double>> out;
   for (int s = 0; s < problem_.n_species; ++s)
-    out.push_back(interior_of(problem_.block, all.data() + s * problem_.block.padded_voxels()));
+    out.push_back(kernels::interior_of(problem_.block, all.data() + s * problem_.block.padded_voxels()));
   return out;
 }
 

@@ -35,6 +35,17 @@ struct Block {
   long stride(int axis) const { return axis == 0 ? 1 : axis == 1 ? px() : px() * py(); }
 };
 
+// The interior voxels of a padded field, x fastest (for output): component `component` of a field of
+// `components` values per padded voxel.
+inline std::vector<double> interior_of(const Block& b, const double* padded, int components = 1, int component = 0) {
+  std::vector<double> out;
+  out.reserve(b.interior_voxels());
+  for (int k = 0; k < b.nz; ++k)
+    for (int j = 0; j < b.ny; ++j)
+      for (int i = 0; i < b.nx; ++i) out.push_back(padded[components * b.index(i, j, k) + component]);
+  return out;
+}
+
 // One membrane face: the face between voxel `first_voxel` (in the membrane's first compartment) and
 // its neighbour `second_voxel` (in the second). Faces are sorted by (first_voxel, second_voxel).
 struct MembraneFaces {

@@ -14,16 +14,6 @@ namespace {
 constexpr double uL_per_m3 = 1e9;
 constexpr double seconds_per_day = 86400.0;
 
-std::vector<double> interior(const kernels::Block& b, const std::vector<double>& padded, int components = 1,
-                             int component = 0) {
-  std::vector<double> out;
-  out.reserve(b.interior_voxels());
-  for (int k = 0; k < b.nz; ++k)
-    for (int j = 0; j < b.ny; ++j)
-      for (int i = 0; i < b.nx; ++i) out.push_back(padded[components * b.index(i, j, k) + component]);
-  return out;
-}
-
 }  // namespace
 
 physics::CalciumSpeciation milk_calcium_speciation(const Model& m, const std::vector<double>& c_mM) {
@@ -274,10 +264,10 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const
       const int n = p.electrical.node_of_voxel[v];
       if (n >= 0) psi[v] = 1e3 * snap.node_potential_V[n];
     }
-    arrays.push_back({"potential_mV", 1, interior(b, psi)});
+    arrays.push_back({"potential_mV", 1, kernels::interior_of(b, psi.data())});
   }
   if (flow_) {
-    arrays.push_back({"pressure_Pa", 1, interior(b, snap.pressure_Pa)});
+    arrays.push_back({"pressure_Pa", 1, kernels::interior_of(b, snap.pressure_Pa.data())});
     // Cell-centred velocity: per axis, the mean of the voxel's two faces (µm/s).
     std::vector<double> velocity;
     velocity.reserve(3 * b.interior_voxels());
@@ -290,7 +280,7 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const
             velocity.push_back(0.5e6 * (u[3 * v + axis] + u[3 * (v - b.stride(axis)) + axis]));
         }
     arrays.push_back({"velocity_um_per_s", 3, velocity});
-    arrays.push_back({"water_source_per_s", 1, interior(b, snap.lumen_source_per_s)});
+    arrays.push_back({"water_source_per_s", 1, kernels::interior_of(b, snap.lumen_source_per_s.data())});
   }
   return arrays;
 }
