@@ -138,6 +138,10 @@ class BdfIntegrator {
   int group_of_entry(long i) const;
   int species_of_entry(long i) const;
   void probe_smoothness(double t, const double* y);
+  // Diagnostic (LACTOSIM_BDF_TRACE=1): each species' balance at the accepted step itself, not
+  // interpolated: h³ Σ y − the quadratures' sources, its change since the last step.
+  void trace_balance(double t, const double* y);
+  std::vector<double> traced_balance_;
   long balance_iterations_ = 0;  // Newton iterations the balance test added
   std::vector<double> probe_prev_;
 
