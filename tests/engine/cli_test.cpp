@@ -157,7 +157,7 @@ TEST_F(Cli, RunThatFailsMidwayKeepsEveryFinishedFileAndRecordsTheFailure) {
         "[transporter.drain]\nmembrane = apical\nkind = stoichiometric\nspecies = glucose\n"
         "stoich = 1\nK_mM = 0\nVmax_umol_per_m2_s = 500\n");
   const std::string default_ini = std::string(LACTOSIM_SOURCE_DIR) + "/configs/default.ini";
-  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.end_time_s=0.02 "
+  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.integrator=implicit --run.end_time_s=0.02 "
                                 "--run.output_interval_s=0.001 --quiet --out out", dir_);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("became negative"), std::string::npos) << r.output;
@@ -230,7 +230,7 @@ struct StoppedRun {
 StoppedRun stop_a_stiff_run(const fs::path& dir, const char* signal) {
   const std::string command =
       "cd '" + dir.string() + "' && { '" + std::string(LACTOSIM_BINARY) +
-      "' run --run.dt_safety=1e-6 --run.end_time_s=10 --run.output_interval_s=5 --out out > lactosim.log 2>&1 & "
+      "' run --run.integrator=implicit --run.dt_safety=1e-6 --run.end_time_s=10 --run.output_interval_s=5 --out out > lactosim.log 2>&1 & "
       "pid=$!; for i in $(seq 600); do [ -f out/lactosim_000000.vti ] && break; sleep 0.1; done; "
       "sleep 1; t0=$(date +%s.%N); kill -" + signal + " $pid; "
       // A run that ignored the signal would step for hours: killed after 60 s (the test then fails).
@@ -282,7 +282,7 @@ TEST_F(Cli, ARunWhoseStepsAreAllRejectedStopsAfterTheStallTimeoutNamingTimeAndSt
         "[transporter.drain]\nmembrane = apical\nkind = stoichiometric\nspecies = glucose\n"
         "stoich = 1\nK_mM = 0\nVmax_umol_per_m2_s = 500\n");
   const std::string default_ini = std::string(LACTOSIM_SOURCE_DIR) + "/configs/default.ini";
-  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.end_time_s=0.02 "
+  const Result r = run_lactosim("run '" + default_ini + "' drain.ini --run.integrator=implicit --run.end_time_s=0.02 "
                                 "--run.stall_timeout_s=1e-6 --quiet --out out", dir_);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("the run stalled: simulated time has not advanced for "), std::string::npos) << r.output;
@@ -337,7 +337,7 @@ TEST_F(Cli, ARunPrintsItsMemoryEstimateWithinAFactorOfOneAndAHalfOfItsMeasuredPe
 TEST_F(Cli, AnUnreachableToleranceStopsTheRunNamingTheSpeciesVoxelAndErrorRatio) {
   // rel_tol = abs_tol = 1e-300: no step passes error control, so the step shrinks ×0.2 per rejection
   // until it would fall below the floor; the error names the worst species and voxel and by how much.
-  const Result r = run_lactosim("run --run.rel_tol=1e-300 --run.abs_tol_mM=1e-300 --quiet --out out", dir_);
+  const Result r = run_lactosim("run --run.integrator=implicit --run.rel_tol=1e-300 --run.abs_tol_mM=1e-300 --quiet --out out", dir_);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("the implicit step 1 at t = 0 s failed: the error estimate stays above tolerance "
                           "(largest: "),
