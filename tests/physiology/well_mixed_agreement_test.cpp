@@ -68,6 +68,8 @@ TEST(WellMixed, SteadyLactationOutletMilkAgreesWithThe3DModelWithinItsGradients)
   ASSERT_FALSE(mixed.empty()) << log_wm;
   ASSERT_DOUBLE_EQ(three_d.at("time_s"), 43200.0);
   ASSERT_DOUBLE_EQ(mixed.at("time_s"), 43200.0);
+  for (const auto& [column, value] : mixed)  // the 3-D run's names, where they apply
+    EXPECT_TRUE(three_d.count(column)) << "the well-mixed run writes " << column << ", which the 3-D run does not";
   constexpr double tolerance = 5e-3;  // the file's header says why
   for (const char* column :
        {"outlet_Na_mM", "outlet_K_mM", "outlet_Cl_mM", "outlet_lactose_mM", "outlet_citrate_mM", "outlet_Ca_mM",
