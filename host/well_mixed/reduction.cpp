@@ -2,7 +2,6 @@
 #include "reduction.hpp"
 
 #include <map>
-#include <stdexcept>
 #include <tuple>
 
 #include "../../kernels/host_views.hpp"
@@ -19,12 +18,7 @@ Reduction reduce(const Model& model, const kernels::Problem& p) {
   const int nc = p.n_compartments;
 
   r.volume_m3 = compartment_volumes(p);
-  for (int c = 0; c < nc; ++c) {
-    if (r.volume_m3[c] <= 0)
-      throw std::runtime_error("well-mixed mode: compartment " + model.compartments[c].name +
-                               " has no voxels in the geometry, so its node has no volume");
-    r.modelled_volume_m3 += r.volume_m3[c];
-  }
+  for (int c = 0; c < nc; ++c) r.modelled_volume_m3 += r.volume_m3[c];
 
   // Face groups: Σ w·h² in the 3-D face order (a fixed summation order: the same areas every run).
   using FaceKey = std::tuple<std::int32_t, int, int, std::uint32_t>;  // membrane, first, second, regions
@@ -79,7 +73,7 @@ Reduction reduce(const Model& model, const kernels::Problem& p) {
   kernels::ElectricalNetwork& net = r.network;
   net.node_of_voxel.assign(nc, -1);
   for (int c = 0; c < nc; ++c)
-    if (model.compartments[c].solved_potential) {
+    if (model.compartments[c].solved_potential && r.volume_m3[c] > 0) {  // no voxels, no node (as in 3-D)
       net.node_of_voxel[c] = net.n_nodes++;
       net.node_name.push_back(model.compartments[c].name + " (well-mixed node)");
     }

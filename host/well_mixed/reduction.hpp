@@ -53,8 +53,8 @@ struct Reduction {
   kernels::ProblemView view() const;
 };
 
-// Throws std::runtime_error when the model has a compartment without voxels in the grid (its node
-// would have no volume).
+// A compartment without voxels in the grid keeps volume 0: it has no unknowns and no electrical node,
+// as it has none in the 3-D model.
 Reduction reduce(const Model& model, const kernels::Problem& problem);
 
 }  // namespace lactosim::well_mixed

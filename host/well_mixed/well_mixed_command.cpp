@@ -59,6 +59,28 @@ WellMixedOutputs::WellMixedOutputs(const WellMixedModel& wm) {
     if (gland_scale_ > 0) columns_.push_back("gland_milk_mL_per_day");
     for (int s = 0; s < ns; ++s)
       if (in_lumen_[s]) columns_.push_back("outlet_" + m.species[s].name + m.species[s].concentration_suffix());
+    fat_ = m.milk_fat.species;
+    for (int s = 0; s < ns; ++s) {
+      if (!in_lumen_[s]) continue;
+      const Species& sp = m.species[s];
+      Drug d;
+      d.species = s;
+      d.fat_partition = sp.milk_fat_partition;
+      for (int c = 0; c < nc && d.plasma < 0; ++c)
+        if (m.compartments[c].clamped && r.present(s, c) && sp.clamp_varies(c)) d.plasma = c;
+      if (d.plasma < 0 && !d.fat_partition) continue;
+      drugs_.push_back(d);
+      const std::string n = sp.name, u = sp.concentration_suffix();
+      if (d.fat_partition) columns_.push_back("outlet_" + n + "_whole_milk" + u);
+      if (d.plasma < 0) continue;
+      columns_.push_back("auc_" + n + u + "_h." + m.compartments[d.plasma].name);
+      columns_.push_back("outlet_auc_" + n + u + "_h");
+      columns_.push_back("milk_to_plasma_auc_" + n);
+      if (d.fat_partition) {
+        columns_.push_back("outlet_auc_" + n + "_whole_milk" + u + "_h");
+        columns_.push_back("milk_to_plasma_auc_" + n + "_whole_milk");
+      }
+    }
     if (calcium_)
       for (const char* c : {"outlet_Ca_ionised_mM", "outlet_Ca_citrate_mM", "outlet_Ca_phosphate_mM",
                             "outlet_Ca_casein_mM", "milk_ionic_strength_mM"})
@@ -103,6 +125,27 @@ std::vector<double> WellMixedOutputs::row(const WellMixedModel& wm) {
       outlet[s] = water > 0 ? (total.outlet_outflow_mol[s] - previous_outflow_mol_[s]) / water : c[s * nc + lumen_];
     for (int s = 0; s < ns; ++s)
       if (in_lumen_[s]) out.push_back(outlet[s]);
+    // Drugs: whole milk from the outlet's fat; areas over [previous row, now] on the model's clock.
+    const double phi = fat_ >= 0 ? fat_volume_fraction(outlet[fat_], m.milk_fat.density_g_per_mL) : 0.0;
+    const double offset = m.run.schedule_offset_s;
+    constexpr double s_per_h = 3600.0;
+    for (Drug& d : drugs_) {
+      const double skim = outlet[d.species];
+      const double whole = d.fat_partition ? whole_milk_concentration(skim, phi, *d.fat_partition) : 0.0;
+      if (d.fat_partition) out.push_back(whole);
+      if (d.plasma < 0) continue;
+      const double plasma_area =
+          dt > 0 ? m.species[d.species].clamp_integral_mM_s(d.plasma, previous_time_s_ + offset, wm.time() + offset) : 0.0;
+      d.skim.add_interval(plasma_area, skim, dt);
+      d.whole.add_interval(plasma_area, whole, dt);
+      out.push_back(d.skim.plasma_mM_s / s_per_h);
+      out.push_back(d.skim.milk_mM_s / s_per_h);
+      out.push_back(d.skim.milk_to_plasma());
+      if (d.fat_partition) {
+        out.push_back(d.whole.milk_mM_s / s_per_h);
+        out.push_back(d.whole.milk_to_plasma());
+      }
+    }
     if (calcium_) {
       const physics::CalciumSpeciation ca = milk_calcium_speciation(m, outlet);
       for (double v : {ca.Ca_free_M, ca.CaCit_M, ca.Ca_phosphate_M(), ca.Ca_casein_M, ca.ionic_strength_M})
@@ -135,8 +178,6 @@ int run_well_mixed(const RunArguments& args, const config::LoadedConfig& cfg, Ru
   const bool quiet = args.verbosity == Progress::Verbosity::quiet;
   const Model& model = cfg.model;
   const RunControl& run = model.run;
-  if (!args.restart_dir.empty())
-    throw std::runtime_error("restart: a well-mixed run (run.mode = well_mixed) keeps no checkpoint; run it again");
 
   // 2. geometry, assembled as for a 3-D run, then reduced to one node per compartment
   auto t0 = std::chrono::steady_clock::now();

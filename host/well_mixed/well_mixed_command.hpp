@@ -6,9 +6,11 @@
 // outlet milk is the lumen node's outflow) and run.json; no .vti (there is no field), no checkpoint
 // (a simulated day takes well under a second: rerun it).
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "../app/drug_exposure.hpp"
 #include "../app/run_command.hpp"
 #include "../app/run_record.hpp"
 #include "../config/config.hpp"
@@ -27,6 +29,15 @@ class WellMixedOutputs {
   double gland_scale() const { return gland_scale_; }
 
  private:
+  // Drugs (host/app/drug_exposure.hpp, as MilkOutputs): a lumen species with a varying plasma or a fat
+  // partition; its areas so far.
+  struct Drug {
+    int species = -1, plasma = -1;
+    std::optional<double> fat_partition;
+    ExposureAuc skim, whole;
+  };
+  std::vector<Drug> drugs_;
+  int fat_ = -1;
   std::vector<std::string> columns_;
   std::vector<std::uint8_t> in_lumen_;
   int lumen_ = -1, lumen_node_ = -1, na_ = -1, k_ = -1;

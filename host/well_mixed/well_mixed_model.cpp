@@ -71,7 +71,7 @@ WellMixedModel::WellMixedModel(const Model& model, Reduction reduction) : model_
   const int ns = red_.n_species, nc = red_.n_compartments, nm = red_.n_membranes;
   for (int n = 0; n < nc; ++n)
     for (int s = 0; s < ns; ++s)
-      if (red_.present(s, n) && !red_.shape.clamped[n]) unknown_.push_back({s, n});
+      if (red_.present(s, n) && !red_.shape.clamped[n] && red_.volume_m3[n] > 0) unknown_.push_back({s, n});
   if (unknown_.empty()) throw std::runtime_error("well-mixed mode: the model has no unknowns (every compartment clamped)");
   psi_.assign(red_.network.n_nodes, 0.0);
   c_.assign(std::size_t(ns) * nc, 0.0);

@@ -7,17 +7,18 @@
 //
 // The tolerance, and why. At steady state every outlet value is a rate divided by the milk flow (mass
 // conservation in the lumen): fat and the proteins by zero-order secretion, lactose and its cargo by
-// exocytosis (Michaelis–Menten in cytosolic glucose), the ions by channels and junctions; the flow is
-// vesicle water plus Kedem–Katchalsky water set by the lumen's osmolarity at the apical faces. The 3-D
-// model has gradients the well-mixed one lacks; measured in its 48 h field (docs/human-milk-model.md
-// "Well-mixed mode"): cytosolic glucose 0.16 % lower in the apical cell layer than the cell mean, the
-// lumen 0.15–0.2 % more dilute at the alveolar wall than at the outlet (lactose 203.19 vs 203.62 mM;
-// osmolarity 288.84 vs 289.33 mOsm/L), the cell ions < 0.01 %. The rate laws' sensitivities to their
-// concentrations are ≤ 1 (c/(K + c), linear or GHK channels), so a rate differs by at most the largest
-// gradient, ~0.2 %, and an outlet value (a rate over the flow) by at most two such terms, 0.4 %; with
-// the 3-D integrator's own error at rel_tol 1e-3 (~0.03 %, docs/validation.md) the bound is 0.5 %. The
-// transepithelial potential, (RT/F) ln of concentration ratios, moves by at most RT/F × 0.4 % = 0.1 mV.
-// Measured: 0.04–0.27 % (the flow +0.27 %, lactose −0.15 %), 0.01 mV.
+// exocytosis (Michaelis–Menten in cytosolic glucose), the ions by channels and junctions. The milk is
+// nearly isosmotic with the cells (Kedem–Katchalsky water at Lp·RT = 5.2 nm/s per mOsm/L is far faster
+// than secretion), so the flow is the osmoles secreted over the milk's osmolarity. The 3-D model has
+// gradients the well-mixed one lacks; measured in its 48 h field (docs/human-milk-model.md "Well-mixed
+// mode"): cytosolic glucose 0.16 % lower in the apical cell layer than the cell mean, so synthesis
+// (sensitivity K/(K + c) = 0.71) 0.11 % lower; the lumen's osmolarity 0.17 % higher at the outlet than
+// at the alveolar wall (289.33 vs 288.84 mOsm/L: the duct takes water back), and the ions at the wall
+// within 0.1 % of the outlet; the cell ions < 0.01 %. So a rate moves by ≤ 0.11 %, the flow by ≤ 0.11 +
+// 0.17 = 0.28 %, an outlet value (a rate over the flow) by ≤ 0.39 %, and with the 3-D integrator's own
+// error at rel_tol 1e-3 (~0.03 %, docs/validation.md) by ≤ 0.42 %: the tolerance is that, rounded up to
+// 0.5 %. The transepithelial potential, (RT/F) ln of concentration ratios, moves by at most
+// RT/F × 0.4 % = 0.1 mV. Measured: 0.04–0.27 % (the flow +0.27 %, lactose −0.15 %), 0.01 mV.
 #include <gtest/gtest.h>
 
 #include <cmath>

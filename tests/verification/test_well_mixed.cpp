@@ -195,3 +195,22 @@ TEST(WellMixed, MassBalanceClosesOverAnHourOfSecretion) {
   std::snprintf(text, sizeof text, "%.3e", worst);
   ::testing::Test::RecordProperty("largest_balance_error_rel", text);
 }
+
+// A compartment the grid has no voxels of holds nothing in the 3-D model: here it has no unknowns and
+// no node, and the rest runs as without it.
+TEST(WellMixed, ACompartmentWithoutVoxelsHasNoUnknownsAndNoNode) {
+  Model m;
+  const int a = add_compartment(m, "left", 1), b = add_compartment(m, "right", 2);
+  const int absent = add_compartment(m, "absent", 9);
+  m.compartments[absent].solved_potential = true;
+  const int x = add_species(m, "X", 0, 1e-9, {10.0, 2.0, 5.0});
+  add_transporter(m, "leak", TransporterKind::linear_permeability, add_membrane(m, "wall", a, b), {{x, 1, 0}}, 1e-7);
+  add_membrane(m, "nowhere", b, absent);
+  well_mixed::WellMixedModel wm(m, reduce_on(m, slab_pair(1, 1, 2e-6)));
+  EXPECT_EQ(wm.unknowns(), 2);
+  EXPECT_EQ(wm.reduction().network.n_nodes, 0);
+  wm.advance_to(10.0);
+  const std::vector<double> c = wm.concentrations();
+  EXPECT_EQ(c[absent], 0.0);
+  EXPECT_LT(c[a] - c[b], 8.0);
+}
