@@ -40,6 +40,7 @@
 #include "host/app/run_outputs.hpp"
 #include "host/config/config.hpp"
 #include "host/io/output_dir.hpp"
+#include "host/well_mixed/well_mixed_command.hpp"
 #include "meshes/derived_fields.hpp"
 #include "meshes/geometry_options.hpp"
 
@@ -191,6 +192,7 @@ int run_command(const RunArguments& args) {
     }
     record.resolved_config = cfg.resolved_ini();
     const RunControl& run = cfg.model.run;
+    if (well_mixed::well_mixed_mode(cfg)) return well_mixed::run_well_mixed(args, cfg, record, manifest, folder_ready);
 
     // 2. geometry, and the memory it will all take: the process as it is now plus every array the
     //    run will hold, checked before the label grid is made where its size is known from the

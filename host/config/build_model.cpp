@@ -16,6 +16,7 @@ RunControl run_control(const Sections& all) {
   r.end_time_s = at_least(s, "end_time_s", 0, true);
   r.output_interval_s = at_least(s, "output_interval_s", 0, true);
   r.integrator = choice(s, "integrator", {"explicit", "implicit", "bdf"}, "integrator");
+  choice(s, "mode", {"spatial", "well_mixed"}, "mode");  // checked here, read by run_command (well_mixed_mode)
   r.dt_safety = s.get<double>("dt_safety");
   require(r.dt_safety > 0 && r.dt_safety <= 1, s, "dt_safety",
           "must be in (0, 1], got " + format_number(r.dt_safety));

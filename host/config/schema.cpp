@@ -82,6 +82,11 @@ class Builder {
 void run_keys(Builder& b) {
   b.number("end_time_s", "simulated time (s), > 0", 60.0);
   b.number("output_interval_s", "time between outputs (s), > 0", 10.0);
+  b.text("mode",
+         "spatial (the 3-D model on the grid) | well_mixed (the same model, one node per compartment with the "
+         "geometry's volumes and membrane areas, integrated by CVODE at rel_tol / abs_tol_mM; timeseries.csv and "
+         "run.json, no .vti; docs/human-milk-model.md \"Well-mixed mode\")",
+         "spatial");
   b.text("integrator",
          "implicit (split: backward Euler diffusion, explicit membrane substeps, adaptive step) | bdf "
          "(experimental: CVODE BDF implicit in every term, Newton-Krylov; docs/numerics.md) | explicit (reference)",
