@@ -188,7 +188,7 @@ TEST_F(Cli, SigtermStopsTheRunBetweenStepsWithALastSnapshotAndAnInterruptedRecor
   // snapshot exists), long before its end time.
   const std::string command =
       "cd '" + dir_.string() + "' && { '" + std::string(LACTOSIM_BINARY) +
-      "' run --run.end_time_s=1000 --run.output_interval_s=500 --quiet --out out > lactosim.log 2>&1 & "
+      "' run --run.integrator=implicit --run.end_time_s=1000 --run.output_interval_s=500 --quiet --out out > lactosim.log 2>&1 & "
       "pid=$!; for i in $(seq 600); do [ -f out/lactosim_000000.vti ] && break; sleep 0.1; done; "
       "sleep 0.5; kill -TERM $pid; wait $pid; echo $? > exit_status; }";
   ASSERT_EQ(std::system(command.c_str()), 0);

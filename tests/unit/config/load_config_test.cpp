@@ -66,10 +66,10 @@ TEST(ConfigDefault, LoadsAndConvertsUnitsToSI) {
   EXPECT_EQ(m.membranes[2].name, "apical");
   EXPECT_EQ(m.membranes[2].first, m.compartment_index("cell"));
   EXPECT_EQ(m.membranes[2].second, m.compartment_index("lumen"));
-  EXPECT_DOUBLE_EQ(m.membranes[2].potential_V, 0.015);  // mV → V
+  EXPECT_DOUBLE_EQ(m.membranes[2].potential_V, 0);  // no fixed potential: both sides' are solved
 
-  // 8 sections; the capillary wall's channel lists 4 species and becomes one transporter each.
-  ASSERT_EQ(m.transporters.size(), 11u);
+  // 10 sections; the capillary wall's channel lists 4 species and becomes one transporter each.
+  ASSERT_EQ(m.transporters.size(), 13u);
   EXPECT_EQ(m.transporters[0].name, "capillary_wall[Na]");
   EXPECT_EQ(m.transporters[3].name, "capillary_wall[glucose]");
   EXPECT_EQ(m.transporters[3].participants.at(0).species, m.species_index("glucose"));
@@ -77,12 +77,14 @@ TEST(ConfigDefault, LoadsAndConvertsUnitsToSI) {
   const auto& pump = m.transporters[4];
   EXPECT_EQ(pump.name, "NaK_ATPase");
   EXPECT_EQ(pump.kind, lactosim::physics::TransporterKind::p_type_pump);
-  EXPECT_DOUBLE_EQ(pump.rate, 0.2e-6);  // µmol·m⁻²·s⁻¹ → mol·m⁻²·s⁻¹
+  EXPECT_DOUBLE_EQ(pump.rate, 0.07e-6);  // µmol·m⁻²·s⁻¹ → mol·m⁻²·s⁻¹
   ASSERT_EQ(pump.participants.size(), 2u);
   EXPECT_DOUBLE_EQ(pump.participants[0].stoich, -3);
   EXPECT_DOUBLE_EQ(pump.participants[1].K_mM, 1.5);
   EXPECT_DOUBLE_EQ(pump.participants[0].yield, -3);  // the other kinds deliver what they take
-  const auto& glut1 = m.transporters[7];
+  EXPECT_EQ(m.transporters[8].name, "basolateral_Cl_channel");
+  EXPECT_DOUBLE_EQ(m.transporters[8].rate, 6.07e-10);  // P: µm/s → m/s
+  const auto& glut1 = m.transporters[9];
   EXPECT_EQ(glut1.name, "GLUT1");
   EXPECT_DOUBLE_EQ(glut1.participants.at(0).stoich, 1.0);  // default stoichiometry
   EXPECT_DOUBLE_EQ(glut1.participants.at(0).K_mM, 10.0);
@@ -92,7 +94,8 @@ TEST(ConfigDefault, LoadsAndConvertsUnitsToSI) {
   EXPECT_DOUBLE_EQ(m.reactions[0].rate, 0.05);
   EXPECT_DOUBLE_EQ(m.reactions[0].Km_mM, 1.0);
 
-  EXPECT_DOUBLE_EQ(m.run.end_time_s, 8);
+  EXPECT_DOUBLE_EQ(m.run.end_time_s, 21600);
+  EXPECT_EQ(m.run.integrator, "bdf");
   EXPECT_DOUBLE_EQ(m.run.dt_safety, 0.9);
   EXPECT_EQ(m.run.backend, "auto");        // default, not in the file
   EXPECT_DOUBLE_EQ(m.run.dt_max_s, 1e300);  // unlimited unless given
@@ -100,9 +103,13 @@ TEST(ConfigDefault, LoadsAndConvertsUnitsToSI) {
   EXPECT_DOUBLE_EQ(c.geometry.voxel_m, 2e-6);
   EXPECT_DOUBLE_EQ(c.geometry.lumen_radius_m, 20e-6);
 
-  // Secretion mechanics off unless asked for; their controls at the documented defaults.
-  for (const auto& comp : m.compartments) EXPECT_FALSE(comp.solved_potential || comp.lumen) << comp.name;
-  EXPECT_FALSE(m.solves_potentials());
+  // The cell's and the lumen's potentials solved; the rest of the secretion mechanics off (no lumen
+  // flow, no water); their controls at the documented defaults.
+  for (const auto& comp : m.compartments) {
+    EXPECT_FALSE(comp.lumen) << comp.name;
+    EXPECT_EQ(comp.solved_potential, comp.name == "cell" || comp.name == "lumen") << comp.name;
+  }
+  EXPECT_TRUE(m.solves_potentials());
   EXPECT_FALSE(m.has_lumen_flow());
   EXPECT_EQ(na.unit, "mM");
   EXPECT_DOUBLE_EQ(m.membranes[2].Lp_m_per_s_Pa, 0);
@@ -129,8 +136,8 @@ TEST(ConfigDefault, ClampScheduleInHoursBecomesSeconds) {
 TEST(ConfigDefault, ResolvedIniCitesFileAndLineAndReloads) {
   const auto c = load_config({}, {"run.threads=2"});
   const std::string ini = c.resolved_ini();
-  EXPECT_NE(ini.find("end_time_s = 8"), std::string::npos);
-  EXPECT_NE(ini.find("# <embedded default>:7"), std::string::npos);  // end_time_s's line
+  EXPECT_NE(ini.find("end_time_s = 21600"), std::string::npos);
+  EXPECT_NE(ini.find("# <embedded default>:12"), std::string::npos);  // end_time_s's line
   EXPECT_NE(ini.find("threads = 2"), std::string::npos);
   EXPECT_NE(ini.find("# <command line>"), std::string::npos);
   EXPECT_NE(ini.find("backend = auto"), std::string::npos);  // defaults are part of it
@@ -153,7 +160,7 @@ TEST_F(TempConfigs, LaterFilesOverrideEarlierOnes) {
   EXPECT_EQ(c.model.run.threads, 1);
   EXPECT_EQ(c.model.species[c.model.species_index("Na")].charge, 2);
   // Keys b.ini left alone keep default.ini's values.
-  EXPECT_DOUBLE_EQ(c.model.run.output_interval_s, 1);
+  EXPECT_DOUBLE_EQ(c.model.run.output_interval_s, 900);
   const auto* e = find_entry(c, "run.end_time_s");
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->where.file, b);
