@@ -560,8 +560,13 @@ void Simulation::restore(const State& s) {
   if (bool(store_) != s.store.has_value())
     throw std::invalid_argument(std::string("restore: the state ") + (store_ ? "has no milk store ([storage] is on)"
                                                                               : "has a milk store ([storage] is off)"));
-  if (store_) store_->restore(*s.store);  // checks its sizes
+  if (store_) {
+    check("store.amount_mol", s.store->amount_mol.size(), ns);
+    check("store.inflow_mol", s.store->inflow_mol.size(), ns);
+    check("store.ejected_mol", s.store->ejected_mol.size(), ns);
+  }
   backend_->put_fields(s.fields);  // checks the fields' sizes before anything else changes
+  if (store_) store_->restore(*s.store);
   bdf_.reset();                    // BDF restarts from the restored state (order 1, its own first step)
   time_s_ = s.time_s;
   steps_ = s.steps;

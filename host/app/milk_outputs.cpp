@@ -114,12 +114,7 @@ void MilkOutputs::resume(const Cursor& c) {
 }
 
 double MilkOutputs::domain_tissue_g(const Simulation& sim) {
-  const kernels::Problem& p = sim.problem();
-  long modelled = 0;  // voxels in a compartment (stroma and the halo are not)
-  for (std::int8_t c : p.compartment) modelled += c >= 0;
-  const double h = p.block.h_m;
-  constexpr double mL_per_m3 = 1e6;
-  return double(modelled) * h * h * h * mL_per_m3 * sim.model().gland.tissue_density_g_per_mL;
+  return lactosim::domain_tissue_g(sim.problem(), sim.model().gland.tissue_density_g_per_mL);
 }
 
 std::vector<std::string> MilkOutputs::csv_columns() const {
