@@ -185,6 +185,25 @@ TEST(MilkStorage, ClosedAlveolusFillsAtItsApicalWaterFluxUntilPressureBalancesOs
   EXPECT_NEAR(store.state().inflow_m3, sim.balance().lumen_water_in_m3, 1e-9 * store.state().inflow_m3);
 }
 
+TEST(MilkStorage, LaggedCouplingErrorHalvesWithTheStep) {
+  // The store's pressure reaches the membranes one step late: forward Euler on the filling ODE, first
+  // order, so the error in p(τ) halves when the step does — the check that the coupling error is what
+  // the docs say, and shrinks as they say (docs/human-milk-model.md "Coupling in time").
+  const double tau = 1.0;
+  double error[2] = {0, 0}, osmotic_Pa = 0;
+  for (int k = 0; k < 2; ++k) {
+    ClosedAlveolus a = closed_alveolus(tau);
+    osmotic_Pa = a.osmotic_Pa;
+    a.model.run.dt_max_s = (k == 0 ? 0.02 : 0.01) * tau;
+    Simulation sim(a.model, a.grid, {}, step::make_cpu_stepper(1));
+    sim.advance_to(tau);
+    error[k] = sim.milk_store()->pressure_Pa(sim.time()) - a.osmotic_Pa * (1 - std::exp(-1.0));
+  }
+  ASSERT_NE(error[1], 0.0);
+  EXPECT_NEAR(error[0] / error[1], 2.0, 0.1) << error[0] << " " << error[1] << " of " << osmotic_Pa << " Pa";
+  EXPECT_LT(std::abs(error[1]), 0.01 * osmotic_Pa);  // below (dt/τ)·RT·ΔΠ
+}
+
 TEST(MilkStorage, FullnessFeedbackLowersSecretionInTheSimulation) {
   // The same closed alveolus secreting lactose (glucose → lactose at the apical face, a feedback
   // transporter): one step from an empty and from a full store secretes in the ratio 1 : factor.
