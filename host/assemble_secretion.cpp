@@ -107,16 +107,30 @@ void build_lumen_flow(const Model& model, const mesh::LabelGrid& grid, const mes
   }
   for (long g : d.outlet_voxels)
     if (p.lumen[padded(b, g)]) p.outlet[padded(b, g)] = 1;
+  // With milk storage a closed component (an alveolus between feeds, no duct) drains into its own
+  // distension, lumped in the store (host/milk_storage.hpp): its deepest voxel — the largest duct
+  // radius, the lowest index on a tie — is its virtual outlet, at the store's pressure.
+  if (model.storage.enabled) {
+    std::vector<long> deepest(d.lumen_components.size(), -1);
+    for (long g = 0; g < grid.size(); ++g) {
+      const int c = d.lumen_component_of[g];
+      if (c < 0 || d.lumen_components[c].outlet_voxels > 0) continue;
+      if (deepest[c] < 0 || d.duct_radius_m[g] > d.duct_radius_m[deepest[c]]) deepest[c] = g;
+    }
+    for (long g : deepest)
+      if (g >= 0 && p.lumen[padded(b, g)]) p.outlet[padded(b, g)] = 1;
+  }
   // Every lumen component must drain (DESIGN §2), or the pressure problem has no solution.
   for (std::size_t c = 0; c < d.lumen_components.size(); ++c) {
     const mesh::LumenComponent& lc = d.lumen_components[c];
     const long first = padded(b, grid.index(lc.first_voxel[0], lc.first_voxel[1], lc.first_voxel[2]));
-    if (p.lumen[first] && lc.outlet_voxels == 0) {
+    if (p.lumen[first] && lc.outlet_voxels == 0 && !model.storage.enabled) {
       std::ostringstream msg;
       msg << "lumen compartment " << model.compartments[p.compartment[first]].name << ": a connected lumen of "
           << lc.voxels << " voxels (first voxel (" << lc.first_voxel[0] << ", " << lc.first_voxel[1] << ", "
           << lc.first_voxel[2] << ")) has no outlet voxel (label " << int(mesh::labels::outlet)
-          << "): milk cannot leave, so the pressure has no solution";
+          << "): milk cannot leave, so the pressure has no solution (with [storage] enabled = true a closed "
+             "lumen fills its own distension instead)";
       throw std::runtime_error(msg.str());
     }
   }

@@ -237,6 +237,24 @@ struct MilkCalcium {
   physics::CalciumChemistry chemistry;
 };
 
+// Milk storage and ejection ([storage]; host/milk_storage.hpp, docs/human-milk-model.md "Storage and
+// ejection"). Whole-gland values (both breasts, lumped); the store scales them to the domain by the
+// gland-scaling factor (GlandScaling). Off: no store, outlets at p = 0, every result as before.
+struct MilkStorage {
+  bool enabled = false;
+  double capacity_m3 = 420e-6;          // storage capacity, both breasts (Kent et al. 1999: 210 mL each)
+  double full_pressure_Pa = 3300;       // store pressure at capacity (goat, Peaker 1980): p = p_full V/V_cap
+  double initial_fullness = 0;          // V(0) / capacity
+  double ejection_pressure_rise_Pa = 3300;  // oxytocin's rise at capacity (∝ V): p_feed = (p_full + Δp) V/V_cap
+  double outflow_resistance_Pa_s_per_m3 = 0.165e3 * 60 / 1e-6;  // nipple + ducts, whole gland
+  double feed_interval_s = 2.18 * 3600;      // Kent et al. 2006: 11 ± 3 feeds a day (24 h / 11)
+  double feed_duration_s = 15 * 60;
+  double first_feed_s = 2.18 * 3600;         // model clock (run time + schedule offset)
+  std::vector<double> feed_times_s;           // a list instead of the periodic schedule (model clock)
+  std::vector<int> feedback_transporters;     // their rates × (1 − (1 − synthesis_factor_full)·fullness)
+  double synthesis_factor_full = 0.3;
+};
+
 struct Model {
   std::vector<Compartment> compartments;
   std::vector<Species> species;
@@ -249,6 +267,7 @@ struct Model {
   GlandScaling gland;
   MilkFat milk_fat;
   MilkCalcium milk_calcium;
+  MilkStorage storage;
 
   bool solves_potentials() const {  // some compartment has solved_potential
     for (const Compartment& c : compartments)

@@ -65,6 +65,29 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
     stats_.solver_residual_mol.assign(ns, 0.0);
   }
   dt_last_ = dt_nominal_;
+  if (model_.storage.enabled) {
+    if (!problem_.has_flow) throw std::runtime_error("[storage] enabled: the model has no lumen compartment to drain");
+    const double domain_g = domain_tissue_g(problem_, model_.gland.tissue_density_g_per_mL);
+    store_ = std::make_unique<MilkStore>(model_.storage, domain_g > 0 ? model_.gland.secretory_tissue_g / domain_g : 0.0,
+                                         ns);
+    backend_->set_store_pressure(store_->pressure_Pa(model_time(time_s_)));
+  }
+}
+
+kernels::StepRates Simulation::rates(double t) const {
+  kernels::StepRates r = rates_at(model_, problem_, t);
+  if (store_) {
+    // The autocrine feedback of fullness on synthesis (docs/human-milk-model.md "Storage and ejection").
+    const double factor = store_->synthesis_factor();
+    for (int i : model_.storage.feedback_transporters) r.transporters[std::size_t(i)].rate *= factor;
+  }
+  return r;
+}
+
+void Simulation::store_step(double t0, double t1, double water_m3, const std::vector<double>& outflow_mol) {
+  if (!store_) return;
+  store_->add_step(model_time(t0), model_time(t1), water_m3, outflow_mol);
+  backend_->set_store_pressure(store_->pressure_Pa(model_time(t1)));
 }
 
 void Simulation::advance_to(double t_end) {
@@ -87,7 +110,7 @@ void Simulation::advance_explicit(double t_end) {
   while (time_s_ < t_end && !stop_requested()) {
     const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
     const double step = last ? t_end - time_s_ : dt;
-    const kernels::StepTotals totals = backend_->explicit_step(rates_at(model_, problem_, time_s_), step);
+    const kernels::StepTotals totals = backend_->explicit_step(rates(time_s_), step);
     if (!(totals.min_concentration >= 0.0)) {
       ++rejected_;
       dt = step * 0.5;
@@ -106,7 +129,9 @@ void Simulation::advance_explicit(double t_end) {
     }
     last_progress_ = std::chrono::steady_clock::now();
     add_step_totals(totals);
+    const double t0 = time_s_;
     time_s_ = last ? t_end : time_s_ + step;
+    store_step(t0, time_s_, totals.outlet_water_m3, totals.outlet_outflow_mol);
     ++steps_;
     dt_last_ = step;
     dt = std::min(dt_nominal_, 2.0 * dt);
@@ -198,7 +223,7 @@ double Simulation::water_balance_error_relative() const {
 }
 
 bool Simulation::implicit_step(double t, double dt, step::ImplicitStepReport& into) {
-  const step::ImplicitStepReport r = backend_->implicit_step(rates_at(model_, problem_, t), dt, implicit_options_);
+  const step::ImplicitStepReport r = backend_->implicit_step(rates(t), dt, implicit_options_);
   accumulate(into.totals, r.totals);
   for (std::size_t s = 0; s < r.residual_mol.size(); ++s) into.residual_mol[s] += r.residual_mol[s];
   into.linear_iterations += r.linear_iterations;
@@ -293,7 +318,9 @@ void Simulation::advance_implicit(double t_end) {
     stats_.last_residual = halves.residual_relative;
     stats_.error_estimate_mM += diff.abs_max_mM;
     stats_.last_error_ratio = err;
+    const double t0 = time_s_;
     time_s_ = last ? t_end : time_s_ + step;
+    store_step(t0, time_s_, halves.totals.outlet_water_m3, halves.totals.outlet_outflow_mol);
     ++steps_;
     dt_last_ = step;
     last_progress_ = std::chrono::steady_clock::now();
@@ -324,7 +351,7 @@ void Simulation::advance_bdf(double t_end) {
     std::vector<double> c;
     backend_->read_concentrations(c);
     bdf_ = std::make_unique<step::BdfIntegrator>(
-        *backend_, problem_, [this](double t) { return rates_at(model_, problem_, t); }, o, time_s_, c);
+        *backend_, problem_, [this](double t) { return rates(t); }, o, time_s_, c);
     bdf_start_balance_ = balance_;
     bdf_start_counts_ = {steps_, rejected_, stats_.linear_iterations};
   }
@@ -347,6 +374,8 @@ void Simulation::advance_bdf(double t_end) {
     // The balance: the sources CVODE integrated as quadratures since the integrator began.
     const kernels::StepTotals q = bdf_->sources();
     const int ns = problem_.n_species;
+    const double water_before = balance_.outlet_water_m3;
+    const std::vector<double> outflow_before = balance_.outlet_outflow_mol;
     for (int s = 0; s < ns; ++s) {
       balance_.clamped_inflow_mol[s] = bdf_start_balance_.clamped_inflow_mol[s] + q.clamped_inflow_mol[s];
       balance_.reaction_source_mol[s] = bdf_start_balance_.reaction_source_mol[s] + q.reaction_source_mol[s];
@@ -360,6 +389,12 @@ void Simulation::advance_bdf(double t_end) {
     const step::BdfStats st = bdf_->stats();
     dt_last_ = st.last_step_s;
     if (t > time_s_) last_progress_ = std::chrono::steady_clock::now();
+    if (store_) {
+      // What the outlets passed since the last pass (the quadratures' increments, which telescope).
+      std::vector<double> outflow(ns);
+      for (int s = 0; s < ns; ++s) outflow[s] = balance_.outlet_outflow_mol[s] - outflow_before[s];
+      store_step(time_s_, t, balance_.outlet_water_m3 - water_before, outflow);
+    }
     time_s_ = t;
     steps_ = bdf_start_counts_.steps + st.steps;
     rejected_ = bdf_start_counts_.rejected + st.error_test_failures + st.newton_failures;
@@ -503,6 +538,7 @@ State Simulation::state() const {
   s.stats = stats_;
   s.secretion_stats = secretion_stats_;
   s.fields = backend_->fields();
+  if (store_) s.store = store_->state();
   return s;
 }
 
@@ -521,7 +557,16 @@ void Simulation::restore(const State& s) {
   check("balance.secretion_source_mol", b.secretion_source_mol.size(), ns);
   check("balance.outlet_outflow_mol", b.outlet_outflow_mol.size(), ns);
   check("stats.solver_residual_mol", s.stats.solver_residual_mol.size(), stats_.solver_residual_mol.size());
+  if (bool(store_) != s.store.has_value())
+    throw std::invalid_argument(std::string("restore: the state ") + (store_ ? "has no milk store ([storage] is on)"
+                                                                              : "has a milk store ([storage] is off)"));
+  if (store_) {
+    check("store.amount_mol", s.store->amount_mol.size(), ns);
+    check("store.inflow_mol", s.store->inflow_mol.size(), ns);
+    check("store.ejected_mol", s.store->ejected_mol.size(), ns);
+  }
   backend_->put_fields(s.fields);  // checks the fields' sizes before anything else changes
+  if (store_) store_->restore(*s.store);
   bdf_.reset();                    // BDF restarts from the restored state (order 1, its own first step)
   time_s_ = s.time_s;
   steps_ = s.steps;
@@ -531,6 +576,7 @@ void Simulation::restore(const State& s) {
   balance_ = s.balance;
   stats_ = s.stats;
   secretion_stats_ = s.secretion_stats;
+  if (store_) backend_->set_store_pressure(store_->pressure_Pa(model_time(time_s_)));
 }
 
 std::uint64_t Simulation::state_fingerprint() const {

@@ -27,6 +27,7 @@
 #include "step/bdf_integrator.hpp"
 #include "step/stepper.hpp"
 #include "../meshes/label_grid.hpp"
+#include "milk_storage.hpp"
 #include "model.hpp"
 #include "state.hpp"
 
@@ -91,6 +92,15 @@ class Simulation {
   // state_fingerprint() of this simulation's model and grid, for state files.
   std::uint64_t state_fingerprint() const;
 
+  // Milk storage ([storage]; host/milk_storage.hpp): the store (null when storage is off) and its
+  // fullness V/V_cap in [0, 1] — the domain's share of the gland's stored milk over its share of the
+  // storage capacity, as it stood after the last accepted step; 0 when storage is off. The signal
+  // the synthesis feedback reads, and junction regulation may.
+  const MilkStore* milk_store() const { return store_.get(); }
+  double milk_fullness() const { return store_ ? store_->fullness() : 0.0; }
+  // The model clock (run time + run.schedule_offset_s), on which schedules and feeds are set.
+  double model_time(double t_run_s) const { return t_run_s + model_.run.schedule_offset_s; }
+
   // Concentrations of the interior voxels, species by species, x fastest (for output).
   std::vector<double> interior_concentrations(int species) const;
   // Every species' (one read of the fields for all: a snapshot of a large grid reads them once).
@@ -101,6 +111,11 @@ class Simulation {
   void advance_implicit(double t_end_s);
   void advance_bdf(double t_end_s);
   void add_step_totals(const kernels::StepTotals& totals);
+  // The rates at run time t: rates_at() with the store's fullness feedback on the transporters it names.
+  kernels::StepRates rates(double t_s) const;
+  // An accepted step from t0 to t1 (run time) with what left through the outlets: into the store,
+  // whose pressure then becomes the outlets' value for the next step. No effect without storage.
+  void store_step(double t0_s, double t1_s, double water_m3, const std::vector<double>& outflow_mol);
   // One implicit step; false (state part-way) when it failed. Adds its totals into `into`.
   bool implicit_step(double t_s, double dt, step::ImplicitStepReport& into);
   // The watchdog (issue #18): "<integrator> step <n> at t = … s" for messages; a failure's place —
@@ -133,6 +148,7 @@ class Simulation {
   IntegratorStats stats_;
   SecretionStats secretion_stats_;
   const volatile std::sig_atomic_t* stop_flag_ = nullptr;
+  std::unique_ptr<MilkStore> store_;
 };
 
 }  // namespace lactosim

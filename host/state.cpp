@@ -200,6 +200,14 @@ void write_state_file(const std::string& path, const State& s, std::uint64_t fin
   w.record("fields.concentrations_mM", s.fields.concentrations_mM);
   w.record("fields.node_potential_V", s.fields.node_potential_V);
   w.record("fields.pressure_Pa", s.fields.pressure_Pa);
+  if (s.store) {  // only with [storage] on: a file without it keeps its bytes
+    w.record("store.volume_m3", s.store->volume_m3);
+    w.record("store.amount_mol", s.store->amount_mol);
+    w.record("store.inflow_m3", s.store->inflow_m3);
+    w.record("store.ejected_m3", s.store->ejected_m3);
+    w.record("store.inflow_mol", s.store->inflow_mol);
+    w.record("store.ejected_mol", s.store->ejected_mol);
+  }
   for (const auto& [name, values] : extras.numbers) w.record(name, values);
   for (const auto& [name, value] : extras.integers) w.record(name, value);
   for (const auto& [name, value] : extras.texts) w.record_text(name, value);
@@ -305,6 +313,15 @@ State read_state(const std::string& path, const std::uint64_t* expected_fingerpr
   s.fields.concentrations_mM = array("fields.concentrations_mM");
   s.fields.node_potential_V = array("fields.node_potential_V");
   s.fields.pressure_Pa = array("fields.pressure_Pa");
+  if (records.count("store.volume_m3")) {  // the milk store, where the run had one
+    StoreState& st = s.store.emplace();
+    st.volume_m3 = number("store.volume_m3");
+    st.amount_mol = array("store.amount_mol");
+    st.inflow_m3 = number("store.inflow_m3");
+    st.ejected_m3 = number("store.ejected_m3");
+    st.inflow_mol = array("store.inflow_mol");
+    st.ejected_mol = array("store.ejected_mol");
+  }
   if (extras) {
     *extras = {};
     for (auto& [name, rec] : records) {

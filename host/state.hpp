@@ -10,10 +10,12 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kernels/problem.hpp"
+#include "milk_storage.hpp"
 #include "step/stepper.hpp"
 
 namespace lactosim {
@@ -58,6 +60,7 @@ struct State {
   IntegratorStats stats;
   SecretionStats secretion_stats;  // largest so far: outputs report it, so a restart carries it on
   step::StepFields fields;
+  std::optional<StoreState> store;  // the milk store ([storage] on; host/milk_storage.hpp)
 };
 
 // Records a caller keeps beside the State in the same file (a checkpoint's place in the run loop, its

@@ -67,6 +67,9 @@ struct ProblemView {
 struct SecretionFields {
   const double* node_potential_V = nullptr;  // [node]
   const double* pressure_Pa = nullptr;       // per padded voxel; null = 0 everywhere
+  // The milk store's pressure (host/milk_storage.hpp), Pa: the outlets' Dirichlet value. Darcy flow is
+  // linear, so every lumen voxel's pressure is pressure_Pa + this; 0 without storage.
+  double store_pressure_Pa = 0;
   double* face_taken = nullptr;              // [f * ns + s] secretion kinds: leaves side 1 (mol m⁻² s⁻¹)
   double* face_delivered = nullptr;          // [f * ns + s] secretion kinds: reaches side 2
   double* face_water = nullptr;              // [f] water flux (m/s), side 1 → side 2
@@ -130,8 +133,14 @@ LACTOSIM_HD void membrane_face_fluxes(const ProblemView& p, const RatesView& r, 
     const int comp1 = p.compartment[p.face_first[f]], comp2 = p.compartment[p.face_second[f]];
     const double osm1 = physics::effective_osmolarity(c1, stride, ns, p.reflection, p.background_mM[comp1]);
     const double osm2 = physics::effective_osmolarity(c2, stride, ns, p.reflection, p.background_mM[comp2]);
-    const double p1 = sec.pressure_Pa ? sec.pressure_Pa[p.face_first[f]] : 0.0;
-    const double p2 = sec.pressure_Pa ? sec.pressure_Pa[p.face_second[f]] : 0.0;
+    double p1 = sec.pressure_Pa ? sec.pressure_Pa[p.face_first[f]] : 0.0;
+    double p2 = sec.pressure_Pa ? sec.pressure_Pa[p.face_second[f]] : 0.0;
+    // The store's pressure shifts the whole lumen (outlets at p_store instead of 0); added only
+    // when it is set, so a run without storage keeps its bits.
+    if (sec.store_pressure_Pa != 0.0 && p.lumen) {
+      if (p.lumen[p.face_first[f]]) p1 += sec.store_pressure_Pa;
+      if (p.lumen[p.face_second[f]]) p2 += sec.store_pressure_Pa;
+    }
     double water = 0.0;
     if (p.membrane_Lp[m] > 0.0) water = physics::membrane_water_flux(p.membrane_Lp[m], p.RT, osm1, osm2, p1, p2);
     water += physics::vesicle_water_flux(vesicle_osmoles, osm1);

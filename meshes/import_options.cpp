@@ -118,7 +118,8 @@ void add_import_options(po::options_description& o) {
      "non-lumen voxel into a cell (false: such contacts are an error)")
     ("geometry.require_outlet", po::value<bool>()->default_value(d.require_outlet, default_text(d.require_outlet)),
      "kind = file: a lumen component with no outlet voxel is an error, since its pressure problem "
-     "has no solution (false: reported only, for closed samples while the lumen flow is not coupled)");
+     "has no solution (false: reported only; such a closed lumen runs with [storage] enabled, filling "
+     "its own distension)");
   // clang-format on
 }
 

@@ -8,6 +8,8 @@
 //                                                                      out, then outflow per species
 //   run.outputs.drug_auc_mM_s                                          numbers: 4 per drug (skim plasma,
 //                                                                      skim milk, whole plasma, whole milk)
+//   run.outputs.store_cursor                                           number ([storage] on only): the
+//                                                                      store's ejected total at the last row
 #include "checkpoint.hpp"
 
 #include <filesystem>
@@ -63,6 +65,8 @@ void write_checkpoint(const std::string& out_dir, const Simulation& sim, const C
   milk = {c.outputs.milk.time_s, c.outputs.milk.water_in_m3, c.outputs.milk.water_out_m3};
   milk.insert(milk.end(), c.outputs.milk.outflow_mol.begin(), c.outputs.milk.outflow_mol.end());
   x.numbers["run.outputs.drug_auc_mM_s"] = c.outputs.milk.drug_auc_mM_s;
+  if (!c.outputs.milk.store_ejected_m3.empty())  // [storage] on only
+    x.numbers["run.outputs.store_cursor"] = c.outputs.milk.store_ejected_m3;
   write_state_file(path_in(out_dir), c.state, sim.state_fingerprint(), x);
 }
 
@@ -110,6 +114,7 @@ Checkpoint read_checkpoint(const std::string& out_dir, const Simulation& sim) {
   c.outputs.milk.water_out_m3 = milk[2];
   c.outputs.milk.outflow_mol.assign(milk.begin() + 3, milk.end());
   c.outputs.milk.drug_auc_mM_s = record(x.numbers, "run.outputs.drug_auc_mM_s", path);
+  if (x.numbers.count("run.outputs.store_cursor")) c.outputs.milk.store_ejected_m3 = x.numbers.at("run.outputs.store_cursor");
   return c;
 }
 

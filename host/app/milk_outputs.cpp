@@ -82,12 +82,14 @@ MilkOutputs::MilkOutputs(const Simulation& sim) {
   }
   const double domain_g = domain_tissue_g(sim);
   if (m.gland.secretory_tissue_g > 0 && domain_g > 0) gland_scale_ = m.gland.secretory_tissue_g / domain_g;
+  store_ = sim.milk_store() != nullptr;
 }
 
 MilkOutputs::Cursor MilkOutputs::cursor() const {
-  Cursor c{previous_time_s_, previous_water_in_m3_, previous_water_out_m3_, previous_outflow_mol_, {}};
+  Cursor c{previous_time_s_, previous_water_in_m3_, previous_water_out_m3_, previous_outflow_mol_, {}, {}};
   for (const Drug& d : drugs_)
     c.drug_auc_mM_s.insert(c.drug_auc_mM_s.end(), {d.skim.plasma_mM_s, d.skim.milk_mM_s, d.whole.plasma_mM_s, d.whole.milk_mM_s});
+  if (store_) c.store_ejected_m3 = {previous_ejected_m3_};
   return c;
 }
 
@@ -100,6 +102,10 @@ void MilkOutputs::resume(const Cursor& c) {
   previous_water_in_m3_ = c.water_in_m3;
   previous_water_out_m3_ = c.water_out_m3;
   previous_outflow_mol_ = c.outflow_mol;
+  if (store_ != (c.store_ejected_m3.size() == 1))
+    throw std::invalid_argument(std::string("milk outputs: a cursor ") + (store_ ? "without" : "with") +
+                                " the milk store's, for a run " + (store_ ? "with" : "without") + " storage");
+  if (store_) previous_ejected_m3_ = c.store_ejected_m3[0];
   for (std::size_t d = 0; d < drugs_.size(); ++d) {
     const double* a = &c.drug_auc_mM_s[4 * d];
     drugs_[d].skim.plasma_mM_s = a[0], drugs_[d].skim.milk_mM_s = a[1];
@@ -108,12 +114,7 @@ void MilkOutputs::resume(const Cursor& c) {
 }
 
 double MilkOutputs::domain_tissue_g(const Simulation& sim) {
-  const kernels::Problem& p = sim.problem();
-  long modelled = 0;  // voxels in a compartment (stroma and the halo are not)
-  for (std::int8_t c : p.compartment) modelled += c >= 0;
-  const double h = p.block.h_m;
-  constexpr double mL_per_m3 = 1e6;
-  return double(modelled) * h * h * h * mL_per_m3 * sim.model().gland.tissue_density_g_per_mL;
+  return lactosim::domain_tissue_g(sim.problem(), sim.model().gland.tissue_density_g_per_mL);
 }
 
 std::vector<std::string> MilkOutputs::csv_columns() const {
@@ -136,6 +137,10 @@ std::vector<std::string> MilkOutputs::csv_columns() const {
   }
   if (lumen_node_ >= 0) cols.push_back("transepithelial_potential_mV");
   if (potentials_) cols.push_back("potential_iterations");
+  if (store_)
+    for (const char* c : {"store_volume_uL", "store_fullness", "store_pressure_kPa", "feeding", "ejected_uL_per_day",
+                          "gland_ejected_mL_per_day"})
+      cols.push_back(c);
   return cols;
 }
 
@@ -245,6 +250,20 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
   }
   if (lumen_node_ >= 0) row.push_back(1e3 * snap.node_potential_V[lumen_node_]);
   if (potentials_) row.push_back(sim.secretion_stats().potential_iterations);
+  if (store_) {
+    const MilkStore& store = *sim.milk_store();
+    const double t_model = sim.model_time(sim.time());
+    const double ejected = store.state().ejected_m3 - previous_ejected_m3_;
+    const double ejected_uL_per_day = dt > 0 ? ejected / dt * seconds_per_day * uL_per_m3 : 0.0;
+    constexpr double mL_per_uL = 1e-3;
+    row.push_back(store.state().volume_m3 * uL_per_m3);
+    row.push_back(store.fullness());
+    row.push_back(store.pressure_Pa(t_model) * 1e-3);
+    row.push_back(store.feeding(t_model) ? 1.0 : 0.0);
+    row.push_back(ejected_uL_per_day);
+    row.push_back(ejected_uL_per_day * mL_per_uL * store.gland_scale());
+    previous_ejected_m3_ = store.state().ejected_m3;
+  }
   previous_time_s_ = sim.time();
   previous_water_in_m3_ = bal.lumen_water_in_m3;
   previous_water_out_m3_ = bal.outlet_water_m3;
@@ -267,7 +286,13 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const
     arrays.push_back({"potential_mV", 1, kernels::interior_of(b, psi.data())});
   }
   if (flow_) {
-    arrays.push_back({"pressure_Pa", 1, kernels::interior_of(b, snap.pressure_Pa.data())});
+    std::vector<double> pressure = snap.pressure_Pa;
+    // With storage the outlets sit at the store's pressure, which shifts the whole lumen (Darcy is linear).
+    const double p_store = sim.backend().store_pressure();
+    if (p_store != 0.0)
+      for (long v = 0; v < long(pressure.size()); ++v)
+        if (p.lumen[v]) pressure[v] += p_store;
+    arrays.push_back({"pressure_Pa", 1, kernels::interior_of(b, pressure.data())});
     // Cell-centred velocity: per axis, the mean of the voxel's two faces (µm/s).
     std::vector<double> velocity;
     velocity.reserve(3 * b.interior_voxels());

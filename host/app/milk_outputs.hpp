@@ -22,7 +22,11 @@
 //                   outlet_Ca_citrate_mM (CaCit⁻), outlet_Ca_phosphate_mM (CaHPO₄ + CaH₂PO₄⁺ + CaPO₄⁻),
 //                   outlet_Ca_casein_mM, milk_ionic_strength_mM (the I of the activity coefficients);
 //                   the four Ca columns sum to outlet_Ca_mM (docs/human-milk-model.md "Ionised calcium")
-//   .vti            pressure_Pa, velocity_um_per_s (3 components, the mean of each axis's two faces),
+//                   Storage ([storage] on; host/milk_storage.hpp): store_volume_uL (the domain's share),
+//                   store_fullness (0-1), store_pressure_kPa (p(V), with the ejection rise during a feed),
+//                   feeding (1 during a feed), ejected_uL_per_day (over the interval, the domain's) and
+//                   gland_ejected_mL_per_day (× the gland scale: the milk the infant receives a day)
+//   .vti            pressure_Pa (with storage: the store's pressure added in the lumen), velocity_um_per_s (3 components, the mean of each axis's two faces),
 //                   potential_mV (per voxel, from its node; 0 = ground), water_source_per_s (q)
 #pragma once
 #include <cstdint>
@@ -60,6 +64,7 @@ class MilkOutputs {
     double time_s = 0, water_in_m3 = 0, water_out_m3 = 0;
     std::vector<double> outflow_mol;
     std::vector<double> drug_auc_mM_s;  // per drug: skim plasma, skim milk, whole plasma, whole milk
+    std::vector<double> store_ejected_m3;  // with storage: the store's ejected total at the previous row
   };
   Cursor cursor() const;
   void resume(const Cursor& c);
@@ -92,6 +97,8 @@ class MilkOutputs {
   // Cumulative values at the previous row.
   double previous_time_s_ = 0, previous_water_in_m3_ = 0, previous_water_out_m3_ = 0;
   std::vector<double> previous_outflow_mol_;
+  bool store_ = false;                   // [storage] on: the store's columns
+  double previous_ejected_m3_ = 0;
 };
 
 }  // namespace lactosim

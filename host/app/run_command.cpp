@@ -83,6 +83,20 @@ void record_progress(RunRecord& record, const Simulation& sim, const RunOutputs&
   record.water_balance_error_relative = sim.water_balance_error_relative();
   record.secretion_stats = sim.secretion_stats();
   record.drug_exposure = outputs.milk().drug_exposure();
+  if (const MilkStore* store = sim.milk_store()) {
+    const StoreState& st = store->state();
+    RunRecord::Storage& out = record.storage;
+    out.present = true;
+    out.volume_m3 = st.volume_m3;
+    out.fullness = store->fullness();
+    out.pressure_kPa = store->pressure_Pa(sim.model_time(sim.time())) * 1e-3;
+    out.inflow_m3 = st.inflow_m3;
+    out.ejected_m3 = st.ejected_m3;
+    out.balance_error_relative = store_balance_error_relative(sim.model().storage, *store);
+    constexpr double mL_per_m3 = 1e6, s_per_day = 86400;
+    out.gland_ejected_mL = st.ejected_m3 * mL_per_m3 * store->gland_scale();
+    out.gland_ejected_mL_per_day = sim.time() > 0 ? out.gland_ejected_mL / (sim.time() / s_per_day) : 0.0;
+  }
   record.files = outputs.files();
   if (!record.files.empty()) record.last_snapshot = {record.files.back(), sim.time(), sim.steps()};
   record.peak_resident_bytes = peak_resident_bytes();

@@ -117,6 +117,17 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
                           {"largest_potential_iterations", r.secretion_stats.potential_iterations},
                           {"largest_potential_residual_A", r.secretion_stats.potential_residual_A}};
   }
+  if (r.storage.present) {
+    const RunRecord::Storage& st = r.storage;
+    j["milk_storage"] = {{"store_volume_m3", st.volume_m3},
+                         {"fullness", st.fullness},
+                         {"store_pressure_kPa", st.pressure_kPa},
+                         {"inflow_m3", st.inflow_m3},
+                         {"ejected_m3", st.ejected_m3},
+                         {"store_balance_error_relative", st.balance_error_relative},
+                         {"gland_ejected_mL", st.gland_ejected_mL},
+                         {"gland_ejected_mL_per_day", st.gland_ejected_mL_per_day}};
+  }
   if (!r.drug_exposure.empty()) {
     j["drug_exposure"] = json::array();
     for (const RunRecord::DrugExposure& d : r.drug_exposure) {
@@ -186,6 +197,19 @@ RunRecord from_json(const json& j) {
   for (const auto& [species, error] : j.at("balance_error_relative").items()) {
     r.species.push_back(species);
     r.balance_error_relative.push_back(number(error));
+  }
+  if (j.contains("milk_storage")) {
+    const json& w = j.at("milk_storage");
+    RunRecord::Storage& st = r.storage;
+    st.present = true;
+    st.volume_m3 = number(w.at("store_volume_m3"));
+    st.fullness = number(w.at("fullness"));
+    st.pressure_kPa = number(w.at("store_pressure_kPa"));
+    st.inflow_m3 = number(w.at("inflow_m3"));
+    st.ejected_m3 = number(w.at("ejected_m3"));
+    st.balance_error_relative = number(w.at("store_balance_error_relative"));
+    st.gland_ejected_mL = number(w.at("gland_ejected_mL"));
+    st.gland_ejected_mL_per_day = number(w.at("gland_ejected_mL_per_day"));
   }
   if (j.contains("water_balance")) {
     const json& w = j.at("water_balance");

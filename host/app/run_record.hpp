@@ -70,6 +70,15 @@ struct RunRecord {
     double auc_whole_milk_mM_h = 0, milk_to_plasma_auc_whole_milk = 0;
   };
   std::vector<DrugExposure> drug_exposure;
+  // Milk storage ([storage] on; host/milk_storage.hpp), written as "milk_storage": the store now (the
+  // domain's share), the water in from the outlets and ejected so far, the store's own balance
+  // (V − V₀ − in + ejected, relative to max(in, ejected)), and the ejected milk scaled to the gland,
+  // in total and per day of simulated time — the model's milk volume per day.
+  struct Storage {
+    bool present = false;
+    double volume_m3 = 0, fullness = 0, pressure_kPa = 0, inflow_m3 = 0, ejected_m3 = 0;
+    double balance_error_relative = 0, gland_ejected_mL = 0, gland_ejected_mL_per_day = 0;
+  } storage;
   std::vector<std::string> files;  // the snapshots written so far, oldest first
   // The last snapshot completed; absent (empty file) before the first.
   struct Snapshot {

@@ -325,6 +325,47 @@ void milk_calcium(const Sections& all, Model& m) {
   k.davies_A = physics::davies_A(m.run.temperature_K);
 }
 
+// [storage] (host/milk_storage.hpp): absent or enabled = false, no store. Whole-gland values in SI.
+void storage(const Sections& all, Model& m) {
+  const std::vector<const Section*> found = of_kind(all, "storage");
+  if (found.empty()) return;
+  const Section& s = *found.front();
+  MilkStorage& st = m.storage;
+  st.enabled = s.get<bool>("enabled");
+  if (!st.enabled) return;
+  require(m.gland.secretory_tissue_g > 0, s, "enabled",
+          "needs [model] secretory_tissue_g > 0: the store is the domain's share of the gland's storage");
+  require(m.has_lumen_flow(), s, "enabled", "needs a lumen compartment (lumen = true) to drain into the store");
+  st.capacity_m3 = at_least(s, "capacity_mL", 0, true) * 1e-6;
+  st.full_pressure_Pa = at_least(s, "full_pressure_kPa", 0, true) * 1e3;
+  st.initial_fullness = within(s, "initial_fullness", 0, 1);
+  st.ejection_pressure_rise_Pa = at_least(s, "ejection_pressure_rise_kPa", 0, false) * 1e3;
+  st.outflow_resistance_Pa_s_per_m3 = at_least(s, "outflow_resistance_kPa_min_per_mL", 0, true) * 1e3 * 60 / 1e-6;
+  st.feed_interval_s = at_least(s, "feed_interval_h", 0, true) * 3600;
+  st.feed_duration_s = at_least(s, "feed_duration_min", 0, true) * 60;
+  st.first_feed_s = at_least(s, "first_feed_h", 0, false) * 3600;
+  if (s.has("feed_times_h")) {
+    for (double t : s.get<std::vector<double>>("feed_times_h")) {
+      require(t >= 0, s, "feed_times_h", "times must be >= 0, got " + format_number(t));
+      require(st.feed_times_s.empty() || t * 3600 >= st.feed_times_s.back() + st.feed_duration_s, s, "feed_times_h",
+              "times must ascend, each at least feed_duration_min after the one before");
+      st.feed_times_s.push_back(t * 3600);
+    }
+  } else {
+    require(st.feed_duration_s < st.feed_interval_s, s, "feed_duration_min",
+            "must be shorter than feed_interval_h, got " + format_number(st.feed_duration_s / 60) + " min");
+  }
+  if (s.has("feedback_transporters"))
+    for (const std::string& name : s.get<std::vector<std::string>>("feedback_transporters")) {
+      int index = -1;
+      for (std::size_t t = 0; t < m.transporters.size(); ++t)
+        if (m.transporters[t].name == name) index = int(t);
+      require(index >= 0, s, "feedback_transporters", "unknown transporter '" + name + "'");
+      st.feedback_transporters.push_back(index);
+    }
+  st.synthesis_factor_full = within(s, "synthesis_factor_full", 0, 1);
+}
+
 void regions(const Sections& all, Model& m) {
   for (const Section* s : of_kind(all, "region")) {
     require(m.regions.size() < 32, *s, "shape", "more than 32 regions (one bit each on the GPU)");
@@ -374,6 +415,7 @@ Model build_model(const std::vector<Section>& sections) {
   regions(sections, m);
   transporters(sections, m);
   reactions(sections, m);
+  storage(sections, m);
   return m;
 }
 

@@ -20,7 +20,7 @@ const OptionInfo* SectionSchema::find(const std::string& full_key) const {
 
 namespace {
 
-const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow", "milk_calcium"};
+const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow", "milk_calcium", "storage"};
 const std::vector<std::string> named_kinds = {"compartment", "species",  "membrane",
                                               "transporter", "reaction", "region"};
 
@@ -328,6 +328,34 @@ void milk_calcium_keys(Builder& b) {
   b.number("logK_CaH2PO4_per_M", "log10 K of Ca2+ + H2PO4- = CaH2PO4+ at I = 0 (1/M), -5 to 20", 0.87);
 }
 
+// Milk storage and ejection (host/milk_storage.hpp; docs/parameters.md "Storage and ejection" for the
+// sources of the defaults). Whole-gland values, both breasts lumped.
+void storage_keys(Builder& b) {
+  b.boolean("enabled",
+            "a compliant milk store downstream of the outlets, feeds that empty it and fullness feedback on "
+            "synthesis; needs [model] secretory_tissue_g (its share of the gland); a closed lumen then fills "
+            "its own distension",
+            false);
+  b.number("capacity_mL", "storage capacity of the gland, both breasts (mL), > 0; Kent 1999: 210 mL a breast", 420);
+  b.number("full_pressure_kPa", "store pressure at capacity (kPa), > 0: p = p_full V / capacity (goat 3.3)", 3.3);
+  b.number("initial_fullness", "store volume at t = 0 / capacity, 0 to 1", 0);
+  b.number("ejection_pressure_rise_kPa",
+           "oxytocin: pressure added during a feed at capacity (kPa, proportional to V), >= 0", 3.3);
+  b.number("outflow_resistance_kPa_min_per_mL",
+           "nipple and ducts, whole gland (kPa min/mL), > 0: a feed empties with tau = R capacity / "
+           "(full_pressure + ejection_pressure_rise)",
+           0.165);
+  b.number("feed_interval_h", "time between feed starts (h), > 0; Kent 2006: 11 +- 3 feeds a day (24 h / 11 = 2.18)", 2.18);
+  b.number("feed_duration_min", "duration of each feed (min), > 0 and < the interval", 15);
+  b.number("first_feed_h", "start of the first feed on the model clock (h, run time + schedule_offset_h), >= 0",
+           2.18);
+  b.numbers("feed_times_h",
+            "feed start times on the model clock (h, ascending) instead of the interval; default: periodic");
+  b.texts("feedback_transporters",
+          "transporters whose rate falls with fullness: x (1 - (1 - synthesis_factor_full) fullness); default none");
+  b.number("synthesis_factor_full", "rate factor of feedback_transporters when the store is full, 0 to 1", 0.3);
+}
+
 void flow_keys(Builder& b) {
   b.number("viscosity_mPa_s", "lumen: milk viscosity (mPa s), > 0; mature human milk ~1.5-3 at 37 C",
            2.0);
@@ -371,6 +399,7 @@ SectionSchema section_schema(const std::string& kind, const std::string& name, c
   else if (kind == "region") region_keys(b);
   else if (kind == "flow") flow_keys(b);
   else if (kind == "milk_calcium") milk_calcium_keys(b);
+  else if (kind == "storage") storage_keys(b);
   else if (kind == "geometry") {
     // meshes/ declares these; we only mirror them for messages and the listing.
     s.desc.add(mesh::geometry_options());

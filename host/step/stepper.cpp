@@ -136,6 +136,7 @@ SecretionFields Stepper::secretion_fields() {
   SecretionFields f;
   f.node_potential_V = psi_field_.data();
   f.pressure_Pa = pressure_.data();
+  f.store_pressure_Pa = store_pressure_Pa_;
   f.face_taken = face_taken_.data();
   f.face_delivered = face_delivered_.data();
   f.face_water = face_water_.data();

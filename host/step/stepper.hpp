@@ -81,6 +81,11 @@ class Stepper {
   // so a stiff step of minutes stops within one substep (issue #18). Null: never.
   void set_stop_flag(const volatile std::sig_atomic_t* stop_flag) { stop_flag_ = stop_flag; }
   std::string device() const { return executor_->device(); }  // "2 OpenMP threads" | "NVIDIA H100 …"
+  // The milk store's pressure (Pa; host/milk_storage.hpp): the outlets' Dirichlet value, which
+  // shifts the whole lumen's pressure where the membrane water flux reads it. Set by the simulation
+  // after each accepted step (lagged coupling); 0 (the default) without storage.
+  void set_store_pressure(double p_Pa) { store_pressure_Pa_ = p_Pa; }
+  double store_pressure() const { return store_pressure_Pa_; }
   kernels::Executor& executor() { return *executor_; }
 
   // Takes the static problem (geometry, faces, tables) and the initial concentrations
@@ -190,6 +195,7 @@ class Stepper {
   // Newton's trial point), lumen pressure (Pa) and face velocities (m/s), the lumen's water source q
   // (1/s), and per-face scratch of the secretory pathways and water — all empty without them.
   std::vector<double> psi_;
+  double store_pressure_Pa_ = 0;
   kernels::Field psi_field_, psi_trial_;
   kernels::Field pressure_, saved_pressure_, face_velocity_, q_, advect_work_, flow_work_;
   kernels::Field face_taken_, face_delivered_, face_water_;

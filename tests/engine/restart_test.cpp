@@ -228,6 +228,30 @@ TEST_F(Restart, ADrugRunsAreasUnderTheCurveCarryOverARestart) {
   EXPECT_TRUE(slurp(ref / "lactosim_000006.vti") == slurp(dir_ / "out/lactosim_000006.vti"));
 }
 
+TEST_F(Restart, AFeedingRunsMilkStoreCarriesOverARestart) {
+  // The milk store (V, its solutes, the ejected totals) is in the State, and the store columns' interval
+  // start in the checkpoint's extras: a run stopped between feeds continues with the uninterrupted
+  // run's store, pressures and ejected volumes, byte for byte. Feeds every 15 min here, so the half
+  // hour holds two, one on each side of the stop.
+  const std::string src = LACTOSIM_SOURCE_DIR;
+  const std::string args = src + "/configs/models/human_milk.ini " + src +
+                           "/configs/scenarios/feeding.ini --run.bdf_restart_at_outputs=true --run.end_time_s=1800 "
+                           "--run.output_interval_s=300 --storage.first_feed_h=0.2 --storage.feed_interval_h=0.25 "
+                           "--storage.feed_duration_min=5 --quiet";
+  const fs::path ref = reference(args);
+  ASSERT_NE(slurp(ref / "timeseries.csv").find("gland_ejected_mL_per_day"), std::string::npos);
+  ASSERT_TRUE(read_run_record((ref / "run.json").string()).storage.ejected_m3 > 0);
+  const int status = run_and_signal(dir_, "run " + args + " --run.checkpoint_every_wall_s=0 --out out", 0.0, SIGTERM,
+                                    "lactosim_000003.vti");
+  ASSERT_EQ(status, 128 + SIGTERM) << slurp(dir_ / "lactosim.log");
+  const Result r = run_lactosim("run --restart out --quiet", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(slurp(ref / "timeseries.csv") == slurp(dir_ / "out/timeseries.csv"));
+  EXPECT_TRUE(slurp(ref / "lactosim_000006.vti") == slurp(dir_ / "out/lactosim_000006.vti"));
+  EXPECT_EQ(read_run_record((ref / "run.json").string()).storage.ejected_m3,
+            read_run_record((dir_ / "out/run.json").string()).storage.ejected_m3);
+}
+
 TEST_F(Restart, RefusesWhatItCannotContinue) {
   // No checkpoint.
   fs::create_directories(dir_ / "empty");
