@@ -14,6 +14,7 @@
 
 #include "../kernels/physics/calcium_speciation.hpp"
 #include "../kernels/physics/parameters.hpp"
+#include "junction_regulation.hpp"
 #include "plasma_pk.hpp"
 #include "schedule.hpp"
 
@@ -249,6 +250,7 @@ struct Model {
   GlandScaling gland;
   MilkFat milk_fat;
   MilkCalcium milk_calcium;
+  JunctionRegulation junctions;  // [junctions]: regulated openness of pathway V (host/junction_regulation.hpp)
 
   bool solves_potentials() const {  // some compartment has solved_potential
     for (const Compartment& c : compartments)
