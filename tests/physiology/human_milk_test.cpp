@@ -182,7 +182,7 @@ double at(const Series& s, const std::string& column) {
 // ---- fast --------------------------------------------------------------------------------------------
 
 TEST(HumanMilk, EveryScenarioRunsFromTheCommandLine) {
-  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "drug_transfer",
+  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "milk_stasis", "drug_transfer",
                            "drug_transfer_nitrofurantoin"}) {
     std::string log;
     const Series s = run(std::string("cli_") + name, {scenario(name)},
@@ -576,6 +576,26 @@ TEST_F(HumanMilkSlow, MastitisRaisesSodiumAndNaToKAndAlbuminAndLowersTheVolume) 
   EXPECT_LT(at(m, "outlet_lactose_mM"), at(n, "outlet_lactose_mM"));
   EXPECT_LT(at(m, "gland_milk_mL_per_day"), at(n, "gland_milk_mL_per_day"));
   EXPECT_GT(at(m, "outlet_albumin_g_per_L"), 10 * at(n, "outlet_albumin_g_per_L"));
+}
+
+// Milk stasis (DESIGN §1 "opens junctions within about a day"): the fullness signal rises over 12 h and opens
+// the junctions towards J = 175 with τ 24 h (milk_stasis.ini). The outlet Na has made more than half of its
+// two-day rise by 24 h, and rises above the subclinical cut-offs (12–16 mM) within the first day; lactose
+// falls. Not a calibration row: the claim is the timing the config sets, seen through the whole model.
+TEST_F(HumanMilkSlow, MilkStasisOpensTheJunctionsWithinAboutADay) {
+  const Series& s = scenario_run("milk_stasis");
+  ASSERT_GE(s.size(), 49u) << "milk_stasis did not run";
+  const auto at_hour = [&](double h, const char* column) {
+    for (const auto& r : s)
+      if (std::abs(r.at("time_s") - 3600 * h) < 1) return r.at(column);
+    ADD_FAILURE() << "no output at " << h << " h";
+    return NAN;
+  };
+  const double na0 = at_hour(1, "outlet_Na_mM"), na24 = at_hour(24, "outlet_Na_mM"), na48 = at_hour(48, "outlet_Na_mM");
+  std::cout << "[ stasis   ] Na " << na0 << " (1 h), " << na24 << " (24 h), " << na48 << " (48 h) mM\n";
+  EXPECT_GT(na24 - na0, 0.5 * (na48 - na0));
+  EXPECT_GT(na24, 16.0);
+  EXPECT_LT(at_hour(48, "outlet_lactose_mM"), at_hour(1, "outlet_lactose_mM"));
 }
 
 // Drug transfer over a dosing course, M/P from the areas under the curve (docs/human-milk-model.md "The
