@@ -585,7 +585,7 @@ TEST_F(HumanMilkSlow, MastitisRaisesSodiumAndNaToKAndAlbuminAndLowersTheVolume) 
 TEST_F(HumanMilkSlow, MilkStasisOpensTheJunctionsWithinAboutADay) {
   const Series& s = scenario_run("milk_stasis");
   ASSERT_GE(s.size(), 49u) << "milk_stasis did not run";
-  const auto at_hour = [&](double h, const char* column) {
+  const auto at_hour = [&](double h, const char* column) -> double {
     for (const auto& r : s)
       if (std::abs(r.at("time_s") - 3600 * h) < 1) return r.at(column);
     ADD_FAILURE() << "no output at " << h << " h";
