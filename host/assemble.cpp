@@ -268,6 +268,22 @@ physics::TransporterParams transporter_params(const Model& model, const Transpor
   return tp;
 }
 
+// Regulated junctions (host/junction_regulation.hpp): a junction transporter's permeability × J(t),
+// and inside the inflamed region × J_inflamed/J as one more region factor.
+void apply_junction_regulation(const Model& model, const Transporter& t_in, double t, physics::TransporterParams& tp) {
+  const JunctionRegulation& jr = model.junctions;
+  if (!jr.regulated || !model.membranes[t_in.membrane].junctions) return;
+  tp.rate *= jr.openness(t);
+  if (jr.inflammation_region < 0 || !jr.inflammation.active()) return;
+  if (tp.regions.count >= physics::max_region_overrides)
+    throw std::runtime_error("transporter " + t_in.name + ": at most " +
+                             std::to_string(physics::max_region_overrides - 1) +
+                             " region overrides beside the inflamed region's junction factor");
+  tp.regions.region_bit[tp.regions.count] = 1u << jr.inflammation_region;
+  tp.regions.factor[tp.regions.count] = jr.inflamed_factor(t);
+  ++tp.regions.count;
+}
+
 }  // namespace
 
 kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) {  // t in s
@@ -278,6 +294,7 @@ kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) 
     physics::TransporterParams tp = transporter_params(model, t_in);
     tp.rate = t_in.rate * t_in.schedule.at(t);
     tp.regions = overrides_at(model, t_in.region_overrides, t, "transporter " + t_in.name);
+    apply_junction_regulation(model, t_in, t, tp);
     r.transporters.push_back(tp);
   }
   for (const Reaction& q_in : model.reactions) {
@@ -329,6 +346,7 @@ LocalRateBounds local_rate_bounds(const Model& model, const Problem& p) {
     const double peak = t.rate * std::max(1.0, t.schedule.empty() ? 1.0 : *std::max_element(t.schedule.value.begin(), t.schedule.value.end()));
     double region = 1.0;
     for (const RegionOverride& o : t.region_overrides) region = std::max(region, o.factor);
+    if (model.junctions.regulated && model.membranes[t.membrane].junctions) region *= model.junctions.peak_openness();
     // Solved potentials are not known in advance: bound them by 100 mV (rejection covers more).
     const Membrane& mem = model.membranes[t.membrane];
     const bool solved = model.compartments[mem.first].solved_potential || model.compartments[mem.second].solved_potential;

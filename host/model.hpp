@@ -14,6 +14,7 @@
 
 #include "../kernels/physics/calcium_speciation.hpp"
 #include "../kernels/physics/parameters.hpp"
+#include "junction_regulation.hpp"
 #include "plasma_pk.hpp"
 #include "schedule.hpp"
 
@@ -268,6 +269,7 @@ struct Model {
   MilkFat milk_fat;
   MilkCalcium milk_calcium;
   MilkStorage storage;
+  JunctionRegulation junctions;  // [junctions]: regulated openness of pathway V (host/junction_regulation.hpp)
 
   bool solves_potentials() const {  // some compartment has solved_potential
     for (const Compartment& c : compartments)

@@ -2,6 +2,8 @@
 // Validated sections → the SI Model (host/model.hpp): range checks, cross-references between
 // sections, unit conversion done once (µm → m, µm²/s → m²/s, µm/s → m/s, µmol → mol, mV → V, h → s,
 // mPa·s → Pa·s).
+#include <cmath>
+
 #include "checks.hpp"
 #include "values.hpp"
 
@@ -400,6 +402,58 @@ void regions(const Sections& all, Model& m) {
   }
 }
 
+// [junctions]: the regulated openness of pathway V (host/junction_regulation.hpp). Every key is
+// checked whether or not `regulated` is on, so a typo'd value fails before a run that would use it.
+void junctions(const Sections& all, Model& m) {
+  const Section& s = *of_kind(all, "junctions").front();
+  JunctionRegulation& j = m.junctions;
+  j.regulated = s.get<bool>("regulated");
+  const auto factor = [&](const char* key) {
+    const double f = s.get<double>(key);
+    require(std::isfinite(f) && f >= 1, s, key, "must be >= 1 (an openness; 1 = closed), got " + format_number(f));
+    return f;
+  };
+  const auto hours = [&](const char* key) { return at_least(s, key, 0, true) * 3600.0; };
+  const auto signal = [&](const char* key) {
+    Schedule sc = schedule(s, key);
+    for (double v : sc.value)
+      require(v >= 0 && v <= 1, s, key, "signals must be in [0, 1], got " + format_number(v));
+    return sc;
+  };
+  const auto hormone = [&](const char* key) {
+    Schedule sc = schedule(s, key);
+    for (double v : sc.value)
+      require(v >= 0, s, key, "concentrations must be >= 0, got " + format_number(v));
+    return sc;
+  };
+  JunctionClosure& c = j.closure;
+  c.open_factor = factor("open_factor");
+  c.fast_fraction = within(s, "closure_fast_fraction", 0, 1);
+  c.fast_time_constant_s = hours("closure_fast_time_constant_h");
+  c.slow_time_constant_s = hours("closure_slow_time_constant_h");
+  c.progesterone_ng_per_mL = hormone("progesterone_schedule_h_ng_per_mL");
+  c.progesterone_pregnancy_ng_per_mL = at_least(s, "progesterone_pregnancy_ng_per_mL", 0, true);
+  c.prolactin_ng_per_mL = hormone("prolactin_schedule_h_ng_per_mL");
+  c.prolactin_permissive_ng_per_mL = at_least(s, "prolactin_permissive_ng_per_mL", 0, true);
+  require(c.open_factor == 1 || !c.progesterone_ng_per_mL.empty() || !j.regulated, s, "open_factor",
+          "junctions open at birth need progesterone_schedule_h_ng_per_mL (the withdrawal that closes them)");
+  c.tabulate_drive();
+  j.stasis.signal = signal("stasis_schedule_h");
+  j.stasis.open_factor = factor("stasis_open_factor");
+  j.stasis.time_constant_s = hours("stasis_time_constant_h");
+  j.inflammation.signal = signal("inflammation_schedule_h");
+  j.inflammation.open_factor = factor("inflammation_open_factor");
+  j.inflammation.time_constant_s = hours("inflammation_time_constant_h");
+  std::vector<std::string> regions;
+  for (const Region& r : m.regions) regions.push_back(r.name);
+  if (s.has("inflammation_region"))
+    j.inflammation_region =
+        declared_index(s, "inflammation_region", s.get<std::string>("inflammation_region"), regions, "region");
+  require(j.inflammation.signal.empty() || j.inflammation_region >= 0, s, "inflammation_schedule_h",
+          "needs inflammation_region (the region whose junctions it opens)");
+  j.pore_radius_m = at_least(s, "pore_radius_nm", 0, true) * 1e-9;
+}
+
 }  // namespace
 
 Model build_model(const std::vector<Section>& sections) {
@@ -413,6 +467,7 @@ Model build_model(const std::vector<Section>& sections) {
   milk_fat(sections, m);
   milk_calcium(sections, m);
   regions(sections, m);
+  junctions(sections, m);  // before the transporters: their sieving reads the pore radius
   transporters(sections, m);
   reactions(sections, m);
   storage(sections, m);

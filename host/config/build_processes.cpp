@@ -179,6 +179,7 @@ void transporter(const Section& s, Model& m) {
                "by kind " + kind + " (free fractions: " +
                    physics::kinds_where([](const physics::TransporterKindInfo& k) { return k.form.free_fractions; }) + " only)");
   if (form.species == SpeciesKeys::takes_delivers) {
+    not_used(s, "sieving_radius_nm", "by kind " + kind + " (a permeability's size sieving)");
     secretion(s, kind, form, t, m);
     t.schedule = factor_schedule(s, "schedule_h");
     t.region_overrides = region_overrides(s, m);
@@ -237,6 +238,12 @@ void transporter(const Section& s, Model& m) {
       not_used(s, std::string(physics::rate_key_name(other)), "by kind " + kind + " (give " + rate_key + ")");
   missing(s, rate_key, "kind " + kind);
   t.rate = at_least(s, rate_key, 0, false) * 1e-6;
+  if (s.has("sieving_radius_nm")) {  // size sieving through the junctions' pores (Renkin 1954)
+    require(mb.junctions, s, "sieving_radius_nm",
+            "only on a pathway = junctions membrane ('" + mb.name + "' is not one)");
+    const double a_m = at_least(s, "sieving_radius_nm", 0, false) * 1e-9;
+    t.rate *= renkin_diffusive_hindrance(a_m / m.junctions.pore_radius_m);
+  }
   t.schedule = factor_schedule(s, "schedule_h");
   t.region_overrides = region_overrides(s, m);
   if (!channel || t.participants.size() == 1) {

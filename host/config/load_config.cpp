@@ -217,7 +217,7 @@ LoadedConfig load_config(const std::vector<std::string>& files,
   for (const auto& o : overrides) merge(merged, parse_override(o, is_named_kind));
   refuse_sections_named_only_on_command_line(merged);
   // Sections a config may leave out entirely still need their defaults.
-  for (const char* kind : {"run", "model", "geometry", "flow", "milk_calcium"})
+  for (const char* kind : {"run", "model", "geometry", "flow", "milk_calcium", "junctions"})
     if (std::none_of(merged.begin(), merged.end(), [&](const Section& s) { return s.kind == kind; }))
       merged.push_back({kind, "", {"<default>", 0, kind}, {}, nullptr, {}});
 

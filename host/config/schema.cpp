@@ -20,7 +20,7 @@ const OptionInfo* SectionSchema::find(const std::string& full_key) const {
 
 namespace {
 
-const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow", "milk_calcium", "storage"};
+const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow", "milk_calcium", "storage", "junctions"};
 const std::vector<std::string> named_kinds = {"compartment", "species",  "membrane",
                                               "transporter", "reaction", "region"};
 
@@ -280,6 +280,9 @@ void transporter_keys(Builder& b, const Declared& d) {
   b.number("pH_second", ff + ": pH on the second side (milk ~7.2), 0 to 14");
   b.number("unbound_first", ff + ": fraction not bound to protein on the first side, 0 < x <= 1 (default 1)");
   b.number("unbound_second", ff + ": fraction not bound to protein on the second side, 0 < x <= 1 (default 1)");
+  b.number("sieving_radius_nm",
+           "on a pathway = junctions membrane: the species' Stokes radius (nm), >= 0; the permeability x Renkin's "
+           "hindrance in a pore of [junctions] pore_radius_nm (host/junction_regulation.hpp)");
   region_factor_keys(b, d);
 }
 
@@ -356,6 +359,40 @@ void storage_keys(Builder& b) {
   b.number("synthesis_factor_full", "rate factor of feedback_transporters when the store is full, 0 to 1", 0.3);
 }
 
+// Regulated junctions (host/junction_regulation.hpp; docs/parameters.md "Regulated junctions" for
+// the sources of the defaults).
+void junction_keys(Builder& b) {
+  b.boolean("regulated",
+            "the junction permeabilities (transporters on a pathway = junctions membrane) x an openness J(t) >= 1 "
+            "driven by the signals below; false: only their own schedules and region factors",
+            false);
+  b.number("open_factor", "J at model time 0 (birth: the open junctions of pregnancy), >= 1 (1: closed)", 1.0);
+  b.number("closure_fast_fraction", "share of J - 1 that closes in the fast phase, 0 to 1", 1.0);
+  b.number("closure_fast_time_constant_h", "fast phase's time constant at full drive (h), > 0", 24.0);
+  b.number("closure_slow_time_constant_h", "slow tail's time constant at full drive (h), > 0", 24.0);
+  b.schedule("progesterone_schedule_h_ng_per_mL",
+             "plasma progesterone vs model time, 't_h:ng/mL, ...'; its withdrawal 1 - P/progesterone_pregnancy "
+             "(clamped to 0..1) drives the closure; none: no closure");
+  b.number("progesterone_pregnancy_ng_per_mL", "progesterone at which the withdrawal is 0 (ng/mL), > 0", 150.0);
+  b.schedule("prolactin_schedule_h_ng_per_mL",
+             "plasma prolactin vs model time, 't_h:ng/mL, ...'; permissive factor PRL/prolactin_permissive "
+             "(clamped to 0..1) multiplies the drive; none: 1");
+  b.number("prolactin_permissive_ng_per_mL", "prolactin above which it fully permits closure (ng/mL), > 0", 20.0);
+  b.schedule("stasis_schedule_h",
+             "milk stasis (fullness) 0..1 vs model time, 't_h:signal, ...'; opens the junctions towards "
+             "stasis_open_factor with stasis_time_constant_h");
+  b.number("stasis_open_factor", "J with the stasis signal held at 1, >= 1", 1.0);
+  b.number("stasis_time_constant_h", "time constant of stasis opening and reclosing (h), > 0", 24.0);
+  b.text("inflammation_region", "the declared region whose junctions the inflammation signal opens");
+  b.schedule("inflammation_schedule_h", "inflammation 0..1 vs model time in inflammation_region, 't_h:signal, ...'");
+  b.number("inflammation_open_factor", "J in the region with the inflammation signal held at 1, >= 1", 1.0);
+  b.number("inflammation_time_constant_h", "time constant of inflammatory opening (h), > 0", 2.0);
+  b.number("pore_radius_nm",
+           "radius of the open junctions' pores for size sieving (nm), > 0: a junction transporter's "
+           "sieving_radius_nm multiplies its permeability by Renkin's hindrance",
+           10.0);
+}
+
 void flow_keys(Builder& b) {
   b.number("viscosity_mPa_s", "lumen: milk viscosity (mPa s), > 0; mature human milk ~1.5-3 at 37 C",
            2.0);
@@ -400,6 +437,7 @@ SectionSchema section_schema(const std::string& kind, const std::string& name, c
   else if (kind == "flow") flow_keys(b);
   else if (kind == "milk_calcium") milk_calcium_keys(b);
   else if (kind == "storage") storage_keys(b);
+  else if (kind == "junctions") junction_keys(b);
   else if (kind == "geometry") {
     // meshes/ declares these; we only mirror them for messages and the listing.
     s.desc.add(mesh::geometry_options());

@@ -59,9 +59,10 @@ inline constexpr std::array<std::string_view, 8> free_fraction_keys = {
     "free_fraction_first", "free_fraction_second", "pKa", "drug",
     "pH_first", "pH_second", "unbound_first", "unbound_second"};
 
-// Keys every kind takes: where it sits, what it is, and its rate's time and region factors.
-inline constexpr std::array<std::string_view, 4> common_transporter_keys = {"membrane", "kind", "schedule_h",
-                                                                            "region.<REGION>"};
+// Keys every kind takes: where it sits, what it is, its rate's time and region factors, and (on a
+// junctions membrane) the size sieving of its species (host/junction_regulation.hpp).
+inline constexpr std::array<std::string_view, 5> common_transporter_keys = {"membrane", "kind", "schedule_h",
+                                                                            "region.<REGION>", "sieving_radius_nm"};
 
 // The keys `info`'s kind takes beyond common_transporter_keys, in schema order.
 inline std::vector<std::string_view> transporter_kind_keys(const TransporterKindInfo& info) {

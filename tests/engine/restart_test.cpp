@@ -252,6 +252,25 @@ TEST_F(Restart, AFeedingRunsMilkStoreCarriesOverARestart) {
             read_run_record((dir_ / "out/run.json").string()).storage.ejected_m3);
 }
 
+TEST_F(Restart, RegulatedJunctionsContinueBitwise) {
+  // The regulated junctions' openness is a function of model time (host/junction_regulation.hpp), not
+  // stepped state: a restarted mastitis run (inflamed region opening over the first hours) ends with the
+  // uninterrupted run's files.
+  const std::string src = LACTOSIM_SOURCE_DIR;
+  const std::string args = src + "/configs/models/human_milk.ini " + src +
+                           "/configs/scenarios/mastitis.ini --run.bdf_restart_at_outputs=true "
+                           "--run.end_time_s=3600 --run.output_interval_s=600 --quiet";
+  const fs::path ref = reference(args);
+  const int status = run_and_signal(dir_, "run " + args + " --run.checkpoint_every_wall_s=0 --out out", 0.0, SIGTERM,
+                                    "lactosim_000003.vti");
+  ASSERT_EQ(status, 128 + SIGTERM) << slurp(dir_ / "lactosim.log");
+  const Result r = run_lactosim("run --restart out --quiet", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(read_run_record((dir_ / "out/run.json").string()).restart.bitwise);
+  EXPECT_TRUE(slurp(ref / "timeseries.csv") == slurp(dir_ / "out/timeseries.csv"));
+  EXPECT_TRUE(slurp(ref / "lactosim_000006.vti") == slurp(dir_ / "out/lactosim_000006.vti"));
+}
+
 TEST_F(Restart, RefusesWhatItCannotContinue) {
   // No checkpoint.
   fs::create_directories(dir_ / "empty");

@@ -182,7 +182,7 @@ double at(const Series& s, const std::string& column) {
 // ---- fast --------------------------------------------------------------------------------------------
 
 TEST(HumanMilk, EveryScenarioRunsFromTheCommandLine) {
-  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "drug_transfer",
+  for (const char* name : {"steady_lactation", "secretory_activation", "mastitis", "milk_stasis", "drug_transfer",
                            "drug_transfer_nitrofurantoin", "feeding"}) {
     std::string log;
     const Series s = run(std::string("cli_") + name, {scenario(name)},
@@ -464,9 +464,10 @@ TEST_F(HumanMilkSlow, SodiumFallsFromColostrumToTheActivatedThresholdByDay5) {
   check_row("sodium", "", "days1-5", mean(24, 120, "outlet_Na_mM"));
 }
 
-TEST_F(HumanMilkSlow, SodiumOnDay3MissesTheDataAsDocumented) { check_row("sodium", "72", "", hour(72, "outlet_Na_mM")); }
+// Fitted since the junctions are regulated (secretory_activation.ini [junctions]: the closure was set from it).
+TEST_F(HumanMilkSlow, SodiumOnDay3KeepsTheFittedClosure) { check_row("sodium", "72", "", hour(72, "outlet_Na_mM")); }
 
-TEST_F(HumanMilkSlow, PotassiumOverDays1To5LiesWithinTwoSd) { check_row("potassium", "", "days1-5", mean(24, 120, "outlet_K_mM")); }
+TEST_F(HumanMilkSlow, PotassiumOverDays1To5AgainstTwoSd) { check_row("potassium", "", "days1-5", mean(24, 120, "outlet_K_mM")); }
 
 TEST_F(HumanMilkSlow, LactoseRisesFromDay1) {
   const double d1 = hour(24, "outlet_lactose_mM"), d5 = hour(120, "outlet_lactose_mM");
@@ -478,7 +479,7 @@ TEST_F(HumanMilkSlow, LactoseRisesFromDay1) {
 TEST_F(HumanMilkSlow, LactoseOnDay4MissesTheDataAsDocumented) { check_row("lactose", "96", "", hour(96, "outlet_lactose_mM")); }
 
 // Hour at which lactose has made 95 % of its 24 h → 120 h rise, interpolated between hourly outputs.
-TEST_F(HumanMilkSlow, LactoseTransitionEndsWithinTwoSdOfTheMothersTimes) {
+TEST_F(HumanMilkSlow, LactoseTransitionEndAgainstTwoSdOfTheMothersTimes) {
   const double l24 = hour(24, "outlet_lactose_mM"), l120 = hour(120, "outlet_lactose_mM");
   const double target = l24 + 0.95 * (l120 - l24);
   double t95 = NAN, t_prev = NAN, l_prev = NAN;
@@ -520,25 +521,18 @@ TEST_F(HumanMilkSlow, OsmolalityStaysInThePlasmaRangeThroughActivation) {
 
 // The rows labelled by_construction (milk_calibration_tolerances.csv; docs/validation.md "What each row
 // can count as") hold the values that fix them: if the model changes so that one no longer does, this
-// fails and the label is to be revisited. After the junctions close (48 h) milk Na and lactose are the
-// mature milk's whatever the synthesis level (the apical channels scale with synthesis; lactose is the
-// isosmotic remainder); the volume is the synthesis schedule's factor × the mature volume; osmolality is
-// the backgrounds' ~289 mOsm/L.
+// fails and the label is to be revisited. Mature lactose is the isosmotic remainder; osmolality is the
+// backgrounds' ~289 mOsm/L. (Na at 72 and 120 h, lactose at 96 h and the 72 and 120 h volumes were by
+// construction while the junctions closed on a schedule by 48 h; with the regulated closure's slow tail
+// they depend on the mechanism and are labelled fitted or predicted: docs/validation.md.)
 TEST_F(HumanMilkSlow, ByConstructionRowsEqualTheValuesThatFixThem) {
   const double na = mature("outlet_Na_mM"), lactose = mature("outlet_lactose_mM");
-  const double volume = mature("gland_milk_mL_per_day"), osm = mature("milk_osmolarity_mOsm_per_L");
-  EXPECT_NEAR(hour(72, "outlet_Na_mM"), na, 0.03 * na);
-  EXPECT_NEAR(hour(120, "outlet_Na_mM"), na, 0.01 * na);
-  EXPECT_NEAR(hour(96, "outlet_lactose_mM"), lactose, 0.01 * lactose);
+  const double osm = mature("milk_osmolarity_mOsm_per_L");
   // Mature lactose: the milk's osmolarity less the lumen background (35 mOsm/L), the ions, glucose and
   // citrate, shared with the Ca and phosphate co-secreted at 0.037 and 0.024 per lactose.
   const double remainder = (osm - 35 - na - mature("outlet_K_mM") - mature("outlet_Cl_mM") - mature("outlet_glucose_mM") -
                             mature("outlet_citrate_mM")) / (1 + 0.037 + 0.024);
   EXPECT_NEAR(lactose, remainder, 0.005 * lactose);
-  // Synthesis 0.1 until 36 h, linear to 1 at 120 h (secretory_activation.ini).
-  const auto synthesis = [](double h) { return h <= 36 ? 0.1 : h >= 120 ? 1.0 : 0.1 + 0.9 * (h - 36) / 84; };
-  EXPECT_NEAR(hour(72, "gland_milk_mL_per_day"), synthesis(72) * volume, 0.1 * synthesis(72) * volume);
-  EXPECT_NEAR(hour(120, "gland_milk_mL_per_day"), volume, 0.01 * volume);
   for (const auto& r : from_birth())
     if (r.at("time_s") >= 24 * 3600 - 1) EXPECT_NEAR(r.at("milk_osmolarity_mOsm_per_L"), osm, 2.0) << r.at("time_s") << " s";
 }
@@ -565,17 +559,52 @@ TEST_F(HumanMilkSlow, MatureCompositionAfterTwoDaysKeepsTheFittedRows) {
   EXPECT_LE(mature("outlet_Ca_ionised_mM"), 3.0);
 }
 
-// Mastitis: one leaky alveolus raises the outlet's Na and Na:K, lowers its lactose (not a calibration
-// row: the direction is the clinical marker), after the scenario's 3 simulated hours (the outlet
-// settles with a ~55 min time constant: the inflamed alveolus's milk mixing into the duct).
-TEST_F(HumanMilkSlow, MastitisRaisesSodiumAndTheNaToKRatio) {
+// Mastitis (issue #19 item 4): inflammation of one alveolus opens its junctions (J → 175, τ 2 h), halves its
+// synthesis and lets serum albumin in. Against the same run without inflammation after the scenario's 12 simulated hours:
+// the outlet's Na and Na:K rise (Na:K above the clinical cut-off 0.6, Samuel et al. 2020 in
+// PARAMETERS.md), lactose falls, albumin rises from its healthy trace, and the milk volume FALLS
+// (the complaint that started the issue: with open junctions alone it rose). Not calibration rows: the
+// directions and the cut-off are the claims; docs/validation.md "Other scenarios" gives the numbers.
+TEST_F(HumanMilkSlow, MastitisRaisesSodiumAndNaToKAndAlbuminAndLowersTheVolume) {
   const Series& m = scenario_run("mastitis");
-  const Series& n = scenario_run("steady_lactation");
+  // The same run without the inflammation: steady lactation with the albumin species (its healthy trace).
+  const Series n = run("mastitis_healthy", {scenario("mastitis")},
+                       "--junctions.inflammation_open_factor=1 --transporter.lactose_exocytosis.region.inflamed=1 "
+                       "--transporter.fat_secretion.region.inflamed=1");
   ASSERT_GE(m.size(), 3u) << "mastitis did not run";
+  ASSERT_GE(n.size(), 3u) << "mastitis without inflammation did not run";
   RecordProperty("last_interval_change", std::to_string(last_change(m)));
+  std::cout << "[ mastitis ] Na " << at(m, "outlet_Na_mM") << " (healthy " << at(n, "outlet_Na_mM") << ") mM, Na:K "
+            << at(m, "milk_Na_to_K") << " (" << at(n, "milk_Na_to_K") << "), lactose " << at(m, "outlet_lactose_mM")
+            << " (" << at(n, "outlet_lactose_mM") << ") mM, volume " << at(m, "gland_milk_mL_per_day") << " ("
+            << at(n, "gland_milk_mL_per_day") << ") mL/day, albumin " << at(m, "outlet_albumin_g_per_L") << " ("
+            << at(n, "outlet_albumin_g_per_L") << ") g/L\n";
   EXPECT_GT(at(m, "outlet_Na_mM"), 1.5 * at(n, "outlet_Na_mM"));
   EXPECT_GT(at(m, "milk_Na_to_K"), 1.5 * at(n, "milk_Na_to_K"));
+  EXPECT_GT(at(m, "milk_Na_to_K"), 0.6);
   EXPECT_LT(at(m, "outlet_lactose_mM"), at(n, "outlet_lactose_mM"));
+  EXPECT_LT(at(m, "gland_milk_mL_per_day"), at(n, "gland_milk_mL_per_day"));
+  EXPECT_GT(at(m, "outlet_albumin_g_per_L"), 10 * at(n, "outlet_albumin_g_per_L"));
+}
+
+// Milk stasis (DESIGN §1 "opens junctions within about a day"): the fullness signal rises over 12 h and opens
+// the junctions towards J = 175 with τ 24 h (milk_stasis.ini). The outlet Na has made more than half of its
+// two-day rise by 24 h, and rises above the subclinical cut-offs (12–16 mM) within the first day; lactose
+// falls. Not a calibration row: the claim is the timing the config sets, seen through the whole model.
+TEST_F(HumanMilkSlow, MilkStasisOpensTheJunctionsWithinAboutADay) {
+  const Series& s = scenario_run("milk_stasis");
+  ASSERT_GE(s.size(), 49u) << "milk_stasis did not run";
+  const auto at_hour = [&](double h, const char* column) -> double {
+    for (const auto& r : s)
+      if (std::abs(r.at("time_s") - 3600 * h) < 1) return r.at(column);
+    ADD_FAILURE() << "no output at " << h << " h";
+    return NAN;
+  };
+  const double na0 = at_hour(1, "outlet_Na_mM"), na24 = at_hour(24, "outlet_Na_mM"), na48 = at_hour(48, "outlet_Na_mM");
+  std::cout << "[ stasis   ] Na " << na0 << " (1 h), " << na24 << " (24 h), " << na48 << " (48 h) mM\n";
+  EXPECT_GT(na24 - na0, 0.5 * (na48 - na0));
+  EXPECT_GT(na24, 16.0);
+  EXPECT_LT(at_hour(48, "outlet_lactose_mM"), at_hour(1, "outlet_lactose_mM"));
 }
 
 // Drug transfer over a dosing course, M/P from the areas under the curve (docs/human-milk-model.md "The
