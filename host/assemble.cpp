@@ -270,23 +270,25 @@ physics::TransporterParams transporter_params(const Model& model, const Transpor
 
 // Regulated junctions (host/junction_regulation.hpp): a junction transporter's permeability × J(t),
 // and inside the inflamed region × J_inflamed/J as one more region factor.
-void apply_junction_regulation(const Model& model, const Transporter& t_in, double t, physics::TransporterParams& tp) {
+void apply_junction_regulation(const Model& model, const Transporter& t_in, double t, double stasis_x,
+                               physics::TransporterParams& tp) {
   const JunctionRegulation& jr = model.junctions;
   if (!jr.regulated || !model.membranes[t_in.membrane].junctions) return;
-  tp.rate *= jr.openness(t);
+  if (std::isnan(stasis_x)) stasis_x = jr.stasis_openness(t);
+  tp.rate *= jr.openness(t, stasis_x);
   if (jr.inflammation_region < 0 || !jr.inflammation.active()) return;
   if (tp.regions.count >= physics::max_region_overrides)
     throw std::runtime_error("transporter " + t_in.name + ": at most " +
                              std::to_string(physics::max_region_overrides - 1) +
                              " region overrides beside the inflamed region's junction factor");
   tp.regions.region_bit[tp.regions.count] = 1u << jr.inflammation_region;
-  tp.regions.factor[tp.regions.count] = jr.inflamed_factor(t);
+  tp.regions.factor[tp.regions.count] = jr.inflamed_factor(t, stasis_x);
   ++tp.regions.count;
 }
 
 }  // namespace
 
-kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) {  // t in s
+kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run, double stasis_openness) {
   // Schedules read the model's clock: the run's time plus its offset (a run that starts "at day 3").
   const double t = t_run + model.run.schedule_offset_s;
   kernels::StepRates r;
@@ -294,7 +296,7 @@ kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run) 
     physics::TransporterParams tp = transporter_params(model, t_in);
     tp.rate = t_in.rate * t_in.schedule.at(t);
     tp.regions = overrides_at(model, t_in.region_overrides, t, "transporter " + t_in.name);
-    apply_junction_regulation(model, t_in, t, tp);
+    apply_junction_regulation(model, t_in, t, stasis_openness, tp);
     r.transporters.push_back(tp);
   }
   for (const Reaction& q_in : model.reactions) {

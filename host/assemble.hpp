@@ -8,6 +8,7 @@
 //   local_step_limit      the same for membrane fluxes and reactions alone (the implicit
 //                         integrator's substeps; diffusion is solved implicitly)
 #pragma once
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,10 @@ kernels::Problem assemble_problem(const Model& model, const mesh::LabelGrid& gri
 
 std::vector<double> initial_concentrations(const Model& model, const kernels::Problem& problem);
 
-kernels::StepRates rates_at(const Model& model, const kernels::Problem& problem, double t_s);
+// stasis_openness: the regulated junctions' milk-stasis opening x when the caller steps it (the
+// store-driven signal, host/junction_regulation.hpp); NaN (the default): from the stasis schedule.
+kernels::StepRates rates_at(const Model& model, const kernels::Problem& problem, double t_s,
+                            double stasis_openness = std::numeric_limits<double>::quiet_NaN());
 
 double explicit_step_limit(const Model& model, const kernels::Problem& problem);
 double local_step_limit(const Model& model, const kernels::Problem& problem);

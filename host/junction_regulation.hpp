@@ -141,18 +141,35 @@ struct JunctionRegulation {
   int inflammation_region = -1;  // Model::regions index; −1: none
   double pore_radius_m = 10e-9;  // the open junctions' pore (sieving_radius_nm of a transporter)
 
-  // The fullness that opens the junctions (milk stasis), 0…1. The one place a compliant milk store
-  // joins them: its fullness (Simulation::milk_fullness(), 0 without a store) is state, not a
-  // function of time, so once it drives this the stasis component becomes a stepped ODE whose x
-  // must go into the checkpoint. Until then the config's stasis schedule is the signal.
+  // Milk stasis: the signal is either the config's stasis schedule (a function of time, above) or,
+  // with stasis_from_store ([junctions] stasis_signal = store_fullness), the compliant milk store's
+  // fullness (host/milk_storage.hpp) above a threshold — engorgement, not the filling between
+  // feeds: S = clamp((fullness − θ)/(1 − θ), 0, 1). The store's fullness is state, so its opening x
+  // is stepped (stasis_step, once per accepted step with the step's closing fullness, the same lag
+  // as the store's pressure) and kept in the store's state (StoreState::junction_stasis_openness),
+  // which the checkpoint carries.
+  bool stasis_from_store = false;
+  double stasis_fullness_threshold = 0.8;  // θ (V/V_cap)
+  double stasis_signal_from_fullness(double fullness) const {
+    return std::clamp((fullness - stasis_fullness_threshold) / (1.0 - stasis_fullness_threshold), 0.0, 1.0);
+  }
+  // dx/dt = ((F − 1) S − x)/τ over dt at a constant S, exactly.
+  double stasis_step(double x, double signal, double dt_s) const {
+    const double target = (stasis.open_factor - 1.0) * signal;
+    return target + (x - target) * std::exp(-dt_s / stasis.time_constant_s);
+  }
   double stasis_openness(double t) const { return stasis.openness(t); }
 
-  // J outside the inflamed region; and the factor J_inflamed / J inside it (≥ 1).
-  double openness(double t) const { return 1.0 + closure.openness(t) + stasis_openness(t); }
-  double inflamed_factor(double t) const {
-    const double J = openness(t);
+  // J outside the inflamed region; and the factor J_inflamed / J inside it (≥ 1). The two-argument
+  // forms take the stasis opening x from the caller (the store-driven one), the others from the
+  // schedule.
+  double openness(double t, double stasis_x) const { return 1.0 + closure.openness(t) + stasis_x; }
+  double inflamed_factor(double t, double stasis_x) const {
+    const double J = openness(t, stasis_x);
     return (J + inflammation.openness(t)) / J;
   }
+  double openness(double t) const { return openness(t, stasis_openness(t)); }
+  double inflamed_factor(double t) const { return inflamed_factor(t, stasis_openness(t)); }
   // An upper bound of J over all time (the explicit integrators' stability bound).
   double peak_openness() const {
     return std::max(1.0, closure.open_factor) + std::max(0.0, stasis.open_factor - 1.0) +

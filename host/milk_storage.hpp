@@ -41,6 +41,9 @@ struct StoreState {
   double ejected_m3 = 0;            // cumulative: out through the nipple
   std::vector<double> inflow_mol;   // [s] cumulative
   std::vector<double> ejected_mol;  // [s] cumulative
+  // The regulated junctions' milk-stasis opening x when the store's fullness drives it
+  // (host/junction_regulation.hpp, [junctions] stasis_signal = store_fullness); 0 otherwise.
+  double junction_stasis_openness = 0;
 };
 
 // The compliance law p(V) = p_full · V / V_cap (Pa).
@@ -79,6 +82,8 @@ class MilkStore {
 
   const StoreState& state() const { return state_; }
   void restore(const StoreState& s);
+  // Simulation::store_step steps the junctions' stasis opening and keeps it here.
+  void set_junction_stasis_openness(double x) { state_.junction_stasis_openness = x; }
 
  private:
   // The first feed start or end after t (model time); +inf where none.

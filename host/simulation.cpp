@@ -75,7 +75,11 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
 }
 
 kernels::StepRates Simulation::rates(double t) const {
-  kernels::StepRates r = rates_at(model_, problem_, t);
+  // The regulated junctions' stasis opening, where the store's fullness drives it, is the store's
+  // stepped state (host/junction_regulation.hpp); otherwise rates_at takes it from the schedule.
+  const bool stepped_stasis = store_ && model_.junctions.regulated && model_.junctions.stasis_from_store;
+  kernels::StepRates r = stepped_stasis ? rates_at(model_, problem_, t, store_->state().junction_stasis_openness)
+                                        : rates_at(model_, problem_, t);
   if (store_) {
     // The autocrine feedback of fullness on synthesis (docs/human-milk-model.md "Storage and ejection").
     const double factor = store_->synthesis_factor();
@@ -87,6 +91,10 @@ kernels::StepRates Simulation::rates(double t) const {
 void Simulation::store_step(double t0, double t1, double water_m3, const std::vector<double>& outflow_mol) {
   if (!store_) return;
   store_->add_step(model_time(t0), model_time(t1), water_m3, outflow_mol);
+  const JunctionRegulation& jr = model_.junctions;
+  if (jr.regulated && jr.stasis_from_store)  // with the fullness the step closes on, as the pressure
+    store_->set_junction_stasis_openness(jr.stasis_step(store_->state().junction_stasis_openness,
+                                                        jr.stasis_signal_from_fullness(store_->fullness()), t1 - t0));
   backend_->set_store_pressure(store_->pressure_Pa(model_time(t1)));
 }
 

@@ -207,6 +207,7 @@ void write_state_file(const std::string& path, const State& s, std::uint64_t fin
     w.record("store.ejected_m3", s.store->ejected_m3);
     w.record("store.inflow_mol", s.store->inflow_mol);
     w.record("store.ejected_mol", s.store->ejected_mol);
+    w.record("store.junction_stasis_openness", s.store->junction_stasis_openness);
   }
   for (const auto& [name, values] : extras.numbers) w.record(name, values);
   for (const auto& [name, value] : extras.integers) w.record(name, value);
@@ -321,6 +322,7 @@ State read_state(const std::string& path, const std::uint64_t* expected_fingerpr
     st.ejected_m3 = number("store.ejected_m3");
     st.inflow_mol = array("store.inflow_mol");
     st.ejected_mol = array("store.ejected_mol");
+    st.junction_stasis_openness = number("store.junction_stasis_openness");
   }
   if (extras) {
     *extras = {};

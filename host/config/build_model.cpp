@@ -441,6 +441,15 @@ void junctions(const Sections& all, Model& m) {
   j.stasis.signal = signal("stasis_schedule_h");
   j.stasis.open_factor = factor("stasis_open_factor");
   j.stasis.time_constant_s = hours("stasis_time_constant_h");
+  const std::string stasis_signal = s.get<std::string>("stasis_signal");
+  require(stasis_signal == "schedule" || stasis_signal == "store_fullness", s, "stasis_signal",
+          "must be schedule or store_fullness, got '" + stasis_signal + "'");
+  j.stasis_from_store = stasis_signal == "store_fullness";
+  require(!j.stasis_from_store || j.stasis.signal.empty(), s, "stasis_signal",
+          "store_fullness takes the signal from the milk store: remove stasis_schedule_h");
+  j.stasis_fullness_threshold = s.get<double>("stasis_fullness_threshold");
+  require(j.stasis_fullness_threshold >= 0 && j.stasis_fullness_threshold < 1, s, "stasis_fullness_threshold",
+          "must be in [0, 1), got " + format_number(j.stasis_fullness_threshold));
   j.inflammation.signal = signal("inflammation_schedule_h");
   j.inflammation.open_factor = factor("inflammation_open_factor");
   j.inflammation.time_constant_s = hours("inflammation_time_constant_h");
@@ -471,6 +480,9 @@ Model build_model(const std::vector<Section>& sections) {
   transporters(sections, m);
   reactions(sections, m);
   storage(sections, m);
+  if (m.junctions.regulated && m.junctions.stasis_from_store && !m.storage.enabled)
+    require(false, *of_kind(sections, "junctions").front(), "stasis_signal",
+            "store_fullness needs the milk store: [storage] enabled = true");
   return m;
 }
 

@@ -383,6 +383,14 @@ void junction_keys(Builder& b) {
              "stasis_open_factor with stasis_time_constant_h");
   b.number("stasis_open_factor", "J with the stasis signal held at 1, >= 1", 1.0);
   b.number("stasis_time_constant_h", "time constant of stasis opening and reclosing (h), > 0", 24.0);
+  b.text("stasis_signal",
+         "schedule (stasis_schedule_h) | store_fullness (the [storage] milk store's fullness above "
+         "stasis_fullness_threshold, stepped with the store)",
+         "schedule");
+  b.number("stasis_fullness_threshold",
+           "store_fullness: the fullness (V/capacity) above which the store signals stasis, 0 to < 1; the signal "
+           "rises linearly to 1 at a full store",
+           0.8);
   b.text("inflammation_region", "the declared region whose junctions the inflammation signal opens");
   b.schedule("inflammation_schedule_h", "inflammation 0..1 vs model time in inflammation_region, 't_h:signal, ...'");
   b.number("inflammation_open_factor", "J in the region with the inflammation signal held at 1, >= 1", 1.0);

@@ -185,6 +185,33 @@ TEST(MilkStorage, ClosedAlveolusFillsAtItsApicalWaterFluxUntilPressureBalancesOs
   EXPECT_NEAR(store.state().inflow_m3, sim.balance().lumen_water_in_m3, 1e-9 * store.state().inflow_m3);
 }
 
+TEST(MilkStorage, AFullStoreOpensTheJunctionsAtTheirTimeConstant) {
+  // [junctions] stasis_signal = store_fullness: a store held full (no feed; this closed alveolus keeps
+  // filling past its capacity, and the fullness is clipped at 1) signals S = 1, so the stepped
+  // opening follows x(t) = (F − 1)(1 − e^{−t/τ}) — exactly, as each step's update is the exact
+  // solution at a constant S.
+  ClosedAlveolus a = closed_alveolus(1.0, 1.0);
+  JunctionRegulation& j = a.model.junctions;
+  j.regulated = true;
+  j.stasis_from_store = true;
+  j.stasis_fullness_threshold = 0.8;
+  j.stasis.open_factor = 3.0;
+  j.stasis.time_constant_s = 2.0;
+  Simulation sim(a.model, a.grid, {}, step::make_cpu_stepper(1));
+  for (double t : {1.0, 2.0, 4.0}) {
+    sim.advance_to(t);
+    ASSERT_EQ(sim.milk_fullness(), 1.0);
+    EXPECT_NEAR(sim.milk_store()->state().junction_stasis_openness, 2.0 * (1.0 - std::exp(-t / 2.0)), 1e-12)
+        << "t = " << t << " s";
+  }
+  // The signal: 0 up to the threshold (the filling between feeds), then linear to a full store.
+  JunctionRegulation r;
+  r.stasis_fullness_threshold = 0.8;
+  EXPECT_DOUBLE_EQ(r.stasis_signal_from_fullness(0.7), 0.0);
+  EXPECT_DOUBLE_EQ(r.stasis_signal_from_fullness(0.9), 0.5);
+  EXPECT_DOUBLE_EQ(r.stasis_signal_from_fullness(1.0), 1.0);
+}
+
 TEST(MilkStorage, LaggedCouplingErrorHalvesWithTheStep) {
   // The store's pressure reaches the membranes one step late: forward Euler on the filling ODE, first
   // order, so the error in p(τ) halves when the step does — the check that the coupling error is what
@@ -234,6 +261,7 @@ void expect_same_store(const StoreState& a, const StoreState& b) {
   EXPECT_EQ(a.ejected_m3, b.ejected_m3);
   EXPECT_EQ(a.amount_mol, b.amount_mol);
   EXPECT_EQ(a.ejected_mol, b.ejected_mol);
+  EXPECT_EQ(a.junction_stasis_openness, b.junction_stasis_openness);
 }
 
 // The closed alveolus with feeds every 3 s of 1 s each (so restarts cross feeds), secreting lactose.
@@ -242,6 +270,13 @@ Model feeding_alveolus(const std::string& integrator) {
   Model& m = a.model;
   add_species_in(m, "lactose", 0, {{a.lumen, 150.0}});
   m.storage.first_feed_s = 1.0, m.storage.feed_interval_s = 3.0, m.storage.feed_duration_s = 1.0;
+  // The junctions' stasis opening driven by the store (stepped state that a restart must carry);
+  // there is no junction membrane here, so it changes no rate.
+  m.junctions.regulated = true;
+  m.junctions.stasis_from_store = true;
+  m.junctions.stasis_fullness_threshold = 0.1;
+  m.junctions.stasis.open_factor = 3.0;
+  m.junctions.stasis.time_constant_s = 1.0;
   m.run.integrator = integrator;
   m.run.rel_tol = 1e-5, m.run.abs_tol_mM = 1e-8;
   return m;
@@ -271,6 +306,7 @@ TEST(MilkStorage, RestoredRunContinuesBitwiseWithTheStore) {
     b.advance_to(5.0);
     SCOPED_TRACE(integrator);
     EXPECT_GT(a.milk_store()->state().ejected_m3, middle.store->ejected_m3);  // a feed came in between
+    EXPECT_GT(middle.store->junction_stasis_openness, 0.0);
     expect_same_store(a.milk_store()->state(), b.milk_store()->state());
     EXPECT_EQ(a.state().fields.concentrations_mM, b.state().fields.concentrations_mM);
     EXPECT_EQ(a.milk_fullness(), b.milk_fullness());
