@@ -607,6 +607,33 @@ TEST_F(HumanMilkSlow, MilkStasisOpensTheJunctionsWithinAboutADay) {
   EXPECT_LT(at_hour(48, "outlet_lactose_mM"), at_hour(1, "outlet_lactose_mM"));
 }
 
+// Engorgement (configs/scenarios/engorgement.ini over feeding.ini): no feed for two days. The store
+// fills; its fullness lowers synthesis (the store's feedback) and, once past the threshold, opens the
+// regulated junctions through the stepped stasis opening (τ 24 h): within the day after the store
+// reaches its threshold milk Na at least doubles and lactose falls — the mechanism, not a fit (no
+// calibration row; the direction is that of milk stasis and involution, DESIGN §1).
+TEST_F(HumanMilkSlow, EngorgementOpensTheJunctionsThroughTheStoresFullness) {
+  std::string log;
+  const Series s = run("engorgement", {scenario("feeding"), scenario("engorgement")}, "--run.threads=2", &log);
+  ASSERT_GE(s.size(), 49u) << log;
+  double t_threshold = -1;
+  for (const auto& r : s)
+    if (t_threshold < 0 && r.at("store_fullness") >= 0.8) t_threshold = r.at("time_s");
+  ASSERT_GT(t_threshold, 0.0) << "the store never reached the stasis threshold";
+  const auto at = [&](double t, const char* column) {
+    for (const auto& r : s)
+      if (r.at("time_s") >= t - 1) return r.at(column);
+    return s.back().at(column);
+  };
+  const double na0 = at(t_threshold, "outlet_Na_mM"), na1 = at(t_threshold + 86400, "outlet_Na_mM");
+  std::cout << "[ engorged ] threshold at " << t_threshold / 3600 << " h; Na " << na0 << " -> " << na1
+            << " mM a day later; secretion " << at(3600, "gland_milk_mL_per_day") << " -> "
+            << s.back().at("gland_milk_mL_per_day") << " mL/day\n";
+  EXPECT_GT(na1, 2.0 * na0);
+  EXPECT_LT(at(t_threshold + 86400, "outlet_lactose_mM"), at(t_threshold, "outlet_lactose_mM"));
+  EXPECT_LT(s.back().at("gland_milk_mL_per_day"), at(3600, "gland_milk_mL_per_day"));  // the synthesis feedback
+}
+
 // Drug transfer over a dosing course, M/P from the areas under the curve (docs/human-milk-model.md "The
 // two drug scenarios"). Phenytoin, passive: the first day after the intravenous loading dose, from a
 // drug-free start; the areas' ratio follows the pH-partition model for skim milk and, through the fat
