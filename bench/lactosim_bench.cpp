@@ -63,6 +63,7 @@ struct Options {
   // (run.time_order = 2): three solves per step, second order.
   std::vector<double> peer_extrapolated_dt_s = {6.0, 15.0, 30.0};
   bool peer_explicit = true;
+  std::string peer_variant = "base";  // base | mixed (bench_models.hpp, PeerCoefficients)
 };
 
 const char* usage =
@@ -83,6 +84,8 @@ const char* usage =
     "  --peer-extrapolated-dt LIST  steps of the doubled, Richardson-extrapolated implicit step\n"
     "                         (default 6,15,30; 'none' skips)\n"
     "  --peer-explicit on|off the peer's explicit rows (default on; ~1 s a step, 33 000 column steps)\n"
+    "  --peer-variant base|mixed  the peer's coefficients: base = BioFVM's problem (8 × the same D, λ);\n"
+    "                         mixed = 8 different D and λ (bench_models.hpp) (default base)\n"
     "  --markdown             also print rows for bench/RESULTS.md\n";
 
 Options parse_options(int argc, char** argv) {
@@ -133,6 +136,10 @@ Options parse_options(int argc, char** argv) {
         if (!(dt > 0)) throw std::invalid_argument(arg + ": steps must be > 0");
         steps.push_back(dt);
       }
+    }
+    else if (arg == "--peer-variant") {
+      if (value != "base" && value != "mixed") throw std::invalid_argument("--peer-variant base|mixed");
+      o.peer_variant = value;
     }
     else if (arg == "--peer-explicit") {
       if (value != "on" && value != "off") throw std::invalid_argument("--peer-explicit on|off");
@@ -500,7 +507,8 @@ struct PeerRun {
 PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOptions* implicit,
                        double dt, long n_steps, int warmup, bool time_passes_too, bool extrapolated = false) {
   constexpr int ns = 8;
-  const BenchModel bm = biofvm_peer(nx, nyz, nyz, ns);
+  const PeerCoefficients coefficients = peer_coefficients(o.peer_variant, ns);
+  const BenchModel bm = biofvm_peer(nx, nyz, nyz, ns, &coefficients);
   const kernels::Problem p = assemble_problem(bm.model, bm.grid, {});
   PeerRun run;
   run.work = count_work(p);
@@ -543,7 +551,7 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
 
   std::vector<double> c;
   backend->read_concentrations(c);
-  const PeerErrors e = peer_errors(p, c, run.t_end_s);
+  const PeerErrors e = peer_errors(p, c, run.t_end_s, &coefficients);
   run.amplitude_error = e.amplitude;
   run.mean_error = e.mean;
   return run;
@@ -570,9 +578,13 @@ PeerRun run_peer_column(const Options& o, const step::ImplicitOptions* implicit,
 void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
   const int n = o.peer_size, ns = 8;
   const std::string grid = std::to_string(n) + "³×" + std::to_string(ns);
-  std::printf("\n== peer (BioFVM): %s, dx = 10 µm, D = 1e5 µm²/min, λ = 0.1/min each, zero-flux walls, "
-              "c0 = 1 + cos(πx/L), backend %s\n", grid.c_str(), o.backend.c_str());
-  const BenchModel bm = biofvm_peer(n, 4, 4, ns);
+  const PeerCoefficients coefficients = peer_coefficients(o.peer_variant, ns);
+  std::printf("\n== peer (BioFVM): %s, dx = 10 µm, %s, zero-flux walls, "
+              "c0 = 1 + cos(πx/L), backend %s\n", grid.c_str(),
+              o.peer_variant == "base" ? "D = 1e5 µm²/min, λ = 0.1/min each"
+                                       : "variant mixed: 8 different D and λ (bench_models.hpp)",
+              o.backend.c_str());
+  const BenchModel bm = biofvm_peer(n, 4, 4, ns, &coefficients);
   const kernels::Problem column = assemble_problem(bm.model, bm.grid, {});
   const double dt_limit = explicit_step_limit(bm.model, column);
   const double dt_explicit = bm.model.run.dt_safety * dt_limit;
@@ -584,15 +596,20 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
               biofvm_hours_per_day, biofvm_updates_per_s_8);
 
   // BioFVM's own error on this problem at its 0.6 s step, from its scheme's amplification of the
-  // cosine mode (BioFVM 1.1.7 diffusion_decay_solver__constant_coefficients_LOD_3D: per direction
-  // (1 + dt·λ/3 + 2dt·D/h²) on the diagonal, so the mode's factor per step is
-  // 1/[(1 + dt·λ/3)²(1 + dt·λ/3 + dt·σ)], σ = (4D/h²) sin²(kh/2) the discrete eigenvalue).
+  // cosine mode (diffusion_decay_solver__constant_coefficients_LOD_3D, as read in BioFVM 1.0.4 and as
+  // 1.1.7 measures, 2.04e-3 on the base problem (issue #20): per direction (1 + dt·λ/3 + 2dt·D/h²) on the diagonal, so the mode's factor per step is
+  // 1/[(1 + dt·λ/3)²(1 + dt·λ/3 + dt·σ)], σ = (4D/h²) sin²(kh/2) the discrete eigenvalue); the worst
+  // species.
   {
-    const double dt_biofvm = 0.6, k = M_PI / (n * peer_h_m), lambda = peer_decay_per_s;
-    const double sigma = 4.0 * peer_D_m2_per_s / (peer_h_m * peer_h_m) * std::pow(std::sin(k * peer_h_m / 2), 2);
-    const double factor = 1.0 / (std::pow(1.0 + dt_biofvm * lambda / 3, 2) * (1.0 + dt_biofvm * lambda / 3 + dt_biofvm * sigma));
+    const double dt_biofvm = 0.6, k = M_PI / (n * peer_h_m);
     const double steps = std::round(o.peer_time_s / dt_biofvm);
-    const double err = std::abs(std::pow(factor, steps) / std::exp(-(peer_D_m2_per_s * k * k + lambda) * o.peer_time_s) - 1.0);
+    double err = 0;
+    for (int s = 0; s < ns; ++s) {
+      const double D = coefficients.D_m2_per_s[s], lambda = coefficients.decay_per_s[s];
+      const double sigma = 4.0 * D / (peer_h_m * peer_h_m) * std::pow(std::sin(k * peer_h_m / 2), 2);
+      const double factor = 1.0 / (std::pow(1.0 + dt_biofvm * lambda / 3, 2) * (1.0 + dt_biofvm * lambda / 3 + dt_biofvm * sigma));
+      err = std::max(err, std::abs(std::pow(factor, steps) / std::exp(-(D * k * k + lambda) * o.peer_time_s) - 1.0));
+    }
     std::printf("   BioFVM's scheme at its 0.6 s step: amplitude error %.2e after %g s (its amplification factor, exact)\n",
                 err, o.peer_time_s);
     rows.push_back({"peer BioFVM LOD dt=0.6 s", grid, "amplitude error (its scheme, analytic)", fmt("%.2e", err) + fmt(" at T = %g s", o.peer_time_s)});
