@@ -154,7 +154,8 @@ PeerCoefficients peer_coefficients(const std::string& variant, int n_species) {
     c.decay_per_s.assign(std::size_t(n_species), peer_decay_per_s);
     return c;
   }
-  if (variant != "mixed") throw std::invalid_argument("peer variant '" + variant + "': want base|mixed");
+  if (variant == "sources") return peer_coefficients("base", n_species);  // base + agents (peer_agents)
+  if (variant != "mixed") throw std::invalid_argument("peer variant '" + variant + "': want base|mixed|sources");
   constexpr double D_um2_per_min[8] = {1e5, 5e4, 2e4, 1e4, 5e3, 2e3, 1e3, 1e5};
   constexpr double decay_per_min[8] = {0.1, 0.01, 0.5, 0.05, 0.2, 0.02, 1.0, 0.001};
   for (int s = 0; s < n_species; ++s) {
@@ -222,6 +223,34 @@ PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, 
     e.mean = std::max(e.mean, std::abs(sum / double(b.interior_voxels()) / mean_exact - 1.0));
   }
   return e;
+}
+
+PeerAgents peer_agents(const kernels::Problem& p) {
+  const kernels::Block& b = p.block;
+  PeerAgents a;
+  const int planes[2] = {b.nx / 4, 3 * b.nx / 4};
+  for (int q = 0; q < 2; ++q)
+    for (int kz = 0; kz < b.nz; ++kz)
+      for (int j = 0; j < b.ny; ++j) {
+        a.voxel.push_back(b.index(planes[q], j, kz));
+        a.plane.push_back(q);
+      }
+  return a;
+}
+
+void apply_peer_agents(const kernels::Problem& p, const PeerAgents& agents, long interval,
+                       std::vector<double>& c) {
+  const long nv = p.block.padded_voxels();
+  const double dt = peer_agent_interval_s;
+  for (std::size_t a = 0; a < agents.voxel.size(); ++a) {
+    const bool secreting = (interval + agents.plane[a]) % 2 == 0;
+    const double S = secreting ? peer_agent_secretion_per_s : 0.0;
+    const double U = secreting ? 0.0 : peer_agent_uptake_per_s;
+    for (int s = 0; s < p.n_species; ++s) {
+      double& v = c[std::size_t(s * nv + agents.voxel[a])];
+      v = (v + dt * S * peer_agent_target) / (1.0 + dt * (S + U));
+    }
+  }
 }
 
 ExtrapolatedStep extrapolated_step(step::Stepper& s, const kernels::StepRates& rates, double dt,

@@ -56,6 +56,26 @@ std::vector<double> peer_initial_state(const kernels::Problem& p);
 struct PeerErrors {
   double amplitude = 0, mean = 0;
 };
+// Issue #20's second honest variant ("sources"): agents that secrete or take up every species, their
+// state switched every 0.6 s as an agent-based coupling would switch it. The agents fill the y–z
+// planes i = nx/4 and 3nx/4 (every voxel of each plane holds one, of the voxel's volume), so the
+// solution stays uniform in y and z and the nx × 4 × 4 column still carries the error. Over each
+// interval q the agents update their voxels after the diffusion step as BioFVM's Basic_Agent does
+// (simulate_secretion_and_uptake): c ← (c + Δt·S·T)/(1 + Δt·(S + U)), plane 0 secreting (S, T) in
+// even intervals and taking up (U) in odd ones, plane 1 the opposite. Rates: estimates of a cell's
+// order (BioFVM's examples use 10 /min); the same for every species.
+inline constexpr double peer_agent_interval_s = 0.6;
+inline constexpr double peer_agent_secretion_per_s = 10.0 / 60.0;  // S
+inline constexpr double peer_agent_target = 2.0;                    // T, in c's units (c0 = 1 + cos)
+inline constexpr double peer_agent_uptake_per_s = 5.0 / 60.0;       // U
+struct PeerAgents {
+  std::vector<long> voxel;  // padded index
+  std::vector<int> plane;   // 0 or 1
+};
+PeerAgents peer_agents(const kernels::Problem& p);
+void apply_peer_agents(const kernels::Problem& p, const PeerAgents& agents, long interval,
+                       std::vector<double>& c);
+
 // Each species against its own exact decay when `coefficients` is given (else the base problem's).
 PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, double t,
                        const PeerCoefficients* coefficients = nullptr);

@@ -21,7 +21,8 @@
 #   BioFVM's LOD at its default 0.6 s step (0.01 min) has, by its scheme, 2.04e-3 at N = 200, T = 300 s.
 #
 # THE PEER COMMAND (--peer 'CMD', run by bash) gets, in its environment,
-#   PEER_SIZE=N  PEER_TIME_S=T  PEER_THREADS=t  OMP_NUM_THREADS=t  PEER_VARIANT=base|mixed (below)
+#   PEER_SIZE=N  PEER_TIME_S=T  PEER_THREADS=t  OMP_NUM_THREADS=t  PEER_VARIANT=base|mixed|sources
+#   (below), and for sources PEER_REFERENCE=<file>
 # and must print, on one line of its standard output (other lines are ignored):
 #   PEER_RESULT error=<ERROR above, at T> wall_s=<s> simulated_s=<s>
 # wall_s: wall-clock seconds of time stepping only (no setup, no output, no error evaluation);
@@ -66,7 +67,7 @@
 #   neighbour list and gradients as std::vectors. The column check at N = 200, T = 300 s must give
 #   2.0403e-03.
 #
-# VARIANT (--variant base|mixed): PEER_VARIANT in the peer's environment, --peer-variant for
+# VARIANTS (--variant base|mixed|sources): PEER_VARIANT in the peer's environment, --peer-variant for
 # lactosim_bench. mixed = the eight species get eight different pairs, in this order:
 #   D = 1e5, 5e4, 2e4, 1e4, 5e3, 2e3, 1e3, 1e5 µm²/min; λ = 0.1, 0.01, 0.5, 0.05, 0.2, 0.02, 1, 0.001 /min
 # (set m.diffusion_coefficients[i], m.decay_rates[i] so), each species' error against its own
@@ -74,6 +75,19 @@
 # ("BioFVM's scheme at its 0.6 s step"); choose --dt so that lactosim's error is at most that. At
 # N = 200, T = 300 s: BioFVM 8.39e-3 (the λ = 1 /min species; its driver measures the same), lactosim's
 # extrapolated step 7.30e-3 at dt = 6 s (1.86e-2 at 10 s): --variant mixed --dt 6 --max-error 8.4e-3.
+# sources = the base problem plus agents (BioFVM: Basic_Agents, one per voxel of the y-z planes
+# i = N/4 and 3N/4, each of its voxel's volume) whose state switches every 0.6 s: over interval q
+# (t in [0.6q, 0.6q + 0.6) s) plane 0 secretes every species (secretion rate 10 /min toward the
+# saturation density 2) when q is even and takes it up (uptake rate 5 /min) when q is odd, plane 1
+# the opposite; each step the peer sets those rates, calls set_internal_uptake_constants(0.01),
+# simulate_diffusion_decay(0.01), then simulate_cell_sources_and_sinks(<its agents>, 0.01), all
+# timed. lactosim_bench applies the same update, c <- (c + dt S T)/(1 + dt (S + U)), to the same
+# voxels after each 0.6 s of steps, through the whole state (lactosim has no per-voxel source
+# input), timed too; its step must divide 0.6 s. No closed form: ERROR = max over species of
+# ||c - ref||_2 / ||ref||_2 over the N x 4 x 4 column (the planes keep the solution uniform in y and
+# z), ref = lactosim's column with 20 extrapolated steps per interval, written by the lactosim run
+# (pair 1 runs it first) to $log/reference.txt ("i species value" lines of the x line) and read by
+# the peer from PEER_REFERENCE; lactosim's "amplitude error" line carries that error in this variant.
 #
 # LACTOSIM'S SIDE: `lactosim_bench --case peer --peer-size N --peer-time-s T --threads t` with only
 # the requested step (--dt, --order): its median step on the N³ grid (2 warm-up steps, 5 timed; the
@@ -99,7 +113,8 @@ Options:
   --dt S             lactosim's step in s (default 15)
   --order 1|2        lactosim's step: 1 = LOD backward Euler, 2 = LOD extrapolated (default 2, as `lactosim run`)
   --max-error E      the accuracy both must reach (default 2.1e-3: BioFVM's 2.04e-3 at N = 200, T = 300 s)
-  --variant V        base (BioFVM's problem, default) or mixed (8 different D and λ, above)
+  --variant V        base (BioFVM's problem, default), mixed (8 different D and λ) or sources
+                     (agents switched every 0.6 s; above)
   --bench-args 'A'   more lactosim_bench options (e.g. '--peer-steps 9')
   --log DIR          keep every run's output there (default: a temporary folder, kept)
 EOF
@@ -126,7 +141,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$peer" ] || { echo "peer-compare.sh: --peer 'CMD' is required (see --help)" >&2; exit 2; }
-case "$variant" in base|mixed) ;; *) echo "peer-compare.sh: --variant base|mixed" >&2; exit 2 ;; esac
+case "$variant" in base|mixed|sources) ;; *) echo "peer-compare.sh: --variant base|mixed|sources" >&2; exit 2 ;; esac
 [ -x "$bench" ] || { echo "peer-compare.sh: no lactosim_bench at '$bench' (--bench PATH)" >&2; exit 2; }
 dt=$(awk -v d="$dt" 'BEGIN { printf "%g", d }')  # as lactosim_bench prints it (%g), for the parsing below
 case "$order" in
@@ -171,7 +186,11 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "peer-compare: $(date -u '+%Y-%m-%d %H:%M UTC'); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs"
 echo "  lactosim: $bench ($label, threads $threads; commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "  peer:     $peer"
-if [ "$variant" = base ]; then coefficients="D = 1e5 µm²/min, λ = 0.1 /min"; else coefficients="variant mixed: 8 different D and λ"; fi
+case "$variant" in
+  base) coefficients="D = 1e5 µm²/min, λ = 0.1 /min" ;;
+  mixed) coefficients="variant mixed: 8 different D and λ" ;;
+  sources) coefficients="D = 1e5 µm²/min, λ = 0.1 /min + agents switched every 0.6 s (errors against a reference)" ;;
+esac
 echo "  problem:  ${size}³ × 8, dx = 10 µm, $coefficients, c0 = 1 + cos(πx/L); errors at T = $time_s s, bound $max_error"
 echo "  logs:     $log"
 printf '%-5s %-8s %-14s %-11s %-11s %-14s %-11s %-9s %-9s %-9s %s\n' pair first "load" "lac h/day" "lac error" "peer h/day" "peer error" ratio "lac MiB" "peer MiB" checks
@@ -179,11 +198,13 @@ printf '%-5s %-8s %-14s %-11s %-11s %-14s %-11s %-9s %-9s %-9s %s\n' pair first 
 # shellcheck disable=SC2206  # $steps_opts and $bench_args are lists of words on purpose
 variant_args=()  # only when asked, so that lactosim_bench binaries without --peer-variant still run the base problem
 [ "$variant" = base ] || variant_args=(--peer-variant "$variant")
+[ "$variant" = sources ] && variant_args+=(--peer-reference-out "$log/reference.txt")
 lac_cmd=("$bench" --case peer --peer-size "$size" --peer-time-s "$time_s" --peer-explicit off "${variant_args[@]}"
          $steps_opts --threads "$threads" $bench_args)
 run_lac() { run_side "lactosim.$1" "${lac_cmd[@]}"; }
 run_peer() {
   PEER_SIZE=$size PEER_TIME_S=$time_s PEER_THREADS=$threads OMP_NUM_THREADS=$threads PEER_VARIANT=$variant \
+    PEER_REFERENCE=$log/reference.txt \
     run_side "peer.$1" bash -c "$peer"
 }
 
