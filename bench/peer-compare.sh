@@ -88,6 +88,11 @@
 # z), ref = lactosim's column with 20 extrapolated steps per interval, written by the lactosim run
 # (pair 1 runs it first) to $log/reference.txt ("i species value" lines of the x line) and read by
 # the peer from PEER_REFERENCE; lactosim's "amplitude error" line carries that error in this variant.
+# In a BioFVM 1.0.4 driver: set m.agent_container = new Agent_Container (the constructor leaves it
+# unset and assign_position calls it), give each agent volume = m.mesh.dV and assign_position(the
+# voxel's centre), and pass the driver's own agent list to simulate_cell_sources_and_sinks (the global
+# all_basic_agents also holds the column's agents). At N = 200, T = 300 s: BioFVM 1.43e-3, lactosim's
+# first-order 0.6 s step 1.42e-3, its extrapolated 0.6 s step 2.67e-4: --variant sources --dt 0.6.
 #
 # LACTOSIM'S SIDE: `lactosim_bench --case peer --peer-size N --peer-time-s T --threads t` with only
 # the requested step (--dt, --order): its median step on the N³ grid (2 warm-up steps, 5 timed; the
