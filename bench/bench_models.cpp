@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 namespace lactosim::bench {
@@ -146,7 +147,25 @@ BenchModel pure_diffusion(int n, int n_species) {
   return b;
 }
 
-BenchModel biofvm_peer(int nx, int ny, int nz, int n_species) {
+PeerCoefficients peer_coefficients(const std::string& variant, int n_species) {
+  PeerCoefficients c;
+  if (variant == "base") {
+    c.D_m2_per_s.assign(std::size_t(n_species), peer_D_m2_per_s);
+    c.decay_per_s.assign(std::size_t(n_species), peer_decay_per_s);
+    return c;
+  }
+  if (variant == "sources") return peer_coefficients("base", n_species);  // base + agents (peer_agents)
+  if (variant != "mixed") throw std::invalid_argument("peer variant '" + variant + "': want base|mixed|sources");
+  constexpr double D_um2_per_min[8] = {1e5, 5e4, 2e4, 1e4, 5e3, 2e3, 1e3, 1e5};
+  constexpr double decay_per_min[8] = {0.1, 0.01, 0.5, 0.05, 0.2, 0.02, 1.0, 0.001};
+  for (int s = 0; s < n_species; ++s) {
+    c.D_m2_per_s.push_back(D_um2_per_min[s % 8] * 1e-12 / 60.0);
+    c.decay_per_s.push_back(decay_per_min[s % 8] / 60.0);
+  }
+  return c;
+}
+
+BenchModel biofvm_peer(int nx, int ny, int nz, int n_species, const PeerCoefficients* coefficients) {
   BenchModel b;
   b.grid = make_grid(nx, peer_h_m);
   b.grid.ny = ny, b.grid.nz = nz;
@@ -154,13 +173,14 @@ BenchModel biofvm_peer(int nx, int ny, int nz, int n_species) {
   std::fill(b.grid.label.begin(), b.grid.label.end(), std::uint8_t(1));
   const int tissue = add_compartment(b.model, "tissue", 1, false);
   for (int s = 0; s < n_species; ++s) {
-    add_species(b.model, "substrate" + std::to_string(s), 0, peer_D_m2_per_s, {1.0});
+    const double D = coefficients ? coefficients->D_m2_per_s[s] : peer_D_m2_per_s;
+    add_species(b.model, "substrate" + std::to_string(s), 0, D, {1.0});
     Reaction r;  // first-order decay, dc/dt = −λc
     r.name = "decay" + std::to_string(s);
     r.kind = physics::ReactionKind::mass_action;
     r.compartment = tissue;
     r.reactants = {{s, 1.0}};
-    r.rate = peer_decay_per_s;
+    r.rate = coefficients ? coefficients->decay_per_s[s] : peer_decay_per_s;
     b.model.reactions.push_back(r);
   }
   return b;
@@ -178,14 +198,17 @@ std::vector<double> peer_initial_state(const kernels::Problem& p) {
   return c0;
 }
 
-PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, double t) {
+PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, double t,
+                       const PeerCoefficients* coefficients) {
   const kernels::Block& b = p.block;
   const long nv = b.padded_voxels();
   const double k = M_PI / (b.nx * peer_h_m);
-  const double exact = std::exp(-(peer_D_m2_per_s * k * k + peer_decay_per_s) * t);
-  const double mean_exact = std::exp(-peer_decay_per_s * t);
   PeerErrors e;
   for (int s = 0; s < p.n_species; ++s) {
+    const double D = coefficients ? coefficients->D_m2_per_s[s] : peer_D_m2_per_s;
+    const double lambda = coefficients ? coefficients->decay_per_s[s] : peer_decay_per_s;
+    const double exact = std::exp(-(D * k * k + lambda) * t);
+    const double mean_exact = std::exp(-lambda * t);
     double dot = 0, norm = 0, sum = 0;
     for (int kz = 0; kz < b.nz; ++kz)
       for (int j = 0; j < b.ny; ++j)
@@ -200,6 +223,34 @@ PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, 
     e.mean = std::max(e.mean, std::abs(sum / double(b.interior_voxels()) / mean_exact - 1.0));
   }
   return e;
+}
+
+PeerAgents peer_agents(const kernels::Problem& p) {
+  const kernels::Block& b = p.block;
+  PeerAgents a;
+  const int planes[2] = {b.nx / 4, 3 * b.nx / 4};
+  for (int q = 0; q < 2; ++q)
+    for (int kz = 0; kz < b.nz; ++kz)
+      for (int j = 0; j < b.ny; ++j) {
+        a.voxel.push_back(b.index(planes[q], j, kz));
+        a.plane.push_back(q);
+      }
+  return a;
+}
+
+void apply_peer_agents(const kernels::Problem& p, const PeerAgents& agents, long interval,
+                       std::vector<double>& c) {
+  const long nv = p.block.padded_voxels();
+  const double dt = peer_agent_interval_s;
+  for (std::size_t a = 0; a < agents.voxel.size(); ++a) {
+    const bool secreting = (interval + agents.plane[a]) % 2 == 0;
+    const double S = secreting ? peer_agent_secretion_per_s : 0.0;
+    const double U = secreting ? 0.0 : peer_agent_uptake_per_s;
+    for (int s = 0; s < p.n_species; ++s) {
+      double& v = c[std::size_t(s * nv + agents.voxel[a])];
+      v = (v + dt * S * peer_agent_target) / (1.0 + dt * (S + U));
+    }
+  }
 }
 
 ExtrapolatedStep extrapolated_step(step::Stepper& s, const kernels::StepRates& rates, double dt,

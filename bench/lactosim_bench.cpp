@@ -63,6 +63,8 @@ struct Options {
   // (run.time_order = 2): three solves per step, second order.
   std::vector<double> peer_extrapolated_dt_s = {6.0, 15.0, 30.0};
   bool peer_explicit = true;
+  std::string peer_variant = "base";  // base | mixed | sources (bench_models.hpp)
+  std::string peer_reference_out;      // sources: write the reference column here (for a peer)
 };
 
 const char* usage =
@@ -83,6 +85,10 @@ const char* usage =
     "  --peer-extrapolated-dt LIST  steps of the doubled, Richardson-extrapolated implicit step\n"
     "                         (default 6,15,30; 'none' skips)\n"
     "  --peer-explicit on|off the peer's explicit rows (default on; ~1 s a step, 33 000 column steps)\n"
+    "  --peer-variant base|mixed|sources  base = BioFVM's problem (8 × the same D, λ); mixed = 8\n"
+    "                         different D and λ; sources = base + agents switched every 0.6 s, the\n"
+    "                         error against a fine-step reference (bench_models.hpp) (default base)\n"
+    "  --peer-reference-out F sources: write the reference column (x, species, value) to F\n"
     "  --markdown             also print rows for bench/RESULTS.md\n";
 
 Options parse_options(int argc, char** argv) {
@@ -134,6 +140,12 @@ Options parse_options(int argc, char** argv) {
         steps.push_back(dt);
       }
     }
+    else if (arg == "--peer-variant") {
+      if (value != "base" && value != "mixed" && value != "sources")
+        throw std::invalid_argument("--peer-variant base|mixed|sources");
+      o.peer_variant = value;
+    }
+    else if (arg == "--peer-reference-out") o.peer_reference_out = value;
     else if (arg == "--peer-explicit") {
       if (value != "on" && value != "off") throw std::invalid_argument("--peer-explicit on|off");
       o.peer_explicit = value == "on";
@@ -498,9 +510,11 @@ struct PeerRun {
 };
 
 PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOptions* implicit,
-                       double dt, long n_steps, int warmup, bool time_passes_too, bool extrapolated = false) {
+                       double dt, long n_steps, int warmup, bool time_passes_too, bool extrapolated = false,
+                       std::vector<double>* final_c = nullptr) {
   constexpr int ns = 8;
-  const BenchModel bm = biofvm_peer(nx, nyz, nyz, ns);
+  const PeerCoefficients coefficients = peer_coefficients(o.peer_variant, ns);
+  const BenchModel bm = biofvm_peer(nx, nyz, nyz, ns, &coefficients);
   const kernels::Problem p = assemble_problem(bm.model, bm.grid, {});
   PeerRun run;
   run.work = count_work(p);
@@ -513,6 +527,15 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
       run.lod_sweeps = time_cpu_lod_sweeps(p, rates, dt, c0, o.repeats);
     backend->load(p, c0);
   }
+  // sources: after every 0.6 s of steps the agents update their voxels. lactosim has no per-voxel
+  // source input, so the coupling goes through the whole state (read, update, load), as a user's
+  // agent code would have to today; it is timed with the step that ends the interval.
+  const bool sources = o.peer_variant == "sources";
+  const PeerAgents agents = sources ? peer_agents(p) : PeerAgents{};
+  const long steps_per_interval = std::max(1L, std::lround(peer_agent_interval_s / dt));
+  if (sources && std::abs(double(steps_per_interval) * dt - peer_agent_interval_s) > 1e-9)
+    throw std::invalid_argument("--peer-variant sources: the step must divide 0.6 s (got " + fmt("%g s)", dt));
+  std::vector<double> coupled;
   std::vector<double> step_s;
   long substeps = 0;
   const double wall0 = omp_get_wtime();
@@ -532,6 +555,11 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
     } else {
       min_c = backend->explicit_step(rates, dt).min_concentration;
     }
+    if (sources && (q + 1) % steps_per_interval == 0) {
+      backend->read_concentrations(coupled);
+      apply_peer_agents(p, agents, (q + 1) / steps_per_interval - 1, coupled);
+      backend->load(p, coupled);
+    }
     if (q >= warmup) step_s.push_back(omp_get_wtime() - t0);
     if (!(min_c >= 0.0)) ++run.failed;
   }
@@ -543,10 +571,31 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
 
   std::vector<double> c;
   backend->read_concentrations(c);
-  const PeerErrors e = peer_errors(p, c, run.t_end_s);
-  run.amplitude_error = e.amplitude;
-  run.mean_error = e.mean;
+  const PeerErrors e = peer_errors(p, c, run.t_end_s, &coefficients);
+  run.amplitude_error = sources ? std::nan("") : e.amplitude;  // sources: no closed form (run_peer_column)
+  run.mean_error = sources ? std::nan("") : e.mean;
+  if (final_c) *final_c = std::move(c);
   return run;
+}
+
+// sources: max over species of ‖c − ref‖₂/‖ref‖₂ over the column's voxels.
+double column_error(const kernels::Problem& p, const std::vector<double>& c, const std::vector<double>& ref) {
+  const kernels::Block& b = p.block;
+  const long nv = b.padded_voxels();
+  double worst = 0;
+  for (int s = 0; s < p.n_species; ++s) {
+    double d2 = 0, r2 = 0;
+    for (int kz = 0; kz < b.nz; ++kz)
+      for (int j = 0; j < b.ny; ++j)
+        for (int i = 0; i < b.nx; ++i) {
+          const double r = ref[std::size_t(s * nv + b.index(i, j, kz))];
+          const double d = c[std::size_t(s * nv + b.index(i, j, kz))] - r;
+          d2 += d * d;
+          r2 += r * r;
+        }
+    worst = std::max(worst, std::sqrt(d2 / r2));
+  }
+  return worst;
 }
 
 // The error runs use a column nx × 4 × 4: the cosine mode is uniform in y and z and the walls are
@@ -562,7 +611,39 @@ PeerRun run_peer_column(const Options& o, const step::ImplicitOptions* implicit,
   if (std::abs(dt_used - dt) > 0.01 * dt)
     std::printf("   note: the column runs %ld step(s) of %g s, not %g s, to land on T = %g s\n", n_steps,
                 dt_used, dt, o.peer_time_s);
-  PeerRun run = run_peer_steps(o, o.peer_size, 4, implicit, dt_used, n_steps, 0, false, extrapolated);
+  std::vector<double> c;
+  PeerRun run = run_peer_steps(o, o.peer_size, 4, implicit, dt_used, n_steps, 0, false, extrapolated, &c);
+  if (o.peer_variant == "sources" && !implicit) {
+    run.amplitude_error = std::nan("");  // the reference is an implicit run; --peer-explicit off
+  } else if (o.peer_variant == "sources") {
+    // The reference: the same coupled problem with 20 extrapolated steps per 0.6 s interval (one
+    // side's fine-step run, issue #20; its error against a 40-step run is printed once).
+    static std::vector<double> reference;
+    const kernels::Problem column = [&] {
+      const PeerCoefficients co = peer_coefficients(o.peer_variant, 8);
+      const BenchModel bm = biofvm_peer(o.peer_size, 4, 4, 8, &co);
+      return assemble_problem(bm.model, bm.grid, {});
+    }();
+    if (reference.empty()) {
+      const long per = 20, intervals = std::lround(o.peer_time_s / peer_agent_interval_s);
+      run_peer_steps(o, o.peer_size, 4, implicit, peer_agent_interval_s / per, per * intervals, 0, false, true, &reference);
+      std::vector<double> finer;
+      run_peer_steps(o, o.peer_size, 4, implicit, peer_agent_interval_s / (2 * per), 2 * per * intervals, 0, false,
+                     true, &finer);
+      std::printf("   sources: reference = %ld extrapolated steps of %g s to T = %g s; its own error (against "
+                  "steps of half that) %.2e\n", per * intervals, peer_agent_interval_s / per,
+                  double(intervals) * peer_agent_interval_s, column_error(column, reference, finer));
+      if (!o.peer_reference_out.empty()) {
+        std::ofstream out(o.peer_reference_out);
+        const kernels::Block& b = column.block;
+        out.precision(17);
+        for (int s = 0; s < column.n_species; ++s)
+          for (int i = 0; i < b.nx; ++i) out << i << ' ' << s << ' ' << reference[std::size_t(s * b.padded_voxels() + b.index(i, 0, 0))] << '\n';
+        if (!out) throw std::runtime_error("cannot write " + o.peer_reference_out);
+      }
+    }
+    run.amplitude_error = column_error(column, c, reference);
+  }
   omp_set_num_threads(threads);
   return run;
 }
@@ -570,9 +651,13 @@ PeerRun run_peer_column(const Options& o, const step::ImplicitOptions* implicit,
 void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
   const int n = o.peer_size, ns = 8;
   const std::string grid = std::to_string(n) + "³×" + std::to_string(ns);
-  std::printf("\n== peer (BioFVM): %s, dx = 10 µm, D = 1e5 µm²/min, λ = 0.1/min each, zero-flux walls, "
-              "c0 = 1 + cos(πx/L), backend %s\n", grid.c_str(), o.backend.c_str());
-  const BenchModel bm = biofvm_peer(n, 4, 4, ns);
+  const PeerCoefficients coefficients = peer_coefficients(o.peer_variant, ns);
+  std::printf("\n== peer (BioFVM): %s, dx = 10 µm, %s, zero-flux walls, "
+              "c0 = 1 + cos(πx/L), backend %s\n", grid.c_str(),
+              o.peer_variant == "base" ? "D = 1e5 µm²/min, λ = 0.1/min each"
+                                       : "variant mixed: 8 different D and λ (bench_models.hpp)",
+              o.backend.c_str());
+  const BenchModel bm = biofvm_peer(n, 4, 4, ns, &coefficients);
   const kernels::Problem column = assemble_problem(bm.model, bm.grid, {});
   const double dt_limit = explicit_step_limit(bm.model, column);
   const double dt_explicit = bm.model.run.dt_safety * dt_limit;
@@ -584,15 +669,20 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
               biofvm_hours_per_day, biofvm_updates_per_s_8);
 
   // BioFVM's own error on this problem at its 0.6 s step, from its scheme's amplification of the
-  // cosine mode (BioFVM 1.1.7 diffusion_decay_solver__constant_coefficients_LOD_3D: per direction
-  // (1 + dt·λ/3 + 2dt·D/h²) on the diagonal, so the mode's factor per step is
-  // 1/[(1 + dt·λ/3)²(1 + dt·λ/3 + dt·σ)], σ = (4D/h²) sin²(kh/2) the discrete eigenvalue).
+  // cosine mode (diffusion_decay_solver__constant_coefficients_LOD_3D, as read in BioFVM 1.0.4 and as
+  // 1.1.7 measures, 2.04e-3 on the base problem (issue #20): per direction (1 + dt·λ/3 + 2dt·D/h²) on the diagonal, so the mode's factor per step is
+  // 1/[(1 + dt·λ/3)²(1 + dt·λ/3 + dt·σ)], σ = (4D/h²) sin²(kh/2) the discrete eigenvalue); the worst
+  // species.
   {
-    const double dt_biofvm = 0.6, k = M_PI / (n * peer_h_m), lambda = peer_decay_per_s;
-    const double sigma = 4.0 * peer_D_m2_per_s / (peer_h_m * peer_h_m) * std::pow(std::sin(k * peer_h_m / 2), 2);
-    const double factor = 1.0 / (std::pow(1.0 + dt_biofvm * lambda / 3, 2) * (1.0 + dt_biofvm * lambda / 3 + dt_biofvm * sigma));
+    const double dt_biofvm = 0.6, k = M_PI / (n * peer_h_m);
     const double steps = std::round(o.peer_time_s / dt_biofvm);
-    const double err = std::abs(std::pow(factor, steps) / std::exp(-(peer_D_m2_per_s * k * k + lambda) * o.peer_time_s) - 1.0);
+    double err = 0;
+    for (int s = 0; s < ns; ++s) {
+      const double D = coefficients.D_m2_per_s[s], lambda = coefficients.decay_per_s[s];
+      const double sigma = 4.0 * D / (peer_h_m * peer_h_m) * std::pow(std::sin(k * peer_h_m / 2), 2);
+      const double factor = 1.0 / (std::pow(1.0 + dt_biofvm * lambda / 3, 2) * (1.0 + dt_biofvm * lambda / 3 + dt_biofvm * sigma));
+      err = std::max(err, std::abs(std::pow(factor, steps) / std::exp(-(D * k * k + lambda) * o.peer_time_s) - 1.0));
+    }
     std::printf("   BioFVM's scheme at its 0.6 s step: amplitude error %.2e after %g s (its amplification factor, exact)\n",
                 err, o.peer_time_s);
     rows.push_back({"peer BioFVM LOD dt=0.6 s", grid, "amplitude error (its scheme, analytic)", fmt("%.2e", err) + fmt(" at T = %g s", o.peer_time_s)});

@@ -8,12 +8,14 @@
 #
 #   bench/peer-compare.sh --bench build-cpu/bench/lactosim_bench --peer bench/peer-standin.sh --max-error 4e-3
 #
-# Reads PEER_SIZE, PEER_TIME_S, PEER_THREADS (peer-compare.sh sets them) and LACTOSIM_BENCH (default
-# build-cpu/bench/lactosim_bench); prints its wall as the median step over the 0.6 s it covers.
+# Reads PEER_SIZE, PEER_TIME_S, PEER_THREADS, PEER_VARIANT (peer-compare.sh sets them) and
+# LACTOSIM_BENCH (default build-cpu/bench/lactosim_bench); prints its wall as the median step over the
+# 0.6 s it covers.
 set -euo pipefail
 bench=${LACTOSIM_BENCH:-build-cpu/bench/lactosim_bench}
 out=$("$bench" --case peer --peer-size "${PEER_SIZE:-200}" --peer-time-s "${PEER_TIME_S:-300}" \
         --peer-explicit off --peer-implicit-dt 0.6 --peer-extrapolated-dt none --threads "${PEER_THREADS:-2}" \
+        --peer-variant "${PEER_VARIANT:-base}" \
         --copy-MiB 16)  # the copy case runs first in every lactosim_bench call; kept small here
 echo "$out" | awk '
   index($0, "   implicit LOD dt = 0.6 s, ") == 1 && match($0, /median step [0-9.eE+-]+/) { step = substr($0, RSTART + 12, RLENGTH - 12) }
