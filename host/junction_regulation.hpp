@@ -20,8 +20,9 @@
 // t): the opening's linear ODE is solved in closed form on each linear piece of its schedule, and
 // Λ(t) — a product of clamped piecewise-linear functions — is integrated once by Simpson's rule on a
 // 60 s grid (tabulate_drive), with Simpson again on the part-interval up to t, so J(t) is continuous.
-// No state is stepped: nothing goes into the checkpoint. (A fullness read from a compliant milk store
-// would be state: see stasis_signal below.)
+// No state is stepped: nothing goes into the checkpoint — except where the stasis signal is the milk
+// store's fullness ([junctions] stasis_signal = store_fullness), whose opening is stepped with the
+// store and kept in its state (JunctionRegulation::stasis_step below).
 //
 // Size sieving through the open junctions (Renkin 1954): a solute of radius a in a cylindrical pore
 // of radius r (λ = a/r) diffuses with the hindrance renkin_diffusive_hindrance(λ) and is reflected
@@ -32,28 +33,14 @@
 #include <cmath>
 #include <vector>
 
+#include "../kernels/physics/pore_sieving.hpp"
 #include "schedule.hpp"
 
 namespace lactosim {
 
-// Renkin (1954, J Gen Physiol 38:225): restricted diffusion of a sphere of radius a through a
-// cylindrical pore of radius r, λ = a/r: steric partition (1 − λ)² × wall drag
-// (1 − 2.104 λ + 2.09 λ³ − 0.95 λ⁵); 0 for λ ≥ 1 (the solute does not fit).
-inline double renkin_diffusive_hindrance(double lambda) {
-  if (lambda >= 1.0) return 0.0;
-  if (lambda <= 0.0) return 1.0;
-  const double l2 = lambda * lambda, l3 = l2 * lambda, l5 = l3 * l2;
-  return (1.0 - lambda) * (1.0 - lambda) * (1.0 - 2.104 * lambda + 2.09 * l3 - 0.95 * l5);
-}
-
-// Reflection coefficient of the same pore (Ferry 1936; Renkin 1954 eq. for σ): the solvent drag a
-// solute escapes, σ = (1 − Φ)², Φ = (1 − λ)²; 1 for λ ≥ 1, 0 for a point solute.
-inline double pore_reflection(double lambda) {
-  if (lambda >= 1.0) return 1.0;
-  if (lambda <= 0.0) return 0.0;
-  const double phi = (1.0 - lambda) * (1.0 - lambda);
-  return (1.0 - phi) * (1.0 - phi);
-}
+// The pore's sieving (kernels/physics/pore_sieving.hpp), where the configuration reads it.
+using physics::pore_reflection;
+using physics::renkin_diffusive_hindrance;
 
 // dx/dt = ((F − 1) S(t) − x)/τ, S piecewise linear: on a piece S = S_i + m (t − t_i) the solution is
 // x(t) = A (S(t) − m τ) + (x_i − A (S_i − m τ)) e^{−(t − t_i)/τ}, A = F − 1 (the particular solution
