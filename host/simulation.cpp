@@ -9,13 +9,29 @@
 #include <stdexcept>
 
 #include "assemble.hpp"
+#include "decomposition.hpp"
+#include "step/mpi_communicator.hpp"
+#include "step/mpi_support.hpp"
 
 namespace lactosim {
 
 Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
-                       const std::vector<float>& face_weights, std::unique_ptr<step::Stepper> backend)
+                       const std::vector<float>& face_weights, std::unique_ptr<step::Stepper> backend, Ranks ranks)
     : model_(model), problem_(assemble_problem(model, grid, face_weights)), backend_(std::move(backend)) {
-  backend_->load(problem_, initial_concentrations(model_, problem_));
+  if (ranks == Ranks::mpi_world && step::world_size() > 1) {
+    // Every rank assembled the whole problem (the same bits); each keeps its z slab, with a halo as
+    // thick as the longest face reaches (host/decomposition.hpp).
+    if (model_.run.integrator == "bdf")
+      throw std::runtime_error("run.integrator = bdf is not decomposed over MPI ranks yet (issue #16): run it on one "
+                               "rank, or use run.integrator = implicit or explicit under mpirun");
+    const int halo = halo_for_faces(problem_, 2);
+    slab_ = sub_problem(problem_, slab_of(2, problem_.block.nz, step::world_size(), step::world_rank(), halo), halo);
+    backend_->set_communicator(step::make_mpi_communicator(problem_, model_.run.threads));
+    backend_->load(*slab_, sub_field(problem_.block, slab_->block, initial_concentrations(model_, problem_),
+                                     problem_.n_species));
+  } else {
+    backend_->load(problem_, initial_concentrations(model_, problem_));
+  }
   const int ns = problem_.n_species;
   balance_.initial_mol = modelled_amounts();
   balance_.clamped_inflow_mol.assign(ns, 0.0);
@@ -359,7 +375,7 @@ void Simulation::advance_bdf(double t_end) {
     std::vector<double> c;
     backend_->read_concentrations(c);
     bdf_ = std::make_unique<step::BdfIntegrator>(
-        *backend_, problem_, [this](double t) { return rates(t); }, o, time_s_, c);
+        *backend_, local_problem(), [this](double t) { return rates(t); }, o, time_s_, c);
     bdf_start_balance_ = balance_;
     bdf_start_counts_ = {steps_, rejected_, stats_.linear_iterations};
   }
@@ -422,11 +438,13 @@ std::string Simulation::where_now(const char* integrator) const {
 }
 
 std::string Simulation::voxel_name(int s, long v) const {
-  const kernels::Block& b = problem_.block;
-  const long i = v % b.px() - b.halo, j = (v / b.px()) % b.py() - b.halo, k = v / (b.px() * b.py()) - b.halo;
+  // v in this rank's layout; the voxel named in the whole grid's indices.
+  const kernels::Block& b = local_problem().block;
+  const long i = v % b.px() - b.halo + b.offset[0], j = (v / b.px()) % b.py() - b.halo + b.offset[1],
+             k = v / (b.px() * b.py()) - b.halo + b.offset[2];
   std::ostringstream out;
-  out << model_.species[s].name << " in " << model_.compartments[problem_.compartment[v]].name << " at voxel (" << i
-      << ", " << j << ", " << k << ")";
+  out << model_.species[s].name << " in " << model_.compartments[local_problem().compartment[v]].name << " at voxel ("
+      << i << ", " << j << ", " << k << ")";
   return out.str();
 }
 
@@ -449,11 +467,11 @@ std::string Simulation::most_negative_value() const {
   std::vector<double> state, candidate;
   backend_->read_concentrations(state);
   backend_->read_candidate(candidate);
-  const long nv = problem_.block.padded_voxels();
+  const long nv = local_problem().block.padded_voxels();
   int worst_s = -1;
   long worst_v = 0;
   double worst = 0.0;
-  for_each_active(problem_, [&](int s, long v) {
+  for_each_active(local_problem(), [&](int s, long v) {
     for (const std::vector<double>* c : {&state, &candidate}) {
       const double x = (*c)[std::size_t(s) * nv + v];
       if (std::isnan(x) && !std::isnan(worst)) worst = x, worst_s = s, worst_v = v;
@@ -470,12 +488,12 @@ std::string Simulation::largest_error() const {
   std::vector<double> fine, coarse;
   backend_->read_concentrations(fine);
   backend_->read_saved(1, coarse);
-  const long nv = problem_.block.padded_voxels();
+  const long nv = local_problem().block.padded_voxels();
   const RunControl& run = model_.run;
   int worst_s = -1;
   long worst_v = 0;
   double worst = -1.0, a_worst = 0, b_worst = 0;
-  for_each_active(problem_, [&](int s, long v) {
+  for_each_active(local_problem(), [&](int s, long v) {
     const double a = fine[std::size_t(s) * nv + v], b = coarse[std::size_t(s) * nv + v];
     const double e = std::abs(a - b) / (run.abs_tol_mM + run.rel_tol * std::max(std::abs(a), std::abs(b)));
     if (e > worst || (std::isnan(e) && !std::isnan(worst))) worst = e, worst_s = s, worst_v = v, a_worst = a, b_worst = b;
@@ -550,7 +568,52 @@ State Simulation::state() const {
   return s;
 }
 
-void Simulation::restore(const State& s) {
+State Simulation::whole_state() const {
+  State s = state();
+  if (!slab_) return s;
+  step::Communicator& comm = backend_->communicator();
+  const kernels::Block& local = slab_->block;
+  const kernels::Block& whole = problem_.block;
+  // Each field's interior planes, block by block, gathered in rank order; rank r's slab is
+  // slab_of's r-th (as every rank cut it), so rank 0 puts each back where it belongs.
+  const auto gather = [&](std::vector<double>& field, int n_blocks) {
+    if (field.empty()) return;
+    std::vector<double> mine, all;
+    for (int b = 0; b < n_blocks; ++b) {
+      const std::vector<double> part = kernels::interior_of(local, field.data() + std::size_t(b) * local.padded_voxels());
+      mine.insert(mine.end(), part.begin(), part.end());
+    }
+    comm.gather_on_first(mine, all);
+    field.clear();
+    if (comm.rank() != 0) return;
+    field.assign(std::size_t(n_blocks) * whole.padded_voxels(), 0.0);
+    std::size_t at = 0;
+    for (int r = 0; r < comm.size(); ++r) {
+      const Slab slab = slab_of(2, whole.nz, comm.size(), r);
+      for (int b = 0; b < n_blocks; ++b)
+        for (int k = slab.begin; k < slab.end; ++k)
+          for (int j = 0; j < whole.ny; ++j)
+            for (int i = 0; i < whole.nx; ++i) field[std::size_t(b) * whole.padded_voxels() + whole.index(i, j, k)] = all[at++];
+    }
+  };
+  gather(s.fields.concentrations_mM, problem_.n_species);
+  gather(s.fields.pressure_Pa, 1);
+  return s;
+}
+
+void Simulation::restore(const State& whole_or_local) {
+  State cut;
+  const State* chosen = &whole_or_local;
+  if (slab_ && whole_or_local.fields.concentrations_mM.size() ==
+                   std::size_t(problem_.n_species) * problem_.block.padded_voxels()) {
+    // The whole grid's fields (a checkpoint): this rank's slab of them, halos included.
+    cut = whole_or_local;
+    cut.fields.concentrations_mM = sub_field(problem_.block, slab_->block, cut.fields.concentrations_mM, problem_.n_species);
+    if (!cut.fields.pressure_Pa.empty())
+      cut.fields.pressure_Pa = sub_field(problem_.block, slab_->block, cut.fields.pressure_Pa, 1);
+    chosen = &cut;
+  }
+  const State& s = *chosen;
   const std::size_t ns = std::size_t(problem_.n_species), nm = std::size_t(problem_.n_membranes);
   const auto check = [](const char* what, std::size_t got, std::size_t want) {
     if (got != want)
@@ -597,15 +660,17 @@ std::uint64_t Simulation::state_fingerprint() const {
 std::vector<double> Simulation::interior_concentrations(int species) const {
   std::vector<double> all;
   backend_->read_concentrations(all);
-  return kernels::interior_of(problem_.block, all.data() + species * problem_.block.padded_voxels());
+  const kernels::Block& b = local_problem().block;
+  return kernels::interior_of(b, all.data() + species * b.padded_voxels());
 }
 
 std::vector<std::vector<double>> Simulation::interior_concentrations() const {
   std::vector<double> all;
   backend_->read_concentrations(all);
   std::vector<std::vector<double>> out;
+  const kernels::Block& b = local_problem().block;
   for (int s = 0; s < problem_.n_species; ++s)
-    out.push_back(kernels::interior_of(problem_.block, all.data() + s * problem_.block.padded_voxels()));
+    out.push_back(kernels::interior_of(b, all.data() + s * b.padded_voxels()));
   return out;
 }
 

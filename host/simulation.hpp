@@ -21,6 +21,7 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,16 @@
 
 namespace lactosim {
 
+// Where a simulation's grid lives: all of it in this process, or cut into z slabs over the MPI
+// world's ranks (host/decomposition.hpp; every rank constructs the same Simulation, each steps its
+// slab, reductions and halos cross through host/step/mpi_communicator.hpp).
+enum class Ranks { one, mpi_world };
+
 class Simulation {
  public:
+  // ranks = mpi_world needs MPI started (step::ensure_mpi) — with one rank in the world it is one.
   Simulation(const Model& model, const mesh::LabelGrid& grid, const std::vector<float>& face_weights,
-             std::unique_ptr<step::Stepper> backend);
+             std::unique_ptr<step::Stepper> backend, Ranks ranks = Ranks::one);
 
   // Steps until time() == t_end exactly (the last step is shortened to land on it), with the
   // integrator the model's RunControl names. Throws std::runtime_error if a step cannot be made
@@ -45,11 +52,16 @@ class Simulation {
   // implicit step in progress is abandoned within one substep or CG iteration and undone.
   void advance_to(double t_end_s);
   // A flag a signal handler may set (SIGINT/SIGTERM: `lactosim run` stops cleanly); null = none.
+  // Decomposed over ranks, every rank must stop at the same step: the flag is then read only between
+  // steps, and the ranks agree (the largest flag of any rank; a collective call every step).
   void set_stop_flag(const volatile std::sig_atomic_t* stop_flag) {
     stop_flag_ = stop_flag;
-    backend_->set_stop_flag(stop_flag);  // implicit steps also stop inside (Stepper::set_stop_flag)
+    if (!slab_) backend_->set_stop_flag(stop_flag);  // implicit steps also stop inside (Stepper::set_stop_flag)
   }
-  bool stop_requested() const { return stop_flag_ && *stop_flag_ != 0; }
+  bool stop_requested() const {
+    if (slab_) return stop_flag_ && backend_->communicator().max(*stop_flag_ != 0 ? 1.0 : 0.0) > 0.0;
+    return stop_flag_ && *stop_flag_ != 0;
+  }
 
   double time() const { return time_s_; }
   long steps() const { return steps_; }
@@ -68,7 +80,12 @@ class Simulation {
   double water_balance_error_relative() const;
 
   const Model& model() const { return model_; }
+  // The whole grid's problem (every rank holds it: geometry, volumes, the output's extent) and this
+  // rank's slab of it, whose layout every field of the backend and of state() has (the same object
+  // on one rank).
   const kernels::Problem& problem() const { return problem_; }
+  const kernels::Problem& local_problem() const { return slab_ ? *slab_ : problem_; }
+  bool decomposed() const { return bool(slab_); }
   const step::Stepper& backend() const { return *backend_; }
   const Balance& balance() const { return balance_; }
 
@@ -85,6 +102,11 @@ class Simulation {
   // does not fit this simulation's model.
   State state() const;
   void restore(const State& state);
+  // Decomposed over ranks (a collective call): the state with its fields gathered into the whole
+  // grid's layout on rank 0 — what a checkpoint holds, so a run restarts onto any number of ranks;
+  // the other ranks get the State without fields. On one rank: state(). restore() takes either
+  // layout: the whole grid's is cut to this rank's slab.
+  State whole_state() const;
   // run.integrator = bdf: the next advance starts CVODE afresh from the state now (order 1, its own
   // first step), as restore() does — so a run that does this at fixed times and one restored at one
   // of them take the same steps after it (host/app/checkpoint.hpp). No effect on the other integrators.
@@ -131,6 +153,7 @@ class Simulation {
 
   Model model_;
   kernels::Problem problem_;
+  std::optional<kernels::Problem> slab_;  // this rank's slab, when decomposed over MPI ranks
   std::unique_ptr<step::Stepper> backend_;
   Balance balance_;
   double time_s_ = 0;

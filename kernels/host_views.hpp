@@ -33,6 +33,7 @@ inline ProblemView host_view(const Problem& p, const std::vector<double>& membra
   v.clamped = p.clamped.data();
   v.membrane_u = membrane_u.data();
   v.n_faces = p.faces.size();
+  v.n_owned_faces = p.faces.owned();
   v.face_first = p.faces.first_voxel.data();
   v.face_second = p.faces.second_voxel.data();
   v.face_membrane = p.faces.membrane.data();

@@ -53,7 +53,12 @@ struct MembraneFaces {
   std::vector<std::int32_t> membrane;
   std::vector<double> area_weight;     // |n·e| (DESIGN §2); area = weight·h²
   std::vector<std::uint32_t> region_mask;  // bit r set: the face's centre lies in region r
+  // Under a domain decomposition (host/decomposition.hpp) a rank holds every face that touches its
+  // interior; those it owns (its first voxel in the interior) come first, and only they enter the
+  // totals and the node-pair currents, so a face that crosses two ranks is counted once. −1: all.
+  long n_owned = -1;
   long size() const { return long(first_voxel.size()); }
+  long owned() const { return n_owned < 0 ? size() : n_owned; }
 };
 
 // For each voxel that touches a membrane, the faces it exchanges through, in a fixed order (so sums

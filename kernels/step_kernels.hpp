@@ -35,6 +35,7 @@ struct ProblemView {
   const std::uint8_t* clamped = nullptr;
   const double* membrane_u = nullptr;  // F(ψ1 − ψ2)/(RT) per membrane (GHK)
   long n_faces = 0;
+  long n_owned_faces = 0;  // the first n_owned_faces enter the totals (MembraneFaces::n_owned)
   const std::int64_t* face_first = nullptr;
   const std::int64_t* face_second = nullptr;
   const std::int32_t* face_membrane = nullptr;

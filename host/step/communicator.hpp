@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The communication seam (DESIGN §4, §6): every reduction over the grid and every halo exchange the
-// step algorithms make goes through one Communicator. Serial now — each call is the identity — and
-// an MPI implementation (one rank per sub-box) later, without touching the algorithms.
+// step algorithms make goes through one Communicator. Two implementations: the serial one below, where
+// each call is the identity, and MPI's (host/step/mpi_communicator.hpp; one rank per z slab of the
+// grid, host/decomposition.hpp), without a line of the algorithms changed for it.
 //
-// Reductions must not depend on the rank count (DESIGN §7: 2 ranks equal 1 rank): an implementation
+// Reductions must not depend on message timing (DESIGN §7: 2 ranks equal 1 rank): an implementation
 // adds rank partials in rank order, never in arrival order.
 #pragma once
 #include <cstddef>
@@ -29,9 +30,22 @@ class Communicator {
   // rank whether it is rejected; an error estimate's maximum sets every rank's next step).
   virtual double min(double value) = 0;
   virtual double max(double value) = 0;
-  // The halo layers of `field` (n_components blocks of padded voxels) refreshed from the neighbouring
-  // ranks' interiors, before a pass that reads across the sub-box boundary.
-  virtual void exchange_halo(kernels::Executor& executor, kernels::Field& field, int n_components) = 0;
+  // The halo layers of a field in the executor's memory — n_blocks blocks of padded voxels, each voxel
+  // values_per_voxel values ([b][v][k]: species blocks are values_per_voxel = 1, the face velocities
+  // [3v + axis] one block of 3) — refreshed from the neighbouring ranks' interiors, before a pass that
+  // reads across the cut. No pass writes a halo, so what a rank last received stays valid until the
+  // field's interior changes.
+  virtual void exchange_halo(kernels::Executor& executor, double* data, int n_blocks, int values_per_voxel) = 0;
+  // The same for a whole field of n_blocks blocks (its values per voxel from its size).
+  void exchange_halo(kernels::Executor& executor, kernels::Field& field, int n_blocks);
+  // The LOD factor (I − dt·L_z)⁻¹ for every species (host/step/line_solves.cpp): on one rank the
+  // executor's sweep; across ranks a z line runs through every slab, and an implementation solves it
+  // whole, exactly as one rank would (the MPI one: by transposes, host/step/mpi_communicator.cpp).
+  // Returns the smallest value written, over all ranks.
+  virtual double lod_sweep_z(kernels::Executor& executor, double dt, const double* decay_per_s, double* c);
+  // Every rank's `mine`, concatenated in rank order, on rank 0 (empty elsewhere): a checkpoint's
+  // fields gathered for the one file rank 0 writes.
+  virtual void gather_on_first(const std::vector<double>& mine, std::vector<double>& all) { all = mine; }
 };
 
 // One rank: every reduction is over this process's whole grid already; the halo is the domain's

@@ -26,6 +26,8 @@ kernels::CgResult diffuse_cg(kernels::Executor& x, Communicator& comm, double dt
   const double volume = p.block.h_m * p.block.h_m * p.block.h_m;
   kernels::CgResult result;
   result.min_value = DBL_MAX;
+  // Across ranks A reads across the cut: c's halo now, d's before every application.
+  comm.exchange_halo(x, c, p.n_species, 1);
   for (int s = 0; s < p.n_species; ++s) {
     kernels::CgStartSums start = x.cg_start(s, dt, decay, c, work);
     comm.sum(&start.bb, 3);
@@ -40,6 +42,7 @@ kernels::CgResult diffuse_cg(kernels::Executor& x, Communicator& comm, double dt
       // d = z + β d, β = (r·z)/(r·z)_old (0 on the first iteration)
       x.cg_direction(it == 0 ? 0.0 : rz / rz_old, work);
       // q = A d, α = (r·z)/(d·q)
+      comm.exchange_halo(x, work, kernels::cg_work_vectors, 1);
       double dq = x.cg_apply(s, dt, decay, work);
       comm.sum(&dq, 1);
       const double alpha = rz / dq;

@@ -2,6 +2,7 @@
 // hypre's shared set-up (hypre_support.hpp).
 #if LACTOSIM_HAVE_HYPRE
 #include "hypre_support.hpp"
+#include "mpi_support.hpp"
 
 #include <cstdlib>
 #include <stdexcept>
@@ -10,21 +11,18 @@
 namespace lactosim::step {
 
 void ensure_hypre_mpi() {
-  int initialised = 0;
-  MPI_Initialized(&initialised);
-  if (initialised) return;
-  int provided = 0;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-    throw std::runtime_error("hypre: MPI_Init failed (hypre needs MPI, even on one process)");
-  HYPRE_Init();
-  std::atexit([] {
-    int finalised = 0;
-    MPI_Finalized(&finalised);
-    if (!finalised) {
-      HYPRE_Finalize();
-      MPI_Finalize();
-    }
-  });
+  // MPI first (mpi_support.hpp: at exit it finalises after hypre, whose atexit runs first).
+  ensure_mpi();
+  static const bool started = [] {
+    HYPRE_Init();
+    std::atexit([] {
+      int finalised = 0;
+      MPI_Finalized(&finalised);
+      if (!finalised) HYPRE_Finalize();
+    });
+    return true;
+  }();
+  (void)started;
 }
 
 void hypre_check(HYPRE_Int code, const char* who, const char* what) {

@@ -7,11 +7,11 @@ double diffuse_lod(kernels::Executor& x, Communicator& comm, double dt, const do
                    double* decayed_mol) {
   const int ns = x.problem_view().n_species;
   // c ← (I − dt·L_x + dt·λ)⁻¹ c, then (I − dt·L_y)⁻¹ c (one pass where the executor can), then
-  // (I − dt·L_z)⁻¹ c. Across ranks a line runs through several sub-boxes: each factor is then a
-  // distributed tridiagonal solve (issue #16).
-  x.lod_sweep_xy(dt, decay, c, decayed_mol);
+  // (I − dt·L_z)⁻¹ c. The ranks cut the grid along z (host/decomposition.hpp): the x and y lines
+  // are whole on every rank, the z lines are solved whole by the communicator.
+  x.lod_sweep_xy(dt, decay, c, decayed_mol);  // DBL_MAX: the smallest value is axis 2's
   comm.sum(decayed_mol, std::size_t(ns));
-  return comm.min(x.lod_sweep(2, dt, decay, c, nullptr));
+  return comm.lod_sweep_z(x, dt, decay, c);
 }
 
 double diffuse_lod(kernels::Executor& x, double dt, const double* decay, double* c, double* decayed_mol) {

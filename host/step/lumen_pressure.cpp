@@ -19,11 +19,15 @@ kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, Communicator& co
                                           const double* q, double* p, double* face_velocity, double rel_tol,
                                           int max_iterations, double* work) {
   kernels::LumenFlowResult result;
+  // Across ranks every pass that applies A reads its vector across the cut: p here, d in each
+  // iteration (the work vectors' halos, all five refreshed: the passes write interiors only).
+  comm.exchange_halo(x, p, 1, 1);
   kernels::FlowStartSums start = x.flow_start(view, q, p, work);
   comm.sum(&start.qq, 3);
   const double q_norm = std::sqrt(start.qq);
   double rz = start.rz, r_norm = std::sqrt(start.rr);
   while (q_norm > 0.0 && r_norm > rel_tol * q_norm && result.iterations < max_iterations) {
+    comm.exchange_halo(x, work, kernels::flow_work_vectors, 1);
     double dAd = x.flow_apply(view, work);
     comm.sum(&dAd, 1);
     const double alpha = rz / dAd;
@@ -36,8 +40,11 @@ kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, Communicator& co
     ++result.iterations;
   }
   result.relative_residual = q_norm > 0.0 ? r_norm / q_norm : 0.0;
-  // With several ranks p's halo is refreshed here, before the faces read across it (issue #16).
+  // The faces read p across the cut; a face between two ranks is computed by both (the one below
+  // counts it in the budget), and the halo then gets the velocities of the faces into this slab.
+  comm.exchange_halo(x, p, 1, 1);
   kernels::FlowBudget budget = x.flow_velocities(view, q, p, face_velocity);
+  comm.exchange_halo(x, face_velocity, 1, 3);
   comm.sum(&budget.source_m3_per_s, 2);
   result.source_m3_per_s = budget.source_m3_per_s;
   result.outlet_flow_m3_per_s = budget.outlet_flow_m3_per_s;

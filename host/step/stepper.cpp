@@ -24,6 +24,11 @@ using kernels::StepTotals;
 Stepper::Stepper(std::unique_ptr<kernels::Executor> executor, std::unique_ptr<Communicator> communicator)
     : executor_(std::move(executor)), comm_(std::move(communicator)) {}
 
+void Stepper::set_communicator(std::unique_ptr<Communicator> communicator) {
+  if (loaded_) throw std::logic_error("Stepper::set_communicator after load()");
+  comm_ = std::move(communicator);
+}
+
 void Stepper::require_loaded(const char* what) const {
   if (!loaded_) throw std::logic_error(std::string("Stepper::") + what + " before load()");
 }
@@ -50,8 +55,12 @@ void Stepper::load(const kernels::Problem& problem, const std::vector<double>& c
   pressure_max_iterations_ = problem.pressure_max_iterations;
   advection_courant_ = problem.advection_courant;
   pressure_amg_.reset();
-  if (problem.has_flow && problem.pressure_amg)
+  if (problem.has_flow && problem.pressure_amg) {
+    if (comm_->size() > 1)
+      throw std::runtime_error("flow.pressure_preconditioner = amg is not decomposed over MPI ranks yet (issue #16): "
+                               "use flow.pressure_preconditioner = jacobi under mpirun");
     pressure_amg_ = std::make_unique<PressureAmg>(problem.block, problem.lumen, problem.outlet, problem.lumen_mobility);
+  }
   // c_new starts as a copy of c so that the voxels no pass writes (the halo) read the same in both.
   c_ = x.from_host(concentrations);
   c_new_ = x.from_host(concentrations);
@@ -148,10 +157,11 @@ StepTotals Stepper::explicit_step(const kernels::StepRates& rates, double dt) {
   kernels::Executor& x = *executor_;
   const RatesView r = x.upload_rates(rates);
   StepTotals totals = zero_totals();
+  // Across ranks the faces read c across the cut (node-pair currents first): the halo, once.
+  comm_->exchange_halo(x, c_, n_species_);
   if (!solve_potentials(r, totals)) return totals;  // Newton failed: rejected (min = NaN)
   const SecretionFields sec = secretion_fields();
 
-  comm_->exchange_halo(x, c_, n_species_);
   x.compute_membrane_fluxes(r, c_.data(), face_flux_.data(), sec);
   double min_c = x.diffuse_species(r, dt, c_.data(), c_new_.data());
   min_c = std::fmin(min_c, x.react(r, dt, c_.data(), c_new_.data(), totals.reaction_source_mol.data()));
@@ -278,11 +288,30 @@ double Stepper::flow_and_advection(double dt, double* c, StepTotals& totals) {
   totals.lumen_water_in_m3 += solved.source_m3_per_s * dt;
   totals.outlet_water_m3 += solved.outlet_flow_m3_per_s * dt;
   std::vector<double> outflow(n_species_, 0.0);
-  const kernels::AdvectionReport moved = x.advect_lumen(dt, advection_courant_, face_velocity_.data(), q_.data(), c,
-                                                        advect_work_.data(), outflow.data());
+  double min_value = DBL_MAX;
+  if (comm_->size() == 1) {
+    min_value = x.advect_lumen(dt, advection_courant_, face_velocity_.data(), q_.data(), c, advect_work_.data(),
+                               outflow.data()).min_value;
+  } else {
+    // Across ranks every sub-step reads its upwind neighbours across the cut: the ranks agree on the
+    // sub-steps (the count one rank would take, lumen_advection.cpp, from the fastest-emptying voxel
+    // of all) and refresh the halo before each; each call then takes exactly one sub-step of the same
+    // length one rank takes. The dt = 0 call only measures the local rate: it changes no value.
+    const double rate = comm_->max(x.advect_lumen(0.0, advection_courant_, face_velocity_.data(), q_.data(), c,
+                                                  advect_work_.data(), outflow.data()).max_outflow_rate_per_s);
+    const double needed = dt * rate / advection_courant_;
+    if (!(needed < 1e9)) throw std::runtime_error("advection: " + std::to_string(needed) + " sub-steps needed");
+    int n = std::max(1, int(std::ceil(needed)));
+    while (dt / n * rate > advection_courant_) ++n;
+    for (int k = 0; k < n; ++k) {
+      comm_->exchange_halo(x, c, n_species_, 1);
+      min_value = std::fmin(min_value, x.advect_lumen(dt / n, advection_courant_, face_velocity_.data(), q_.data(), c,
+                                                      advect_work_.data(), outflow.data()).min_value);
+    }
+  }
   comm_->sum(outflow);
   for (int s = 0; s < n_species_; ++s) totals.outlet_outflow_mol[s] += outflow[s];
-  return comm_->min(moved.min_value);
+  return comm_->min(min_value);
 }
 
 // Membrane fluxes and reactions over dt in forward-Euler substeps τ ≤ tau_max, in place on c_:
@@ -309,9 +338,9 @@ double Stepper::local_phase(const RatesView& r, double dt, double tau_max, Impli
     const bool last = done + tau >= dt * (1.0 - 1e-14);
     const double step = last ? dt - done : tau;
     // Potentials depend on c only: a solve that fails will not succeed on a shorter substep.
+    comm_->exchange_halo(x, c_, n_species_);
     if (!solve_potentials(r, totals)) return totals.min_concentration;
     const SecretionFields sec = secretion_fields();
-    comm_->exchange_halo(x, c_, n_species_);
     x.copy_local_voxels(c_.data(), c_new_.data());
     x.compute_membrane_fluxes(r, c_.data(), face_flux_.data(), sec);
     double m = x.react(r, step, c_.data(), c_new_.data(), reaction.data());

@@ -76,6 +76,10 @@ class Stepper {
   explicit Stepper(std::unique_ptr<kernels::Executor> executor,
                    std::unique_ptr<Communicator> communicator = make_serial_communicator());
   std::string name() const { return executor_->name(); }      // "cpu" | "cuda"
+  // The ranks' seam (serial unless replaced before load(): host/simulation.cpp decomposes a run over
+  // MPI ranks and gives its Stepper the MPI one, host/step/mpi_communicator.hpp).
+  void set_communicator(std::unique_ptr<Communicator> communicator);
+  Communicator& communicator() const { return *comm_; }
   // A flag a signal handler raises (SIGTERM, SIGINT, SIGUSR1): an implicit step checks it before
   // every membrane substep and every CG iteration and returns at once, interrupted, when it is set —
   // so a stiff step of minutes stops within one substep (issue #18). Null: never.

@@ -30,9 +30,9 @@ bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double
   x.upload(c, c_);
   const kernels::RatesView r = x.upload_rates(rates);
   x.apply_clamps(r, c_.data());
+  comm_->exchange_halo(x, c_, n_species_);  // the faces (node-pair currents first) read across the cut
   if (!frozen && !solve_potentials(r, sources)) return false;
   const SecretionFields sec = secretion_fields();
-  comm_->exchange_halo(x, c_, n_species_);
   // c_new = c + 1 s × (diffusion + reactions + membrane fluxes); clamped voxels keep their clamp.
   x.compute_membrane_fluxes(r, c_.data(), face_flux_.data(), sec);
   x.diffuse_species(r, 1.0, c_.data(), c_new_.data());
@@ -70,9 +70,11 @@ bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double
     const kernels::AdvectionReport rate =
         x.advect_lumen(0.0, advection_courant_, face_velocity_.data(), q_.data(), advect_probe_.data(),
                        advect_work_.data(), outflow.data());
-    if (rate.max_outflow_rate_per_s > 0.0) {
+    // The fastest-emptying voxel of all ranks sets the probe, so every rank takes one sub-step.
+    const double max_rate = comm_->max(rate.max_outflow_rate_per_s);
+    if (max_rate > 0.0) {
       // Half the bound, so that rounding never asks advect_lumen for a second sub-step.
-      const double delta = 0.5 * advection_courant_ / rate.max_outflow_rate_per_s;
+      const double delta = 0.5 * advection_courant_ / max_rate;
       const kernels::AdvectionReport moved =
           x.advect_lumen(delta, advection_courant_, face_velocity_.data(), q_.data(), advect_probe_.data(),
                          advect_work_.data(), outflow.data());

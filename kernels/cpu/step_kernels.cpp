@@ -159,7 +159,7 @@ void membrane_totals(const ProblemView& p, double dt, const double* face_flux, c
   const int ns = p.n_species, nm = p.n_membranes;
   const double area_dt = p.block.h_m * p.block.h_m * dt;
   // Partial layout: [membrane transfer nm*ns | clamped inflow ns | secretion source ns].
-  const std::vector<double> totals = chunked_sum(p.n_faces, nm * ns + 2 * ns, [&](long f, double* partial) {
+  const std::vector<double> totals = chunked_sum(p.n_owned_faces, nm * ns + 2 * ns, [&](long f, double* partial) {
     const double* J = face_flux + f * ns;
     const double a = p.face_weight[f] * area_dt;
     const int m = p.face_membrane[f];

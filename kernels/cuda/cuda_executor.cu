@@ -111,6 +111,7 @@ DeviceProblem::DeviceProblem(const Problem& p)
   v.clamped = clamped_.data();
   v.membrane_u = membrane_u_.data();
   v.n_faces = p.faces.size();
+  v.n_owned_faces = p.faces.owned();
   v.face_first = face_first_.data();
   v.face_second = face_second_.data();
   v.face_membrane = face_membrane_.data();

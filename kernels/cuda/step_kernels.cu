@@ -465,7 +465,7 @@ void membrane_totals(const ProblemView& p, double dt, const double* face_flux, c
   const int ns = p.n_species, nm = p.n_membranes;
   const bool secretion_columns = secretion_source_mol && p.has_secretion;
   const std::vector<double> totals =
-      sum_columns(p.n_faces, nm * ns + ns + (secretion_columns ? ns : 0),
+      sum_columns(p.n_owned_faces, nm * ns + ns + (secretion_columns ? ns : 0),
                   MembraneTotalColumns{p, sec, p.block.h_m * p.block.h_m * dt, face_flux});
   const auto first = totals.begin();
   std::copy(first, first + std::size_t(nm) * ns, membrane_transfer_mol);
