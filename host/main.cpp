@@ -27,6 +27,7 @@
 #include "host/app/info_command.hpp"
 #include "host/app/mesh_command.hpp"
 #include "host/app/run_command.hpp"
+#include "host/step/mpi_support.hpp"
 #include "host/config/config.hpp"
 
 namespace po = boost::program_options;
@@ -187,6 +188,9 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
+    // Launched by mpirun on several ranks: MPI first (host/step/mpi_support.hpp), so that every rank
+    // of `lactosim run` steps its slab of the grid (host/decomposition.hpp).
+    if (lactosim::step::launched_ranks() > 1) lactosim::step::ensure_mpi();
     if (command == "run") return run_main(args, command_line);
     if (command == "mesh") return mesh_main(args);
     if (command == "config") return config_main(args);

@@ -107,7 +107,8 @@ void write_vti(const std::string& path, const ImageGeometry& geometry, const Lab
   std::set<std::string> names;
 
   vtkNew<vtkImageData> image;
-  image->SetExtent(0, geometry.nx, 0, geometry.ny, 0, geometry.nz);  // points = voxel corners
+  const int* o = geometry.offset;  // points = voxel corners
+  image->SetExtent(o[0], o[0] + geometry.nx, o[1], o[1] + geometry.ny, o[2], o[2] + geometry.nz);
   image->SetSpacing(geometry.spacing_m, geometry.spacing_m, geometry.spacing_m);
   image->SetOrigin(geometry.origin_m[0], geometry.origin_m[1], geometry.origin_m[2]);
 
@@ -150,6 +151,31 @@ void write_vti(const std::string& path, const ImageGeometry& geometry, const Lab
     throw std::runtime_error("cannot write '" + path + "': " + why);
   }
   target.commit();
+}
+
+void write_pvti(const std::string& path, const ImageGeometry& whole, const std::vector<PvtiArray>& arrays,
+                const std::vector<std::pair<ImageGeometry, std::string>>& pieces, const std::string& active_scalars) {
+  check_geometry(path, whole);
+  const auto extent = [](const ImageGeometry& g) {
+    return std::to_string(g.offset[0]) + " " + std::to_string(g.offset[0] + g.nx) + " " + std::to_string(g.offset[1]) +
+           " " + std::to_string(g.offset[1] + g.ny) + " " + std::to_string(g.offset[2]) + " " +
+           std::to_string(g.offset[2] + g.nz);
+  };
+  std::string xml = "<?xml version=\"1.0\"?>\n"
+                    "<VTKFile type=\"PImageData\" version=\"1.0\" byte_order=\"LittleEndian\" "
+                    "header_type=\"UInt64\" compressor=\"vtkZLibDataCompressor\">\n";
+  const std::string h = io::format_general(whole.spacing_m, 17);
+  xml += "  <PImageData WholeExtent=\"" + extent(whole) + "\" GhostLevel=\"0\" Origin=\"" +
+         io::format_general(whole.origin_m[0], 17) + " " + io::format_general(whole.origin_m[1], 17) + " " +
+         io::format_general(whole.origin_m[2], 17) + "\" Spacing=\"" + h + " " + h + " " + h + "\">\n";
+  xml += active_scalars.empty() ? "    <PCellData>\n" : "    <PCellData Scalars=\"" + active_scalars + "\">\n";
+  for (const PvtiArray& a : arrays)
+    xml += "      <PDataArray type=\"" + a.vtk_type + "\" Name=\"" + a.name + "\" NumberOfComponents=\"" +
+           std::to_string(a.components) + "\"/>\n";
+  xml += "    </PCellData>\n";
+  for (const auto& [g, file] : pieces) xml += "    <Piece Extent=\"" + extent(g) + "\" Source=\"" + file + "\"/>\n";
+  xml += "  </PImageData>\n</VTKFile>\n";
+  io::write_file_atomically(path, xml);
 }
 
 PvdCollection::PvdCollection(std::string path) : path_(std::move(path)) {}

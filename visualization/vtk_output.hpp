@@ -27,7 +27,11 @@ namespace lactosim::vis {
 struct ImageGeometry {
   int nx = 0, ny = 0, nz = 0;   // voxels
   double spacing_m = 0.0;       // voxel edge h
-  double origin_m[3] = {0, 0, 0};  // lower corner of voxel (0,0,0)
+  double origin_m[3] = {0, 0, 0};  // lower corner of voxel (0,0,0) of the whole grid
+  // A piece of a larger grid (one rank's slab, for a .pvti): the whole grid's index of this piece's
+  // first voxel. The piece's Extent is then offset..offset + n along each axis, with the whole
+  // grid's origin, as VTK's parallel image format wants.
+  int offset[3] = {0, 0, 0};
   long voxels() const { return long(nx) * ny * nz; }
 };
 
@@ -48,6 +52,18 @@ struct LabelArray {
 // handed to VTK without a copy, so writing a 10⁸-voxel grid needs no extra memory.
 void write_vti(const std::string& path, const ImageGeometry& geometry, const LabelArray* labels,
                const std::vector<CellArray>& arrays);
+
+// The .pvti index of one snapshot cut into pieces (one .vti per MPI rank, each written by write_vti
+// with its ImageGeometry::offset): the whole grid, the arrays every piece holds (name, VTK type
+// "UInt8" or "Float64", components, in the pieces' order), and each piece's geometry and file name
+// relative to the .pvti's folder. Written atomically; write it after every piece is on disk.
+struct PvtiArray {
+  std::string name, vtk_type;
+  int components = 1;
+};
+// active_scalars: the array the pieces mark as active (write_vti's labels), or empty.
+void write_pvti(const std::string& path, const ImageGeometry& whole, const std::vector<PvtiArray>& arrays,
+                const std::vector<std::pair<ImageGeometry, std::string>>& pieces, const std::string& active_scalars = "");
 
 // The .pvd index of a time series. Each add() rewrites the whole file atomically, so the index on
 // disk always lists exactly the steps whose files were completely written before it: write the .vti

@@ -200,16 +200,23 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
       for (int s = 0; s < p.n_species; ++s)
         outlet_c[s] = (bal.outlet_outflow_mol[s] - previous_outflow_mol_[s]) / water_out;
     } else {
-      long n = 0;
+      // This rank's outlet voxels (its interior: no pass writes a halo), summed over the ranks.
+      const kernels::Problem& local = sim.local_problem();
+      const kernels::Block& b = local.block;
       std::vector<double> all;
       sim.backend().read_concentrations(all);
-      const long nv = p.block.padded_voxels();
-      for (long v = 0; v < nv; ++v)
-        if (p.outlet[v]) {
-          ++n;
-          for (int s = 0; s < p.n_species; ++s) outlet_c[s] += all[s * nv + v];
-        }
-      for (double& c : outlet_c) c = n > 0 ? c / n : 0.0;
+      const long nv = b.padded_voxels();
+      std::vector<double> sums(std::size_t(p.n_species) + 1, 0.0);  // Σc per species, then the count
+      for (int k = 0; k < b.nz; ++k)
+        for (int j = 0; j < b.ny; ++j)
+          for (int i = 0; i < b.nx; ++i) {
+            const long v = b.index(i, j, k);
+            if (!local.outlet[v]) continue;
+            sums.back() += 1.0;
+            for (int s = 0; s < p.n_species; ++s) sums[std::size_t(s)] += all[s * nv + v];
+          }
+      sim.backend().communicator().sum(sums);
+      for (int s = 0; s < p.n_species; ++s) outlet_c[s] = sums.back() > 0 ? sums[std::size_t(s)] / sums.back() : 0.0;
     }
     for (int s = 0; s < p.n_species; ++s)
       if (in_lumen_[s]) row.push_back(outlet_c[s]);
@@ -274,7 +281,7 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
 std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const {
   std::vector<vis::CellArray> arrays;
   if (!active_) return arrays;
-  const kernels::Problem& p = sim.problem();
+  const kernels::Problem& p = sim.local_problem();  // the fields' layout: this rank's slab
   const kernels::Block& b = p.block;
   const step::SecretionSnapshot snap = sim.secretion_snapshot();
   if (potentials_) {

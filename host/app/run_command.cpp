@@ -36,6 +36,7 @@
 
 #include "host/app/backend_choice.hpp"
 #include "host/app/checkpoint.hpp"
+#include "host/step/mpi_support.hpp"
 #include "host/app/memory_estimate.hpp"
 #include "host/app/run_outputs.hpp"
 #include "host/config/config.hpp"
@@ -160,7 +161,12 @@ int run_command(const RunArguments& args) {
   stamp_process(record);
   record.command_line = args.command_line;
   record.config_files = args.config_files;
-  const bool quiet = args.verbosity == Progress::Verbosity::quiet;
+  // Under mpirun every rank runs this function on its slab of the grid (host/decomposition.hpp);
+  // rank 0 alone writes the folder's shared files and speaks.
+  const int ranks = step::world_size(), rank = step::world_rank();
+  const bool mpi = ranks > 1, writer = rank == 0;
+  record.ranks = ranks;
+  const bool quiet = args.verbosity == Progress::Verbosity::quiet || !writer;
   std::unique_ptr<Simulation> sim;
   bool folder_ready = false;
   const bool restarting = !args.restart_dir.empty();
@@ -259,16 +265,21 @@ int run_command(const RunArguments& args) {
       sizing.block.nx = grid.nx, sizing.block.ny = grid.ny, sizing.block.nz = grid.nz;
       sizing.n_species = int(cfg.model.species.size());
       if (restarting) {
-        manifest = io::resume_output_directory(out_dir);
-      } else {
+        if (writer) manifest = io::resume_output_directory(out_dir);
+      } else if (writer) {
         io::refuse_output_folder_holding_inputs(out_dir, input_files(args, cfg));
         io::prepare_output_directory(out_dir, args.overwrite, RunOutputs::estimate_bytes(sizing, n_outputs));
       }
-      folder_ready = true;
+      step::barrier();  // the folder exists before any rank writes its piece
+      folder_ready = writer;
     }
 
     // 4. backend
-    BackendChoice choice = choose_backend(run.backend, run.threads, run.integrator, run.device);
+    if (mpi && run.backend == "cuda")
+      throw std::runtime_error("run.backend = cuda: the CUDA executor does not run under mpirun yet (issue #16); use "
+                               "--run.backend=cpu (or auto)");
+    BackendChoice choice = choose_backend(mpi ? "cpu" : run.backend, run.threads, run.integrator, run.device);
+    if (mpi && run.backend == "auto") choice.note = "cpu under mpirun: the CUDA executor does not run under MPI yet";
     std::unique_ptr<step::Stepper> backend = std::move(choice.backend);
     record.backend = backend->name();
     record.device = backend->device();
@@ -283,14 +294,21 @@ int run_command(const RunArguments& args) {
     std::optional<Checkpoint> resumed;
     {
       PhaseTimer t(record.phase_seconds["assembly"]);
-      sim = std::make_unique<Simulation>(cfg.model, grid, weights, std::move(backend));
+      sim = std::make_unique<Simulation>(cfg.model, grid, weights, std::move(backend),
+                                         mpi ? Ranks::mpi_world : Ranks::one);
+      if (mpi && !quiet)
+        std::fprintf(stderr, "lactosim: %d MPI ranks, each a z slab of about %d planes (halo %d)\n", ranks,
+                     grid.nz / ranks, sim->local_problem().block.halo);
       if (restarting) {
         resumed = read_checkpoint(out_dir, *sim);
         sim->restore(resumed->state);
         record.restart = {resumed->restarts + 1, resumed->state.time_s, resumed->bitwise};
-        // Snapshots the stopped run wrote after its checkpoint go; the continued run writes them again.
-        for (int i = int(resumed->outputs.snapshot_times_s.size()); i <= n_outputs + 1; ++i)
-          std::filesystem::remove(std::filesystem::path(out_dir) / RunOutputs::snapshot_name(i));
+        // Snapshots the stopped run wrote after its checkpoint go; the continued run writes them again
+        // (on any number of ranks: a decomposed run's .pvti and pieces too).
+        if (writer)
+          for (int i = int(resumed->outputs.snapshot_times_s.size()); i <= n_outputs + 1; ++i)
+            RunOutputs::remove_snapshot(out_dir, i);
+        step::barrier();
         if (!quiet)
           std::fprintf(stderr, "lactosim: continuing from the checkpoint at t = %g s (restart %d%s)\n",
                        resumed->state.time_s, record.restart.count,
@@ -301,8 +319,10 @@ int run_command(const RunArguments& args) {
     for (const Species& s : cfg.model.species) record.species.push_back(s.name);
     record.nominal_step_s = sim->nominal_step();
     record.status = "running";
-    manifest.add("run.json");
-    write_run_record(run_json, record);
+    if (writer) {
+      manifest.add("run.json");
+      write_run_record(run_json, record);
+    }
     sim->set_stop_flag(&stop_signal);
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
@@ -313,7 +333,14 @@ int run_command(const RunArguments& args) {
     const auto snapshot = [&] {  // the files first, then the record that names them
       outputs.write_snapshot(*sim);
       record_progress(record, *sim, outputs);
-      try_write_run_record(run_json, record, stderr);
+      if (writer) try_write_run_record(run_json, record, stderr);
+    };
+    // A stop every rank agrees on (mpirun passes a signal to each rank, each at its own moment): the
+    // largest signal number of any rank, asked at the same points by every rank.
+    int stopping = stop_signal;
+    const auto agree_on_stop = [&] {
+      stopping = mpi ? int(sim->backend().communicator().max(double(stop_signal))) : int(stop_signal);
+      return stopping != 0;
     };
     // Checkpoints. The split integrators keep nothing outside the State, so any step boundary will do;
     // bdf's periodic ones are taken at output times (with restart points, the state there is kept in
@@ -321,27 +348,34 @@ int run_command(const RunArguments& args) {
     const bool bdf = run.integrator == "bdf";
     const int restarts = resumed ? resumed->restarts + 1 : 0;
     auto last_checkpoint = std::chrono::steady_clock::now();
+    // Decomposed: the fields gathered into the whole grid's layout (a collective call on every rank),
+    // written by rank 0 — one file, which restarts onto any number of ranks.
     const auto write_checkpoint_now = [&](const Checkpoint& c) {
       PhaseTimer t(record.phase_seconds["checkpoint"]);
-      manifest.add(checkpoint_name);
-      write_checkpoint(out_dir, *sim, c, identity);
+      if (writer) {
+        manifest.add(checkpoint_name);
+        write_checkpoint(out_dir, *sim, c, identity);
+      }
+      step::barrier();  // no rank goes on (and may be killed) before the file is whole
       last_checkpoint = std::chrono::steady_clock::now();
     };
     const auto here = [&](LoopPosition position) {
       const bool bitwise = (!bdf || run.bdf_restart_at_outputs) && (!resumed || resumed->bitwise);  // once not, never
-      return Checkpoint{sim->state(), position, outputs.cursor(), bitwise, restarts};
+      return Checkpoint{sim->whole_state(), position, outputs.cursor(), bitwise, restarts};
     };
-    const auto checkpoint_due = [&] {
-      return run.checkpoint_every_wall_s > 0 &&
-             std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
-                 run.checkpoint_every_wall_s;
+    const auto checkpoint_due = [&] {  // every rank asks at the same points; decomposed, they agree
+      const bool due = run.checkpoint_every_wall_s > 0 &&
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
+                           run.checkpoint_every_wall_s;
+      return mpi ? sim->backend().communicator().max(due ? 1.0 : 0.0) > 0.0 : due;
     };
     // bdf with restart points: the State at the last output time, what a signal's checkpoint holds (a
     // restart from there is bitwise). Without them a restart is not bitwise anyway: a signal's checkpoint
     // is then the stop point's, and no copy of the fields is kept (1.5 GB on the full lobule).
     const bool keep_last_output = bdf && run.bdf_restart_at_outputs;
     std::optional<Checkpoint> at_last_output;
-    Progress progress(run.end_time_s, args.verbosity);
+    Progress progress(run.end_time_s, writer ? args.verbosity : Progress::Verbosity::quiet);
+    const bool verbose = args.verbosity == Progress::Verbosity::verbose;  // on every rank (sums below)
     if (progress.verbose()) {  // what was assembled: voxels per compartment, faces per membrane
       const kernels::Problem& p = sim->problem();
       std::vector<long> voxels(p.n_compartments, 0), faces(p.n_membranes, 0);
@@ -371,11 +405,11 @@ int run_command(const RunArguments& args) {
     }
     if (keep_last_output) at_last_output = here(start);
     if (!resumed) write_checkpoint_now(here(start));  // a run killed at once can still be restarted
-    for (int n = start.output; n <= n_outputs && !stop_signal; ++n) {
+    for (int n = start.output; n <= n_outputs && !agree_on_stop(); ++n) {
       const double t_output = std::min(run.end_time_s, n * run.output_interval_s);
       const double t_start = n == start.output ? start.interval_start_s : sim->time();
       int part = n == start.output ? start.part : 1;
-      while (part <= 10 && !stop_signal) {
+      while (part <= 10 && !agree_on_stop()) {
         const double target = part == 10 ? t_output : t_start + (t_output - t_start) * part / 10.0;
         {
           PhaseTimer t(record.phase_seconds["stepping"]);
@@ -397,7 +431,7 @@ int run_command(const RunArguments& args) {
         snapshot();
       }
       const LoopPosition next{n + 1, 1, t_output};
-      const bool write = checkpoint_due() || n == n_outputs || stop_signal;
+      const bool write = checkpoint_due() || n == n_outputs || stopping;
       if (keep_last_output) {
         at_last_output = here(next);
         sim->restart_integrator();  // the restart point: CVODE afresh from this state
@@ -405,9 +439,9 @@ int run_command(const RunArguments& args) {
       } else if (write) {
         write_checkpoint_now(here(next));
       }
-      if (progress.verbose()) {
+      if (verbose) {
         double worst = 0;
-        for (double e : sim->balance_error_relative()) worst = std::max(worst, std::abs(e));
+        for (double e : sim->balance_error_relative()) worst = std::max(worst, std::abs(e));  // every rank: a sum
         char line[256];
         std::snprintf(line, sizeof line,
                       "lactosim: output %d at t = %.6g s: %ld steps (%ld rejected), last dt %.3g s, "
@@ -419,16 +453,17 @@ int run_command(const RunArguments& args) {
     progress.finish(sim->time(), sim->steps());
 
     // 7. run record
-    const bool interrupted = stop_signal && sim->time() < run.end_time_s;
+    agree_on_stop();
+    const bool interrupted = stopping && sim->time() < run.end_time_s;
     record.status = interrupted ? "interrupted" : "completed";
     if (interrupted) {
       char why[160];
       std::snprintf(why, sizeof why, "%s at t = %.9g s of %.9g s; the last snapshot is the state then",
-                    signal_name(stop_signal), sim->time(), run.end_time_s);
+                    signal_name(stopping), sim->time(), run.end_time_s);
       record.error = why;
     }
     record_progress(record, *sim, outputs);
-    write_run_record(run_json, record);
+    if (writer) write_run_record(run_json, record);
     if (!quiet) {
       std::fprintf(stderr, "lactosim: %ld steps (%ld rejected) to t = %g s in %.2f s; wrote %s\n",
                    sim->steps(), sim->rejected_steps(), sim->time(), progress.wall_seconds(),
@@ -452,13 +487,21 @@ int run_command(const RunArguments& args) {
                      record.water_balance_error_relative);
     }
     if (interrupted) {
-      std::fprintf(stderr, "lactosim: stopped by %s at t = %g s; run.json says \"interrupted\"\n",
-                   signal_name(stop_signal), sim->time());
-      return 128 + stop_signal;
+      if (writer)
+        std::fprintf(stderr, "lactosim: stopped by %s at t = %g s; run.json says \"interrupted\"\n",
+                     signal_name(stopping), sim->time());
+      return 128 + stopping;
     }
     return 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "lactosim: error: %s\n", e.what());
+    if (mpi)
+      std::fprintf(stderr, "lactosim: error on rank %d: %s\n", rank, e.what());
+    else
+      std::fprintf(stderr, "lactosim: error: %s\n", e.what());
+    if (mpi && !writer) {
+      step::abort_all(1);  // rank 0 may be waiting in a collective call: end them all
+      return 1;
+    }
     if (folder_ready) {  // the snapshots already written stay; the record says what happened
       record.status = "failed";
       record.error = e.what();
@@ -474,6 +517,7 @@ int run_command(const RunArguments& args) {
                      run_json.c_str(), e2.what());
       }
     }
+    if (mpi) step::abort_all(1);  // the other ranks may be waiting in a collective call
     return 1;
   }
 }

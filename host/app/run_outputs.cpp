@@ -2,8 +2,10 @@
 #include "run_outputs.hpp"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "host/assemble.hpp"
+#include "host/decomposition.hpp"
 
 namespace lactosim {
 
@@ -14,6 +16,17 @@ RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifes
       csv_(dir_ + "/timeseries.csv"),
       milk_(sim),
       compartment_volume_m3_(compartment_volumes(sim.problem())) {
+  if (sim.decomposed()) {
+    rank_ = sim.backend().communicator().rank();
+    ranks_ = sim.backend().communicator().size();
+  }
+  if (!writer()) {  // the other ranks keep the count and the milk columns' account
+    if (resume_from) {
+      snapshot_ = int(resume_from->snapshot_times_s.size());
+      milk_.resume(resume_from->milk);
+    }
+    return;
+  }
   manifest_.add("lactosim.pvd");
   manifest_.add("timeseries.csv");
   if (!resume_from) {
@@ -23,8 +36,10 @@ RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifes
   const std::vector<double>& times = resume_from->snapshot_times_s;
   csv_.resume(csv_columns(sim), times.size());
   std::vector<std::pair<double, std::string>> steps;
+  // The snapshots as the stopped run named them (a .vti, or a .pvti when it ran on several ranks).
   for (std::size_t i = 0; i < times.size(); ++i) {
-    steps.emplace_back(times[i], snapshot_name(int(i)));
+    const bool pvti = std::filesystem::exists(std::filesystem::path(dir_) / pvti_name(int(i)));
+    steps.emplace_back(times[i], pvti ? pvti_name(int(i)) : snapshot_name(int(i)));
     files_.push_back(steps.back().second);
   }
   pvd_.reset(std::move(steps));
@@ -45,6 +60,31 @@ std::string RunOutputs::snapshot_name(int index) {
   return name;
 }
 
+std::string RunOutputs::pvti_name(int index) {
+  char name[64];
+  std::snprintf(name, sizeof name, "lactosim_%06d.pvti", index);
+  return name;
+}
+
+std::string RunOutputs::piece_name(int index, int rank) {
+  char name[64];
+  std::snprintf(name, sizeof name, "lactosim_%06d_r%04d.vti", index, rank);
+  return name;
+}
+
+void RunOutputs::remove_snapshot(const std::string& dir, int index) {
+  namespace fs = std::filesystem;
+  fs::remove(fs::path(dir) / snapshot_name(index));
+  fs::remove(fs::path(dir) / pvti_name(index));
+  const std::string prefix = pvti_name(index).substr(0, pvti_name(index).size() - 5) + "_r";  // lactosim_NNNNNN_r
+  if (!fs::is_directory(dir)) return;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && name.size() > 4 && name.compare(name.size() - 4, 4, ".vti") == 0)
+      fs::remove(e.path());
+  }
+}
+
 std::uintmax_t RunOutputs::estimate_bytes(const kernels::Problem& p, int n_outputs) {
   // Uncompressed upper bound: 8 bytes per voxel and species (and six secretion fields) + labels.
   const std::uintmax_t per_snapshot = std::uintmax_t(p.block.interior_voxels()) * (8u * (p.n_species + 6u) + 1u);  // + secretion fields
@@ -52,12 +92,16 @@ std::uintmax_t RunOutputs::estimate_bytes(const kernels::Problem& p, int n_outpu
 }
 
 void RunOutputs::write_snapshot(const Simulation& sim) {
-  const kernels::Problem& p = sim.problem();
+  // This rank's voxels (all of them on one rank), placed in the whole grid.
+  const kernels::Problem& p = sim.local_problem();
   const kernels::Block& b = p.block;
   vis::ImageGeometry geometry;
   geometry.nx = b.nx, geometry.ny = b.ny, geometry.nz = b.nz;
   geometry.spacing_m = b.h_m;
-  for (int a = 0; a < 3; ++a) geometry.origin_m[a] = b.origin_m[a];
+  for (int a = 0; a < 3; ++a) {
+    geometry.origin_m[a] = sim.problem().block.origin_m[a];
+    geometry.offset[a] = b.offset[a] - sim.problem().block.offset[a];
+  }
 
   vis::LabelArray labels{"label", {}};
   labels.values.reserve(b.interior_voxels());
@@ -71,12 +115,48 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
                       std::move(species[s])});
   for (vis::CellArray& a : milk_.vti_arrays(sim)) arrays.push_back(std::move(a));
 
-  const std::string name = snapshot_name(snapshot_++);
-  manifest_.add(name);
-  vis::write_vti(dir_ + "/" + name, geometry, &labels, arrays);
-  pvd_.add(sim.time(), name);
-  csv_.add_row(csv_row(sim));
-  files_.push_back(name);
+  if (ranks_ == 1) {
+    const std::string name = snapshot_name(snapshot_++);
+    manifest_.add(name);
+    vis::write_vti(dir_ + "/" + name, geometry, &labels, arrays);
+    pvd_.add(sim.time(), name);
+    csv_.add_row(csv_row(sim));
+    files_.push_back(name);
+    return;
+  }
+  // Decomposed: every rank its piece; once all are on disk (the sum is the ranks' barrier), rank 0
+  // the .pvti that indexes them, then the .pvd entry and the CSV row (whose totals every rank sums).
+  const int index = snapshot_++;
+  if (writer()) {
+    manifest_.add(pvti_name(index));
+    for (int r = 0; r < ranks_; ++r) manifest_.add(piece_name(index, r));
+  }
+  double written = 1.0;
+  sim.backend().communicator().sum(&written, 1);  // after the manifest lists the pieces
+  vis::write_vti(dir_ + "/" + piece_name(index, rank_), geometry, &labels, arrays);
+  written = 1.0;
+  sim.backend().communicator().sum(&written, 1);
+  if (!(written == ranks_)) throw std::runtime_error("a rank did not write its piece of snapshot " + std::to_string(index));
+  const std::vector<double> row = csv_row(sim);
+  if (!writer()) return;
+  const kernels::Block& whole = sim.problem().block;
+  vis::ImageGeometry all = geometry;
+  all.nx = whole.nx, all.ny = whole.ny, all.nz = whole.nz;
+  all.offset[0] = all.offset[1] = all.offset[2] = 0;
+  std::vector<vis::PvtiArray> names = {{"label", "UInt8", 1}};
+  for (const vis::CellArray& a : arrays) names.push_back({a.name, "Float64", a.components});
+  std::vector<std::pair<vis::ImageGeometry, std::string>> pieces;
+  for (int r = 0; r < ranks_; ++r) {
+    const Slab slab = slab_of(2, whole.nz, ranks_, r);
+    vis::ImageGeometry g = all;
+    g.nz = slab.end - slab.begin;
+    g.offset[2] = slab.begin;
+    pieces.emplace_back(g, piece_name(index, r));
+  }
+  vis::write_pvti(dir_ + "/" + pvti_name(index), all, names, pieces, labels.name);
+  pvd_.add(sim.time(), pvti_name(index));
+  csv_.add_row(row);
+  files_.push_back(pvti_name(index));
 }
 
 std::vector<std::string> RunOutputs::csv_columns(const Simulation& sim) const {

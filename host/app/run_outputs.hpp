@@ -7,6 +7,9 @@
 //                                        balance_error_<species>_mol and _rel (DESIGN §3)
 //                                        secretion models: milk flow and composition columns and
 //                                        pressure, velocity, potential fields (milk_outputs.hpp)
+//   under mpirun (a decomposed run)      lactosim_NNNNNN.pvti indexing lactosim_NNNNNN_rRRRR.vti, one
+//                                        piece per rank; the .pvd lists the .pvti; the CSV, the .pvd
+//                                        and the manifest are rank 0's, with the ranks' totals
 //   run.json                             the run record (run_record.hpp)
 //   lactosim-manifest.json               every name above, each added before its file is written
 //                                        (host/io/output_dir.hpp: what --overwrite may delete)
@@ -40,6 +43,11 @@ class RunOutputs {
              const Cursor* resume_from = nullptr);
   Cursor cursor() const;
   static std::string snapshot_name(int index);
+  // A decomposed run's names: the snapshot's .pvti and rank `rank`'s piece.
+  static std::string pvti_name(int index);
+  static std::string piece_name(int index, int rank);
+  // Removes snapshot `index` in either form (a .vti, or a .pvti with its pieces from any rank count).
+  static void remove_snapshot(const std::string& dir, int index);
   // One .vti, its entry in the .pvd, and one CSV row, at the simulation's current time.
   void write_snapshot(const Simulation& sim);
   const std::vector<std::string>& files() const { return files_; }
@@ -60,6 +68,8 @@ class RunOutputs {
   std::vector<double> compartment_volume_m3_;
   std::vector<std::string> files_;
   int snapshot_ = 0;
+  int rank_ = 0, ranks_ = 1;  // this process's rank and the run's ranks (a decomposed run: > 1)
+  bool writer() const { return rank_ == 0; }  // the CSV, the .pvd, the .pvti and the manifest
 };
 
 }  // namespace lactosim

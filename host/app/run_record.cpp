@@ -67,6 +67,7 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
   j["backend"] = r.backend;
   j["device"] = r.device;
   if (!r.backend_note.empty()) j["backend_note"] = r.backend_note;
+  j["ranks"] = r.ranks;
   j["integrator"] = r.integrator;
   if (r.restart.count > 0)
     j["restart"] = {{"count", r.restart.count}, {"from_time_s", r.restart.from_time_s}, {"bitwise", r.restart.bitwise}};
@@ -168,6 +169,7 @@ RunRecord from_json(const json& j) {
   r.backend = j.at("backend").get<std::string>();
   r.device = j.at("device").get<std::string>();
   r.backend_note = j.value("backend_note", "");
+  r.ranks = j.value("ranks", 1);
   r.integrator = j.at("integrator").get<std::string>();
   if (j.contains("restart")) {
     const auto& x = j.at("restart");

@@ -34,6 +34,7 @@ struct RunRecord {
   std::vector<std::string> config_files;
   std::string resolved_config;
   std::string backend, device, backend_note;
+  int ranks = 1;  // MPI ranks the grid was cut over (host/decomposition.hpp)
   std::string integrator;
   // A run continued by `lactosim run --restart` (host/app/checkpoint.hpp): how many times so far, from
   // which simulated time this process went on, and whether the continuation is bitwise (written as
