@@ -18,6 +18,18 @@ from birth as the validation runs it:
         --set "transporter.lactoferrin_secretion.schedule_h=0:1.0, 48:1.0, 240:{F}, 360:1" \\
         --start 1.5 --column outlet_lactoferrin_g_per_L --period 120 336 --target 3.1
 
+The osmoles of early milk (issue #19 item 2; docs/human-milk-model.md): a pathway's level before
+activation against a row at an hour (the hour ending at H: --period H-1 H), e.g. citrate on day 1,
+
+    python3 scripts/fit_well_mixed.py --scenario secretory_activation \
+        --set "transporter.citrate_secretion.schedule_h=0:{F}, 36:{F}, 120:1" \
+        --start 0.02 --column outlet_citrate_mM --period 23 24 --target 0.25
+
+and likewise Ca_secretion (outlet_Ca_mM, 5.71), HMO_synthesis (outlet_HMO_mM over --period 24 120,
+23.846 mM = 15.5 g/L at 650 g/mol), junctions.open_factor (outlet_lactose_mM at 24 h, 76) and
+junctions.closure_fast_fraction (outlet_Na_mM at 72 h, 23.05), alternated until all hold; concentrations
+of steady lactation over --period 24 48 (the lumen's start-up is over by then).
+
 --set KEY=VALUE holds {F} where the fitted value goes; --period START END (h) is the window whose hourly
 outlet values are averaged (as docs/validation.md computes a model value). The steady scenario is run
 for END hours; secretory_activation from birth (schedule_offset_h = 0). Stops within --rel of the

@@ -60,7 +60,13 @@ COLUMN = {
     "total_IgA": "outlet_sIgA_g_per_L",
     "lactoferrin": "outlet_lactoferrin_g_per_L",
     "citrate": "outlet_citrate_mM",
+    "calcium": "outlet_Ca_mM",
+    "calcium_ionised": "outlet_Ca_ionised_mM",
+    "HMO": "outlet_HMO_mM",
 }
+# Rows whose unit differs from the column's: the factor from the column to the row's unit. HMO: mM to
+# g/L at the lumped HMO's mean molar mass, 650 g/mol (configs/models/human_milk.ini; an estimate).
+UNIT_FACTOR = {"HMO": 0.650}
 SETTLING_COLUMNS = ["outlet_Na_mM", "outlet_K_mM", "outlet_Cl_mM", "outlet_lactose_mM",
                     "outlet_sIgA_g_per_L", "outlet_lactoferrin_g_per_L", "gland_milk_mL_per_day"]
 
@@ -187,6 +193,10 @@ def transition_end_h(data):
 
 
 def model_value(data, row):
+    return scaled(row, snapshot_value(data, row))
+
+
+def snapshot_value(data, row):
     q, period = row["quantity"], row["period"]
     if q == "lactose_transition_end":
         return transition_end_h(data)
@@ -210,8 +220,19 @@ def model_value(data, row):
     return math.nan
 
 
+def scaled(row, v):
+    f = UNIT_FACTOR.get(row["quantity"], 1.0)
+    if v is None or f == 1.0:
+        return v
+    return tuple(f * x for x in v) if isinstance(v, tuple) else f * v
+
+
 def continuous_value(data, row):
-    """A row's model value from the continuous runs (None when they are missing)."""
+    """A row's model value from the continuous runs (None when they are missing), in the row's unit."""
+    return scaled(row, continuous_raw(data, row))
+
+
+def continuous_raw(data, row):
     if "continuous_activation" not in data:
         return None
     ts = data["continuous_activation"]
@@ -343,24 +364,28 @@ def plot(data, path):
               ("osmolality", "milk_osmolarity_mOsm_per_L", "osmolality (mOsm/L)"),
               ("total_IgA", "outlet_sIgA_g_per_L", "total IgA (g/L)"),
               ("lactoferrin", "outlet_lactoferrin_g_per_L", "lactoferrin (g/L)"),
-              ("citrate", "outlet_citrate_mM", "citrate (mM)")]
+              ("citrate", "outlet_citrate_mM", "citrate (mM)"),
+              ("calcium", "outlet_Ca_mM", "total Ca (mM)"),
+              ("calcium_ionised", "outlet_Ca_ionised_mM", "ionised Ca (mM)"),
+              ("HMO", "outlet_HMO_mM", "HMO (g/L, at 650 g/mol)")]
     period_days = {"days1-5": (1, 5), "days6-14": (6, 14), "mature": (mature_day, mature_day),
                    "threshold_activated": (5, 5), "any": None}
     tols = tolerance_rows()
-    fig, axes = plt.subplots(3, 3, figsize=(13, 11))
+    fig, axes = plt.subplots(3, 4, figsize=(17, 11))
     for ax, (q, col, label) in zip(axes.flat, panels):
-        model = [value(data, f"activation_{h}h", col) for h in hours]
+        f = UNIT_FACTOR.get(q, 1.0)  # the column in the rows' unit
+        model = [f * value(data, f"activation_{h}h", col) for h in hours]
         if "continuous_activation" in data:
             ts = [r for r in data["continuous_activation"] if r["time_s"] > 0]
-            ax.plot([r["time_s"] / 86400 for r in ts], [r[col] for r in ts], "-", color="C2",
+            ax.plot([r["time_s"] / 86400 for r in ts], [f * r[col] for r in ts], "-", color="C2",
                     label="model, continuous (bdf)")
             if "continuous_steady" in data:
-                ax.plot([mature_day], [data["continuous_steady"][-1][col]], "s", color="C2", mfc="none", ms=9,
+                ax.plot([mature_day], [f * data["continuous_steady"][-1][col]], "s", color="C2", mfc="none", ms=9,
                         label="model, mature (continuous)")
         if hours:
             ax.plot(days, model, "o", color="C0", label="model (snapshots)")
         if "steady_lactation" in data:
-            ax.plot([mature_day], [value(data, "steady_lactation", col)], "s", color="C0", label="model, mature")
+            ax.plot([mature_day], [f * value(data, "steady_lactation", col)], "s", color="C0", label="model, mature")
         labelled = set()
         for row in read_rows(CALIBRATION):
             if row["quantity"] != q:

@@ -528,14 +528,31 @@ TEST_F(HumanMilkSlow, OsmolalityStaysInThePlasmaRangeThroughActivation) {
 TEST_F(HumanMilkSlow, ByConstructionRowsEqualTheValuesThatFixThem) {
   const double na = mature("outlet_Na_mM"), lactose = mature("outlet_lactose_mM");
   const double osm = mature("milk_osmolarity_mOsm_per_L");
-  // Mature lactose: the milk's osmolarity less the lumen background (35 mOsm/L), the ions, glucose and
-  // citrate, shared with the Ca and phosphate co-secreted at 0.037 and 0.024 per lactose.
-  const double remainder = (osm - 35 - na - mature("outlet_K_mM") - mature("outlet_Cl_mM") - mature("outlet_glucose_mM") -
-                            mature("outlet_citrate_mM")) / (1 + 0.037 + 0.024);
+  // Mature lactose: the milk's osmolarity less the lumen background (19 mOsm/L), the ions, glucose,
+  // citrate, Ca, phosphate and HMO (each secreted by its own pathway since issue #19 item 2).
+  const double remainder = osm - 19 - na - mature("outlet_K_mM") - mature("outlet_Cl_mM") - mature("outlet_glucose_mM") -
+                           mature("outlet_citrate_mM") - mature("outlet_Ca_mM") - mature("outlet_phosphate_mM") -
+                           mature("outlet_HMO_mM");
   EXPECT_NEAR(lactose, remainder, 0.005 * lactose);
   for (const auto& r : from_birth())
     if (r.at("time_s") >= 24 * 3600 - 1) EXPECT_NEAR(r.at("milk_osmolarity_mOsm_per_L"), osm, 2.0) << r.at("time_s") << " s";
 }
+
+// The osmoles of early milk (issue #19 item 2; the fast well-mixed checks: osmoles_test.cpp): HMO in
+// colostrum and mature milk (g/L at the lumped HMO's 650 g/mol, fitted), citrate and total Ca on day 1
+// (fitted: the pathways' levels before activation) and day 4 (predicted), mature ionised Ca (predicted).
+TEST_F(HumanMilkSlow, OsmolesOfEarlyMilkAgainstKentAndTheHmoReview) {
+  constexpr double hmo_g_per_mmol = 0.650;
+  check_row("HMO", "", "days1-5", hmo_g_per_mmol * mean(24, 120, "outlet_HMO_mM"));
+  check_row("HMO", "", "mature", hmo_g_per_mmol * mature("outlet_HMO_mM"));
+  check_row("citrate", "24", "", hour(24, "outlet_citrate_mM"));
+  check_row("calcium", "24", "", hour(24, "outlet_Ca_mM"));
+  check_row("calcium_ionised", "", "mature", mature("outlet_Ca_ionised_mM"));
+  EXPECT_GT(hour(24, "outlet_HMO_mM") / hour(24, "outlet_lactose_mM"),
+            mature("outlet_HMO_mM") / mature("outlet_lactose_mM"));
+}
+TEST_F(HumanMilkSlow, CitrateOnDay4MissesKentsPeakAsDocumented) { check_row("citrate", "96", "", hour(96, "outlet_citrate_mM")); }
+TEST_F(HumanMilkSlow, CalciumOnDay4MissesKentsPeakAsDocumented) { check_row("calcium", "96", "", hour(96, "outlet_Ca_mM")); }
 
 TEST_F(HumanMilkSlow, IgAFallsToMatureLevels) {
   check_row("total_IgA", "", "days1-5", mean(24, 120, "outlet_sIgA_g_per_L"));

@@ -74,7 +74,7 @@ TEST(WellMixed, SteadyLactationOutletMilkAgreesWithThe3DModelWithinItsGradients)
   constexpr double tolerance = 5e-3;  // the file's header says why
   for (const char* column :
        {"outlet_Na_mM", "outlet_K_mM", "outlet_Cl_mM", "outlet_lactose_mM", "outlet_citrate_mM", "outlet_Ca_mM",
-        "outlet_phosphate_mM", "outlet_fat_g_per_L", "outlet_sIgA_g_per_L", "outlet_lactoferrin_g_per_L",
+        "outlet_phosphate_mM", "outlet_HMO_mM", "outlet_fat_g_per_L", "outlet_sIgA_g_per_L", "outlet_lactoferrin_g_per_L",
         "gland_milk_mL_per_day", "milk_osmolarity_mOsm_per_L"}) {
     ASSERT_TRUE(three_d.count(column) && mixed.count(column)) << "no column " << column;
     const double a = three_d.at(column), b = mixed.at(column);
