@@ -534,8 +534,11 @@ TEST_F(HumanMilkSlow, ByConstructionRowsEqualTheValuesThatFixThem) {
                            mature("outlet_citrate_mM") - mature("outlet_Ca_mM") - mature("outlet_phosphate_mM") -
                            mature("outlet_HMO_mM");
   EXPECT_NEAR(lactose, remainder, 0.005 * lactose);
-  for (const auto& r : from_birth())
-    if (r.at("time_s") >= 24 * 3600 - 1) EXPECT_NEAR(r.at("milk_osmolarity_mOsm_per_L"), osm, 2.0) << r.at("time_s") << " s";
+  for (const auto& r : from_birth()) {
+    if (r.at("time_s") >= 24 * 3600 - 1) {
+      EXPECT_NEAR(r.at("milk_osmolarity_mOsm_per_L"), osm, 2.0) << r.at("time_s") << " s";
+    }
+  }
 }
 
 // The osmoles of early milk (issue #19 item 2; the fast well-mixed checks: osmoles_test.cpp): HMO in

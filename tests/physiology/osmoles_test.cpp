@@ -168,9 +168,11 @@ TEST(Osmoles, BalanceHoldsWithTheNewPathways) {
     ASSERT_FALSE(s->empty());
     ASSERT_TRUE(s->back().count("balance_error_HMO_rel")) << "no HMO balance column";
     for (const auto& r : *s)
-      for (const auto& [column, v] : r)
-        if (column.rfind("balance_error_", 0) == 0 && column.size() > 4 && column.substr(column.size() - 4) == "_rel")
+      for (const auto& [column, v] : r) {
+        if (column.rfind("balance_error_", 0) == 0 && column.size() > 4 && column.substr(column.size() - 4) == "_rel") {
           EXPECT_LE(std::abs(v), rel_tol) << column << " at " << r.at("time_s") << " s";
+        }
+      }
   }
 }
 
