@@ -5,7 +5,7 @@
 # SIGUSR1 to this shell; it is passed to mpirun, which passes it to every rank; the ranks agree on the
 # stop, rank 0 writes the checkpoint (the whole grid, gathered) and every rank exits 138; the job then
 # resubmits itself and the next one continues from the checkpoint — on whatever rank count it gets.
-# The split integrator: bdf is not decomposed yet (docs/parallel.md "Not yet").
+# The split integrator: bdf's AMG preconditioner is not decomposed yet (docs/parallel.md "Not yet").
 #SBATCH --job-name=lactosim-mpi
 #SBATCH --time=04:00:00
 #SBATCH --nodes=2

@@ -21,9 +21,6 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
   if (ranks == Ranks::mpi_world && step::world_size() > 1) {
     // Every rank assembled the whole problem (the same bits); each keeps its z slab, with a halo as
     // thick as the longest face reaches (host/decomposition.hpp).
-    if (model_.run.integrator == "bdf")
-      throw std::runtime_error("run.integrator = bdf is not decomposed over MPI ranks yet (issue #16): run it on one "
-                               "rank, or use run.integrator = implicit or explicit under mpirun");
     const int halo = halo_for_faces(problem_, 2);
     slab_ = sub_problem(problem_, slab_of(2, problem_.block.nz, step::world_size(), step::world_rank(), halo), halo);
     backend_->set_communicator(step::make_mpi_communicator(problem_, model_.run.threads));
@@ -381,7 +378,7 @@ void Simulation::advance_bdf(double t_end) {
   }
   // CVODE steps freely; the state at t_end is interpolated from its history (a step is never cut
   // to land on an output time: that would restart the order).
-  bdf_->set_stop_flag(stop_flag_);
+  if (!slab_) bdf_->set_stop_flag(stop_flag_);  // decomposed: the ranks agree on a stop between steps
   last_progress_ = std::chrono::steady_clock::now();
   while (time_s_ < t_end && !stop_requested()) {
     double t = time_s_;

@@ -19,6 +19,7 @@
 #include "advection_sweep.hpp"
 #include "diffusion_amg.hpp"
 #include "local_jacobian.hpp"
+#include "rank_reductions.hpp"
 
 namespace lactosim::step {
 
@@ -131,6 +132,8 @@ struct BdfIntegrator::Callbacks {
         const int g = self->group_of_entry(long(i));
         mean[g] += std::abs(yy[i]), count[g] += 1.0;
       }
+      self->comm_.sum(mean);  // over the ranks: every rank raises a colour by the same σ
+      self->comm_.sum(count);
       std::vector<double> sigma(ng);
       for (int g = 0; g < ng; ++g)
         sigma[g] = 1e-7 * std::max(count[g] > 0 ? mean[g] / count[g] : 0.0, 10.0 * self->options_.abs_tol_mM);
@@ -138,14 +141,18 @@ struct BdfIntegrator::Callbacks {
       // potentials and velocities frozen (Stepper::tendency says why).
       kernels::StepTotals ignored;
       if (!self->evaluate(t, yy.data(), f0.data(), ignored)) return 1;
-      const bool ok = sun.local.evaluate(yy, f0, sigma, [&](const std::vector<double>& at, std::vector<double>& f) {
-        if (self->stop_flag_ && *self->stop_flag_) return false;
-        return self->evaluate(t, at.data(), f.data(), ignored, /*frozen=*/true);
-      });
+      const bool ok = sun.local.evaluate(
+          yy, f0, sigma,
+          [&](const std::vector<double>& at, std::vector<double>& f) {
+            if (self->stop_flag_ && *self->stop_flag_) return false;
+            return self->evaluate(t, at.data(), f.data(), ignored, /*frozen=*/true);
+          },
+          [&](bool any) { return self->comm_.max(any ? 1.0 : 0.0) > 0.0; });  // a colour any rank holds
       if (!ok) return self->stop_flag_ && *self->stop_flag_ ? -1 : 1;
       *jcur = SUNTRUE;
     }
-    return sun.local.factor(gamma) ? 0 : 1;
+    const bool factored = sun.local.factor(gamma);  // a singular block on any rank fails the set-up on all
+    return (self->comm_.size() == 1 ? factored : self->comm_.min(factored ? 1.0 : 0.0) > 0.0) ? 0 : 1;
   }
   static int solve(realtype, N_Vector, N_Vector, N_Vector r, N_Vector z, realtype gamma, realtype, int, void* data) {
     auto* self = static_cast<BdfIntegrator*>(data);
@@ -186,6 +193,7 @@ struct BdfIntegrator::Callbacks {
     const double floor = self->options_.abs_tol_mM / self->options_.rel_tol;
     double largest = 0;
     for (std::size_t i = 0; i < n; ++i) largest = std::max(largest, std::abs(vv[i]) / (std::abs(yv[i]) + floor));
+    largest = self->comm_.max(largest);  // one σ for the whole vector
     double* jvv = N_VGetArrayPointer(jv);
     if (!(largest > 0)) {
       std::fill(jvv, jvv + n, 0.0);
@@ -259,6 +267,8 @@ struct BdfIntegrator::Callbacks {
       defect[s] += res[i];
       amount[s] += std::abs(y[i]) + self->options_.abs_tol_mM;
     }
+    self->comm_.sum(defect);
+    self->comm_.sum(amount);
     if (self->trace_level_ >= 1) {
       std::fprintf(stderr, "bdf-trace defect");
       for (int s = 0; s < ns; ++s) std::fprintf(stderr, " s%d %+.3e", s, defect[s] / amount[s]);
@@ -282,7 +292,8 @@ struct BdfIntegrator::Callbacks {
 
 BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, RatesAt rates_at,
                              const BdfOptions& options, double t0, const std::vector<double>& c0)
-    : stepper_(stepper), problem_(problem), rates_at_(std::move(rates_at)), options_(options), t_(t0), output_t_(t0) {
+    : stepper_(stepper), problem_(problem), rates_at_(std::move(rates_at)), options_(options), t_(t0), output_t_(t0),
+      comm_(stepper.communicator()) {
   const long nv = problem.block.padded_voxels();
   const int ns = problem.n_species, nc = problem.n_compartments;
   if (c0.size() != std::size_t(ns) * nv)
@@ -292,12 +303,19 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
     throw std::invalid_argument("BdfIntegrator: rel_tol and abs_tol_mM must be > 0");
   // The unknowns: species s in voxel v where v's compartment holds s and is not clamped. Their
   // colour (compartment × species) and their voxel's block.
+  // Interior voxels only: on one rank the halo is padding (compartment −1) anyway; over MPI ranks it
+  // holds the neighbours' voxels, which are their unknowns, not this rank's.
   std::vector<long> block_of_voxel(std::size_t(nv), -1);
   std::vector<std::vector<long>> blocks;
+  std::vector<std::uint8_t> interior(std::size_t(nv), 0);
+  const kernels::Block& b = problem.block;
+  for (int k = 0; k < b.nz; ++k)
+    for (int j = 0; j < b.ny; ++j)
+      for (int i = 0; i < b.nx; ++i) interior[std::size_t(b.index(i, j, k))] = 1;
   for (int s = 0; s < ns; ++s)
     for (long v = 0; v < nv; ++v) {
       const int c = problem.compartment[v];
-      if (c < 0 || !problem.present(s, c)) continue;
+      if (c < 0 || !problem.present(s, c) || !interior[std::size_t(v)]) continue;
       if (problem.clamped[c]) {
         clamped_positions_.push_back({long(s) * nv + v, s, c});
         continue;
@@ -308,8 +326,18 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
       if (block_of_voxel[v] < 0) block_of_voxel[v] = long(blocks.size()), blocks.emplace_back();
       blocks[block_of_voxel[v]].push_back(i);
     }
-  if (packed_.empty()) throw std::invalid_argument("BdfIntegrator: the model has no unknowns");
   const std::size_t n = packed_.size();
+  double global_n = double(n);
+  comm_.sum(&global_n, 1);
+  if (!(global_n > 0)) throw std::invalid_argument("BdfIntegrator: the model has no unknowns");
+  if (comm_.size() > 1) {
+    using P = BdfOptions::Preconditioner;
+    if (options.preconditioner == P::amg || options.preconditioner == P::amg_local)
+      throw std::runtime_error("run.bdf_preconditioner = amg / amg_local is not decomposed over MPI ranks yet (its hypre "
+                               "matrix is one rank's; issue #16): use --run.bdf_preconditioner=lod_local under mpirun");
+    if (options.advection_in_preconditioner)
+      throw std::runtime_error("run.bdf_advection_preconditioner is not decomposed over MPI ranks yet (issue #16)");
+  }
   padded_c_ = c0;
   padded_f_.assign(c0.size(), 0.0);
 
@@ -319,6 +347,7 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   sun.local.set_layout(std::move(blocks), group_, nc * ns);
   if (SUNContext_Create(nullptr, &sun.context) != 0) throw std::runtime_error("SUNContext_Create failed");
   sun.y = N_VNew_Serial(sunindextype(n), sun.context);
+  if (comm_.size() > 1) use_rank_reductions(sun.y, comm_, long(global_n));  // before anything clones it
   double* y = N_VGetArrayPointer(sun.y);
   for (std::size_t i = 0; i < n; ++i) y[i] = c0[packed_[i]];
   sun.cvode = CVodeCreate(CV_BDF, sun.context);
@@ -346,7 +375,7 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   check(CVodeSetMaxNumSteps(sun.cvode, 1000000), "CVodeSetMaxNumSteps");
   if (options.dt_max_s < 1e300) check(CVodeSetMaxStep(sun.cvode, options.dt_max_s), "CVodeSetMaxStep");
   if (options.dt_min_s > 0) check(CVodeSetMinStep(sun.cvode, options.dt_min_s), "CVodeSetMinStep");
-  sun.constraints = N_VNew_Serial(sunindextype(n), sun.context);
+  sun.constraints = N_VClone(sun.y);  // its constraint test is over every rank's unknowns
   N_VConst(1.0, sun.constraints);  // every unknown ≥ 0
   check(CVodeSetConstraints(sun.cvode, sun.constraints), "CVodeSetConstraints");
   const bool precondition = options.preconditioner != BdfOptions::Preconditioner::none;
@@ -466,7 +495,10 @@ double BdfIntegrator::step(double t_toward) {
   // The stepper's fields must be those of the accepted state: the last f CVODE asked for (the
   // quadratures' rates at the corrected y) normally is; if not, evaluate once more.
   const double* y = N_VGetArrayPointer(sun.y);
-  if (last_t_ != t_reached || last_y_.size() != n || std::memcmp(last_y_.data(), y, n * sizeof(double)) != 0) {
+  // (Over MPI ranks every rank must make the same call: an f is a collective one. A rank's own piece
+  // of y can equal its piece of the last f's argument while another rank's does not.)
+  const bool stale = last_t_ != t_reached || last_y_.size() != n || std::memcmp(last_y_.data(), y, n * sizeof(double)) != 0;
+  if (comm_.size() == 1 ? stale : comm_.max(stale ? 1.0 : 0.0) > 0.0) {
     kernels::StepTotals sources;
     if (!evaluate(t_reached, y, sun.work.data(), sources))
       throw BdfFailure("the right-hand side failed at the accepted state at t = " + std::to_string(t_reached) + " s",

@@ -41,6 +41,12 @@
 // CUDA executor run the same algorithm. The integrator's vectors (SUNDIALS' serial N_Vector) live on
 // the host: each f copies c to the executor and f back (on the CUDA executor, two PCIe transfers
 // per evaluation — an N_Vector of the executor's own memory is the next step).
+//
+// Over MPI ranks (docs/parallel.md): the unknowns are each rank's interior ones, the vectors'
+// reductions cross the ranks (rank_reductions.hpp), and every decision that leads to an f — a
+// colour of the blocks, a failed set-up or f, "is the last f current" — is agreed, since an f is a
+// collective call. AMG is one rank's and refused there; the run agrees with one rank within its
+// tolerance (GMRES and Newton stops can flip on rounding), not bit for bit.
 #pragma once
 #include <csignal>
 #include <functional>
@@ -163,6 +169,7 @@ class BdfIntegrator {
   long rhs_failures_ = 0;
   long jv_evaluations_ = 0;  // f evaluations of our own Jacobian-vector products
   const volatile std::sig_atomic_t* stop_flag_ = nullptr;
+  Communicator& comm_;  // the stepper's: sums and extremes of the callbacks over the ranks
   std::string last_error_;
   struct Sundials;
   std::unique_ptr<Sundials> sun_;

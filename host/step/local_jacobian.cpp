@@ -29,12 +29,14 @@ void LocalJacobian::set_layout(std::vector<std::vector<long>> entries_of_block, 
 
 bool LocalJacobian::evaluate(const std::vector<double>& y, const std::vector<double>& f0,
                              const std::vector<double>& sigma,
-                             const std::function<bool(const std::vector<double>&, std::vector<double>&)>& evaluate) {
+                             const std::function<bool(const std::vector<double>&, std::vector<double>&)>& evaluate,
+                             const std::function<bool(bool)>& any_rank) {
   std::vector<double> raised(y), f(f0.size());
   for (int g = 0; g < n_groups_; ++g) {
     bool any = false;
     for (std::size_t i = 0; i < y.size(); ++i)
       if (group_of_entry_[i] == g) raised[i] = y[i] + sigma[g], any = true;
+    if (any_rank) any = any_rank(any);
     if (!any) continue;
     if (!evaluate(raised, f)) return false;
     // Column of every block whose entry belongs to group g: (f − f0)/σ on the block's rows.

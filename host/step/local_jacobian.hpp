@@ -27,9 +27,12 @@ class LocalJacobian {
   void set_layout(std::vector<std::vector<long>> entries_of_block, std::vector<int> group_of_entry, int n_groups);
   int n_groups() const { return n_groups_; }
   // Fills every block by n_groups() evaluations of f at y raised by sigma[g] on group g.
-  // evaluate(y, f) → false aborts (returns false). f0 = f(y).
+  // evaluate(y, f) → false aborts (returns false). f0 = f(y). A group none of this rank's entries
+  // belongs to is skipped — unless any_rank(false) says another rank holds it (over MPI ranks every
+  // rank must take part in every f: it is a collective call); null: this rank is the whole.
   bool evaluate(const std::vector<double>& y, const std::vector<double>& f0, const std::vector<double>& sigma,
-                const std::function<bool(const std::vector<double>&, std::vector<double>&)>& evaluate);
+                const std::function<bool(const std::vector<double>&, std::vector<double>&)>& evaluate,
+                const std::function<bool(bool)>& any_rank = nullptr);
   // M_b = I − γ J_b, factored; false when a block is singular.
   bool factor(double gamma);
   // z ← M⁻¹ z, block by block (unknowns in no block unchanged).

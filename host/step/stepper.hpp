@@ -171,6 +171,7 @@ class Stepper {
   double flow_and_advection(double dt, double* c, kernels::StepTotals& totals);
   double local_phase(const kernels::RatesView& r, double dt, double tau_max, ImplicitStepReport& report);
   void require_loaded(const char* what) const;
+  bool all_finite(const std::vector<double>& f) const;  // over every rank (tendency.cpp)
 
   std::unique_ptr<kernels::Executor> executor_;
   std::unique_ptr<Communicator> comm_;

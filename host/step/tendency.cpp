@@ -83,11 +83,16 @@ bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double
       for (int s = 0; s < n_species_; ++s) sources.outlet_outflow_mol[s] = outflow[s] / delta;
       x.to_host(advect_probe_, tendency_scratch_);
       for (std::size_t i = 0; i < f.size(); ++i) f[i] = (f[i] - c[i]) + (tendency_scratch_[i] - c[i]) / delta;
-      return std::all_of(f.begin(), f.end(), [](double v) { return std::isfinite(v); });
+      return all_finite(f);
     }
   }
   for (std::size_t i = 0; i < f.size(); ++i) f[i] -= c[i];
-  return std::all_of(f.begin(), f.end(), [](double v) { return std::isfinite(v); });
+  return all_finite(f);
+}
+
+bool Stepper::all_finite(const std::vector<double>& f) const {
+  const bool mine = std::all_of(f.begin(), f.end(), [](double v) { return std::isfinite(v); });
+  return comm_->size() == 1 ? mine : comm_->min(mine ? 1.0 : 0.0) > 0.0;  // every rank fails f, or none
 }
 
 void Stepper::diffusion_solve(double gamma, std::vector<double>& v, double cg_rel_tol) {

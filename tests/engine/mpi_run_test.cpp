@@ -229,10 +229,18 @@ TEST_F(MpiRun, WhatIsNotDecomposedYetIsRefusedByNameBeforeTheRun) {
 #ifndef LACTOSIM_MPIEXEC
   GTEST_SKIP() << "built without MPI";
 #else
-  const Result bdf = run_on_ranks(2, "run --quiet --run.end_time_s=1 --out bdf", dir_);  // the default is bdf
-  EXPECT_NE(bdf.exit_code, 0);
-  EXPECT_NE(bdf.output.find("run.integrator = bdf is not decomposed over MPI ranks yet"), std::string::npos)
-      << bdf.output;
+  // The default is bdf with one BoomerAMG V-cycle per species as its preconditioner: one rank's matrix.
+  const Result amg = run_on_ranks(2, "run --quiet --run.end_time_s=1 --out amg", dir_);
+  EXPECT_NE(amg.exit_code, 0);
+  EXPECT_NE(amg.output.find("run.bdf_preconditioner = amg / amg_local is not decomposed over MPI ranks yet"),
+            std::string::npos)
+      << amg.output;
+  const std::string model = std::string(LACTOSIM_SOURCE_DIR) + "/configs/models/human_milk.ini";  // milk flows
+  const Result pressure = run_on_ranks(2, "run '" + model + "' --quiet --flow.pressure_preconditioner=amg --out pressure", dir_);
+  EXPECT_NE(pressure.exit_code, 0);
+  EXPECT_NE(pressure.output.find("flow.pressure_preconditioner = amg is not decomposed over MPI ranks yet"),
+            std::string::npos)
+      << pressure.output;
   const Result cuda = run_on_ranks(2, "run --quiet --run.integrator=implicit --run.backend=cuda --out cuda", dir_);
   EXPECT_NE(cuda.exit_code, 0);
   EXPECT_NE(cuda.output.find("the CUDA executor does not run under mpirun yet"), std::string::npos) << cuda.output;

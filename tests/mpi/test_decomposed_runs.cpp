@@ -67,8 +67,10 @@ void expect_same_totals(const Simulation& decomposed, const Simulation& whole, d
     EXPECT_LE(std::abs(got[s] - want[s]), tol * std::abs(want[s])) << "species " << s;
 }
 
-// Both simulations advanced through the same stops; the decomposed one's slab compared at each.
-void expect_equivalent(const Model& model, const mesh::LabelGrid& grid, const std::vector<double>& stops) {
+// Both simulations advanced through the same stops; the decomposed one's slab compared at each, to
+// `tol` relative (1e-12: rounding; the stiff integrator's test says why it cannot be that).
+void expect_equivalent(const Model& model, const mesh::LabelGrid& grid, const std::vector<double>& stops,
+                       double tol = 1e-12) {
   if (step::world_size() < 2) GTEST_SKIP() << "one rank: run under mpiexec -n 2 or more";
   Simulation whole(model, grid, {}, step::make_cpu_stepper(1));
   Simulation decomposed(model, grid, {}, step::make_cpu_stepper(1), Ranks::mpi_world);
@@ -79,17 +81,23 @@ void expect_equivalent(const Model& model, const mesh::LabelGrid& grid, const st
     decomposed.advance_to(t);
     const Agreement a = compare_slab(decomposed, whole, 1e-9);
     EXPECT_GT(a.compared, 0);
-    EXPECT_LE(a.worst_relative, 1e-12) << "at t = " << t << " s on rank " << step::world_rank() << " of "
-                                       << step::world_size() << ", " << a.where;
-    EXPECT_EQ(decomposed.steps(), whole.steps()) << "at t = " << t << " s";
-    std::printf("rank %d of %d, t = %g s, %ld steps: %ld values, largest relative difference %.3g\n",
-                step::world_rank(), step::world_size(), t, whole.steps(), a.compared, a.worst_relative);
-    expect_same_totals(decomposed, whole, 1e-12);
+    EXPECT_LE(a.worst_relative, tol) << "at t = " << t << " s on rank " << step::world_rank() << " of "
+                                     << step::world_size() << ", " << a.where;
+    if (tol <= 1e-12) {
+      EXPECT_EQ(decomposed.steps(), whole.steps()) << "at t = " << t << " s";
+    }
+    std::printf("rank %d of %d, t = %g s, %ld steps: %ld values, largest relative difference %.3g; linear iterations %ld "
+                "and %ld, Newton %ld and %ld\n",
+                step::world_rank(), step::world_size(), t, whole.steps(), a.compared, a.worst_relative,
+                whole.bdf_stats().linear_iterations, decomposed.bdf_stats().linear_iterations,
+                whole.bdf_stats().newton_iterations, decomposed.bdf_stats().newton_iterations);
+    expect_same_totals(decomposed, whole, tol);
   }
   EXPECT_GT(whole.steps(), 3);
   // The balance's sources are summed over the ranks: the errors stay at round-off on both.
   const std::vector<double> e_dec = decomposed.balance_error_relative(), e_whole = whole.balance_error_relative();
-  for (std::size_t s = 0; s < e_dec.size(); ++s) EXPECT_LE(std::abs(e_dec[s]), std::max(1e-12, 10 * std::abs(e_whole[s])));
+  for (std::size_t s = 0; s < e_dec.size(); ++s)
+    EXPECT_LE(std::abs(e_dec[s]), std::max(tol > 1e-12 ? model.run.rel_tol : 1e-12, 10 * std::abs(e_whole[s])));
 }
 
 }  // namespace
@@ -114,6 +122,24 @@ TEST(Decomposed, ImplicitLodSecretingEpitheliumEqualsOneRank) {
 TEST(Decomposed, ImplicitCgSecretingEpitheliumEqualsOneRank) {
   expect_equivalent(with_implicit(secreting_epithelium_model(), "cg", 1e-4, 2), secretory_box_grid(12, true),
                     {0.05, 0.1, 0.3});
+}
+
+// The stiff integrator: CVODE's vectors hold each rank's interior unknowns, their reductions go
+// through the communicator (host/step/rank_reductions.hpp), the local-Jacobian colours and the
+// Jacobian-vector increment are agreed over the ranks, and the LOD preconditioner's z lines are
+// solved whole by transposes. (AMG is one rank's: refused under MPI.)
+// Not to 1e-12: GMRES and Newton stop when a norm crosses a tolerance, and a norm summed in another
+// grouping crosses it one iteration sooner or later now and then (measured: 946 GMRES iterations on
+// one rank, 945 on two, by t = 0.5 s) — the two runs then differ by what one iteration changes, a
+// fraction of the tolerance, and go on apart within it. Measured on 2 and 3 ranks at rel_tol 1e-6:
+// ≤ 1.9e-6 relative over 10 simulated s. The claim checked: within 10 × rel_tol.
+TEST(Decomposed, BdfSecretingEpitheliumWithTheLodPreconditionerAgreesWithOneRankWithinItsTolerance) {
+  Model m = secreting_epithelium_model();
+  m.run.integrator = "bdf";
+  m.run.rel_tol = 1e-6;
+  m.run.abs_tol_mM = 1e-9;
+  m.run.bdf_preconditioner = "lod_local";
+  expect_equivalent(m, secretory_box_grid(12, true), {0.5, 2.0}, 10 * m.run.rel_tol);
 }
 
 int main(int argc, char** argv) {

@@ -32,7 +32,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/lactosim_paraview.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # 1. A tiny run of the embedded default: 40^3 voxels, 3 snapshots (t = 0, 0.01, 0.02 s). With an
-#    mpiexec (third argument) the run is cut over 2 ranks (the split integrator: bdf is not decomposed
+#    mpiexec (third argument) the run is cut over 2 ranks (the split integrator: bdf's AMG preconditioner is not decomposed
 #    yet), so its snapshots are .pvti files indexing one .vti piece per rank.
 mpiexec=${3:-}
 if [[ -n "$mpiexec" ]]; then
