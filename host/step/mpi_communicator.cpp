@@ -34,7 +34,6 @@ class MpiCommunicator final : public Communicator {
     // The y slab whose z lines this rank solves: labels and diffusion tables only.
     lines_ = kernels::make_cpu_executor(threads);
     lines_->load_problem(sub_problem(global, y_slab_[std::size_t(rank_)], 1, false));
-    global_ = g;
   }
   ~MpiCommunicator() override {
     int finalised = 0;
@@ -109,7 +108,6 @@ class MpiCommunicator final : public Communicator {
     const kernels::Block& zb = x.problem_view().block;      // my z slab
     const kernels::Block& yb = lines_->problem_view().block;  // my y slab
     const int ns = x.problem_view().n_species;
-    const Slab& my_z = z_slab_[std::size_t(rank_)];
     const Slab& my_y = y_slab_[std::size_t(rank_)];
     // To y slabs: rank q gets, of every species, my z planes × its y rows × all x.
     std::vector<int> send_counts(size_), send_offsets(size_), recv_counts(size_), recv_offsets(size_);
@@ -175,7 +173,6 @@ class MpiCommunicator final : public Communicator {
             for (long i = 0; i < nx; ++i) row[i] = *in++;
           }
     }
-    (void)my_z;
     return min(min_value);
   }
 
@@ -221,7 +218,6 @@ class MpiCommunicator final : public Communicator {
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
-  kernels::Block global_;
   std::vector<Slab> z_slab_, y_slab_;
   std::unique_ptr<kernels::Executor> lines_;
   kernels::Field lines_field_;
