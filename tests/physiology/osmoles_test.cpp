@@ -5,6 +5,7 @@
 // well_mixed, ~0.5 s for 14 simulated days), secretory activation from birth and two days of steady
 // lactation. The 3-D continuous runs check the same rows in HumanMilkSlow.* (label slow).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -39,7 +40,9 @@ constexpr double rel_tol = 1e-6;
 
 // `lactosim run human_milk.ini SCENARIO ARGS --run.mode=well_mixed` with hourly outputs; its rows.
 Series well_mixed(const std::string& name, const std::string& scenario, const std::string& args) {
-  const fs::path out = fs::temp_directory_path() / ("lactosim_osmoles_" + name);
+  // A folder of this process's own: CTest runs each test as a process, side by side (-j2), and
+  // two runs writing one folder with --overwrite failed each other (seen in CI).
+  const fs::path out = fs::temp_directory_path() / ("lactosim_osmoles_" + name + "_" + std::to_string(getpid()));
   const std::string command = "'" + std::string(LACTOSIM_BINARY) + "' run '" + source_dir +
                               "/configs/models/human_milk.ini' '" + source_dir + "/configs/scenarios/" + scenario +
                               ".ini' --run.mode=well_mixed --run.output_interval_s=3600 --run.rel_tol=1e-6 "
@@ -55,6 +58,9 @@ Series well_mixed(const std::string& name, const std::string& scenario, const st
     for (const auto& [k, x] : r) v[k] = std::strtod(x.c_str(), nullptr);
     s.push_back(v);
   }
+  std::error_code ignored;
+  fs::remove_all(out, ignored);
+  fs::remove(out.string() + ".log", ignored);
   return s;
 }
 
