@@ -405,7 +405,10 @@ int run_command(const RunArguments& args) {
     }
     if (keep_last_output) at_last_output = here(start);
     if (!resumed) write_checkpoint_now(here(start));  // a run killed at once can still be restarted
-    for (int n = start.output; n <= n_outputs && !agree_on_stop(); ++n) {
+    // The stop is read at two points, each followed by a checkpoint when it is set: before every tenth
+    // (the branch below, "stopped before the output time") and after every output (`write`); the loop
+    // ends on the value read there, so a signal is never seen without its checkpoint.
+    for (int n = start.output; n <= n_outputs && !stopping; ++n) {
       const double t_output = std::min(run.end_time_s, n * run.output_interval_s);
       const double t_start = n == start.output ? start.interval_start_s : sim->time();
       int part = n == start.output ? start.part : 1;
@@ -431,7 +434,8 @@ int run_command(const RunArguments& args) {
         snapshot();
       }
       const LoopPosition next{n + 1, 1, t_output};
-      const bool write = checkpoint_due() || n == n_outputs || stopping;
+      const bool stop_now = agree_on_stop();
+      const bool write = stop_now || checkpoint_due() || n == n_outputs;
       if (keep_last_output) {
         at_last_output = here(next);
         sim->restart_integrator();  // the restart point: CVODE afresh from this state
