@@ -200,11 +200,11 @@ class MpiCommunicator final : public Communicator {
     for (int bk = 0; bk < n_blocks; ++bk)
       std::copy(recv_.data() + bk * layers, recv_.data() + (bk + 1) * layers, data + bk * block + to);
   }
-  double extreme(double value, bool smallest) {
-    std::vector<double> all(static_cast<std::size_t>(size_));
-    check(MPI_Allgather(&value, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, comm_), "MPI_Allgather");
-    double out = all[0];
-    for (double v : all) {
+  double extreme(double value, bool smallest) {  // called every step: the sums' buffer, no allocation
+    gathered_.resize(static_cast<std::size_t>(size_));
+    check(MPI_Allgather(&value, 1, MPI_DOUBLE, gathered_.data(), 1, MPI_DOUBLE, comm_), "MPI_Allgather");
+    double out = gathered_[0];
+    for (double v : gathered_) {
       if (std::isnan(v)) return v;
       out = smallest ? std::fmin(out, v) : std::fmax(out, v);
     }

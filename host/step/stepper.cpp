@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "../../kernels/physics/upwind_faces.hpp"
 #include "conjugate_gradients.hpp"
 #include "line_solves.hpp"
 #include "lumen_pressure.hpp"
@@ -299,10 +300,10 @@ double Stepper::flow_and_advection(double dt, double* c, StepTotals& totals) {
     // length one rank takes. The dt = 0 call only measures the local rate: it changes no value.
     const double rate = comm_->max(x.advect_lumen(0.0, advection_courant_, face_velocity_.data(), q_.data(), c,
                                                   advect_work_.data(), outflow.data()).max_outflow_rate_per_s);
-    const double needed = dt * rate / advection_courant_;
-    if (!(needed < 1e9)) throw std::runtime_error("advection: " + std::to_string(needed) + " sub-steps needed");
-    int n = std::max(1, int(std::ceil(needed)));
-    while (dt / n * rate > advection_courant_) ++n;
+    const int n = kernels::physics::advection_substeps(dt, rate, advection_courant_);
+    if (n == 0)
+      throw std::runtime_error("advect_lumen: " + std::to_string(dt * rate / advection_courant_) +
+                               " sub-steps needed (face velocities not finite, or dt far too large)");
     for (int k = 0; k < n; ++k) {
       comm_->exchange_halo(x, c, n_species_, 1);
       min_value = std::fmin(min_value, x.advect_lumen(dt / n, advection_courant_, face_velocity_.data(), q_.data(), c,

@@ -64,12 +64,10 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
       for (long v = row; v < row + b.nx; ++v)
         if (view.lumen[v]) max_rate = std::max(max_rate, upwind_faces(view, stride, inv_h, v).outflow_rate());
     }
-  const double needed = dt * max_rate / courant;
-  if (!(needed < double(INT_MAX)))
-    throw std::runtime_error("advect_lumen: " + std::to_string(needed) +
+  const int n = physics::advection_substeps(dt, max_rate, courant);
+  if (n == 0)
+    throw std::runtime_error("advect_lumen: " + std::to_string(dt * max_rate / courant) +
                              " sub-steps needed (face velocities not finite, or dt far too large)");
-  int n = std::max(1, int(std::ceil(needed)));
-  while (dt / n * max_rate > courant) ++n;  // ceil of a rounded quotient can fall one short
   const double tau = dt / n;
 
   AdvectionReport report;

@@ -162,12 +162,10 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
     LACTOSIM_CUDA_CHECK_LAUNCH("max_outflow_rate_kernel");
     fo::combine(1, blocks, fo::Max{}, 0.0, partials, w.result.reserve<double>(1), &max_rate);
   }
-  const double needed = dt * max_rate / courant;
-  if (!(needed < double(INT_MAX)))
-    throw std::runtime_error("advect_lumen: " + std::to_string(needed) +
+  const int n = physics::advection_substeps(dt, max_rate, courant);
+  if (n == 0)
+    throw std::runtime_error("advect_lumen: " + std::to_string(dt * max_rate / courant) +
                              " sub-steps needed (face velocities not finite, or dt far too large)");
-  int n = std::max(1, int(std::ceil(needed)));
-  while (dt / n * max_rate > courant) ++n;  // ceil of a rounded quotient can fall one short
   const double tau = dt / n;
 
   AdvectionReport report;

@@ -11,6 +11,8 @@
 // voxels of a face evaluate the same u·inv_h, so what one loses the other gains. Face order −x, +x,
 // −y, +y, −z, +z: the sums are bitwise the same on both executors.
 #pragma once
+#include <cmath>
+
 #include "../lumen_advection.hpp"
 #include "host_device.hpp"
 
@@ -57,6 +59,18 @@ LACTOSIM_HD UpwindFaces upwind_faces(const LumenAdvectionView& view, const long 
   // The outlet drains all the water reaching it (p = 0 there): Q_o = inflow − outflow + q_o h³.
   if (view.outlet[v]) f.drain = in_total - f.out_rate + view.q[v];
   return f;
+}
+
+// The sub-steps of an advection over dt (host code: both executors and the ranks' agreement in
+// host/step/stepper.cpp): the fewest equal ones in which the fastest-emptying voxel (max_rate, 1/s)
+// loses at most `courant` of its content, so that each is a convex combination. 0 when the count
+// is not finite or beyond int's range (face velocities not finite, or dt far too large).
+inline int advection_substeps(double dt, double max_rate, double courant) {
+  const double needed = dt * max_rate / courant;
+  if (!(needed < 2147483647.0)) return 0;
+  int n = needed > 1.0 ? int(std::ceil(needed)) : 1;
+  while (dt / n * max_rate > courant) ++n;  // ceil of a rounded quotient can fall one short
+  return n;
 }
 
 }  // namespace lactosim::kernels::physics

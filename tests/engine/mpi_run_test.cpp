@@ -17,6 +17,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_support.hpp"
@@ -49,6 +50,25 @@ std::vector<std::vector<std::string>> read_csv(const fs::path& csv) {
   }
   return rows;
 }
+
+// The largest relative difference between two time series of the same columns, over the columns
+// `compared` accepts, and where it is ("column at row r").
+template <class Compared>
+std::pair<double, std::string> worst_relative(const std::vector<std::vector<std::string>>& got,
+                                              const std::vector<std::vector<std::string>>& want, Compared compared) {
+  double worst = 0;
+  std::string where;
+  for (std::size_t row = 1; row < want.size() && row < got.size(); ++row)
+    for (std::size_t c = 0; c < want[0].size(); ++c) {
+      if (!compared(want[0][c])) continue;
+      const double x = std::stod(got[row][c]), y = std::stod(want[row][c]);
+      const double e = x == y ? 0.0 : std::abs(x - y) / std::abs(y);
+      if (e > worst) worst = e, where = want[0][c] + " at row " + std::to_string(row);
+    }
+  return {worst, where};
+}
+// Everything but the balance errors, which are round-off themselves.
+bool not_a_balance_error(const std::string& column) { return column.rfind("balance_error_", 0) != 0; }
 
 // Cell array `name` of an image read by `reader`.
 template <class Reader>
@@ -86,15 +106,7 @@ TEST_F(MpiRun, TheDefaultOnTwoAndThreeRanksWritesTheOneRankTimeSeriesAndSnapshot
     const auto got = read_csv(dir_ / out / "timeseries.csv");
     ASSERT_EQ(got.size(), want.size());
     ASSERT_EQ(got[0], want[0]);  // the same columns
-    double worst = 0;
-    std::string where;
-    for (std::size_t row = 1; row < want.size(); ++row)
-      for (std::size_t c = 0; c < want[0].size(); ++c) {
-        if (want[0][c].rfind("balance_error_", 0) == 0) continue;  // round-off itself: compared below
-        const double x = std::stod(got[row][c]), y = std::stod(want[row][c]);
-        const double e = x == y ? 0.0 : std::abs(x - y) / std::abs(y);
-        if (e > worst) worst = e, where = want[0][c] + " at row " + std::to_string(row);
-      }
+    const auto [worst, where] = worst_relative(got, want, not_a_balance_error);  // those: compared below
     EXPECT_LE(worst, 1e-12) << ranks << " ranks: " << where;
     for (std::size_t c = 0; c < want[0].size(); ++c) {
       if (want[0][c].find("_rel") != std::string::npos) {
@@ -134,15 +146,9 @@ TEST_F(MpiRun, TheHumanMilkModelOnTwoRanksWritesTheOneRankTimeSeries) {
   const auto want = read_csv(dir_ / "one" / "timeseries.csv"), got = read_csv(dir_ / "two" / "timeseries.csv");
   ASSERT_EQ(got.size(), want.size());
   ASSERT_EQ(got[0], want[0]);
-  double worst = 0;
-  std::string where;
-  for (std::size_t row = 1; row < want.size(); ++row)
-    for (std::size_t c = 0; c < want[0].size(); ++c) {
-      if (want[0][c].find("error") != std::string::npos || want[0][c].find("residual") != std::string::npos) continue;
-      const double x = std::stod(got[row][c]), y = std::stod(want[row][c]);
-      const double e = x == y ? 0.0 : std::abs(x - y) / std::abs(y);
-      if (e > worst) worst = e, where = want[0][c];
-    }
+  const auto [worst, where] = worst_relative(got, want, [](const std::string& column) {
+    return column.find("error") == std::string::npos && column.find("residual") == std::string::npos;
+  });
   EXPECT_LE(worst, 1e-12) << where;
 #endif
 }
@@ -166,14 +172,8 @@ TEST_F(MpiRun, ARunCheckpointedOnTwoRanksContinuesOnThreeAndOnOneAsTheUninterrup
     ASSERT_EQ(rest.exit_code, 0) << second << ": " << rest.output;
     const auto got = read_csv(dir_ / out / "timeseries.csv");
     ASSERT_EQ(got.size(), want.size()) << second;
-    double worst = 0;
-    for (std::size_t row = 1; row < want.size(); ++row)
-      for (std::size_t c = 0; c < want[0].size(); ++c) {
-        if (want[0][c].rfind("balance_error_", 0) == 0) continue;
-        const double x = std::stod(got[row][c]), y = std::stod(want[row][c]);
-        worst = std::max(worst, x == y ? 0.0 : std::abs(x - y) / std::abs(y));
-      }
-    EXPECT_LE(worst, 1e-12) << "restarted on " << second;
+    const auto [worst, where] = worst_relative(got, want, not_a_balance_error);
+    EXPECT_LE(worst, 1e-12) << "restarted on " << second << ": " << where;
     // The continued run's last snapshot, in its own form: a .pvti on 3 ranks, a .vti on 1.
     const fs::path last = dir_ / out / (second[0] == '3' ? "lactosim_000002.pvti" : "lactosim_000002.vti");
     ASSERT_TRUE(fs::exists(last)) << last;
@@ -214,14 +214,8 @@ TEST_F(MpiRun, ASignalToMpiexecStopsEveryRankAtOneStepWithACheckpointToContinueF
   ASSERT_EQ(rest.exit_code, 0) << rest.output;
   const auto want = read_csv(dir_ / "whole" / "timeseries.csv"), got = read_csv(dir_ / "sig" / "timeseries.csv");
   ASSERT_EQ(got.size(), want.size());
-  double worst = 0;
-  for (std::size_t row = 1; row < want.size(); ++row)
-    for (std::size_t c = 0; c < want[0].size(); ++c) {
-      if (want[0][c].rfind("balance_error_", 0) == 0) continue;
-      const double x = std::stod(got[row][c]), y = std::stod(want[row][c]);
-      worst = std::max(worst, x == y ? 0.0 : std::abs(x - y) / std::abs(y));
-    }
-  EXPECT_LE(worst, 1e-12);
+  const auto [worst, where] = worst_relative(got, want, not_a_balance_error);
+  EXPECT_LE(worst, 1e-12) << where;
 #endif
 }
 
