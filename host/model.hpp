@@ -171,6 +171,9 @@ struct RunControl {
   double cg_rel_tol = 1e-10;            // CG: stop at ‖r‖₂ ≤ cg_rel_tol·‖b‖₂
   int cg_max_iterations = 10000;
   std::string backend = "auto";  // auto | cpu | cuda
+  // Field layout (kernels/problem.hpp, docs/sparse-layout.md): dense (the bounding box) | sparse (the
+  // modelled voxels only: memory follows the tissue; CPU, one rank).
+  std::string layout = "dense";
   int threads = 0;               // OpenMP threads, 0 = runtime default
   int device = 0;                // CUDA device number (cuda, auto)
   double temperature_K = 310.15;

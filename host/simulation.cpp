@@ -9,16 +9,29 @@
 #include <stdexcept>
 
 #include "assemble.hpp"
+#include "sparse_layout.hpp"
 #include "decomposition.hpp"
 #include "step/mpi_communicator.hpp"
 #include "step/mpi_support.hpp"
 
 namespace lactosim {
 
+namespace {
+
+// The problem in the run's field layout (run.layout): the dense box as assembled, or its modelled voxels.
+kernels::Problem laid_out(const Model& model, kernels::Problem dense) {
+  if (model.run.layout == "sparse") return to_sparse_layout(dense);
+  return dense;
+}
+
+}  // namespace
+
 Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
                        const std::vector<float>& face_weights, std::unique_ptr<step::Stepper> backend, Ranks ranks)
-    : model_(model), problem_(assemble_problem(model, grid, face_weights)), backend_(std::move(backend)) {
+    : model_(model), problem_(laid_out(model, assemble_problem(model, grid, face_weights))), backend_(std::move(backend)) {
   if (ranks == Ranks::mpi_world && step::world_size() > 1) {
+    if (problem_.block.sparse())
+      throw std::runtime_error("run.layout = sparse is not decomposed over MPI ranks yet: use run.layout = dense under mpiexec");
     // Every rank assembled the whole problem (the same bits); each keeps its z slab, with a halo as
     // thick as the longest face reaches (host/decomposition.hpp).
     const int halo = halo_for_faces(problem_, 2);
@@ -435,10 +448,10 @@ std::string Simulation::where_now(const char* integrator) const {
 }
 
 std::string Simulation::voxel_name(int s, long v) const {
-  // v in this rank's layout; the voxel named in the whole grid's indices.
+  // v in this rank's layout (a slot in the sparse one); the voxel named in the whole grid's indices.
   const kernels::Block& b = local_problem().block;
-  const long i = v % b.px() - b.halo + b.offset[0], j = (v / b.px()) % b.py() - b.halo + b.offset[1],
-             k = v / (b.px() * b.py()) - b.halo + b.offset[2];
+  const auto ijk = interior_ijk(b, dense_index_of(local_problem(), v));
+  const long i = ijk[0] + b.offset[0], j = ijk[1] + b.offset[1], k = ijk[2] + b.offset[2];
   std::ostringstream out;
   out << model_.species[s].name << " in " << model_.compartments[local_problem().compartment[v]].name << " at voxel ("
       << i << ", " << j << ", " << k << ")";
@@ -658,7 +671,7 @@ std::vector<double> Simulation::interior_concentrations(int species) const {
   std::vector<double> all;
   backend_->read_concentrations(all);
   const kernels::Block& b = local_problem().block;
-  return kernels::interior_of(b, all.data() + species * b.padded_voxels());
+  return interior_of(local_problem(), all.data() + species * b.padded_voxels());
 }
 
 std::vector<std::vector<double>> Simulation::interior_concentrations() const {
@@ -667,7 +680,7 @@ std::vector<std::vector<double>> Simulation::interior_concentrations() const {
   std::vector<std::vector<double>> out;
   const kernels::Block& b = local_problem().block;
   for (int s = 0; s < problem_.n_species; ++s)
-    out.push_back(kernels::interior_of(b, all.data() + s * b.padded_voxels()));
+    out.push_back(interior_of(local_problem(), all.data() + s * b.padded_voxels()));
   return out;
 }
 

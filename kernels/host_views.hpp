@@ -62,6 +62,11 @@ inline ProblemView host_view(const Problem& p, const std::vector<double>& membra
   if (!p.reflection.empty()) v.reflection = p.reflection.data();
   if (!p.background_mM.empty()) v.background_mM = p.background_mM.data();
   if (!p.lumen.empty()) v.lumen = p.lumen.data();
+  if (p.block.sparse()) {
+    v.neighbour = p.sparse.neighbour.data();
+    v.row_start = p.sparse.row_start.data();
+    for (int a = 1; a < 3; ++a) v.line_start[a] = p.sparse.line_start[a].data(), v.line_slot[a] = p.sparse.line_slot[a].data();
+  }
   return v;
 }
 

@@ -24,6 +24,9 @@ struct LumenAdvectionView {
   const double* face_velocity = nullptr;   // u[3v + axis] (m/s), face between v and v + e_axis, + along axis
   const double* q = nullptr;               // per padded voxel: volume source (1/s), lumen voxels
   const std::uint8_t* advected = nullptr;  // [s]: 1 if species s exists in the lumen (is advected)
+  // Sparse layout (kernels/voxel_layout.hpp): [6·slot + 2·axis + side]; null in the dense layout.
+  // face_velocity[3v + axis] is then the face between slot v and its + neighbour along axis.
+  const std::int32_t* neighbour = nullptr;
 };
 
 struct AdvectionReport {

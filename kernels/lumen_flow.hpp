@@ -26,6 +26,8 @@ struct LumenFlowView {
   // voxel instead: the same set.
   const std::int64_t* unknowns = nullptr;
   long n_unknowns = 0;
+  // Sparse layout (kernels/voxel_layout.hpp): [6·slot + 2·axis + side]; null in the dense layout.
+  const std::int32_t* neighbour = nullptr;
 };
 
 struct LumenFlowResult {

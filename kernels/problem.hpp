@@ -26,17 +26,22 @@ struct Block {
   long px() const { return nx + 2L * halo; }
   long py() const { return ny + 2L * halo; }
   long pz() const { return nz + 2L * halo; }
-  long padded_voxels() const { return px() * py() * pz(); }
+  long sparse_slots = 0;       // sparse layout: modelled voxels + 1 ghost; 0: dense (the padded box)
+
+  bool sparse() const { return sparse_slots > 0; }
+  // The length of a per-voxel field: the padded box, or the sparse layout's slots.
+  long padded_voxels() const { return sparse() ? sparse_slots : px() * py() * pz(); }
+  long box_voxels() const { return px() * py() * pz(); }  // the padded box, in either layout
   long interior_voxels() const { return long(nx) * ny * nz; }
-  // Padded index of interior voxel (i, j, k), 0-based in the interior.
+  // Padded (dense) index of interior voxel (i, j, k), 0-based in the interior.
   long index(int i, int j, int k) const {
     return (long(k + halo) * py() + (j + halo)) * px() + (i + halo);
   }
   long stride(int axis) const { return axis == 0 ? 1 : axis == 1 ? px() : px() * py(); }
 };
 
-// The interior voxels of a padded field, x fastest (for output): component `component` of a field of
-// `components` values per padded voxel.
+// The interior voxels of a padded field of the dense layout, x fastest (for output): component
+// `component` of a field of `components` values per padded voxel. (Either layout: host/sparse_layout.hpp.)
 inline std::vector<double> interior_of(const Block& b, const double* padded, int components = 1, int component = 0) {
   std::vector<double> out;
   out.reserve(b.interior_voxels());
@@ -73,13 +78,36 @@ struct MembraneGather {
   long size() const { return long(voxel.size()); }
 };
 
+// The sparse layout's tables (Block::sparse() only; host/sparse_layout.cpp builds them from a dense
+// Problem). n_active = dense_voxel.size() slots, then the ghost slot n_active.
+struct SparseVoxels {
+  std::vector<std::int64_t> dense_voxel;  // [slot] the voxel's padded index in the dense box
+  // [6·slot + 2·axis + side] the slot of the neighbour along axis (x, y, z) on side 0 (−) or 1 (+);
+  // the ghost where that voxel is unmodelled. The ghost's own six entries are the ghost.
+  std::vector<std::int32_t> neighbour;
+  // Grid rows (j, k) = x-lines, in dense row order r = k·ny + j: the row's modelled voxels are the
+  // slots row_start[r] … row_start[r + 1] − 1, contiguous and in i order (empty rows included, so
+  // that per-row sums are taken in the dense layout's order).
+  std::vector<std::int64_t> row_start;
+  // y-lines (i, k), r = k·nx + i, and z-lines (i, j), r = j·nx + i: line r's modelled voxels in
+  // order along the axis are line_slot[a][line_start[a][r] … line_start[a][r + 1] − 1] (a = 1, 2;
+  // entry 0 unused: x-lines are the rows). Two consecutive entries need not be neighbours: the
+  // neighbour table says (a gap is a coupling of zero, as the dense line's unmodelled voxels are).
+  std::vector<std::int64_t> line_start[3];
+  std::vector<std::int32_t> line_slot[3];
+  long n_active() const { return long(dense_voxel.size()); }
+  long ghost() const { return n_active(); }
+};
+
 struct Problem {
   Block block;
+  SparseVoxels sparse;                       // the sparse layout's tables; empty when block is dense
   int n_species = 0;
   int n_compartments = 0;
   int n_membranes = 0;
+  // "Per padded voxel" below means per slot in the sparse layout (Block::padded_voxels() entries).
   std::vector<std::int8_t> compartment;      // per padded voxel, −1 = outside / halo / unmodelled
-  std::vector<std::uint8_t> label;           // per padded voxel, as read (for output)
+  std::vector<std::uint8_t> label;           // per voxel of the dense padded box in either layout, as read (output)
   std::vector<double> D_m2_per_s;            // [s * n_compartments + comp]; < 0: species absent
   std::vector<std::uint8_t> clamped;         // [comp]
   std::vector<std::int32_t> membrane_first, membrane_second;  // [membrane] compartments

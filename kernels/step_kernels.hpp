@@ -62,6 +62,11 @@ struct ProblemView {
   const double* background_mM = nullptr;         // [comp] untracked osmolarity
   double RT = 0;                                 // J/mol
   const std::uint8_t* lumen = nullptr;           // per padded voxel: 1 in a lumen compartment
+  // Sparse layout (Block::sparse(); kernels/voxel_layout.hpp reads these): null in the dense layout.
+  const std::int32_t* neighbour = nullptr;       // [6·slot + 2·axis + side]
+  const std::int64_t* row_start = nullptr;       // [ny·nz + 1]
+  const std::int64_t* line_start[3] = {nullptr, nullptr, nullptr};  // axes 1, 2: [lines + 1]
+  const std::int32_t* line_slot[3] = {nullptr, nullptr, nullptr};
 };
 
 // The secretion state one membrane pass reads (potentials, pressure) and writes (per face).

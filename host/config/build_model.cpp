@@ -37,6 +37,7 @@ RunControl run_control(const Sections& all) {
   require(r.cg_max_iterations >= 1, s, "cg_max_iterations",
           "must be >= 1, got " + std::to_string(r.cg_max_iterations));
   r.backend = choice(s, "backend", {"auto", "cpu", "cuda"}, "backend");
+  r.layout = choice(s, "layout", {"dense", "sparse"}, "field layout");
   r.threads = s.get<int>("threads");
   require(r.threads >= 0, s, "threads", "must be >= 0, got " + std::to_string(r.threads));
   r.device = s.get<int>("device");

@@ -105,6 +105,10 @@ void run_keys(Builder& b) {
   b.number("cg_rel_tol", "implicit cg: stop at |r| <= cg_rel_tol |b|, 0 < x <= 1e-3", 1e-10);
   b.integer("cg_max_iterations", "implicit cg: iteration limit per solve, >= 1", 10000);
   b.text("backend", "auto | cpu | cuda", "auto");
+  b.text("layout",
+         "field layout: dense (every voxel of the bounding box) | sparse (the modelled voxels only, so memory "
+         "follows the tissue, not the box; docs/sparse-layout.md; CPU backend, one MPI rank)",
+         "dense");
   b.integer("threads", "OpenMP threads, >= 0 (0 = runtime default)", 0);
   b.integer("device", "cuda: which GPU, >= 0 (lactosim info lists them)", 0);
   b.number("potential_tol_mV",

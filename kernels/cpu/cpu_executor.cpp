@@ -37,6 +37,7 @@ class CpuExecutor final : public Executor {
     view_ = host_view(problem_, membrane_u_);
     flow_ = LumenFlowView{problem_.block, problem_.lumen.data(), problem_.outlet.data(),
                           problem_.lumen_mobility.data()};
+    flow_.neighbour = view_.neighbour;  // null in the dense layout
     if (problem_.has_flow) {
       // The pressure solve's unknowns, listed once (kernels/lumen_flow.hpp).
       flow_unknowns_ = cpu::flow_unknowns(flow_);
@@ -148,7 +149,8 @@ class CpuExecutor final : public Executor {
   AdvectionReport advect_lumen(double dt, double courant, const double* face_velocity, const double* q, double* c,
                                double* work, double* outlet_outflow_mol) override {
     const LumenAdvectionView advection{problem_.block, problem_.n_species, problem_.lumen.data(),
-                                       problem_.outlet.data(), face_velocity, q, problem_.advected.data()};
+                                       problem_.outlet.data(), face_velocity, q, problem_.advected.data(),
+                                       view_.neighbour};
     return cpu::advect_lumen(advection, dt, courant, c, work, outlet_outflow_mol);
   }
 

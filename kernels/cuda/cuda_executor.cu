@@ -221,6 +221,9 @@ class CudaExecutor final : public Executor {
   std::string device() const override { return description_; }
 
   void load_problem(const Problem& problem) override {
+    if (problem.block.sparse())
+      throw std::runtime_error("the CUDA executor runs the dense field layout only: use run.layout = dense with "
+                               "the cuda backend (the sparse layout, docs/sparse-layout.md, is CPU-only so far)");
     const Scope scope(*this);
     n_species_ = problem.n_species;
     n_compartments_ = problem.n_compartments;
