@@ -33,6 +33,27 @@ inline long dense_index_of(const kernels::Problem& p, long v) {
   return p.block.sparse() ? (v < p.sparse.n_active() ? p.sparse.dense_voxel[std::size_t(v)] : -1) : v;
 }
 
+// The neighbour of voxel (or slot) v along axis on side 0 (−) or 1 (+), in either layout: the ghost
+// slot, compartment −1, where the sparse layout has no voxel.
+inline long neighbour_of(const kernels::Problem& p, long v, int axis, int side) {
+  if (p.block.sparse()) return p.sparse.neighbour[std::size_t(6 * v + 2 * axis + side)];
+  return v + (side ? 1 : -1) * p.block.stride(axis);
+}
+
+// f(v) for every interior voxel of the dense layout, or every slot but the ghost of the sparse one:
+// the same voxels where modelled, in the same (k, j, i) order.
+template <class F>
+void for_each_interior_voxel(const kernels::Problem& p, F&& f) {
+  const kernels::Block& b = p.block;
+  if (b.sparse()) {
+    for (long v = 0; v < p.sparse.n_active(); ++v) f(v);
+    return;
+  }
+  for (int k = 0; k < b.nz; ++k)
+    for (int j = 0; j < b.ny; ++j)
+      for (int i = 0; i < b.nx; ++i) f(b.index(i, j, k));
+}
+
 // (i, j, k) of a dense padded index, in the block's interior numbering (offset not added).
 inline std::array<long, 3> interior_ijk(const kernels::Block& b, long dense_v) {
   return {dense_v % b.px() - b.halo, (dense_v / b.px()) % b.py() - b.halo, dense_v / (b.px() * b.py()) - b.halo};

@@ -2,6 +2,7 @@
 #include "memory_estimate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -42,6 +43,7 @@ MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
   s.bdf_amg = s.bdf && model.run.bdf_preconditioner.rfind("amg", 0) == 0;
   s.bdf_flexible = s.bdf && model.run.bdf_preconditioner.rfind("cg", 0) == 0;
   s.bdf_restart_points = s.bdf && model.run.bdf_restart_at_outputs;
+  s.sparse = model.run.layout == "sparse";
   return s;
 }
 
@@ -57,13 +59,14 @@ MemorySizes memory_sizes(const Model& model, const mesh::LabelGrid& grid) {
     for (const Species& sp : model.species) unknowns_per_voxel[c] += !model.compartments[c].clamped && sp.D_m2_per_s[c];
   for (const Membrane& m : model.membranes) joined[m.first * nc + m.second] = joined[m.second * nc + m.first] = 1;
   for (const Reaction& r : model.reactions) reacts[r.compartment] = !model.compartments[r.compartment].clamped;
-  long faces = 0, reaction_voxels = 0, unknowns = 0;
-#pragma omp parallel for reduction(+ : faces, reaction_voxels, unknowns) schedule(static)
+  long faces = 0, reaction_voxels = 0, unknowns = 0, modelled = 0;
+#pragma omp parallel for reduction(+ : faces, reaction_voxels, unknowns, modelled) schedule(static)
   for (int k = 0; k < grid.nz; ++k)
     for (int j = 0; j < grid.ny; ++j)
       for (int i = 0; i < grid.nx; ++i) {
         const int c = compartment_of_label[grid.at(i, j, k)];
         if (c < 0) continue;
+        ++modelled;
         reaction_voxels += reacts[c];
         unknowns += unknowns_per_voxel[c];
         const int u[3] = {i + 1 < grid.nx ? compartment_of_label[grid.at(i + 1, j, k)] : -1,
@@ -74,12 +77,16 @@ MemorySizes memory_sizes(const Model& model, const mesh::LabelGrid& grid) {
   s.faces = faces;
   s.reaction_voxels = reaction_voxels;
   if (s.bdf) s.bdf_unknowns = unknowns;
+  s.modelled_voxels = modelled;
   return s;
 }
 
 // The arrays, in bytes (d = 8, a double). iv / pv: interior / padded voxels, ns species, F faces.
 double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
-  const double iv = double(s.interior_voxels), pv = double(s.padded_voxels), ns = s.n_species;
+  const double iv = double(s.interior_voxels), box = double(s.padded_voxels), ns = s.n_species;
+  // pv: the length of a per-voxel field — the padded box, or (sparse layout) the modelled voxels and
+  // the ghost slot (kernels/problem.hpp).
+  const double pv = s.sparse ? double(s.modelled_voxels + 1) : box;
   const double F = double(s.faces), d = 8;
   // meshes/: the label grid (1 byte) and its face area weights (3 floats per voxel), kept all run.
   const double mesh = iv * (1 + 12);
@@ -87,6 +94,9 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   // membrane, weight and region mask (32 bytes) and the gather lists (two entries of 9 bytes, up to
   // two voxels of 16); reaction voxels with their region masks; secretion tables per padded voxel.
   double problem = 2 * pv + F * (32 + 18 + 32) + 12.0 * double(s.reaction_voxels);
+  // The sparse layout keeps the label per box voxel (output), and per slot its dense index (8), six
+  // neighbours (24) and its places in the y- and z-line lists (8); rows and lines' starts per line.
+  if (s.sparse) problem += (box - pv) + pv * (8 + 24 + 8) + 8.0 * 3 * std::pow(iv, 2.0 / 3.0);
   if (s.potentials) problem += 4 * pv;        // node_of_voxel
   problem += s.flow ? pv * (1 + 1 + d) : pv;  // lumen, outlet, mobility (lumen alone without flow)
   // The Stepper's fields (host/step/stepper.hpp): c and c_new, the face fluxes; implicit: two saved
@@ -104,11 +114,16 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   // secretion model's derived fields (weights again, duct radius, lumen component per voxel).
   // A secretion model's snapshot also reads its pressure, face velocities, potentials and water source
   // (padded) and writes six arrays of them (milk_outputs.cpp): ~12 padded fields.
-  const double snapshot = ns * iv * d + ns * pv * d + iv + (s.flow || s.potentials ? 12 * pv * d : 0.0);
+  // (Sparse: the six written arrays are the interior's, the six read ones the slots'.)
+  const double secretion_snapshot = s.sparse ? 6 * (pv + iv) * d : 12 * pv * d;
+  const double snapshot = ns * iv * d + ns * pv * d + iv + (s.flow || s.potentials ? secretion_snapshot : 0.0);
   // A checkpoint (host/app/checkpoint.hpp): the State's copy of the fields and the file's bytes.
   const double checkpoint = 2 * (ns + (s.flow ? 1 : 0)) * pv * d;
   double assembly = F * (40 + 48 + 64);
   if (s.flow || s.secretion) assembly += iv * (12 + 4 + 4);
+  // The sparse layout is made from the dense problem: its per-voxel tables twice (the assembled one and
+  // the copy being gathered, ~16 bytes a box voxel with flow and potentials) and each box voxel's slot (4).
+  if (s.sparse) assembly += box * (2 * 16 + 4);
   // bdf (host/step/bdf_integrator.hpp): SUNDIALS' vectors of the unknowns — CVODE's history (up to
   // order 5: 6), its work vectors and the quadratures', GMRES's Krylov basis (krylov_dimension 30,
   // flexible: twice) — and the integrator's own packed copies; the AMG preconditioner's hierarchies

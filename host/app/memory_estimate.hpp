@@ -25,6 +25,9 @@ struct MemorySizes {
   // whether its preconditioner builds a BoomerAMG hierarchy per species.
   bool bdf = false, bdf_amg = false, bdf_flexible = false, bdf_restart_points = false;
   long bdf_unknowns = 0;
+  // run.layout = sparse: the fields hold the modelled voxels (+ a ghost) instead of the padded box.
+  bool sparse = false;
+  long modelled_voxels = 0;  // voxels whose label is a compartment's (0 before the grid exists)
 };
 
 // From the model and the grid's dimensions alone (before the grid exists): faces and reaction voxels

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kernels/physics/secretion_laws.hpp"
+#include "host/sparse_layout.hpp"
 
 namespace lactosim {
 namespace {
@@ -207,14 +208,11 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
       sim.backend().read_concentrations(all);
       const long nv = b.padded_voxels();
       std::vector<double> sums(std::size_t(p.n_species) + 1, 0.0);  // Σc per species, then the count
-      for (int k = 0; k < b.nz; ++k)
-        for (int j = 0; j < b.ny; ++j)
-          for (int i = 0; i < b.nx; ++i) {
-            const long v = b.index(i, j, k);
-            if (!local.outlet[v]) continue;
-            sums.back() += 1.0;
-            for (int s = 0; s < p.n_species; ++s) sums[std::size_t(s)] += all[s * nv + v];
-          }
+      for_each_interior_voxel(local, [&](long v) {
+        if (!local.outlet[v]) return;
+        sums.back() += 1.0;
+        for (int s = 0; s < p.n_species; ++s) sums[std::size_t(s)] += all[s * nv + v];
+      });
       sim.backend().communicator().sum(sums);
       for (int s = 0; s < p.n_species; ++s) outlet_c[s] = sums.back() > 0 ? sums[std::size_t(s)] / sums.back() : 0.0;
     }
@@ -290,7 +288,7 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const
       const int n = p.electrical.node_of_voxel[v];
       if (n >= 0) psi[v] = 1e3 * snap.node_potential_V[n];
     }
-    arrays.push_back({"potential_mV", 1, kernels::interior_of(b, psi.data())});
+    arrays.push_back({"potential_mV", 1, interior_of(p, psi.data())});
   }
   if (flow_) {
     std::vector<double> pressure = snap.pressure_Pa;
@@ -299,20 +297,19 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const
     if (p_store != 0.0)
       for (long v = 0; v < long(pressure.size()); ++v)
         if (p.lumen[v]) pressure[v] += p_store;
-    arrays.push_back({"pressure_Pa", 1, kernels::interior_of(b, pressure.data())});
+    arrays.push_back({"pressure_Pa", 1, interior_of(p, pressure.data())});
     // Cell-centred velocity: per axis, the mean of the voxel's two faces (µm/s).
-    std::vector<double> velocity;
-    velocity.reserve(3 * b.interior_voxels());
+    // (Every face of an unmodelled voxel is 0: no lumen there; the sparse layout leaves those 0.)
+    std::vector<double> velocity(std::size_t(3 * b.interior_voxels()), 0.0);
     const std::vector<double>& u = snap.face_velocity_m_per_s;
-    for (int k = 0; k < b.nz; ++k)
-      for (int j = 0; j < b.ny; ++j)
-        for (int i = 0; i < b.nx; ++i) {
-          const long v = b.index(i, j, k);
-          for (int axis = 0; axis < 3; ++axis)
-            velocity.push_back(0.5e6 * (u[3 * v + axis] + u[3 * (v - b.stride(axis)) + axis]));
-        }
+    for_each_interior_voxel(p, [&](long v) {
+      const auto ijk = interior_ijk(b, dense_index_of(p, v));
+      const std::size_t at = std::size_t(3 * ((ijk[2] * b.ny + ijk[1]) * b.nx + ijk[0]));
+      for (int axis = 0; axis < 3; ++axis)
+        velocity[at + axis] = 0.5e6 * (u[3 * v + axis] + u[3 * neighbour_of(p, v, axis, 0) + axis]);
+    });
     arrays.push_back({"velocity_um_per_s", 3, velocity});
-    arrays.push_back({"water_source_per_s", 1, kernels::interior_of(b, snap.lumen_source_per_s.data())});
+    arrays.push_back({"water_source_per_s", 1, interior_of(p, snap.lumen_source_per_s.data())});
   }
   return arrays;
 }

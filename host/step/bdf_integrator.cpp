@@ -20,6 +20,7 @@
 #include "diffusion_amg.hpp"
 #include "local_jacobian.hpp"
 #include "rank_reductions.hpp"
+#include "host/sparse_layout.hpp"
 
 namespace lactosim::step {
 
@@ -223,6 +224,7 @@ struct BdfIntegrator::Callbacks {
     }
     const kernels::Block& b = self->problem_.block;
     const long v = self->packed_[at] % b.padded_voxels();
+    const auto ijk = interior_ijk(b, dense_index_of(self->problem_, v));
     int iter = 0;
     SUNNonlinSolGetCurIter(nls, &iter);
     N_Vector ynow = nullptr;
@@ -230,8 +232,8 @@ struct BdfIntegrator::Callbacks {
     std::fprintf(stderr,
                  "bdf-trace newton %d |del|=%.3e n>1 %ld worst=%.3e species %d compartment %d voxel %ld (%ld %ld %ld) "
                  "y %.4g del %.4g -> %s\n",
-                 iter, N_VWrmsNorm(del, ewt), above_one, worst, self->species_of_entry(long(at)), self->problem_.compartment[v], v, v % b.px(),
-                 (v / b.px()) % b.py(), v / (b.px() * b.py()), ynow ? N_VGetArrayPointer(ynow)[at] : NAN, d[at],
+                 iter, N_VWrmsNorm(del, ewt), above_one, worst, self->species_of_entry(long(at)), self->problem_.compartment[v], v, ijk[0],
+                 ijk[1], ijk[2], ynow ? N_VGetArrayPointer(ynow)[at] : NAN, d[at],
                  verdict == SUN_NLS_SUCCESS ? "converged" : verdict == SUN_NLS_CONTINUE ? "continue" : "FAIL");
   }
   // Newton's convergence test: CVODE's own (the weighted RMS norm of the correction, with its rate
@@ -309,9 +311,13 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   std::vector<std::vector<long>> blocks;
   std::vector<std::uint8_t> interior(std::size_t(nv), 0);
   const kernels::Block& b = problem.block;
-  for (int k = 0; k < b.nz; ++k)
-    for (int j = 0; j < b.ny; ++j)
-      for (int i = 0; i < b.nx; ++i) interior[std::size_t(b.index(i, j, k))] = 1;
+  if (b.sparse()) {
+    std::fill(interior.begin(), interior.end() - 1, 1);  // every slot but the ghost (the order is the dense one)
+  } else {
+    for (int k = 0; k < b.nz; ++k)
+      for (int j = 0; j < b.ny; ++j)
+        for (int i = 0; i < b.nx; ++i) interior[std::size_t(b.index(i, j, k))] = 1;
+  }
   for (int s = 0; s < ns; ++s)
     for (long v = 0; v < nv; ++v) {
       const int c = problem.compartment[v];

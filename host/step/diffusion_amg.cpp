@@ -8,6 +8,7 @@
 #include <string>
 
 #if LACTOSIM_HAVE_HYPRE
+#include "host/sparse_layout.hpp"
 #include "hypre_support.hpp"
 #endif
 
@@ -40,16 +41,12 @@ struct DiffusionAmg::Species {
 
 DiffusionAmg::DiffusionAmg(const kernels::Problem& problem) : problem_(problem) {
   ensure_hypre_mpi();
-  const kernels::Block& b = problem.block;
   for (int s = 0; s < problem.n_species; ++s) {
     auto sp = std::make_unique<Species>();
-    for (int k = 0; k < b.nz; ++k)
-      for (int j = 0; j < b.ny; ++j)
-        for (int i = 0; i < b.nx; ++i) {
-          const long v = b.index(i, j, k);
-          const int c = problem.compartment[v];
-          if (c >= 0 && problem.present(s, c) && !problem.clamped[c]) sp->cell.push_back(v);
-        }
+    for_each_interior_voxel(problem, [&](long v) {
+      const int c = problem.compartment[v];
+      if (c >= 0 && problem.present(s, c) && !problem.clamped[c]) sp->cell.push_back(v);
+    });
     sp->rows.resize(sp->cell.size());
     for (std::size_t r = 0; r < sp->cell.size(); ++r) sp->rows[r] = HYPRE_Int(r);
     species_.push_back(std::move(sp));
@@ -84,7 +81,7 @@ void DiffusionAmg::build(double gamma) {
       cols.assign(1, r);
       values.assign(1, 1.0);
       for (int axis = 0; axis < 3; ++axis)
-        for (const long w : {v - b.stride(axis), v + b.stride(axis)}) {
+        for (const long w : {neighbour_of(p, v, axis, 0), neighbour_of(p, v, axis, 1)}) {
           if (p.compartment[w] != c) continue;  // no flux across compartments (nor into the halo)
           values[0] += coupling;
           cols.push_back(row_of[w]);

@@ -43,22 +43,33 @@ struct PressureAmg::Hypre {
 };
 
 PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uint8_t>& lumen,
-                         const std::vector<std::uint8_t>& outlet, const std::vector<double>& mobility) {
+                         const std::vector<std::uint8_t>& outlet, const std::vector<double>& mobility,
+                         const std::vector<std::int32_t>* neighbour) {
   const auto t0 = std::chrono::steady_clock::now();
   const long nv = block.padded_voxels();
   if (long(lumen.size()) != nv || long(outlet.size()) != nv || long(mobility.size()) != nv)
     throw std::invalid_argument("PressureAmg: lumen, outlet and mobility must cover the padded block");
-  // The unknowns in index order, and each voxel's row (−1: not an unknown).
+  if (block.sparse() && (!neighbour || long(neighbour->size()) != 6 * nv))
+    throw std::invalid_argument("PressureAmg: the sparse layout needs its neighbour table");
+  // The unknowns in index order (the slots keep it), and each voxel's row (−1: not an unknown).
   std::vector<long> row_of(std::size_t(nv), -1);
-  for (int k = 0; k < block.nz; ++k)
-    for (int j = 0; j < block.ny; ++j)
-      for (int i = 0; i < block.nx; ++i) {
-        const long v = block.index(i, j, k);
-        if (lumen[v] && !outlet[v]) {
-          row_of[v] = long(cell_.size());
-          cell_.push_back(v);
-        }
-      }
+  const auto add_unknown = [&](long v) {
+    if (lumen[v] && !outlet[v]) {
+      row_of[v] = long(cell_.size());
+      cell_.push_back(v);
+    }
+  };
+  if (block.sparse()) {
+    for (long v = 0; v < nv; ++v) add_unknown(v);  // the ghost is not lumen
+  } else {
+    for (int k = 0; k < block.nz; ++k)
+      for (int j = 0; j < block.ny; ++j)
+        for (int i = 0; i < block.nx; ++i) add_unknown(block.index(i, j, k));
+  }
+  const auto neighbour_of = [&](long v, int axis, int side) -> long {
+    if (block.sparse()) return (*neighbour)[std::size_t(6 * v + 2 * axis + side)];
+    return v + (side ? 1 : -1) * block.stride(axis);
+  };
   // Rows exactly as the CPU pass applies them (kernels/cpu/lumen_flow.cpp): a lumen neighbour adds
   // M_ij/h² to the diagonal, and −M_ij/h² off it unless it is an outlet (p_j = 0 there).
   const double inv_h2 = 1.0 / (block.h_m * block.h_m);
@@ -69,7 +80,7 @@ PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uin
     col_.push_back(int(row_of[v]));
     value_.push_back(0.0);
     for (int axis = 0; axis < 3; ++axis)
-      for (const long w : {v - block.stride(axis), v + block.stride(axis)}) {
+      for (const long w : {neighbour_of(v, axis, 0), neighbour_of(v, axis, 1)}) {
         if (!lumen[w]) continue;
         const double m = physics::face_mobility(mobility[v], mobility[w]) * inv_h2;
         diagonal += m;
@@ -195,7 +206,7 @@ double PressureAmg::v_cycle_convergence_factor(const double* q, int cycles) {
 struct PressureAmg::Hypre {};
 
 PressureAmg::PressureAmg(const kernels::Block&, const std::vector<std::uint8_t>&, const std::vector<std::uint8_t>&,
-                         const std::vector<double>&) {
+                         const std::vector<double>&, const std::vector<std::int32_t>*) {
   throw std::runtime_error(
       "flow.pressure_preconditioner = amg needs hypre, and this build has none (install libhypre-dev and rebuild)");
 }

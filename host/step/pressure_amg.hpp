@@ -32,10 +32,12 @@ struct PressureAmgResult {
 
 class PressureAmg {
  public:
-  // Assembles A over the unknowns of `block` (lumen && !outlet, padded layout) and sets up the
-  // multigrid hierarchy. Throws std::runtime_error when the build has no hypre or hypre fails.
+  // Assembles A over the unknowns of `block` (lumen && !outlet, per padded voxel or per slot) and sets
+  // up the multigrid hierarchy. neighbour: the sparse layout's table (kernels::SparseVoxels; required
+  // when block.sparse()). Throws std::runtime_error when the build has no hypre or hypre fails.
   PressureAmg(const kernels::Block& block, const std::vector<std::uint8_t>& lumen,
-              const std::vector<std::uint8_t>& outlet, const std::vector<double>& mobility);
+              const std::vector<std::uint8_t>& outlet, const std::vector<double>& mobility,
+              const std::vector<std::int32_t>* neighbour = nullptr);
   ~PressureAmg();
   PressureAmg(const PressureAmg&) = delete;
   PressureAmg& operator=(const PressureAmg&) = delete;

@@ -60,7 +60,8 @@ void Stepper::load(const kernels::Problem& problem, const std::vector<double>& c
     if (comm_->size() > 1)
       throw std::runtime_error("flow.pressure_preconditioner = amg is not decomposed over MPI ranks yet (issue #16): "
                                "use flow.pressure_preconditioner = jacobi under mpirun");
-    pressure_amg_ = std::make_unique<PressureAmg>(problem.block, problem.lumen, problem.outlet, problem.lumen_mobility);
+    pressure_amg_ = std::make_unique<PressureAmg>(problem.block, problem.lumen, problem.outlet, problem.lumen_mobility,
+                                                  &problem.sparse.neighbour);
   }
   // c_new starts as a copy of c so that the voxels no pass writes (the halo) read the same in both.
   c_ = x.from_host(concentrations);

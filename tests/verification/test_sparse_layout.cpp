@@ -112,7 +112,9 @@ TEST(SparseLayout, HoldsEachModelledVoxelOnceWithItsDenseNeighbours) {
   EXPECT_EQ(sparse.compartment[ghost], -1);
   for (long s = 0; s < modelled; ++s) {
     const long v = sparse.sparse.dense_voxel[s];
-    if (s > 0) ASSERT_GT(v, sparse.sparse.dense_voxel[s - 1]);
+    if (s > 0) {
+      ASSERT_GT(v, sparse.sparse.dense_voxel[s - 1]);
+    }
     ASSERT_EQ(sparse.compartment[s], dense.compartment[v]);
     for (int a = 0; a < 3; ++a)
       for (int side = 0; side < 2; ++side) {
