@@ -336,14 +336,8 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   double global_n = double(n);
   comm_.sum(&global_n, 1);
   if (!(global_n > 0)) throw std::invalid_argument("BdfIntegrator: the model has no unknowns");
-  if (comm_.size() > 1) {
-    using P = BdfOptions::Preconditioner;
-    if (options.preconditioner == P::amg || options.preconditioner == P::amg_local)
-      throw std::runtime_error("run.bdf_preconditioner = amg / amg_local is not decomposed over MPI ranks yet (its hypre "
-                               "matrix is one rank's; issue #16): use --run.bdf_preconditioner=lod_local under mpirun");
-    if (options.advection_in_preconditioner)
-      throw std::runtime_error("run.bdf_advection_preconditioner is not decomposed over MPI ranks yet (issue #16)");
-  }
+  if (comm_.size() > 1 && options.advection_in_preconditioner)
+    throw std::runtime_error("run.bdf_advection_preconditioner is not decomposed over MPI ranks yet (issue #16)");
   padded_c_ = c0;
   padded_f_.assign(c0.size(), 0.0);
 
@@ -387,7 +381,12 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   const bool precondition = options.preconditioner != BdfOptions::Preconditioner::none;
   if (options.preconditioner == BdfOptions::Preconditioner::amg ||
       options.preconditioner == BdfOptions::Preconditioner::amg_local)
-    diffusion_amg_ = std::make_unique<DiffusionAmg>(problem);
+  {
+    // Decomposed: one matrix per species over the ranks (diffusion_amg.hpp).
+    kernels::Executor& x = stepper_.executor();
+    const AmgRanks ranks{&comm_, [this, &x](double* field, int n_blocks) { comm_.exchange_halo(x, field, n_blocks, 1); }};
+    diffusion_amg_ = std::make_unique<DiffusionAmg>(problem, &ranks);
+  }
   if (options.advection_in_preconditioner && problem.has_flow && precondition &&
       options.preconditioner != BdfOptions::Preconditioner::local)
     advection_ = std::make_unique<AdvectionSweep>(problem);

@@ -8,6 +8,7 @@
 // adds rank partials in rank order, never in arrival order.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -46,6 +47,16 @@ class Communicator {
   // Every rank's `mine`, concatenated in rank order, on rank 0 (empty elsewhere): a checkpoint's
   // fields gathered for the one file rank 0 writes.
   virtual void gather_on_first(const std::vector<double>& mine, std::vector<double>& all) { all = mine; }
+};
+
+// What a hypre solver decomposed over the ranks needs of them (host/step/pressure_amg.hpp,
+// diffusion_amg.hpp): their reductions, and the halo refresh of a host field of n_blocks blocks of
+// this rank's padded voxels (the caller passes its communicator's, through its executor), so that a
+// matrix row can name its neighbour across the cut by that neighbour's global number.
+struct AmgRanks {
+  Communicator* comm = nullptr;
+  std::function<void(double* field, int n_blocks)> exchange_halo;
+  bool decomposed() const { return comm && comm->size() > 1; }
 };
 
 // One rank: every reduction is over this process's whole grid already; the halo is the domain's

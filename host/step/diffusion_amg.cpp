@@ -25,6 +25,7 @@ void check(HYPRE_Int code, const char* what) { hypre_check(code, "diffusion AMG"
 struct DiffusionAmg::Species {
   std::vector<long> cell;  // unknown → padded voxel
   std::vector<HYPRE_Int> rows;
+  long first_row = 0, total = 0;  // this rank's first global row; the unknowns over every rank
   HYPRE_IJMatrix A_ij = nullptr;
   HYPRE_ParCSRMatrix A = nullptr;
   HYPRE_IJVector b_ij = nullptr, x_ij = nullptr;
@@ -39,17 +40,42 @@ struct DiffusionAmg::Species {
   ~Species() { release(); }
 };
 
-DiffusionAmg::DiffusionAmg(const kernels::Problem& problem) : problem_(problem) {
+DiffusionAmg::DiffusionAmg(const kernels::Problem& problem, const AmgRanks* ranks) : problem_(problem) {
   ensure_hypre_mpi();
-  for (int s = 0; s < problem.n_species; ++s) {
+  const int ns = problem.n_species;
+  for (int s = 0; s < ns; ++s) {
     auto sp = std::make_unique<Species>();
     for_each_interior_voxel(problem, [&](long v) {
       const int c = problem.compartment[v];
       if (c >= 0 && problem.present(s, c) && !problem.clamped[c]) sp->cell.push_back(v);
     });
-    sp->rows.resize(sp->cell.size());
-    for (std::size_t r = 0; r < sp->cell.size(); ++r) sp->rows[r] = HYPRE_Int(r);
+    sp->total = long(sp->cell.size());
     species_.push_back(std::move(sp));
+  }
+  if (ranks && ranks->decomposed()) {
+    // Rows numbered rank after rank, per species; each voxel's global row, halo included.
+    comm_ = ranks->comm;
+    const int size = comm_->size(), me = comm_->rank();
+    std::vector<double> counts(std::size_t(ns) * size, 0.0);
+    for (int s = 0; s < ns; ++s) counts[std::size_t(s) * size + me] = double(species_[s]->cell.size());
+    comm_->sum(counts);
+    const long nv = problem.block.padded_voxels();
+    global_row_.assign(std::size_t(ns) * nv, -1.0);
+    for (int s = 0; s < ns; ++s) {
+      Species& sp = *species_[s];
+      sp.total = 0;
+      for (int r = 0; r < size; ++r) {
+        if (r < me) sp.first_row += long(counts[std::size_t(s) * size + r]);
+        sp.total += long(counts[std::size_t(s) * size + r]);
+      }
+      for (std::size_t r = 0; r < sp.cell.size(); ++r)
+        global_row_[std::size_t(s) * nv + sp.cell[r]] = double(sp.first_row + long(r));
+    }
+    ranks->exchange_halo(global_row_.data(), ns);
+  }
+  for (auto& sp : species_) {
+    sp->rows.resize(sp->cell.size());
+    for (std::size_t r = 0; r < sp->cell.size(); ++r) sp->rows[r] = HYPRE_Int(sp->first_row + long(r));
   }
 }
 
@@ -61,15 +87,21 @@ void DiffusionAmg::build(double gamma) {
   const kernels::Block& b = p.block;
   const long nv = b.padded_voxels();
   const double inv_h2 = 1.0 / (b.h_m * b.h_m);
-  std::vector<long> row_of(std::size_t(nv), -1);
+  std::vector<long> row_of(comm_ ? 0 : std::size_t(nv), -1);
+  const MPI_Comm comm = comm_ ? MPI_COMM_WORLD : MPI_COMM_SELF;
   for (int s = 0; s < p.n_species; ++s) {
     Species& sp = *species_[s];
     sp.release();
     const long n = long(sp.cell.size());
-    if (n == 0) continue;
-    for (long r = 0; r < n; ++r) row_of[sp.cell[r]] = r;
-    const HYPRE_BigInt last = HYPRE_BigInt(n) - 1;
-    check(HYPRE_IJMatrixCreate(MPI_COMM_SELF, 0, last, 0, last, &sp.A_ij), "IJMatrixCreate");
+    if (sp.total == 0) continue;  // (every rank agrees)
+    // A neighbour's row: local on one rank, global (learnt through the halo) when decomposed.
+    const auto row_of_voxel = [&](long w) -> long {
+      return comm_ ? long(global_row_[std::size_t(s) * nv + w]) : row_of[std::size_t(w)];
+    };
+    if (!comm_)
+      for (long r = 0; r < n; ++r) row_of[sp.cell[r]] = r;
+    const HYPRE_BigInt first = sp.first_row, last = sp.first_row + HYPRE_BigInt(n) - 1;
+    check(HYPRE_IJMatrixCreate(comm, first, last, first, last, &sp.A_ij), "IJMatrixCreate");
     check(HYPRE_IJMatrixSetObjectType(sp.A_ij, HYPRE_PARCSR), "IJMatrixSetObjectType");
     check(HYPRE_IJMatrixInitialize(sp.A_ij), "IJMatrixInitialize");
     std::vector<HYPRE_BigInt> cols;
@@ -78,27 +110,28 @@ void DiffusionAmg::build(double gamma) {
       const long v = sp.cell[r];
       const int c = p.compartment[v];
       const double coupling = gamma * p.D_m2_per_s[std::size_t(s) * p.n_compartments + c] * inv_h2;
-      cols.assign(1, r);
+      cols.assign(1, sp.first_row + r);
       values.assign(1, 1.0);
       for (int axis = 0; axis < 3; ++axis)
         for (const long w : {neighbour_of(p, v, axis, 0), neighbour_of(p, v, axis, 1)}) {
           if (p.compartment[w] != c) continue;  // no flux across compartments (nor into the halo)
           values[0] += coupling;
-          cols.push_back(row_of[w]);
+          cols.push_back(row_of_voxel(w));
           values.push_back(-coupling);
         }
       HYPRE_Int count = HYPRE_Int(cols.size());
-      HYPRE_BigInt row = r;
+      HYPRE_BigInt row = sp.first_row + r;
       check(HYPRE_IJMatrixSetValues(sp.A_ij, 1, &count, &row, cols.data(), values.data()), "IJMatrixSetValues");
     }
     check(HYPRE_IJMatrixAssemble(sp.A_ij), "IJMatrixAssemble");
     check(HYPRE_IJMatrixGetObject(sp.A_ij, reinterpret_cast<void**>(&sp.A)), "IJMatrixGetObject");
-    hypre_create_vector(last, sp.b_ij, sp.b, "diffusion AMG");
-    hypre_create_vector(last, sp.x_ij, sp.x, "diffusion AMG");
+    hypre_create_vector(comm, first, last, sp.b_ij, sp.b, "diffusion AMG");
+    hypre_create_vector(comm, first, last, sp.x_ij, sp.x, "diffusion AMG");
     // One V-cycle as a fixed linear operator (hypre_support.hpp), as the pressure's AMG.
     hypre_create_one_v_cycle(sp.amg, "diffusion AMG");
     check(HYPRE_BoomerAMGSetup(sp.amg, sp.A, sp.b, sp.x), "BoomerAMGSetup");
-    for (long r = 0; r < n; ++r) row_of[sp.cell[r]] = -1;
+    if (!comm_)
+      for (long r = 0; r < n; ++r) row_of[sp.cell[r]] = -1;
   }
   gamma_ref_ = gamma;
   ++rebuilds_;
@@ -113,7 +146,7 @@ void DiffusionAmg::apply(double gamma, std::vector<double>& v) {
   for (int s = 0; s < problem_.n_species; ++s) {
     Species& sp = *species_[s];
     const long n = long(sp.cell.size());
-    if (n == 0) continue;
+    if (sp.total == 0) continue;  // (every rank agrees: the solve below is collective)
     double* vs = v.data() + std::size_t(s) * nv;
     values.resize(std::size_t(n));
     for (long r = 0; r < n; ++r) values[r] = vs[sp.cell[r]];
@@ -130,7 +163,7 @@ void DiffusionAmg::apply(double gamma, std::vector<double>& v) {
 #else  // no hypre in this build
 
 struct DiffusionAmg::Species {};
-DiffusionAmg::DiffusionAmg(const kernels::Problem& problem) : problem_(problem) {
+DiffusionAmg::DiffusionAmg(const kernels::Problem& problem, const AmgRanks*) : problem_(problem) {
   throw std::runtime_error(
       "run.bdf_preconditioner = amg needs hypre, and this build has none (apt-get install libhypre-dev, then "
       "rebuild); use cg");

@@ -10,11 +10,16 @@
 // for stays within a factor 2 of it (a V-cycle for a nearby γ is still a good preconditioner; the
 // GMRES around it is exact), rebuilt otherwise.
 //
-// Host memory (padded layout), one rank; needs hypre (LACTOSIM_HAVE_HYPRE).
+// Host memory (per padded voxel, or per slot in the sparse layout); needs hypre (LACTOSIM_HAVE_HYPRE).
+// Decomposed over MPI ranks (issue #16), each species' matrix is one ParCSR matrix on MPI_COMM_WORLD
+// whose rows each rank holds for its slab (numbered after the lower ranks', neighbours across the cut
+// named through one halo exchange), as the pressure's (pressure_amg.hpp). The V-cycle then depends on
+// the partition — it is a preconditioner: GMRES around it is what meets the tolerance.
 #pragma once
 #include <memory>
 #include <vector>
 
+#include "communicator.hpp"
 #include "kernels/problem.hpp"
 
 namespace lactosim::step {
@@ -22,7 +27,8 @@ namespace lactosim::step {
 class DiffusionAmg {
  public:
   // Throws std::runtime_error when the build has no hypre.
-  explicit DiffusionAmg(const kernels::Problem& problem);
+  // ranks: a decomposed problem's (communicator.hpp); null or one rank: serial.
+  explicit DiffusionAmg(const kernels::Problem& problem, const AmgRanks* ranks = nullptr);
   ~DiffusionAmg();
   DiffusionAmg(const DiffusionAmg&) = delete;
   DiffusionAmg& operator=(const DiffusionAmg&) = delete;
@@ -36,6 +42,10 @@ class DiffusionAmg {
   struct Species;
   const kernels::Problem& problem_;
   std::vector<std::unique_ptr<Species>> species_;
+  Communicator* comm_ = nullptr;  // decomposed: the ranks' sums; null on one rank
+  // Decomposed: per species s and padded voxel v, the global row of unknown (s, v) at [s·nv + v]
+  // (−1: none), halo included; empty on one rank.
+  std::vector<double> global_row_;
   double gamma_ref_ = 0;
   long rebuilds_ = 0;
   double setup_s_ = 0;

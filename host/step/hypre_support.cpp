@@ -35,7 +35,12 @@ void hypre_check(HYPRE_Int code, const char* who, const char* what) {
 }
 
 void hypre_create_vector(HYPRE_BigInt last, HYPRE_IJVector& ij, HYPRE_ParVector& par, const char* who) {
-  hypre_check(HYPRE_IJVectorCreate(MPI_COMM_SELF, 0, last, &ij), who, "IJVectorCreate");
+  hypre_create_vector(MPI_COMM_SELF, 0, last, ij, par, who);
+}
+
+void hypre_create_vector(MPI_Comm comm, HYPRE_BigInt first, HYPRE_BigInt last, HYPRE_IJVector& ij,
+                         HYPRE_ParVector& par, const char* who) {
+  hypre_check(HYPRE_IJVectorCreate(comm, first, last, &ij), who, "IJVectorCreate");
   hypre_check(HYPRE_IJVectorSetObjectType(ij, HYPRE_PARCSR), who, "IJVectorSetObjectType");
   hypre_check(HYPRE_IJVectorInitialize(ij), who, "IJVectorInitialize");
   hypre_check(HYPRE_IJVectorAssemble(ij), who, "IJVectorAssemble");

@@ -18,6 +18,9 @@ void ensure_hypre_mpi();
 void hypre_check(HYPRE_Int code, const char* who, const char* what);
 // An assembled, zero ParCSR vector of rows 0 … last on MPI_COMM_SELF.
 void hypre_create_vector(HYPRE_BigInt last, HYPRE_IJVector& ij, HYPRE_ParVector& par, const char* who);
+// The same over `comm`, this rank holding rows first … last (last = first − 1: none).
+void hypre_create_vector(MPI_Comm comm, HYPRE_BigInt first, HYPRE_BigInt last, HYPRE_IJVector& ij,
+                         HYPRE_ParVector& par, const char* who);
 // A BoomerAMG solver that applies one V-cycle from whatever start it is given: HMIS coarsening,
 // extended+i interpolation, one sweep of symmetric hybrid Gauss–Seidel (so it stays a fixed,
 // symmetric positive-definite operator, usable inside CG), strength threshold 0.25.

@@ -64,7 +64,10 @@ kernels::LumenFlowResult solve_lumen_flow(kernels::Executor& x, Communicator& co
   kernels::LumenFlowResult result;
   result.iterations = solved.iterations;
   result.relative_residual = solved.relative_residual;
+  // As after the CG: the faces read p across the cut, and the halo gets the faces into this slab.
+  comm.exchange_halo(x, p.data(), 1, 1);
   kernels::FlowBudget budget = x.flow_velocities(view, q.data(), p.data(), face_velocity);
+  comm.exchange_halo(x, face_velocity, 1, 3);
   comm.sum(&budget.source_m3_per_s, 2);
   result.source_m3_per_s = budget.source_m3_per_s;
   result.outlet_flow_m3_per_s = budget.outlet_flow_m3_per_s;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "communicator.hpp"
 #include "kernels/physics/secretion_laws.hpp"
 
 #if LACTOSIM_HAVE_HYPRE
@@ -29,8 +30,8 @@ void check(HYPRE_Int code, const char* what) { hypre_check(code, "pressure AMG",
 struct PressureAmg::Hypre {
   HYPRE_IJMatrix A_ij = nullptr;
   HYPRE_ParCSRMatrix A = nullptr;
-  HYPRE_IJVector b_ij = nullptr, x_ij = nullptr;
-  HYPRE_ParVector b = nullptr, x = nullptr;
+  HYPRE_IJVector b_ij = nullptr, x_ij = nullptr, r_ij = nullptr;
+  HYPRE_ParVector b = nullptr, x = nullptr, r = nullptr;  // r: the decomposed residual check's
   HYPRE_Solver pcg = nullptr, amg = nullptr;
   std::vector<HYPRE_Int> rows;
   ~Hypre() {
@@ -39,12 +40,13 @@ struct PressureAmg::Hypre {
     if (A_ij) HYPRE_IJMatrixDestroy(A_ij);
     if (b_ij) HYPRE_IJVectorDestroy(b_ij);
     if (x_ij) HYPRE_IJVectorDestroy(x_ij);
+    if (r_ij) HYPRE_IJVectorDestroy(r_ij);
   }
 };
 
 PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uint8_t>& lumen,
                          const std::vector<std::uint8_t>& outlet, const std::vector<double>& mobility,
-                         const std::vector<std::int32_t>* neighbour) {
+                         const std::vector<std::int32_t>* neighbour, const AmgRanks* ranks) {
   const auto t0 = std::chrono::steady_clock::now();
   const long nv = block.padded_voxels();
   if (long(lumen.size()) != nv || long(outlet.size()) != nv || long(mobility.size()) != nv)
@@ -70,6 +72,29 @@ PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uin
     if (block.sparse()) return (*neighbour)[std::size_t(6 * v + 2 * axis + side)];
     return v + (side ? 1 : -1) * block.stride(axis);
   };
+  // Decomposed: rows numbered rank after rank; each voxel's global row (−1: not an unknown), halo
+  // included, so that a row can name its neighbour across the cut.
+  total_unknowns_ = long(cell_.size());
+  std::vector<double> global_row;
+  if (ranks && ranks->decomposed()) {
+    comm_ = ranks->comm;
+    std::vector<double> counts(std::size_t(comm_->size()), 0.0);
+    counts[std::size_t(comm_->rank())] = double(cell_.size());
+    comm_->sum(counts);
+    total_unknowns_ = 0;
+    for (int r = 0; r < comm_->size(); ++r) {
+      if (r < comm_->rank()) first_row_ += long(counts[std::size_t(r)]);
+      total_unknowns_ += long(counts[std::size_t(r)]);
+    }
+    global_row.assign(std::size_t(nv), -1.0);
+    for (std::size_t r = 0; r < cell_.size(); ++r) global_row[std::size_t(cell_[r])] = double(first_row_ + long(r));
+    ranks->exchange_halo(global_row.data(), 1);
+  }
+  const auto column_of = [&](long w) -> long {
+    const long c = comm_ ? long(global_row[std::size_t(w)]) : row_of[std::size_t(w)];
+    if (c < 0) throw std::logic_error("PressureAmg: a lumen neighbour that is no unknown");
+    return c;
+  };
   // Rows exactly as the CPU pass applies them (kernels/cpu/lumen_flow.cpp): a lumen neighbour adds
   // M_ij/h² to the diagonal, and −M_ij/h² off it unless it is an outlet (p_j = 0 there).
   const double inv_h2 = 1.0 / (block.h_m * block.h_m);
@@ -77,7 +102,7 @@ PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uin
   for (const long v : cell_) {
     double diagonal = 0.0;
     const std::size_t diag_at = col_.size();
-    col_.push_back(int(row_of[v]));
+    col_.push_back(column_of(v));
     value_.push_back(0.0);
     for (int axis = 0; axis < 3; ++axis)
       for (const long w : {neighbour_of(v, axis, 0), neighbour_of(v, axis, 1)}) {
@@ -85,26 +110,27 @@ PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uin
         const double m = physics::face_mobility(mobility[v], mobility[w]) * inv_h2;
         diagonal += m;
         if (!outlet[w]) {
-          col_.push_back(int(row_of[w]));
+          col_.push_back(column_of(w));
           value_.push_back(-m);
         }
       }
     value_[diag_at] = diagonal;
     row_start_.push_back(long(col_.size()));
   }
-  if (cell_.empty()) return;
+  if (total_unknowns_ == 0) return;  // (every rank agrees)
 
   ensure_hypre_mpi();
   hypre_ = std::make_unique<Hypre>();
   Hypre& h = *hypre_;
-  const HYPRE_BigInt last = HYPRE_BigInt(cell_.size()) - 1;
-  check(HYPRE_IJMatrixCreate(MPI_COMM_SELF, 0, last, 0, last, &h.A_ij), "IJMatrixCreate");
+  const MPI_Comm comm = comm_ ? MPI_COMM_WORLD : MPI_COMM_SELF;
+  const HYPRE_BigInt first = first_row_, last = first_row_ + HYPRE_BigInt(cell_.size()) - 1;
+  check(HYPRE_IJMatrixCreate(comm, first, last, first, last, &h.A_ij), "IJMatrixCreate");
   check(HYPRE_IJMatrixSetObjectType(h.A_ij, HYPRE_PARCSR), "IJMatrixSetObjectType");
   check(HYPRE_IJMatrixInitialize(h.A_ij), "IJMatrixInitialize");
   std::vector<HYPRE_BigInt> cols;
   for (long r = 0; r < long(cell_.size()); ++r) {
     HYPRE_Int n = HYPRE_Int(row_start_[r + 1] - row_start_[r]);
-    HYPRE_BigInt row = r;
+    HYPRE_BigInt row = first_row_ + r;
     cols.assign(col_.begin() + row_start_[r], col_.begin() + row_start_[r + 1]);
     check(HYPRE_IJMatrixSetValues(h.A_ij, 1, &n, &row, cols.data(), value_.data() + row_start_[r]),
           "IJMatrixSetValues");
@@ -112,14 +138,15 @@ PressureAmg::PressureAmg(const kernels::Block& block, const std::vector<std::uin
   check(HYPRE_IJMatrixAssemble(h.A_ij), "IJMatrixAssemble");
   check(HYPRE_IJMatrixGetObject(h.A_ij, reinterpret_cast<void**>(&h.A)), "IJMatrixGetObject");
   h.rows.resize(cell_.size());
-  for (std::size_t r = 0; r < cell_.size(); ++r) h.rows[r] = HYPRE_Int(r);
-  hypre_create_vector(last, h.b_ij, h.b, "pressure AMG");
-  hypre_create_vector(last, h.x_ij, h.x, "pressure AMG");
+  for (std::size_t r = 0; r < cell_.size(); ++r) h.rows[r] = HYPRE_Int(first_row_ + long(r));
+  hypre_create_vector(comm, first, last, h.b_ij, h.b, "pressure AMG");
+  hypre_create_vector(comm, first, last, h.x_ij, h.x, "pressure AMG");
+  if (comm_) hypre_create_vector(comm, first, last, h.r_ij, h.r, "pressure AMG");
 
   // One V-cycle of BoomerAMG per CG iteration, as a fixed (symmetric) preconditioner: HMIS
   // coarsening and symmetric hybrid Gauss–Seidel smoothing keep it symmetric positive definite.
   hypre_create_one_v_cycle(h.amg, "pressure AMG");
-  check(HYPRE_ParCSRPCGCreate(MPI_COMM_SELF, &h.pcg), "ParCSRPCGCreate");
+  check(HYPRE_ParCSRPCGCreate(comm, &h.pcg), "ParCSRPCGCreate");
   HYPRE_PCGSetTwoNorm(h.pcg, 1);
   HYPRE_PCGSetPrintLevel(h.pcg, 0);
   HYPRE_PCGSetLogging(h.pcg, 1);
@@ -134,11 +161,12 @@ PressureAmg::~PressureAmg() = default;
 PressureAmgResult PressureAmg::solve(const double* q, double* p, double rel_tol, int max_iterations) {
   PressureAmgResult result;
   const long n = long(cell_.size());
-  if (n == 0) return result;
+  if (total_unknowns_ == 0) return result;
   Hypre& h = *hypre_;
   std::vector<double> values(static_cast<std::size_t>(n));
   double qq = 0.0;
   for (long r = 0; r < n; ++r) values[r] = q[cell_[r]], qq += values[r] * values[r];
+  if (comm_) comm_->sum(&qq, 1);
   if (qq == 0.0) {  // no source: p = 0 is the answer (as the Jacobi CG: it never iterates)
     return result;
   }
@@ -161,13 +189,7 @@ PressureAmgResult PressureAmg::solve(const double* q, double* p, double rel_tol,
     HYPRE_PCGGetNumIterations(h.pcg, &iterations);
     result.iterations += int(iterations);
     check(HYPRE_IJVectorGetValues(h.x_ij, HYPRE_Int(n), h.rows.data(), values.data()), "IJVectorGetValues x");
-    rr = 0.0;
-    for (long r = 0; r < n; ++r) {
-      double Ap = 0.0;
-      for (long e = row_start_[r]; e < row_start_[r + 1]; ++e) Ap += value_[e] * values[col_[e]];
-      const double res = q[cell_[r]] - Ap;
-      rr += res * res;
-    }
+    rr = residual_squared(q, values);
     if (rr <= rel_tol * rel_tol * qq || result.iterations >= max_iterations) break;
   }
   for (long r = 0; r < n; ++r) p[cell_[r]] = values[r];
@@ -175,9 +197,29 @@ PressureAmgResult PressureAmg::solve(const double* q, double* p, double rel_tol,
   return result;
 }
 
+double PressureAmg::residual_squared(const double* q, const std::vector<double>& values) {
+  if (comm_) {
+    // Across ranks A x needs the neighbours' values: hypre's own product, r = b − A x (b holds q).
+    Hypre& h = *hypre_;
+    check(HYPRE_ParVectorCopy(h.b, h.r), "ParVectorCopy");
+    check(HYPRE_ParCSRMatrixMatvec(-1.0, h.A, h.x, 1.0, h.r), "ParCSRMatrixMatvec");
+    double rr = 0.0;
+    check(HYPRE_ParVectorInnerProd(h.r, h.r, &rr), "ParVectorInnerProd");
+    return rr;
+  }
+  double rr = 0.0;
+  for (long r = 0; r < long(cell_.size()); ++r) {
+    double Ap = 0.0;
+    for (long e = row_start_[r]; e < row_start_[r + 1]; ++e) Ap += value_[e] * values[col_[e]];
+    const double res = q[cell_[r]] - Ap;
+    rr += res * res;
+  }
+  return rr;
+}
+
 double PressureAmg::v_cycle_convergence_factor(const double* q, int cycles) {
   const long n = long(cell_.size());
-  if (n == 0 || cycles < 1) return 0.0;
+  if (total_unknowns_ == 0 || cycles < 1) return 0.0;
   Hypre& h = *hypre_;
   std::vector<double> values(static_cast<std::size_t>(n));
   for (long r = 0; r < n; ++r) values[r] = q[cell_[r]];
@@ -190,14 +232,10 @@ double PressureAmg::v_cycle_convergence_factor(const double* q, int cycles) {
   HYPRE_BoomerAMGSetMaxIter(h.amg, 1);  // back to one cycle per CG iteration
   // The residual after the cycles, computed here from the matrix (not hypre's logging).
   check(HYPRE_IJVectorGetValues(h.x_ij, HYPRE_Int(n), h.rows.data(), values.data()), "IJVectorGetValues x");
-  double rr = 0.0, qq = 0.0;
-  for (long r = 0; r < n; ++r) {
-    double Ap = 0.0;
-    for (long e = row_start_[r]; e < row_start_[r + 1]; ++e) Ap += value_[e] * values[col_[e]];
-    const double res = q[cell_[r]] - Ap;
-    rr += res * res;
-    qq += q[cell_[r]] * q[cell_[r]];
-  }
+  const double rr = residual_squared(q, values);
+  double qq = 0.0;
+  for (long r = 0; r < n; ++r) qq += q[cell_[r]] * q[cell_[r]];
+  if (comm_) comm_->sum(&qq, 1);
   return qq > 0.0 ? std::pow(std::sqrt(rr / qq), 1.0 / cycles) : 0.0;
 }
 
@@ -206,7 +244,7 @@ double PressureAmg::v_cycle_convergence_factor(const double* q, int cycles) {
 struct PressureAmg::Hypre {};
 
 PressureAmg::PressureAmg(const kernels::Block&, const std::vector<std::uint8_t>&, const std::vector<std::uint8_t>&,
-                         const std::vector<double>&, const std::vector<std::int32_t>*) {
+                         const std::vector<double>&, const std::vector<std::int32_t>*, const AmgRanks*) {
   throw std::runtime_error(
       "flow.pressure_preconditioner = amg needs hypre, and this build has none (install libhypre-dev and rebuild)");
 }

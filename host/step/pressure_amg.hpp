@@ -11,13 +11,19 @@
 // mobility only, so the hierarchy is built once per run and every step reuses it.
 //
 // Host memory, any executor: the stepper downloads q and the starting p, solves here, and uploads p
-// (a few MB per solve on the lobule). Serial: hypre runs on MPI_COMM_SELF (MPI is initialised here
-// when nobody has, and finalised at exit); the decomposed solve belongs to issue #16.
+// (a few MB per solve on the lobule). One rank: hypre runs on MPI_COMM_SELF (MPI is initialised here
+// when nobody has, and finalised at exit). Decomposed over MPI ranks (issue #16): each rank holds the
+// rows of its slab's unknowns, numbered after the lower ranks' (a ParCSR matrix on MPI_COMM_WORLD);
+// a row names its neighbours across the cut by their global numbers, learnt through one halo exchange.
+// BoomerAMG's coarsening then depends on the partition, so a decomposed solve meets the same
+// tolerance by a slightly different route: the pressures agree with one rank's to the solve's
+// tolerance, not to rounding (tests/mpi/test_decomposed_runs.cpp measures it).
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "communicator.hpp"
 #include "kernels/problem.hpp"
 
 namespace lactosim::step {
@@ -37,7 +43,7 @@ class PressureAmg {
   // when block.sparse()). Throws std::runtime_error when the build has no hypre or hypre fails.
   PressureAmg(const kernels::Block& block, const std::vector<std::uint8_t>& lumen,
               const std::vector<std::uint8_t>& outlet, const std::vector<double>& mobility,
-              const std::vector<std::int32_t>* neighbour = nullptr);
+              const std::vector<std::int32_t>* neighbour = nullptr, const AmgRanks* ranks = nullptr);
   ~PressureAmg();
   PressureAmg(const PressureAmg&) = delete;
   PressureAmg& operator=(const PressureAmg&) = delete;
@@ -59,9 +65,13 @@ class PressureAmg {
   std::vector<std::int64_t> cell_;   // unknown → padded voxel
   // A in compressed rows over the unknowns (for the residual check).
   std::vector<long> row_start_;
-  std::vector<int> col_;
+  std::vector<long> col_;  // local unknowns on one rank; global row numbers when decomposed
   std::vector<double> value_;
   double setup_s_ = 0;
+  Communicator* comm_ = nullptr;  // decomposed: the ranks' sums; null on one rank
+  long first_row_ = 0, total_unknowns_ = 0;
+  // ‖q − A x‖² over every rank's unknowns, x = the solver's current answer (values: this rank's part).
+  double residual_squared(const double* q, const std::vector<double>& values);
 };
 
 }  // namespace lactosim::step

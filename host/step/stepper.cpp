@@ -57,11 +57,11 @@ void Stepper::load(const kernels::Problem& problem, const std::vector<double>& c
   advection_courant_ = problem.advection_courant;
   pressure_amg_.reset();
   if (problem.has_flow && problem.pressure_amg) {
-    if (comm_->size() > 1)
-      throw std::runtime_error("flow.pressure_preconditioner = amg is not decomposed over MPI ranks yet (issue #16): "
-                               "use flow.pressure_preconditioner = jacobi under mpirun");
+    // Decomposed: one matrix over the ranks (pressure_amg.hpp); its rows learn their neighbours
+    // across the cut through the executor's halo exchange.
+    AmgRanks ranks{comm_.get(), [this, &x](double* field, int n_blocks) { comm_->exchange_halo(x, field, n_blocks, 1); }};
     pressure_amg_ = std::make_unique<PressureAmg>(problem.block, problem.lumen, problem.outlet, problem.lumen_mobility,
-                                                  &problem.sparse.neighbour);
+                                                  &problem.sparse.neighbour, &ranks);
   }
   // c_new starts as a copy of c so that the voxels no pass writes (the halo) read the same in both.
   c_ = x.from_host(concentrations);
