@@ -28,6 +28,9 @@ struct LumenFlowView {
   long n_unknowns = 0;
   // Sparse layout (kernels/voxel_layout.hpp): [6·slot + 2·axis + side]; null in the dense layout.
   const std::int32_t* neighbour = nullptr;
+  // Sparse layout: the grid rows' slots, [ny·nz + 1] (ProblemView::row_start), for the velocities'
+  // budget, summed per row as in the dense layout; null in the dense layout.
+  const std::int64_t* row_start = nullptr;
 };
 
 struct LumenFlowResult {

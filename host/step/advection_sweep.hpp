@@ -34,13 +34,13 @@ class AdvectionSweep {
   // Freezes the face velocities (m/s, [3v + axis]) and the lumen water source q (1/s, per padded
   // voxel) of the state the preconditioner is set up at, and orders the lumen voxels upstream first.
   void set_flow(const std::vector<double>& face_velocity_m_per_s, const std::vector<double>& q_per_s);
-  // v ← (I − γA)⁻¹ v for every advected species, v in the padded species-major layout.
+  // v ← (I − γA)⁻¹ v for every advected species, v in the padded species-major layout (per slot in
+  // the sparse layout).
   void apply(double gamma, std::vector<double>& v) const;
   bool ready() const { return !order_.empty(); }
   long cyclic_voxels() const { return cyclic_; }
 
  private:
-  static int physics_in_count(const kernels::LumenAdvectionView& view, const long stride[3], double inv_h, long v);
   const kernels::Problem& problem_;
   std::vector<double> velocity_, q_;
   std::vector<long> order_;  // lumen voxels, upstream first

@@ -38,6 +38,7 @@ class CpuExecutor final : public Executor {
     flow_ = LumenFlowView{problem_.block, problem_.lumen.data(), problem_.outlet.data(),
                           problem_.lumen_mobility.data()};
     flow_.neighbour = view_.neighbour;  // null in the dense layout
+    flow_.row_start = view_.row_start;
     if (problem_.has_flow) {
       // The pressure solve's unknowns, listed once (kernels/lumen_flow.hpp).
       flow_unknowns_ = cpu::flow_unknowns(flow_);

@@ -22,6 +22,11 @@
 // Reproducibility (DESIGN §2): voxel updates are independent (double-buffered through `work`), min and
 // max are exact in any order, and the drained amounts are summed over a fixed outlet list by chunked_sum,
 // so 1 and N threads give bitwise equal results.
+//
+// Layouts (kernels/voxel_layout.hpp): the pass is written once over the neighbour steps and the voxel
+// set — dense, the interior rows; sparse, the modelled slots, which are the same voxels in the same
+// order (the ghost is not lumen) — so both layouts do the same operations on the same values: the same
+// bits (tests/verification/test_sparse_step_kernels.cpp).
 #include "../lumen_advection.hpp"
 
 #include <algorithm>
@@ -30,6 +35,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../physics/upwind_faces.hpp"
@@ -41,29 +47,56 @@ namespace {
 using physics::upwind_faces;
 using VoxelFaces = physics::UpwindFaces;
 
-}  // namespace
+// The voxels a pass visits, in parallel: dense, the interior rows (never the halo); sparse, the
+// modelled slots 0 … n_active − 1 (never the ghost). fn(v) returns a value; the largest or smallest of
+// them is returned (exact in any order).
+template <bool Sparse, class Fn>
+double max_over_voxels(const Block& b, double init, Fn fn) {
+  double m = init;
+  if constexpr (Sparse) {
+#pragma omp parallel for schedule(static) reduction(max : m)
+    for (long v = 0; v < b.padded_voxels() - 1; ++v) m = std::max(m, fn(v));
+  } else {
+#pragma omp parallel for collapse(2) schedule(static) reduction(max : m)
+    for (int k = 0; k < b.nz; ++k)
+      for (int j = 0; j < b.ny; ++j) {
+        const long row = b.index(0, j, k);
+        for (long v = row; v < row + b.nx; ++v) m = std::max(m, fn(v));
+      }
+  }
+  return m;
+}
 
-AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double courant, double* c,
-                             double* work, double* outlet_outflow_mol) {
-  if (!(courant > 0.0 && courant <= 1.0))
-    throw std::invalid_argument("advect_lumen: courant must lie in (0, 1] (got " + std::to_string(courant) +
-                                "): beyond 1 an upwind step can make concentrations negative");
-  if (!(dt >= 0.0)) throw std::invalid_argument("advect_lumen: dt must be ≥ 0");
+template <bool Sparse, class Fn>
+double min_over_voxels(const Block& b, double init, Fn fn) {
+  double m = init;
+  if constexpr (Sparse) {
+#pragma omp parallel for schedule(static) reduction(min : m)
+    for (long v = 0; v < b.padded_voxels() - 1; ++v) m = std::min(m, fn(v));
+  } else {
+#pragma omp parallel for collapse(2) schedule(static) reduction(min : m)
+    for (int k = 0; k < b.nz; ++k)
+      for (int j = 0; j < b.ny; ++j) {
+        const long row = b.index(0, j, k);
+        for (long v = row; v < row + b.nx; ++v) m = std::min(m, fn(v));
+      }
+  }
+  return m;
+}
+
+template <class Steps>
+AdvectionReport advect(const LumenAdvectionView& view, const Steps& steps, double dt, double courant, double* c,
+                       double* work, double* outlet_outflow_mol) {
+  constexpr bool sparse = std::is_same_v<Steps, TableSteps>;
   const Block& b = view.block;
   const long nv = b.padded_voxels();
-  const long stride[3] = {b.stride(0), b.stride(1), b.stride(2)};
   const double h = b.h_m, inv_h = 1.0 / h, h3 = h * h * h;
   const int ns = view.n_species;
 
   // The sub-step: the fastest-emptying lumen voxel loses at most `courant` of its content per sub-step.
-  double max_rate = 0.0;
-#pragma omp parallel for collapse(2) schedule(static) reduction(max : max_rate)
-  for (int k = 0; k < b.nz; ++k)
-    for (int j = 0; j < b.ny; ++j) {
-      const long row = b.index(0, j, k);
-      for (long v = row; v < row + b.nx; ++v)
-        if (view.lumen[v]) max_rate = std::max(max_rate, upwind_faces(view, stride, inv_h, v).outflow_rate());
-    }
+  const double max_rate = max_over_voxels<sparse>(b, 0.0, [&](long v) {
+    return view.lumen[v] ? upwind_faces(view, steps, inv_h, v).outflow_rate() : 0.0;
+  });
   const int n = physics::advection_substeps(dt, max_rate, courant);
   if (n == 0)
     throw std::runtime_error("advect_lumen: " + std::to_string(dt * max_rate / courant) +
@@ -74,14 +107,20 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
   report.substeps = n;
   report.max_outflow_rate_per_s = max_rate;
 
-  // The outlet voxels, in index order: the fixed order of the outflow sum.
+  // The outlet voxels, in index order (slot order is the dense index order): the fixed order of the
+  // outflow sum.
   std::vector<long> outlets;
-  for (int k = 0; k < b.nz; ++k)
-    for (int j = 0; j < b.ny; ++j) {
-      const long row = b.index(0, j, k);
-      for (long v = row; v < row + b.nx; ++v)
-        if (view.lumen[v] && view.outlet[v]) outlets.push_back(v);
-    }
+  if constexpr (sparse) {
+    for (long v = 0; v < nv - 1; ++v)
+      if (view.lumen[v] && view.outlet[v]) outlets.push_back(v);
+  } else {
+    for (int k = 0; k < b.nz; ++k)
+      for (int j = 0; j < b.ny; ++j) {
+        const long row = b.index(0, j, k);
+        for (long v = row; v < row + b.nx; ++v)
+          if (view.lumen[v] && view.outlet[v]) outlets.push_back(v);
+      }
+  }
   std::vector<double> drained(ns, 0.0);  // mol over the whole dt, per species
 
   double min_value = DBL_MAX;
@@ -91,51 +130,56 @@ AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double c
     // What the outlets drain during this sub-step, from the values the update below starts from.
     const std::vector<double> out = chunked_sum(long(outlets.size()), ns, [&](long o, double* partial) {
       const long v = outlets[o];
-      const double drain_m3_per_s = upwind_faces(view, stride, inv_h, v).drain * h3;
+      const double drain_m3_per_s = upwind_faces(view, steps, inv_h, v).drain * h3;
       for (int s = 0; s < ns; ++s)
         if (view.advected[s]) partial[s] += src[s * nv + v] * drain_m3_per_s;
     });
     for (int s = 0; s < ns; ++s) drained[s] += out[s] * tau;
 
-#pragma omp parallel for collapse(2) schedule(static) reduction(min : min_value)
-    for (int k = 0; k < b.nz; ++k)
-      for (int j = 0; j < b.ny; ++j) {
-        const long row = b.index(0, j, k);
-        for (long v = row; v < row + b.nx; ++v) {
-          if (!view.lumen[v]) continue;
-          const VoxelFaces f = upwind_faces(view, stride, inv_h, v);
-          const double keep = 1.0 - tau * f.loss_rate();  // ≥ 1 − courant ≥ 0
-          for (int s = 0; s < ns; ++s) {
-            if (!view.advected[s]) continue;
-            const double* cs = src + s * nv;
-            double gain = 0.0;
-            for (int m = 0; m < f.n_in; ++m) gain += f.in_rate[m] * cs[f.upwind[m]];
-            const double value = cs[v] * keep + tau * gain;
-            dst[s * nv + v] = value;
-            min_value = std::min(min_value, value);
-          }
-        }
+    min_value = min_over_voxels<sparse>(b, min_value, [&](long v) {
+      double voxel_min = DBL_MAX;
+      if (!view.lumen[v]) return voxel_min;
+      const VoxelFaces f = upwind_faces(view, steps, inv_h, v);
+      const double keep = 1.0 - tau * f.loss_rate();  // ≥ 1 − courant ≥ 0
+      for (int s = 0; s < ns; ++s) {
+        if (!view.advected[s]) continue;
+        const double* cs = src + s * nv;
+        double gain = 0.0;
+        for (int m = 0; m < f.n_in; ++m) gain += f.in_rate[m] * cs[f.upwind[m]];
+        const double value = cs[v] * keep + tau * gain;
+        dst[s * nv + v] = value;
+        voxel_min = std::min(voxel_min, value);
       }
+      return voxel_min;
+    });
     std::swap(src, dst);
   }
 
   // After an odd number of sub-steps the result lies in `work`: copy it back (lumen, advected only;
   // everything else in c was never touched).
-  if (src != c) {
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int k = 0; k < b.nz; ++k)
-      for (int j = 0; j < b.ny; ++j) {
-        const long row = b.index(0, j, k);
-        for (long v = row; v < row + b.nx; ++v) {
-          if (!view.lumen[v]) continue;
-          for (int s = 0; s < ns; ++s)
-            if (view.advected[s]) c[s * nv + v] = work[s * nv + v];
-        }
-      }
-  }
+  if (src != c)
+    min_over_voxels<sparse>(b, DBL_MAX, [&](long v) {
+      if (view.lumen[v])
+        for (int s = 0; s < ns; ++s)
+          if (view.advected[s]) c[s * nv + v] = work[s * nv + v];
+      return DBL_MAX;
+    });
   for (int s = 0; s < ns; ++s) outlet_outflow_mol[s] += drained[s];
   report.min_value = min_value;
   return report;
+}
+
+}  // namespace
+
+AdvectionReport advect_lumen(const LumenAdvectionView& view, double dt, double courant, double* c,
+                             double* work, double* outlet_outflow_mol) {
+  if (!(courant > 0.0 && courant <= 1.0))
+    throw std::invalid_argument("advect_lumen: courant must lie in (0, 1] (got " + std::to_string(courant) +
+                                "): beyond 1 an upwind step can make concentrations negative");
+  if (!(dt >= 0.0)) throw std::invalid_argument("advect_lumen: dt must be ≥ 0");
+  if (view.neighbour) return advect(view, TableSteps{view.neighbour}, dt, courant, c, work, outlet_outflow_mol);
+  const Block& b = view.block;
+  return advect(view, DenseSteps{{b.stride(0), b.stride(1), b.stride(2)}}, dt, courant, c, work, outlet_outflow_mol);
 }
 
 }  // namespace lactosim::kernels::cpu

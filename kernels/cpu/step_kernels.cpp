@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
 // CPU (OpenMP) implementation of kernels/step_kernels.hpp. Every formula comes from
 // kernels/physics/; these loops only index. Sums go through chunked_sum (thread-count independent).
+//
+// Layouts (kernels/voxel_layout.hpp): the face, gather and reaction-voxel passes index through lists
+// that to_sparse_layout renumbers, with the species stride padded_voxels() in both layouts, so they
+// are the same code for both. The stencil (diffuse_species) and the per-row sums
+// (amounts_by_compartment) choose the layout once at the top; the sparse path does the dense one's
+// operations on the same values in the same order (an unmodelled neighbour is the ghost: compartment
+// −1, concentration 0, as the dense halo), so both give the same bits.
 #include "../step_kernels.hpp"
 
 #include <algorithm>
@@ -12,6 +19,7 @@
 #include "../physics/secretion_laws.hpp"
 #include "../physics/step_acceptance.hpp"
 #include "../physics/transport_laws.hpp"
+#include "../stencil_steps.hpp"
 #include "deterministic_sum.hpp"
 
 namespace lactosim::kernels::cpu {
@@ -23,6 +31,30 @@ void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const dou
   for (long f = 0; f < p.n_faces; ++f) membrane_face_fluxes(p, r, sec, c, stride, f, face_flux);
 }
 
+namespace {
+
+// One voxel's diffusion update (DESIGN §3), v's neighbours from `steps`; returns the value for the
+// acceptance minimum (DBL_MAX where nothing diffuses).
+template <class Steps>
+inline double diffuse_voxel(const Steps& steps, const std::int8_t* comp, const std::int8_t* kd, const double* Dh,
+                            const double* clamp, double dt, const double* cs, double* out, long v) {
+  const int ci = comp[v];
+  const int what = ci < 0 ? 0 : kd[ci];
+  if (what != 2) {  // outside the model or species absent → 0; clamped → its value
+    out[v] = what == 0 ? 0.0 : clamp[ci];
+    return DBL_MAX;
+  }
+  const long xm = steps.minus(v, 0), xp = steps.plus(v, 0), ym = steps.minus(v, 1), yp = steps.plus(v, 1),
+             zm = steps.minus(v, 2), zp = steps.plus(v, 2);
+  const double c_j[6] = {cs[xm], cs[xp], cs[ym], cs[yp], cs[zm], cs[zp]};
+  const bool same[6] = {comp[xm] == ci, comp[xp] == ci, comp[ym] == ci, comp[yp] == ci, comp[zm] == ci, comp[zp] == ci};
+  const double value = cs[v] + dt * physics::diffusion_rate(Dh[ci], cs[v], c_j, same);
+  out[v] = value;
+  return physics::value_for_acceptance(value);
+}
+
+}  // namespace
+
 // Diffusion: all species in one parallel region (one fork/join instead of one per species, and no
 // barrier between species: each writes its own array). Per species the sweep is row by row, so the
 // neighbour planes stay in cache; the (species, compartment) tests are hoisted into a small table.
@@ -30,7 +62,6 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
                        double* c_new) {
   const Block& b = p.block;
   const long nv = b.padded_voxels();
-  const long sx = b.stride(0), sy = b.stride(1), sz = b.stride(2);
   const int ns = p.n_species, nc = p.n_compartments;
   const double inv_h2 = 1.0 / (b.h_m * b.h_m);
   const std::int8_t* comp = p.compartment;
@@ -44,6 +75,23 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
       D_inv_h2[s * nc + ci] = D * inv_h2;
     }
   double min_value = DBL_MAX;
+  if (p.neighbour) {  // sparse: every modelled slot (never the ghost), neighbours from the table
+    const TableSteps steps{p.neighbour};
+    const long n_active = nv - 1;
+#pragma omp parallel reduction(min : min_value)
+    for (int s = 0; s < ns; ++s) {
+      const double* cs = c + s * nv;
+      double* out = c_new + s * nv;
+      const std::int8_t* kd = kind.data() + s * nc;
+      const double* Dh = D_inv_h2.data() + s * nc;
+      const double* clamp = r.clamp_mM + s * nc;
+#pragma omp for schedule(static) nowait
+      for (long v = 0; v < n_active; ++v)
+        min_value = std::min(min_value, diffuse_voxel(steps, comp, kd, Dh, clamp, dt, cs, out, v));
+    }
+    return min_value;
+  }
+  const DenseSteps steps{{b.stride(0), b.stride(1), b.stride(2)}};
 #pragma omp parallel reduction(min : min_value)
   for (int s = 0; s < ns; ++s) {
     const double* cs = c + s * nv;
@@ -55,20 +103,8 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
     for (int k = 0; k < b.nz; ++k)
       for (int j = 0; j < b.ny; ++j) {
         const long row = b.index(0, j, k);
-        for (long v = row; v < row + b.nx; ++v) {
-          const int ci = comp[v];
-          const int what = ci < 0 ? 0 : kd[ci];
-          if (what != 2) {  // outside the model or species absent → 0; clamped → its value
-            out[v] = what == 0 ? 0.0 : clamp[ci];
-            continue;
-          }
-          const double c_j[6] = {cs[v - sx], cs[v + sx], cs[v - sy], cs[v + sy], cs[v - sz], cs[v + sz]};
-          const bool same[6] = {comp[v - sx] == ci, comp[v + sx] == ci, comp[v - sy] == ci,
-                                comp[v + sy] == ci, comp[v - sz] == ci, comp[v + sz] == ci};
-          const double value = cs[v] + dt * physics::diffusion_rate(Dh[ci], cs[v], c_j, same);
-          out[v] = value;
-          min_value = std::min(min_value, physics::value_for_acceptance(value));
-        }
+        for (long v = row; v < row + b.nx; ++v)
+          min_value = std::min(min_value, diffuse_voxel(steps, comp, kd, Dh, clamp, dt, cs, out, v));
       }
   }
   return min_value;
@@ -230,9 +266,12 @@ void amounts_by_compartment(const ProblemView& p, const double* c, double* amoun
   const int ns = p.n_species, nc = p.n_compartments;
   const double volume = b.h_m * b.h_m * b.h_m;
   const long n_rows = long(b.ny) * b.nz;
+  // Every grid row, empty ones too in the sparse layout, so the chunks of rows are the dense ones.
+  const std::int64_t* row_start = p.row_start;
   const std::vector<double> totals = chunked_sum(n_rows, nc * ns, [&](long row, double* partial) {
-    const long first = b.index(0, int(row % b.ny), int(row / b.ny));
-    for (long v = first; v < first + b.nx; ++v) {
+    const long first = row_start ? long(row_start[row]) : b.index(0, int(row % b.ny), int(row / b.ny));
+    const long last = row_start ? long(row_start[row + 1]) : first + b.nx;
+    for (long v = first; v < last; ++v) {
       const int comp = p.compartment[v];
       if (comp < 0) continue;
       for (int s = 0; s < ns; ++s) partial[comp * ns + s] += c[s * nv + v] * volume;

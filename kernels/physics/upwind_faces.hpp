@@ -9,11 +9,14 @@
 //
 // Faces whose neighbour is not lumen carry nothing and are never read (u is 0 there anyway). Both
 // voxels of a face evaluate the same u·inv_h, so what one loses the other gains. Face order −x, +x,
-// −y, +y, −z, +z: the sums are bitwise the same on both executors.
+// −y, +y, −z, +z: the sums are bitwise the same on both executors — and in both voxel layouts: the
+// neighbours come from `steps` (kernels/stencil_steps.hpp), and the − face of v along an axis is
+// face_velocity[3·minus(v) + axis] in either (the sparse ghost is not lumen, so it is never read).
 #pragma once
 #include <cmath>
 
 #include "../lumen_advection.hpp"
+#include "../stencil_steps.hpp"
 #include "host_device.hpp"
 
 namespace lactosim::kernels::physics {
@@ -30,11 +33,12 @@ struct UpwindFaces {
   LACTOSIM_HD double outflow_rate() const { return out_rate + (drain > 0.0 ? drain : 0.0); }
 };
 
-LACTOSIM_HD UpwindFaces upwind_faces(const LumenAdvectionView& view, const long stride[3], double inv_h, long v) {
+template <class Steps>
+LACTOSIM_HD UpwindFaces upwind_faces(const LumenAdvectionView& view, const Steps& steps, double inv_h, long v) {
   UpwindFaces f;
   double in_total = 0.0;
   for (int axis = 0; axis < 3; ++axis) {
-    const long lower = v - stride[axis], upper = v + stride[axis];
+    const long lower = steps.minus(v, axis), upper = steps.plus(v, axis);
     if (view.lumen[lower]) {
       const double rate = view.face_velocity[3 * lower + axis] * inv_h;  // > 0: lower → v
       if (rate > 0.0) {
@@ -59,6 +63,11 @@ LACTOSIM_HD UpwindFaces upwind_faces(const LumenAdvectionView& view, const long 
   // The outlet drains all the water reaching it (p = 0 there): Q_o = inflow − outflow + q_o h³.
   if (view.outlet[v]) f.drain = in_total - f.out_rate + view.q[v];
   return f;
+}
+
+// The dense layout's form (the CUDA executor's; it runs dense only).
+LACTOSIM_HD UpwindFaces upwind_faces(const LumenAdvectionView& view, const long stride[3], double inv_h, long v) {
+  return upwind_faces(view, DenseSteps{{stride[0], stride[1], stride[2]}}, inv_h, v);
 }
 
 // The sub-steps of an advection over dt (host code: both executors and the ranks' agreement in
