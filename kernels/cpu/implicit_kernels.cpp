@@ -5,6 +5,7 @@
 
 #include "../physics/extrapolation.hpp"
 #include "../physics/step_acceptance.hpp"
+#include "../voxel_layout.hpp"
 
 #include <algorithm>
 #include <array>
@@ -41,26 +42,61 @@ Operator operator_of(const ProblemView& p, int s, double dt, const double* decay
 
 long row_first(const Block& b, long row) { return b.index(0, int(row % b.ny), int(row / b.ny)); }
 
-// Σ over rows of row_fn(first voxel of the row) → W partials, added in row order.
-template <int W, class RowFn>
-std::array<double, W> row_sums(const Block& b, RowFn row_fn) {
-  const long n_rows = long(b.ny) * b.nz;
+// The two voxel layouts (kernels/problem.hpp, kernels/voxel_layout.hpp) as compile-time policies for
+// the row passes below, so that the dense loops keep their code (no per-voxel branch on the layout):
+// grid row r = k·ny + j is [begin(r), end(r)) — every row, empty ones too in the sparse layout, so
+// sums per row added in row order group alike — and a voxel's neighbours are v ± stride (dense) or
+// the neighbour table's (sparse: the ghost, compartment −1, for an unmodelled voxel, which the dense
+// halo and stroma voxels also are; so every comparison of compartments gives the same answer).
+struct DenseGrid {
+  Block b;
+  long s[3];
+  explicit DenseGrid(const Block& block) : b(block), s{block.stride(0), block.stride(1), block.stride(2)} {}
+  long rows() const { return long(b.ny) * b.nz; }
+  long begin(long row) const { return row_first(b, row); }
+  long end(long row) const { return row_first(b, row) + b.nx; }
+  long minus(long v, int a) const { return v - s[a]; }
+  long plus(long v, int a) const { return v + s[a]; }
+};
+struct SparseGrid {
+  long n_rows;
+  const std::int64_t* row_start;
+  const std::int32_t* neighbour;
+  long rows() const { return n_rows; }
+  long begin(long row) const { return row_start[row]; }
+  long end(long row) const { return row_start[row + 1]; }
+  long minus(long v, int a) const { return neighbour[6 * v + 2 * a]; }
+  long plus(long v, int a) const { return neighbour[6 * v + 2 * a + 1]; }
+};
+
+// body(grid) for the view's layout: the one branch on the layout, at the top of a pass.
+template <class Body>
+auto on_grid(const ProblemView& p, Body body) {
+  if (p.neighbour) return body(SparseGrid{long(p.block.ny) * p.block.nz, p.row_start, p.neighbour});
+  return body(DenseGrid(p.block));
+}
+
+// Σ over rows of row_fn(begin, end) → W partials, added in row order.
+template <int W, class Grid, class RowFn>
+std::array<double, W> row_sums(const Grid& G, RowFn row_fn) {
+  const long n_rows = G.rows();
   std::vector<std::array<double, W>> partial(n_rows);
 #pragma omp parallel for schedule(static)
-  for (long row = 0; row < n_rows; ++row) partial[row] = row_fn(row_first(b, row));
+  for (long row = 0; row < n_rows; ++row) partial[row] = row_fn(G.begin(row), G.end(row));
   std::array<double, W> total{};
   for (const auto& q : partial)
     for (int w = 0; w < W; ++w) total[w] += q[w];
   return total;
 }
 
-double min_active(const Block& b, const Operator& A, const double* c) {
+template <class Grid>
+double min_active(const Grid& G, const Operator& A, const double* c) {
   double min_value = DBL_MAX;
-  const long n_rows = long(b.ny) * b.nz;
+  const long n_rows = G.rows();
 #pragma omp parallel for schedule(static) reduction(min : min_value)
   for (long row = 0; row < n_rows; ++row) {
-    const long first = row_first(b, row);
-    for (long v = first; v < first + b.nx; ++v)
+    const long last = G.end(row);
+    for (long v = G.begin(row); v < last; ++v)
       if (A.active(v)) min_value = std::min(min_value, physics::value_for_acceptance(c[v]));
   }
   return min_value;
@@ -124,18 +160,29 @@ struct CouplingTable {
     return {act && !first_on_line && comp[v - stride] == ci ? -rr : 0.0, act && comp[v + stride] == ci ? -rr : 0.0,
             with_decay ? decay[ci + 1] : 0.0, act};
   }
+  // The same couplings in the sparse layout, from v's neighbours before and after it on the line (the
+  // ghost, compartment −1, where unmodelled: a coupling of 0, as the dense halo's; at a line's first
+  // voxel the neighbour before is always unmodelled, which is what first_on_line gives the dense line).
+  Couplings between(long v, long before, long after, bool with_decay) const {
+    const int ci = comp[v];
+    const bool act = active[ci + 1];
+    const double rr = r[ci + 1];
+    return {act && comp[before] == ci ? -rr : 0.0, act && comp[after] == ci ? -rr : 0.0,
+            with_decay ? decay[ci + 1] : 0.0, act};
+  }
 };
 inline double thomas_pivot(double lower, double upper, double decay, double upper_prime_prev) {
   return 1.0 + decay - lower - upper - lower * upper_prime_prev;
 }
 
 // dt·Σ λ_v c_v h³ over the active voxels: what the decay in A removed from c (A's column sums).
-double decayed_amount(const Block& b, const Operator& A, const double* c) {
+template <class Grid>
+double decayed_amount(const Block& b, const Grid& G, const Operator& A, const double* c) {
   if (!A.decay) return 0.0;
   const double volume = b.h_m * b.h_m * b.h_m;
-  return volume * row_sums<1>(b, [&](long first) {
+  return volume * row_sums<1>(G, [&](long first, long last) {
     double sum = 0.0;
-    for (long v = first; v < first + b.nx; ++v)
+    for (long v = first; v < last; ++v)
       if (A.active(v)) sum += A.decay_dt(v) * c[v];
     return std::array<double, 1>{sum};
   })[0];
@@ -432,19 +479,83 @@ double sweep_z(const Block& b, const CouplingTable& T, const std::vector<double*
   return min_value;
 }
 
-// y = A x over one row; returns Σ x·y over its active voxels.
-double apply_operator_row(const Block& b, const Operator& A, long first, const double* x, double* y) {
-  const long s[3] = {b.stride(0), b.stride(1), b.stride(2)};
+// The sparse layout's line solves (kernels/voxel_layout.hpp): one line at a time — a row's slots (axis
+// 0, with λ) or a y- or z-line's slot list — factored once for the group's operator and solved for
+// each of its species, lines in parallel. Per element, the operations of the dense recurrences in
+// their order (thomas_pivot, c' = upper/pivot, x = (x − lower·x_prev)/pivot, x −= c'·x_next), so the
+// same bits: the dense line's extra elements are its unmodelled voxels u, identity rows (lower =
+// upper = dt·λ = 0, pivot 1, c'_u = +0/1 = +0) holding 0, and an element after such a u (or first on
+// the line) starts afresh here (prev = 0, x/pivot), where the dense line computes
+// pivot = 1 + dt·λ − 0 − upper − 0·(+0) and (x − 0·(+0))/pivot: the same values, −0 included. The
+// back substitution likewise skips the step into a u, where the dense line subtracts (+0)·(+0).
+// decayed_rows[row·g + q] (axis 0, if not null): Σ dt·λ x over the row in order, as solve_x_lanes sums
+// (its unmodelled terms are 0·0 = +0, adding nothing). min_active: the smallest active final value
+// (value_for_acceptance, written as sweep_z writes it), else DBL_MAX.
+double sweep_sparse_lines(const ProblemView& p, int axis, const CouplingTable& T, const std::vector<double*>& cs,
+                          double* decayed_rows, bool min_active) {
+  const Block& b = p.block;
+  const long ghost = b.padded_voxels() - 1;
+  const int g = int(cs.size());
+  const SparseLines lines =
+      axis == 0 ? SparseLines{p.row_start, nullptr, long(b.ny) * b.nz} : sparse_lines_of(p, axis);
+  const int max_length = std::max({b.nx, b.ny, b.nz});
+  double min_value = DBL_MAX;
+#pragma omp parallel
+  {
+    std::vector<long> slot(max_length);
+    std::vector<double> lower(max_length), pivot(max_length), upper_prime(max_length), decay(max_length),
+        x(max_length);
+    std::vector<std::uint8_t> fresh(max_length), active(max_length);
+#pragma omp for schedule(static) reduction(min : min_value)
+    for (long line = 0; line < lines.n_lines; ++line) {
+      const long first = lines.begin(line);
+      const int n = int(lines.end(line) - first);
+      for (int t = 0; t < n; ++t) slot[t] = axis == 0 ? first + t : lines.at(first + t);
+      for (int t = 0; t < n; ++t) {
+        const long v = slot[t], before = p.neighbour[6 * v + 2 * axis], after = p.neighbour[6 * v + 2 * axis + 1];
+        const Couplings cp = T.between(v, before, after, axis == 0);
+        fresh[t] = t == 0 || before == ghost;  // else `before` is slot[t − 1]
+        lower[t] = cp.lower, decay[t] = cp.decay, active[t] = cp.active;
+        pivot[t] = thomas_pivot(cp.lower, cp.upper, cp.decay, fresh[t] ? 0.0 : upper_prime[t - 1]);
+        upper_prime[t] = cp.upper / pivot[t];
+      }
+      for (int q = 0; q < g; ++q) {
+        double* c = cs[q];
+        for (int t = 0; t < n; ++t)
+          x[t] = fresh[t] ? c[slot[t]] / pivot[t] : (c[slot[t]] - lower[t] * x[t - 1]) / pivot[t];
+        for (int t = n - 2; t >= 0; --t)
+          if (!fresh[t + 1]) x[t] -= upper_prime[t] * x[t + 1];
+        for (int t = 0; t < n; ++t) c[slot[t]] = x[t];
+        if (decayed_rows) {
+          double sum = 0.0;
+          for (int t = 0; t < n; ++t) sum += decay[t] * x[t];
+          decayed_rows[line * g + q] = sum;
+        }
+        if (min_active)
+          for (int t = 0; t < n; ++t) {
+            const double value = x[t] - x[t] == 0.0 ? x[t] : -HUGE_VAL;
+            min_value = active[t] && value < min_value ? value : min_value;
+          }
+      }
+    }
+  }
+  return min_value;
+}
+
+// y = A x over one row [first, last); returns Σ x·y over its active voxels.
+template <class Grid>
+double apply_operator_row(const Grid& G, const Operator& A, long first, long last, const double* x, double* y) {
   double dot = 0.0;
-  for (long v = first; v < first + b.nx; ++v) {
+  for (long v = first; v < last; ++v) {
     if (!A.active(v)) {
       y[v] = x[v];
       continue;
     }
     double sum = 0.0;  // Σ_same (x_w − x_v)
     for (int a = 0; a < 3; ++a) {
-      if (A.comp[v - s[a]] == A.comp[v]) sum += x[v - s[a]] - x[v];
-      if (A.comp[v + s[a]] == A.comp[v]) sum += x[v + s[a]] - x[v];
+      const long m = G.minus(v, a), n = G.plus(v, a);
+      if (A.comp[m] == A.comp[v]) sum += x[m] - x[v];
+      if (A.comp[n] == A.comp[v]) sum += x[n] - x[v];
     }
     y[v] = x[v] - A.r(v) * sum + A.decay_dt(v) * x[v];
     dot += x[v] * y[v];
@@ -453,17 +564,19 @@ double apply_operator_row(const Block& b, const Operator& A, long first, const d
 }
 
 // The Jacobi preconditioner: 1 / A_vv = 1 / (1 + r_v · same-compartment neighbours + dt·λ_v).
-double inverse_diagonal(const Block& b, const Operator& A, long v) {
+template <class Grid>
+double inverse_diagonal(const Grid& G, const Operator& A, long v) {
   int same = 0;
   for (int a = 0; a < 3; ++a) {
-    same += A.comp[v - b.stride(a)] == A.comp[v];
-    same += A.comp[v + b.stride(a)] == A.comp[v];
+    same += A.comp[G.minus(v, a)] == A.comp[v];
+    same += A.comp[G.plus(v, a)] == A.comp[v];
   }
   return 1.0 / (1.0 + A.r(v) * same + A.decay_dt(v));
 }
 
 }  // namespace
 
+// Either layout: the gather and reaction voxel lists hold slots in the sparse layout.
 void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
   const long nv = p.block.padded_voxels();
   const int ns = p.n_species;
@@ -477,21 +590,22 @@ void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
 
 void apply_clamps(const ProblemView& p, const RatesView& r, double* c) {
   if (std::none_of(p.clamped, p.clamped + p.n_compartments, [](std::uint8_t x) { return x != 0; })) return;
-  const Block& b = p.block;
-  const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
-  for (int s = 0; s < p.n_species; ++s) {
-    const double* D = p.D_m2_per_s + s * p.n_compartments;
-    const double* clamp = r.clamp_mM + s * p.n_compartments;
-    double* cs = c + s * nv;
+  on_grid(p, [&](const auto& G) {
+    const long nv = p.block.padded_voxels(), n_rows = G.rows();
+    for (int s = 0; s < p.n_species; ++s) {
+      const double* D = p.D_m2_per_s + s * p.n_compartments;
+      const double* clamp = r.clamp_mM + s * p.n_compartments;
+      double* cs = c + s * nv;
 #pragma omp parallel for schedule(static)
-    for (long row = 0; row < n_rows; ++row) {
-      const long first = row_first(b, row);
-      for (long v = first; v < first + b.nx; ++v) {
-        const int ci = p.compartment[v];
-        if (ci >= 0 && D[ci] >= 0.0 && p.clamped[ci]) cs[v] = clamp[ci];
+      for (long row = 0; row < n_rows; ++row) {
+        const long last = G.end(row);
+        for (long v = G.begin(row); v < last; ++v) {
+          const int ci = p.compartment[v];
+          if (ci >= 0 && D[ci] >= 0.0 && p.clamped[ci]) cs[v] = clamp[ci];
+        }
       }
     }
-  }
+  });
 }
 
 namespace {
@@ -520,7 +634,12 @@ double lod_factors(const ProblemView& p, bool with_x, bool with_y, bool with_z, 
     if (with_x || with_y) {
       const bool sums = with_x && A.decay;
       if (sums) decayed_rows.assign(std::size_t(n_rows) * g, 0.0);
-      sweep_planes(b, T, cs, with_x, with_y, sums ? decayed_rows.data() : nullptr);
+      if (p.neighbour) {  // the sparse layout: x, then y (what sweep_planes does plane by plane)
+        if (with_x) sweep_sparse_lines(p, 0, T, cs, sums ? decayed_rows.data() : nullptr, false);
+        if (with_y) sweep_sparse_lines(p, 1, T, cs, nullptr, false);
+      } else {
+        sweep_planes(b, T, cs, with_x, with_y, sums ? decayed_rows.data() : nullptr);
+      }
       if (sums)
         for (int q = 0; q < g; ++q) {
           double sum = 0.0;  // row order: independent of the thread count
@@ -529,7 +648,8 @@ double lod_factors(const ProblemView& p, bool with_x, bool with_y, bool with_z, 
         }
     }
     // c ← (I − dt·L_z)⁻¹ c: monotone and conservative.
-    if (with_z) min_value = std::fmin(min_value, sweep_z(b, T, cs, true));
+    if (with_z)
+      min_value = std::fmin(min_value, p.neighbour ? sweep_sparse_lines(p, 2, T, cs, nullptr, true) : sweep_z(b, T, cs, true));
   }
   return with_z ? min_value : DBL_MAX;
 }
@@ -548,8 +668,7 @@ double lod_sweep_xy(const ProblemView& p, double dt, const double* decay_per_s, 
 // the row partials added in row order, as every sum here; fusing ‖r‖² and r·z into one pass keeps
 // each column's order, so the results are those of separate passes to the bit.
 CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay_per_s, double* c, double* work) {
-  const Block& b = p.block;
-  const long nv = b.padded_voxels();
+  const long nv = p.block.padded_voxels();
   const Operator A = operator_of(p, s, dt, decay_per_s);
   const double* x = c + s * nv;
   double* rhs = work;
@@ -560,60 +679,67 @@ CgStartSums cg_start(const ProblemView& p, int s, double dt, const double* decay
   std::memcpy(rhs, x, sizeof(double) * nv);
   std::fill(d, d + nv, 0.0);
   // x₀ = b; r₀ = b − A x₀, z₀ = M⁻¹ r₀ (zero off the active voxels, which A leaves alone)
-  const auto sum = row_sums<3>(b, [&](long first) {
-    apply_operator_row(b, A, first, x, q);
-    std::array<double, 3> row{};  // ‖b‖², ‖r‖², r·z
-    for (long v = first; v < first + b.nx; ++v) {
-      const bool act = A.active(v);
-      r[v] = act ? rhs[v] - q[v] : 0.0;
-      z[v] = act ? r[v] * inverse_diagonal(b, A, v) : 0.0;
-      if (act) row = {row[0] + rhs[v] * rhs[v], row[1] + r[v] * r[v], row[2] + r[v] * z[v]};
-    }
-    return row;
+  const auto sum = on_grid(p, [&](const auto& G) {
+    return row_sums<3>(G, [&](long first, long last) {
+      apply_operator_row(G, A, first, last, x, q);
+      std::array<double, 3> row{};  // ‖b‖², ‖r‖², r·z
+      for (long v = first; v < last; ++v) {
+        const bool act = A.active(v);
+        r[v] = act ? rhs[v] - q[v] : 0.0;
+        z[v] = act ? r[v] * inverse_diagonal(G, A, v) : 0.0;
+        if (act) row = {row[0] + rhs[v] * rhs[v], row[1] + r[v] * r[v], row[2] + r[v] * z[v]};
+      }
+      return row;
+    });
   });
   return {sum[0], sum[1], sum[2]};
 }
 
 void cg_direction(const ProblemView& p, double beta, double* work) {
-  const Block& b = p.block;
-  const long nv = b.padded_voxels();
+  const long nv = p.block.padded_voxels();
   const double* z = work + 2 * nv;
   double* d = work + 3 * nv;
-  row_sums<1>(b, [&](long first) {
-    for (long v = first; v < first + b.nx; ++v) d[v] = z[v] + beta * d[v];
-    return std::array<double, 1>{};
+  on_grid(p, [&](const auto& G) {
+    return row_sums<1>(G, [&](long first, long last) {
+      for (long v = first; v < last; ++v) d[v] = z[v] + beta * d[v];
+      return std::array<double, 1>{};
+    });
   });
 }
 
 double cg_apply(const ProblemView& p, int s, double dt, const double* decay_per_s, double* work) {
-  const Block& b = p.block;
-  const long nv = b.padded_voxels();
+  const long nv = p.block.padded_voxels();
   const Operator A = operator_of(p, s, dt, decay_per_s);
   const double* d = work + 3 * nv;
   double* q = work + 4 * nv;
-  return row_sums<1>(b, [&](long first) { return std::array<double, 1>{apply_operator_row(b, A, first, d, q)}; })[0];
+  return on_grid(p, [&](const auto& G) {
+    return row_sums<1>(G, [&](long first, long last) {
+      return std::array<double, 1>{apply_operator_row(G, A, first, last, d, q)};
+    })[0];
+  });
 }
 
 CgUpdateSums cg_update(const ProblemView& p, int s, double dt, const double* decay_per_s, double alpha, double* c,
                        double* work) {
-  const Block& b = p.block;
-  const long nv = b.padded_voxels();
+  const long nv = p.block.padded_voxels();
   const Operator A = operator_of(p, s, dt, decay_per_s);
   double* x = c + s * nv;
   double* r = work + nv;
   double* z = work + 2 * nv;
   const double* d = work + 3 * nv;
   const double* q = work + 4 * nv;
-  const auto sum = row_sums<2>(b, [&](long first) {
-    std::array<double, 2> row{};  // ‖r‖², r·z
-    for (long v = first; v < first + b.nx; ++v) {
-      if (!A.active(v)) continue;
-      x[v] += alpha * d[v];
-      r[v] -= alpha * q[v];
-      z[v] = r[v] * inverse_diagonal(b, A, v);
-      row = {row[0] + r[v] * r[v], row[1] + r[v] * z[v]};
-    }
-    return row;
+  const auto sum = on_grid(p, [&](const auto& G) {
+    return row_sums<2>(G, [&](long first, long last) {
+      std::array<double, 2> row{};  // ‖r‖², r·z
+      for (long v = first; v < last; ++v) {
+        if (!A.active(v)) continue;
+        x[v] += alpha * d[v];
+        r[v] -= alpha * q[v];
+        z[v] = r[v] * inverse_diagonal(G, A, v);
+        row = {row[0] + r[v] * r[v], row[1] + r[v] * z[v]};
+      }
+      return row;
+    });
   });
   return {sum[0], sum[1]};
 }
@@ -625,51 +751,58 @@ CgEndSums cg_end(const ProblemView& p, int s, double dt, const double* decay_per
   const Operator A = operator_of(p, s, dt, decay_per_s);
   const double* x = c + s * nv;
   const double* r = work + nv;
-  CgEndSums end;
-  end.residual_abs = row_sums<1>(b, [&](long first) {
-    double sum = 0.0;
-    for (long v = first; v < first + b.nx; ++v) sum += std::fabs(r[v]);
-    return std::array<double, 1>{sum};
-  })[0];
-  end.decayed_mol = decayed_amount(b, A, x);
-  end.min_value = min_active(b, A, x);
-  return end;
+  return on_grid(p, [&](const auto& G) {
+    CgEndSums end;
+    end.residual_abs = row_sums<1>(G, [&](long first, long last) {
+      double sum = 0.0;
+      for (long v = first; v < last; ++v) sum += std::fabs(r[v]);
+      return std::array<double, 1>{sum};
+    })[0];
+    end.decayed_mol = decayed_amount(b, G, A, x);
+    end.min_value = min_active(G, A, x);
+    return end;
+  });
 }
 
+// Max and min reductions over the rows: independent of the order (and of the layout) but for a NaN,
+// which the comparisons ignore in both.
 StateDifference state_difference(const ProblemView& p, const double* a, const double* b_state,
                                  double abs_tol_mM, double rel_tol) {
-  const Block& b = p.block;
-  const long nv = b.padded_voxels(), n_rows = long(b.ny) * b.nz;
-  double scaled = 0.0, absolute = 0.0, theta = 1.0;
-  for (int s = 0; s < p.n_species; ++s) {
-    const Operator A = operator_of(p, s, 1.0);
-    const double* x = a + s * nv;
-    const double* y = b_state + s * nv;
+  const long nv = p.block.padded_voxels();
+  return on_grid(p, [&](const auto& G) {
+    const long n_rows = G.rows();
+    double scaled = 0.0, absolute = 0.0, theta = 1.0;
+    for (int s = 0; s < p.n_species; ++s) {
+      const Operator A = operator_of(p, s, 1.0);
+      const double* x = a + s * nv;
+      const double* y = b_state + s * nv;
 #pragma omp parallel for schedule(static) reduction(max : scaled, absolute) reduction(min : theta)
-    for (long row = 0; row < n_rows; ++row) {
-      const long first = row_first(b, row);
-      // The divisions are taken only where they can move the running results: a voxel whose ratio
-      // is at least 1e-12 below the running max cannot raise it, nor can one with c₁ ≤ (2 − 1e-11)·c₂
-      // lower θ below 1 (its limit margin·c₂/(c₁ − c₂) is then ≥ 1). So the same max and min as
-      // taking them everywhere — still independent of the thread count — at a fraction of the cost.
-      for (long v = first; v < first + b.nx; ++v) {
-        if (!A.active(v)) continue;
-        // Ternaries, not std::fmax (a library call here): the same result, a NaN operand ignored.
-        const double diff = std::fabs(x[v] - y[v]), ax = std::fabs(x[v]), ay = std::fabs(y[v]);
-        absolute = diff > absolute ? diff : absolute;
-        const double tol = abs_tol_mM + rel_tol * (ax > ay ? ax : ay);
-        if (diff > scaled * tol * (1.0 - 1e-12)) {
-          const double ratio = diff / tol;
-          scaled = ratio > scaled ? ratio : scaled;
+      for (long row = 0; row < n_rows; ++row) {
+        const long last = G.end(row);
+        // The divisions are taken only where they can move the running results: a voxel whose ratio
+        // is at least 1e-12 below the running max cannot raise it, nor can one with c₁ ≤ (2 − 1e-11)·c₂
+        // lower θ below 1 (its limit margin·c₂/(c₁ − c₂) is then ≥ 1). So the same max and min as
+        // taking them everywhere — still independent of the thread count — at a fraction of the cost.
+        for (long v = G.begin(row); v < last; ++v) {
+          if (!A.active(v)) continue;
+          // Ternaries, not std::fmax (a library call here): the same result, a NaN operand ignored.
+          const double diff = std::fabs(x[v] - y[v]), ax = std::fabs(x[v]), ay = std::fabs(y[v]);
+          absolute = diff > absolute ? diff : absolute;
+          const double tol = abs_tol_mM + rel_tol * (ax > ay ? ax : ay);
+          if (diff > scaled * tol * (1.0 - 1e-12)) {
+            const double ratio = diff / tol;
+            scaled = ratio > scaled ? ratio : scaled;
+          }
+          if (physics::may_limit_extrapolation(x[v], y[v])) theta = std::fmin(theta, physics::positive_extrapolation_limit(x[v], y[v], 1.0));
         }
-        if (physics::may_limit_extrapolation(x[v], y[v])) theta = std::fmin(theta, physics::positive_extrapolation_limit(x[v], y[v], 1.0));
       }
     }
-  }
-  return {scaled, absolute, theta};
+    return StateDifference{scaled, absolute, theta};
+  });
 }
 
-// Every padded voxel: where fine and coarse agree (clamped, absent species, padding) nothing moves.
+// Every padded voxel (every slot, the ghost too, in the sparse layout): where fine and coarse agree
+// (clamped, absent species, padding, unmodelled) nothing moves.
 void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine) {
   const long n = long(p.n_species) * p.block.padded_voxels();
 #pragma omp parallel for schedule(static)
