@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // CPU (OpenMP) implementation of kernels/implicit_kernels.hpp. Sums are taken per grid row and the
 // row partials added in row order, so every result is independent of the thread count (DESIGN §2).
+// Both voxel layouts (kernels/problem.hpp): the dense passes are the tuned ones (issue #20); the
+// sparse layout's (issue #15) take the same operations in the same order on the modelled voxels, so
+// they give the dense bits (tests/verification/test_sparse_implicit_kernels.cpp).
 #include "../implicit_kernels.hpp"
 
 #include "../physics/extrapolation.hpp"
@@ -483,14 +486,15 @@ double sweep_z(const Block& b, const CouplingTable& T, const std::vector<double*
 // 0, with λ) or a y- or z-line's slot list — factored once for the group's operator and solved for
 // each of its species, lines in parallel. Per element, the operations of the dense recurrences in
 // their order (thomas_pivot, c' = upper/pivot, x = (x − lower·x_prev)/pivot, x −= c'·x_next), so the
-// same bits: the dense line's extra elements are its unmodelled voxels u, identity rows (lower =
-// upper = dt·λ = 0, pivot 1, c'_u = +0/1 = +0) holding 0, and an element after such a u (or first on
-// the line) starts afresh here (prev = 0, x/pivot), where the dense line computes
-// pivot = 1 + dt·λ − 0 − upper − 0·(+0) and (x − 0·(+0))/pivot: the same values, −0 included. The
-// back substitution likewise skips the step into a u, where the dense line subtracts (+0)·(+0).
-// decayed_rows[row·g + q] (axis 0, if not null): Σ dt·λ x over the row in order, as solve_x_lanes sums
-// (its unmodelled terms are 0·0 = +0, adding nothing). min_active: the smallest active final value
-// (value_for_acceptance, written as sweep_z writes it), else DBL_MAX.
+// same bits. The dense line's extra elements are its unmodelled voxels u: identity rows (lower =
+// upper = dt·λ = 0, pivot 1, c'_u = +0/1 = +0) holding +0 (what the dense layout keeps there). An
+// element after such a u (or first on the line) starts afresh here (prev = 0, x/pivot), where the
+// dense line computes pivot = 1 + dt·λ − 0 − upper − 0·(+0) and (x − 0·(+0))/pivot: the same values,
+// −0 included. The back substitution likewise skips the step into a u, where the dense line
+// subtracts (+0)·(+0). decayed_rows[row·g + q] (axis 0, if not null): Σ dt·λ x over the row in order,
+// as solve_x_lanes sums (its unmodelled terms are 0·(+0) = +0, adding nothing). min_active: the
+// smallest active final value (value_for_acceptance, written as sweep_z writes it), else DBL_MAX; a
+// minimum of +0 and −0 may be either, as in sweep_z's reduction over threads.
 double sweep_sparse_lines(const ProblemView& p, int axis, const CouplingTable& T, const std::vector<double*>& cs,
                           double* decayed_rows, bool min_active) {
   const Block& b = p.block;
@@ -648,8 +652,10 @@ double lod_factors(const ProblemView& p, bool with_x, bool with_y, bool with_z, 
         }
     }
     // c ← (I − dt·L_z)⁻¹ c: monotone and conservative.
-    if (with_z)
-      min_value = std::fmin(min_value, p.neighbour ? sweep_sparse_lines(p, 2, T, cs, nullptr, true) : sweep_z(b, T, cs, true));
+    if (with_z) {
+      const double z_min = p.neighbour ? sweep_sparse_lines(p, 2, T, cs, nullptr, true) : sweep_z(b, T, cs, true);
+      min_value = std::fmin(min_value, z_min);
+    }
   }
   return with_z ? min_value : DBL_MAX;
 }

@@ -27,6 +27,7 @@
 
 using namespace lactosim;
 using namespace lactosim::testing;
+namespace cpu = lactosim::kernels::cpu;
 
 namespace {
 
@@ -158,8 +159,8 @@ void expect_lod_same_bits(const Model& model, const mesh::LabelGrid& grid, unsig
                                     (with_decay ? ", decay" : "") + ", " + std::to_string(threads) + " threads";
         std::vector<double> dense = start, sparse = L.slots(start, ns);
         std::vector<double> decayed_dense(ns, -7.0), decayed_sparse(ns, -9.0);
-        kernels::cpu::lod_sweep(L.dense_view, 0, dt, decay, dense.data(), decayed_dense.data());
-        EXPECT_EQ(kernels::cpu::lod_sweep(L.sparse_view, 0, dt, decay, sparse.data(), decayed_sparse.data()), DBL_MAX);
+        cpu::lod_sweep(L.dense_view, 0, dt, decay, dense.data(), decayed_dense.data());
+        EXPECT_EQ(cpu::lod_sweep(L.sparse_view, 0, dt, decay, sparse.data(), decayed_sparse.data()), DBL_MAX);
         expect_same_bits(L, dense, sparse, ns, context + ", x");
         for (int s = 0; s < ns; ++s)
           EXPECT_EQ(bits(decayed_sparse[s]), bits(decayed_dense[s]))
@@ -170,11 +171,11 @@ void expect_lod_same_bits(const Model& model, const mesh::LabelGrid& grid, unsig
           for (double x : decayed_dense) total += x;
           EXPECT_GT(total, 0.0) << context;  // the decay has something to remove
         }
-        EXPECT_EQ(kernels::cpu::lod_sweep(L.sparse_view, 1, dt, decay, sparse.data(), nullptr), DBL_MAX);
-        kernels::cpu::lod_sweep(L.dense_view, 1, dt, decay, dense.data(), nullptr);
+        EXPECT_EQ(cpu::lod_sweep(L.sparse_view, 1, dt, decay, sparse.data(), nullptr), DBL_MAX);
+        cpu::lod_sweep(L.dense_view, 1, dt, decay, dense.data(), nullptr);
         expect_same_bits(L, dense, sparse, ns, context + ", y");
-        const double min_dense = kernels::cpu::lod_sweep(L.dense_view, 2, dt, decay, dense.data(), nullptr);
-        const double min_sparse = kernels::cpu::lod_sweep(L.sparse_view, 2, dt, decay, sparse.data(), nullptr);
+        const double min_dense = cpu::lod_sweep(L.dense_view, 2, dt, decay, dense.data(), nullptr);
+        const double min_sparse = cpu::lod_sweep(L.sparse_view, 2, dt, decay, sparse.data(), nullptr);
         expect_same_bits(L, dense, sparse, ns, context + ", z");
         // Equal as numbers: the dense tiles meet +0 and −0 in an order that is the threads' to choose.
         EXPECT_EQ(min_sparse, min_dense) << context;
@@ -184,8 +185,8 @@ void expect_lod_same_bits(const Model& model, const mesh::LabelGrid& grid, unsig
 
         std::vector<double> fused = L.slots(start, ns), decayed_fused(ns, -5.0);
         std::vector<double> dense_xy = start, decayed_dense_xy(ns, -3.0);
-        kernels::cpu::lod_sweep_xy(L.sparse_view, dt, decay, fused.data(), decayed_fused.data());
-        kernels::cpu::lod_sweep_xy(L.dense_view, dt, decay, dense_xy.data(), decayed_dense_xy.data());
+        cpu::lod_sweep_xy(L.sparse_view, dt, decay, fused.data(), decayed_fused.data());
+        cpu::lod_sweep_xy(L.dense_view, dt, decay, dense_xy.data(), decayed_dense_xy.data());
         expect_same_bits(L, dense_xy, fused, ns, context + ", x and y in one pass");
         for (int s = 0; s < ns; ++s) EXPECT_EQ(bits(decayed_fused[s]), bits(decayed_dense_xy[s])) << context;
       }
@@ -210,8 +211,8 @@ void expect_cg_same_bits(const Model& model, const mesh::LabelGrid& grid, unsign
       for (int s = 0; s < ns; ++s) {
         const std::string context = std::string(with_decay ? "decay, " : "") + std::to_string(threads) +
                                     " threads, species " + std::to_string(s);
-        const kernels::CgStartSums a = kernels::cpu::cg_start(L.dense_view, s, dt, decay, dense.data(), work_dense.data());
-        const kernels::CgStartSums b = kernels::cpu::cg_start(L.sparse_view, s, dt, decay, sparse.data(), work_sparse.data());
+        const kernels::CgStartSums a = cpu::cg_start(L.dense_view, s, dt, decay, dense.data(), work_dense.data());
+        const kernels::CgStartSums b = cpu::cg_start(L.sparse_view, s, dt, decay, sparse.data(), work_sparse.data());
         EXPECT_EQ(bits(b.bb), bits(a.bb)) << context;
         EXPECT_EQ(bits(b.rr), bits(a.rr)) << context;
         EXPECT_EQ(bits(b.rz), bits(a.rz)) << context;
@@ -220,15 +221,15 @@ void expect_cg_same_bits(const Model& model, const mesh::LabelGrid& grid, unsign
         double rz = a.rz, rz_old = 0;
         for (int it = 0; it < 4; ++it) {
           const double beta = it == 0 ? 0.0 : rz / rz_old;
-          kernels::cpu::cg_direction(L.dense_view, beta, work_dense.data());
-          kernels::cpu::cg_direction(L.sparse_view, beta, work_sparse.data());
-          const double dq = kernels::cpu::cg_apply(L.dense_view, s, dt, decay, work_dense.data());
-          EXPECT_EQ(bits(kernels::cpu::cg_apply(L.sparse_view, s, dt, decay, work_sparse.data())), bits(dq)) << context;
+          cpu::cg_direction(L.dense_view, beta, work_dense.data());
+          cpu::cg_direction(L.sparse_view, beta, work_sparse.data());
+          const double dq = cpu::cg_apply(L.dense_view, s, dt, decay, work_dense.data());
+          EXPECT_EQ(bits(cpu::cg_apply(L.sparse_view, s, dt, decay, work_sparse.data())), bits(dq)) << context;
           expect_same_bits(L, work_dense, work_sparse, nw, context + ", cg_direction and cg_apply");
           const double alpha = rz / dq;
           rz_old = rz;
-          const kernels::CgUpdateSums u = kernels::cpu::cg_update(L.dense_view, s, dt, decay, alpha, dense.data(), work_dense.data());
-          const kernels::CgUpdateSums w = kernels::cpu::cg_update(L.sparse_view, s, dt, decay, alpha, sparse.data(), work_sparse.data());
+          const kernels::CgUpdateSums u = cpu::cg_update(L.dense_view, s, dt, decay, alpha, dense.data(), work_dense.data());
+          const kernels::CgUpdateSums w = cpu::cg_update(L.sparse_view, s, dt, decay, alpha, sparse.data(), work_sparse.data());
           EXPECT_EQ(bits(w.rr), bits(u.rr)) << context;
           EXPECT_EQ(bits(w.rz), bits(u.rz)) << context;
           expect_same_bits(L, work_dense, work_sparse, nw, context + ", cg_update's work");
@@ -236,8 +237,8 @@ void expect_cg_same_bits(const Model& model, const mesh::LabelGrid& grid, unsign
           rz = u.rz;
           if (!(u.rr > 0.0)) break;
         }
-        const kernels::CgEndSums e = kernels::cpu::cg_end(L.dense_view, s, dt, decay, dense.data(), work_dense.data());
-        const kernels::CgEndSums f = kernels::cpu::cg_end(L.sparse_view, s, dt, decay, sparse.data(), work_sparse.data());
+        const kernels::CgEndSums e = cpu::cg_end(L.dense_view, s, dt, decay, dense.data(), work_dense.data());
+        const kernels::CgEndSums f = cpu::cg_end(L.sparse_view, s, dt, decay, sparse.data(), work_sparse.data());
         EXPECT_EQ(bits(f.residual_abs), bits(e.residual_abs)) << context;
         EXPECT_EQ(bits(f.decayed_mol), bits(e.decayed_mol)) << context;
         EXPECT_EQ(f.min_value, e.min_value) << context;  // a minimum: ±0 compare equal
@@ -282,23 +283,23 @@ TEST(SparseImplicitKernels, ClampsCopiesDifferencesAndExtrapolationGiveTheDenseB
   const kernels::RatesView rv = kernels::host_rates_view(rates);
 
   std::vector<double> dense = a, sparse = L.slots(a, ns);
-  kernels::cpu::apply_clamps(L.dense_view, rv, dense.data());
-  kernels::cpu::apply_clamps(L.sparse_view, rv, sparse.data());
+  cpu::apply_clamps(L.dense_view, rv, dense.data());
+  cpu::apply_clamps(L.sparse_view, rv, sparse.data());
   expect_same_bits(L, dense, sparse, ns, "apply_clamps");
   std::string moved;
   EXPECT_GT(L.differing(a, L.slots(dense, ns), ns, moved), 0);  // the clamp set values
 
   std::vector<double> to_dense = b, to_sparse = L.slots(b, ns);
-  kernels::cpu::copy_local_voxels(L.dense_view, a.data(), to_dense.data());
-  kernels::cpu::copy_local_voxels(L.sparse_view, L.slots(a, ns).data(), to_sparse.data());
+  cpu::copy_local_voxels(L.dense_view, a.data(), to_dense.data());
+  cpu::copy_local_voxels(L.sparse_view, L.slots(a, ns).data(), to_sparse.data());
   expect_same_bits(L, to_dense, to_sparse, ns, "copy_local_voxels");
   EXPECT_GT(L.dense.gather.size(), 0);
 
   for (const int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    const kernels::StateDifference d = kernels::cpu::state_difference(L.dense_view, a.data(), b.data(), 1e-9, 1e-4);
+    const kernels::StateDifference d = cpu::state_difference(L.dense_view, a.data(), b.data(), 1e-9, 1e-4);
     const std::vector<double> as = L.slots(a, ns), bs = L.slots(b, ns);
-    const kernels::StateDifference e = kernels::cpu::state_difference(L.sparse_view, as.data(), bs.data(), 1e-9, 1e-4);
+    const kernels::StateDifference e = cpu::state_difference(L.sparse_view, as.data(), bs.data(), 1e-9, 1e-4);
     EXPECT_EQ(bits(e.scaled_max), bits(d.scaled_max));
     EXPECT_EQ(bits(e.abs_max_mM), bits(d.abs_max_mM));
     EXPECT_EQ(bits(e.extrapolation_limit), bits(d.extrapolation_limit));
@@ -306,8 +307,8 @@ TEST(SparseImplicitKernels, ClampsCopiesDifferencesAndExtrapolationGiveTheDenseB
     EXPECT_LT(d.extrapolation_limit, 1.0);  // some voxel limits θ
 
     std::vector<double> fine_dense = a, fine_sparse = L.slots(a, ns);
-    kernels::cpu::extrapolate(L.dense_view, 0.5, b.data(), fine_dense.data());
-    kernels::cpu::extrapolate(L.sparse_view, 0.5, bs.data(), fine_sparse.data());
+    cpu::extrapolate(L.dense_view, 0.5, b.data(), fine_dense.data());
+    cpu::extrapolate(L.sparse_view, 0.5, bs.data(), fine_sparse.data());
     expect_same_bits(L, fine_dense, fine_sparse, ns, "extrapolate");
   }
   omp_set_num_threads(1);
