@@ -33,10 +33,10 @@ void compute_membrane_fluxes(const ProblemView& p, const RatesView& r, const dou
 
 namespace {
 
-// One voxel's diffusion update (DESIGN §3), v's neighbours from `steps`; returns the value for the
+// One voxel's diffusion update (DESIGN §3) in the sparse layout, v's neighbours from the table: the
+// dense loop's body (diffuse_species) with v ± stride read from the table. Returns the value for the
 // acceptance minimum (DBL_MAX where nothing diffuses).
-template <class Steps>
-inline double diffuse_voxel(const Steps& steps, const std::int8_t* comp, const std::int8_t* kd, const double* Dh,
+inline double diffuse_voxel(const TableSteps& steps, const std::int8_t* comp, const std::int8_t* kd, const double* Dh,
                             const double* clamp, double dt, const double* cs, double* out, long v) {
   const int ci = comp[v];
   const int what = ci < 0 ? 0 : kd[ci];
@@ -91,7 +91,8 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
     }
     return min_value;
   }
-  const DenseSteps steps{{b.stride(0), b.stride(1), b.stride(2)}};
+  // Dense: the tuned loop as it was (issue #20), its strides known here; diffuse_voxel is its body.
+  const long sx = b.stride(0), sy = b.stride(1), sz = b.stride(2);
 #pragma omp parallel reduction(min : min_value)
   for (int s = 0; s < ns; ++s) {
     const double* cs = c + s * nv;
@@ -103,8 +104,20 @@ double diffuse_species(const ProblemView& p, const RatesView& r, double dt, cons
     for (int k = 0; k < b.nz; ++k)
       for (int j = 0; j < b.ny; ++j) {
         const long row = b.index(0, j, k);
-        for (long v = row; v < row + b.nx; ++v)
-          min_value = std::min(min_value, diffuse_voxel(steps, comp, kd, Dh, clamp, dt, cs, out, v));
+        for (long v = row; v < row + b.nx; ++v) {
+          const int ci = comp[v];
+          const int what = ci < 0 ? 0 : kd[ci];
+          if (what != 2) {  // outside the model or species absent → 0; clamped → its value
+            out[v] = what == 0 ? 0.0 : clamp[ci];
+            continue;
+          }
+          const double c_j[6] = {cs[v - sx], cs[v + sx], cs[v - sy], cs[v + sy], cs[v - sz], cs[v + sz]};
+          const bool same[6] = {comp[v - sx] == ci, comp[v + sx] == ci, comp[v - sy] == ci,
+                                comp[v + sy] == ci, comp[v - sz] == ci, comp[v + sz] == ci};
+          const double value = cs[v] + dt * physics::diffusion_rate(Dh[ci], cs[v], c_j, same);
+          out[v] = value;
+          min_value = std::min(min_value, physics::value_for_acceptance(value));
+        }
       }
   }
   return min_value;
