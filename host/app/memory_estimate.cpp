@@ -17,11 +17,12 @@ namespace {
 // preconditioner, keeps the 30 preconditioned vectors too), CVODE's history and work vectors (~12)
 // and the integrator's own packed copies (~6). Counted from SUNDIALS 6.4's allocations, not measured.
 constexpr double bdf_vectors_per_unknown = 50, bdf_flexible_extra_vectors = 30;
-// The AMG preconditioner's hierarchies, one per species: a lower bound measured on the full lobule
-// (12.2 M unknowns, killed at 24.4 GB resident, in its first preconditioner setup, with 10.4 GB of
-// fields, 4.9 GB of vectors and 6.1 GB of the padded copies below: ≥ 250 bytes per unknown;
-// 2026-12-06, docs/numerics.md "Memory").
-constexpr double bdf_amg_bytes_per_unknown = 250;
+// The AMG preconditioner's hierarchies, one per species, with hypre's set-up temporaries: measured on
+// the full lobule (12.2 M unknowns). Dense, killed at 24.4 GB resident in its first set-up: ≥ 250
+// bytes per unknown (2026-12-06). Sparse layout, 2026-12-07: peak 15.3 GB resident where this
+// estimate with 250 said 13.2 GB, so 250 + 2.1 GB / 12.2 M ≈ 420 bytes per unknown (the estimate
+// now meets that peak; docs/numerics.md "Memory", bench/RESULTS.md).
+constexpr double bdf_amg_bytes_per_unknown = 420;
 }  // namespace
 
 MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
