@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A voxel's six neighbours as a compile-time choice of layout, for kernels that are written once and
 // instantiated twice (kernels/voxel_layout.hpp explains the layouts): DenseSteps is the dense box's
-// v ± stride, TableSteps the sparse layout's neighbour table. voxel_layout.hpp's Neighbours does the
-// same with a runtime test per call; these keep that test out of the dense hot loops (issue #20's
-// tuned passes keep their code and their speed) by choosing the layout once, at the top of a pass.
+// v ± stride, TableSteps the sparse layout's neighbour table. Choosing the layout once, at the top of
+// a pass, keeps any test of it out of the dense hot loops (issue #20's tuned passes keep their code
+// and their speed).
 #pragma once
 #include <cstdint>
 

@@ -10,44 +10,21 @@
 // takes the same operations in the same order over the modelled voxels gives the same bits in both:
 // the tests in tests/verification/test_sparse_layout.cpp hold every pass to that.
 //
-// A kernel either branches once on ProblemView::neighbour (null: dense) and keeps its dense loop as
-// it was (its speed and its bits), or is written once over these helpers.
+// A kernel branches once on ProblemView::neighbour (null: dense): it keeps its dense loop as it was
+// (its speed and its bits) beside a sparse one, or is written once over the steps and instantiated
+// for both.
 #pragma once
 #include <cstdint>
 
 #include "physics/host_device.hpp"
+#include "stencil_steps.hpp"
 #include "step_kernels.hpp"
 
 namespace lactosim::kernels {
 
-// A voxel's six neighbours: side 0 is −, side 1 is + along the axis.
-struct Neighbours {
-  const std::int32_t* table = nullptr;  // sparse: [6·slot + 2·axis + side]; null: dense
-  long stride[3] = {0, 0, 0};
-  LACTOSIM_HD long minus(long v, int axis) const { return table ? long(table[6 * v + 2 * axis]) : v - stride[axis]; }
-  LACTOSIM_HD long plus(long v, int axis) const { return table ? long(table[6 * v + 2 * axis + 1]) : v + stride[axis]; }
-};
-
-LACTOSIM_HD Neighbours neighbours_of(const ProblemView& p) {
-  Neighbours n;
-  n.table = p.neighbour;
-  n.stride[0] = 1;
-  n.stride[1] = p.block.px();
-  n.stride[2] = p.block.px() * p.block.py();
-  return n;
-}
-
-// The grid rows (x-lines) r = k·ny + j, every one of them (empty ones too in the sparse layout), so a
-// sum taken per row and added in row order is the same in both layouts.
-struct Rows {
-  Block b;
-  const std::int64_t* start = nullptr;  // sparse: [ny·nz + 1]; null: dense
-  LACTOSIM_HD long count() const { return long(b.ny) * b.nz; }
-  LACTOSIM_HD long begin(long r) const { return start ? start[r] : b.index(0, int(r % b.ny), int(r / b.ny)); }
-  LACTOSIM_HD long end(long r) const { return start ? start[r + 1] : begin(r) + b.nx; }
-};
-
-LACTOSIM_HD Rows rows_of(const ProblemView& p) { return {p.block, p.row_start}; }
+// A voxel's six neighbours are kernels/stencil_steps.hpp's DenseSteps (v ± stride) or TableSteps
+// (the neighbour table), chosen once at the top of a pass; the row passes add the rows to them
+// (kernels/cpu/implicit_kernels.cpp's DenseGrid and SparseGrid).
 
 // The sparse layout's y- (axis 1) and z-lines (axis 2): line r's slots in order along the axis.
 // Lines of y: r = k·nx + i; of z: r = j·nx + i (as ProblemView::line_start documents).

@@ -51,25 +51,22 @@ long row_first(const Block& b, long row) { return b.index(0, int(row % b.ny), in
 // sums per row added in row order group alike — and a voxel's neighbours are v ± stride (dense) or
 // the neighbour table's (sparse: the ghost, compartment −1, for an unmodelled voxel, which the dense
 // halo and stroma voxels also are; so every comparison of compartments gives the same answer).
-struct DenseGrid {
+// (The neighbours are kernels/stencil_steps.hpp's steps; the grids add the rows.)
+struct DenseGrid : DenseSteps {
   Block b;
-  long s[3];
-  explicit DenseGrid(const Block& block) : b(block), s{block.stride(0), block.stride(1), block.stride(2)} {}
+  explicit DenseGrid(const Block& block) : DenseSteps{{block.stride(0), block.stride(1), block.stride(2)}}, b(block) {}
   long rows() const { return long(b.ny) * b.nz; }
   long begin(long row) const { return row_first(b, row); }
   long end(long row) const { return row_first(b, row) + b.nx; }
-  long minus(long v, int a) const { return v - s[a]; }
-  long plus(long v, int a) const { return v + s[a]; }
 };
-struct SparseGrid {
+struct SparseGrid : TableSteps {
   long n_rows;
   const std::int64_t* row_start;
-  const std::int32_t* neighbour;
+  SparseGrid(long rows, const std::int64_t* starts, const std::int32_t* neighbour)
+      : TableSteps{neighbour}, n_rows(rows), row_start(starts) {}
   long rows() const { return n_rows; }
   long begin(long row) const { return row_start[row]; }
   long end(long row) const { return row_start[row + 1]; }
-  long minus(long v, int a) const { return neighbour[6 * v + 2 * a]; }
-  long plus(long v, int a) const { return neighbour[6 * v + 2 * a + 1]; }
 };
 
 // body(grid) for the view's layout: the one branch on the layout, at the top of a pass.
