@@ -302,7 +302,10 @@ TEST(SparseImplicitKernels, ClampsCopiesDifferencesAndExtrapolationGiveTheDenseB
     const kernels::StateDifference e = cpu::state_difference(L.sparse_view, as.data(), bs.data(), 1e-9, 1e-4);
     EXPECT_EQ(bits(e.scaled_max), bits(d.scaled_max));
     EXPECT_EQ(bits(e.abs_max_mM), bits(d.abs_max_mM));
-    EXPECT_EQ(bits(e.extrapolation_limit), bits(d.extrapolation_limit));
+    // θ as a number: where it is 0 it comes from std::fmin of +0 and −0, whose sign IEEE leaves to the
+    // implementation and the order of the threads' partial minima — the dense layout alone returned
+    // −0 on one run and +0 on another (seen in a clean-clone CI, 2026-12-07).
+    EXPECT_EQ(e.extrapolation_limit, d.extrapolation_limit);
     EXPECT_GT(d.scaled_max, 0.0);
     EXPECT_LT(d.extrapolation_limit, 1.0);  // some voxel limits θ
 
