@@ -25,6 +25,9 @@ inline mesh::LabelGrid secretory_box_grid(int n, bool with_outlet, double h_m = 
   });
 }
 
+// The secretory box with stroma punched into its interstitium (model_builders.hpp's punched).
+inline mesh::LabelGrid holed_secretory_grid(int n) { return punched(secretory_box_grid(n, true), 2); }
+
 struct SecretoryBox {
   Model model;
   int interstitium = 0, cell = 0, lumen = 0;

@@ -31,19 +31,6 @@ namespace cpu = lactosim::kernels::cpu;
 
 namespace {
 
-// The secretory box with stroma (unmodelled, label 0) punched into its interstitium (copied from
-// test_sparse_layout.cpp, which the brief asks not to include).
-mesh::LabelGrid holed_secretory_grid(int n) {
-  mesh::LabelGrid g = secretory_box_grid(n, true);
-  for (int k = 0; k < n; ++k)
-    for (int j = 0; j < n; ++j)
-      for (int i = 0; i < n; ++i) {
-        auto& l = g.label[g.index(i, j, k)];
-        if (l == 2 && (i * 7 + j * 3 + k * 5) % 4 == 0) l = 0;
-      }
-  return g;
-}
-
 std::uint64_t bits(double x) {
   std::uint64_t u;
   std::memcpy(&u, &x, sizeof u);

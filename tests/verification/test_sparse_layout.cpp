@@ -28,19 +28,6 @@ using namespace lactosim::testing;
 
 namespace {
 
-// The secretory box with stroma (unmodelled, label 0) punched into its interstitium, so that rows
-// and lines have gaps inside the box, not only at its faces.
-mesh::LabelGrid holed_secretory_grid(int n) {
-  mesh::LabelGrid g = secretory_box_grid(n, true);
-  for (int k = 0; k < n; ++k)
-    for (int j = 0; j < n; ++j)
-      for (int i = 0; i < n; ++i) {
-        auto& l = g.label[g.index(i, j, k)];
-        if (l == 2 && (i * 7 + j * 3 + k * 5) % 4 == 0) l = 0;
-      }
-  return g;
-}
-
 struct Difference {
   double worst_relative = 0;
   long compared = 0;

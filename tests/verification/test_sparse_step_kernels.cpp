@@ -31,18 +31,6 @@ using namespace lactosim::testing;
 
 namespace {
 
-// Stroma (label 0, unmodelled) punched into `label`'s voxels, so that rows, lines and stencils have
-// gaps inside the box (as test_sparse_layout.cpp's holed_secretory_grid, copied: tests do not share .cpp).
-mesh::LabelGrid punched(mesh::LabelGrid g, int label) {
-  for (int k = 0; k < g.nz; ++k)
-    for (int j = 0; j < g.ny; ++j)
-      for (int i = 0; i < g.nx; ++i) {
-        auto& l = g.label[g.index(i, j, k)];
-        if (l == label && (i * 7 + j * 3 + k * 5) % 4 == 0) l = 0;
-      }
-  return g;
-}
-
 // A field that differs from voxel to voxel (so that a stencil read from the wrong neighbour shows),
 // zero where the dense layout holds zero.
 std::vector<double> varied(const std::vector<double>& base, long box) {
