@@ -196,6 +196,9 @@ struct RunControl {
   // Checkpoints (host/app/checkpoint.hpp): every this much wall time (s); 0 = only at the start and
   // on SIGTERM/SIGUSR1. bdf: CVODE started afresh at every output time, so a restart is bitwise.
   double checkpoint_every_wall_s = 900;
+  // A one-rank snapshot larger than this as a dense image (bytes) is written as z-slab pieces of at
+  // most this size (host/app/run_outputs.hpp): the memory output needs, whatever the box.
+  double snapshot_piece_bytes = 256.0 * (1 << 20);
   bool bdf_restart_at_outputs = false;
   // Memory the run may use (bytes); 0: the machine's available memory or the cgroup limit, whichever
   // is lower (host/app/memory_estimate.hpp). A run whose estimate exceeds it is refused before

@@ -116,13 +116,26 @@ std::vector<double> to_slots(const kernels::Problem& sparse, const std::vector<d
 }
 
 std::vector<double> interior_of(const kernels::Problem& p, const double* field, int components, int component) {
+  return interior_of(p, field, components, component, 0, p.block.nz);
+}
+
+std::vector<double> interior_of(const kernels::Problem& p, const double* field, int components, int component,
+                                int z_begin, int z_end) {
   const kernels::Block& b = p.block;
-  if (!b.sparse()) return kernels::interior_of(b, field, components, component);
-  std::vector<double> out(std::size_t(b.interior_voxels()), 0.0);
-  for (long s = 0; s < p.sparse.n_active(); ++s) {
-    const auto ijk = interior_ijk(b, p.sparse.dense_voxel[std::size_t(s)]);
-    out[std::size_t((ijk[2] * b.ny + ijk[1]) * b.nx + ijk[0])] = field[components * s + component];
+  if (z_begin < 0 || z_end > b.nz || z_begin > z_end)
+    throw std::out_of_range("interior_of: z planes " + std::to_string(z_begin) + "…" + std::to_string(z_end) +
+                            " are not within the block's " + std::to_string(b.nz));
+  const long plane = long(b.nx) * b.ny;
+  std::vector<double> out(std::size_t(plane * (z_end - z_begin)), 0.0);
+  if (!b.sparse()) {  // the dense interior in its own order: a copy, no index arithmetic
+    std::size_t at = 0;
+    for_each_interior_voxel_in(p, z_begin, z_end, [&](long v) { out[at++] = field[components * v + component]; });
+    return out;
   }
+  for_each_interior_voxel_in(p, z_begin, z_end, [&](long v) {
+    const auto ijk = interior_ijk(b, dense_index_of(p, v));
+    out[std::size_t((ijk[2] - z_begin) * plane + ijk[1] * b.nx + ijk[0])] = field[components * v + component];
+  });
   return out;
 }
 

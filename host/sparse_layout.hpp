@@ -28,6 +28,10 @@ kernels::Problem to_sparse_layout(const kernels::Problem& dense);
 std::vector<double> to_slots(const kernels::Problem& sparse, const std::vector<double>& dense_field, int n_blocks);
 
 std::vector<double> interior_of(const kernels::Problem& p, const double* field, int components = 1, int component = 0);
+// The same for the interior z planes z_begin … z_end − 1 only (a slab of the dense interior, x fastest):
+// what a snapshot written in pieces needs, one slab at a time.
+std::vector<double> interior_of(const kernels::Problem& p, const double* field, int components, int component,
+                                int z_begin, int z_end);
 
 inline long dense_index_of(const kernels::Problem& p, long v) {
   return p.block.sparse() ? (v < p.sparse.n_active() ? p.sparse.dense_voxel[std::size_t(v)] : -1) : v;
@@ -50,6 +54,21 @@ void for_each_interior_voxel(const kernels::Problem& p, F&& f) {
     return;
   }
   for (int k = 0; k < b.nz; ++k)
+    for (int j = 0; j < b.ny; ++j)
+      for (int i = 0; i < b.nx; ++i) f(b.index(i, j, k));
+}
+
+// f(v) for the interior voxels (dense) or slots (sparse) of the interior z planes z_begin … z_end − 1, in
+// (k, j, i) order. The sparse layout's slots of a z range are contiguous: rows are numbered k·ny + j.
+template <class F>
+void for_each_interior_voxel_in(const kernels::Problem& p, int z_begin, int z_end, F&& f) {
+  const kernels::Block& b = p.block;
+  if (b.sparse()) {
+    const auto& rows = p.sparse.row_start;
+    for (long v = rows[std::size_t(z_begin) * b.ny]; v < rows[std::size_t(z_end) * b.ny]; ++v) f(v);
+    return;
+  }
+  for (int k = z_begin; k < z_end; ++k)
     for (int j = 0; j < b.ny; ++j)
       for (int i = 0; i < b.nx; ++i) f(b.index(i, j, k));
 }

@@ -45,6 +45,8 @@ MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
   s.bdf_flexible = s.bdf && model.run.bdf_preconditioner.rfind("cg", 0) == 0;
   s.bdf_restart_points = s.bdf && model.run.bdf_restart_at_outputs;
   s.sparse = model.run.layout == "sparse";
+  s.snapshot_piece_bytes = model.run.snapshot_piece_bytes;
+  s.plane_voxels = long(n[0]) * n[1];
   return s;
 }
 
@@ -109,15 +111,16 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   if (s.secretion) fields += 2 * ns * F * d;
   if (s.water) fields += F * d;
   if (s.flow) fields += pv * d * (2 + 3 + 3 + ns + kernels::flow_work_vectors);
-  // Transients on top. An output snapshot: every species' interior as doubles, plus the full copy
-  // that Simulation::interior_concentrations reads for each. Assembly: its face list (40 bytes), the
+  // Transients on top. An output snapshot (run_outputs.cpp): one copy of every species' field as it
+  // is stored; a secretion model's pressure, face velocities, potentials and water source, read once,
+  // and a potential and a pressure field made per piece (~8 fields); and the dense image of one piece —
+  // the whole interior, or z slabs of at most run.snapshot_piece_MiB (+ one plane: the slabs are
+  // balanced) — a label byte and up to ns + 6 doubles a voxel. Assembly: its face list (40 bytes), the
   // gather's (voxel, face, sign) entries (2 × 24) and the faces' vectors growing (≤ 2 × 32); a
   // secretion model's derived fields (weights again, duct radius, lumen component per voxel).
-  // A secretion model's snapshot also reads its pressure, face velocities, potentials and water source
-  // (padded) and writes six arrays of them (milk_outputs.cpp): ~12 padded fields.
-  // (Sparse: the six written arrays are the interior's, the six read ones the slots'.)
-  const double secretion_snapshot = s.sparse ? 6 * (pv + iv) * d : 12 * pv * d;
-  const double snapshot = ns * iv * d + ns * pv * d + iv + (s.flow || s.potentials ? secretion_snapshot : 0.0);
+  const double image_per_voxel = 1 + (ns + 6) * d;
+  const double image = std::min(iv * image_per_voxel, s.snapshot_piece_bytes + double(s.plane_voxels) * image_per_voxel);
+  const double snapshot = ns * pv * d + (s.flow || s.potentials ? 8 * pv * d : 0.0) + image;
   // A checkpoint (host/app/checkpoint.hpp): the State's copy of the fields and the file's bytes.
   const double checkpoint = 2 * (ns + (s.flow ? 1 : 0)) * pv * d;
   double assembly = F * (40 + 48 + 64);

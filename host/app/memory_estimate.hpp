@@ -28,6 +28,9 @@ struct MemorySizes {
   // run.layout = sparse: the fields hold the modelled voxels (+ a ghost) instead of the padded box.
   bool sparse = false;
   long modelled_voxels = 0;  // voxels whose label is a compartment's (0 before the grid exists)
+  // run.snapshot_piece_MiB: the most of a snapshot's dense image held at once (host/app/run_outputs.hpp).
+  double snapshot_piece_bytes = 256.0 * (1 << 20);
+  long plane_voxels = 0;     // nx·ny: a snapshot piece is whole z planes
 };
 
 // From the model and the grid's dimensions alone (before the grid exists): faces and reaction voxels

@@ -276,19 +276,19 @@ std::vector<double> MilkOutputs::csv_row(const Simulation& sim) {
   return row;
 }
 
-std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const {
+std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim, const step::SecretionSnapshot& snap,
+                                                    int z_begin, int z_end) const {
   std::vector<vis::CellArray> arrays;
   if (!active_) return arrays;
   const kernels::Problem& p = sim.local_problem();  // the fields' layout: this rank's slab
   const kernels::Block& b = p.block;
-  const step::SecretionSnapshot snap = sim.secretion_snapshot();
   if (potentials_) {
     std::vector<double> psi(b.padded_voxels(), 0.0);
     for (long v = 0; v < b.padded_voxels(); ++v) {
       const int n = p.electrical.node_of_voxel[v];
       if (n >= 0) psi[v] = 1e3 * snap.node_potential_V[n];
     }
-    arrays.push_back({"potential_mV", 1, interior_of(p, psi.data())});
+    arrays.push_back({"potential_mV", 1, interior_of(p, psi.data(), 1, 0, z_begin, z_end)});
   }
   if (flow_) {
     std::vector<double> pressure = snap.pressure_Pa;
@@ -297,19 +297,19 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim) const
     if (p_store != 0.0)
       for (long v = 0; v < long(pressure.size()); ++v)
         if (p.lumen[v]) pressure[v] += p_store;
-    arrays.push_back({"pressure_Pa", 1, interior_of(p, pressure.data())});
+    arrays.push_back({"pressure_Pa", 1, interior_of(p, pressure.data(), 1, 0, z_begin, z_end)});
     // Cell-centred velocity: per axis, the mean of the voxel's two faces (µm/s).
     // (Every face of an unmodelled voxel is 0: no lumen there; the sparse layout leaves those 0.)
-    std::vector<double> velocity(std::size_t(3 * b.interior_voxels()), 0.0);
+    std::vector<double> velocity(std::size_t(3 * long(b.nx) * b.ny * (z_end - z_begin)), 0.0);
     const std::vector<double>& u = snap.face_velocity_m_per_s;
-    for_each_interior_voxel(p, [&](long v) {
+    for_each_interior_voxel_in(p, z_begin, z_end, [&](long v) {
       const auto ijk = interior_ijk(b, dense_index_of(p, v));
-      const std::size_t at = std::size_t(3 * ((ijk[2] * b.ny + ijk[1]) * b.nx + ijk[0]));
+      const std::size_t at = std::size_t(3 * (((ijk[2] - z_begin) * b.ny + ijk[1]) * b.nx + ijk[0]));
       for (int axis = 0; axis < 3; ++axis)
         velocity[at + axis] = 0.5e6 * (u[3 * v + axis] + u[3 * neighbour_of(p, v, axis, 0) + axis]);
     });
     arrays.push_back({"velocity_um_per_s", 3, velocity});
-    arrays.push_back({"water_source_per_s", 1, interior_of(p, snap.lumen_source_per_s.data())});
+    arrays.push_back({"water_source_per_s", 1, interior_of(p, snap.lumen_source_per_s.data(), 1, 0, z_begin, z_end)});
   }
   return arrays;
 }

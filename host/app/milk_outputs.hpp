@@ -70,8 +70,11 @@ class MilkOutputs {
   void resume(const Cursor& c);
   // The drugs' areas under the curve so far (run.json); species with a varying plasma only.
   std::vector<RunRecord::DrugExposure> drug_exposure() const;
-  // Cell arrays for the snapshot at the simulation's current time.
-  std::vector<vis::CellArray> vti_arrays(const Simulation& sim) const;
+  // Cell arrays for the snapshot at the simulation's current time: of the interior z planes
+  // z_begin … z_end − 1 (a snapshot written in pieces), from `snap` = sim.secretion_snapshot() read once
+  // for all pieces.
+  std::vector<vis::CellArray> vti_arrays(const Simulation& sim, const step::SecretionSnapshot& snap, int z_begin,
+                                         int z_end) const;
 
  private:
   bool active_ = false, flow_ = false, potentials_ = false;

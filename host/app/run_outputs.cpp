@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "run_outputs.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "host/assemble.hpp"
 #include "host/decomposition.hpp"
+#include "host/sparse_layout.hpp"
 
 namespace lactosim {
 
@@ -15,7 +18,8 @@ RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifes
       pvd_(dir_ + "/lactosim.pvd"),
       csv_(dir_ + "/timeseries.csv"),
       milk_(sim),
-      compartment_volume_m3_(compartment_volumes(sim.problem())) {
+      compartment_volume_m3_(compartment_volumes(sim.problem())),
+      piece_bytes_(sim.model().run.snapshot_piece_bytes) {
   if (sim.decomposed()) {
     rank_ = sim.backend().communicator().rank();
     ranks_ = sim.backend().communicator().size();
@@ -91,6 +95,12 @@ std::uintmax_t RunOutputs::estimate_bytes(const kernels::Problem& p, int n_outpu
   return per_snapshot * std::uintmax_t(n_outputs + 1) + (1u << 20);
 }
 
+int RunOutputs::snapshot_pieces(const kernels::Block& b, int n_species, double piece_bytes) {
+  // The dense image's bytes: a label byte and up to n_species + 6 doubles (milk_outputs.hpp) a voxel.
+  const double bytes = double(b.interior_voxels()) * (1.0 + 8.0 * (n_species + 6));
+  return std::max(1, std::min(b.nz, int(std::ceil(bytes / piece_bytes))));
+}
+
 void RunOutputs::write_snapshot(const Simulation& sim) {
   // This rank's voxels (all of them on one rank), placed in the whole grid.
   const kernels::Problem& p = sim.local_problem();
@@ -102,21 +112,31 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
     geometry.origin_m[a] = sim.problem().block.origin_m[a];
     geometry.offset[a] = b.offset[a] - sim.problem().block.offset[a];
   }
-
+  // One read of the fields (in their layout: the sparse one holds only the modelled voxels), then
+  // the dense image of the interior z planes [z_begin, z_end) at a time.
+  std::vector<double> fields;
+  sim.backend().read_concentrations(fields);
+  const step::SecretionSnapshot secretion = milk_.active() ? sim.secretion_snapshot() : step::SecretionSnapshot{};
   vis::LabelArray labels{"label", {}};
-  labels.values.reserve(b.interior_voxels());
-  for (int k = 0; k < b.nz; ++k)
-    for (int j = 0; j < b.ny; ++j)
-      for (int i = 0; i < b.nx; ++i) labels.values.push_back(p.label[b.index(i, j, k)]);
   std::vector<vis::CellArray> arrays;
-  std::vector<std::vector<double>> species = sim.interior_concentrations();  // one read of the fields
-  for (int s = 0; s < p.n_species; ++s)
-    arrays.push_back({sim.model().species[s].name + sim.model().species[s].concentration_suffix(), 1,
-                      std::move(species[s])});
-  for (vis::CellArray& a : milk_.vti_arrays(sim)) arrays.push_back(std::move(a));
+  const auto image_of = [&](int z_begin, int z_end) {
+    labels.values.clear();
+    labels.values.reserve(std::size_t(long(b.nx) * b.ny * (z_end - z_begin)));
+    for (int k = z_begin; k < z_end; ++k)
+      for (int j = 0; j < b.ny; ++j)
+        for (int i = 0; i < b.nx; ++i) labels.values.push_back(p.label[b.index(i, j, k)]);
+    arrays.clear();
+    for (int s = 0; s < p.n_species; ++s)
+      arrays.push_back({sim.model().species[s].name + sim.model().species[s].concentration_suffix(), 1,
+                        interior_of(p, fields.data() + std::size_t(s) * b.padded_voxels(), 1, 0, z_begin, z_end)});
+    for (vis::CellArray& a : milk_.vti_arrays(sim, secretion, z_begin, z_end)) arrays.push_back(std::move(a));
+  };
 
-  if (ranks_ == 1) {
-    const std::string name = snapshot_name(snapshot_++);
+  const int index = snapshot_++;
+  const int pieces = ranks_ == 1 ? snapshot_pieces(b, p.n_species, piece_bytes_) : 1;
+  if (ranks_ == 1 && pieces == 1) {
+    image_of(0, b.nz);
+    const std::string name = snapshot_name(index);
     manifest_.add(name);
     vis::write_vti(dir_ + "/" + name, geometry, &labels, arrays);
     pvd_.add(sim.time(), name);
@@ -124,9 +144,30 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
     files_.push_back(name);
     return;
   }
+  if (ranks_ == 1) {
+    // A large grid on one rank: z slabs written one after another, so that no more than one slab's
+    // dense image is ever in memory (the sparse layout's lobule: 10 pieces instead of 2.3 GB at once).
+    manifest_.add(pvti_name(index));
+    for (int r = 0; r < pieces; ++r) manifest_.add(piece_name(index, r));
+    std::vector<std::pair<vis::ImageGeometry, std::string>> files;
+    for (int r = 0; r < pieces; ++r) {
+      const Slab slab = slab_of(2, b.nz, pieces, r);
+      vis::ImageGeometry g = geometry;
+      g.nz = slab.end - slab.begin;
+      g.offset[2] = geometry.offset[2] + slab.begin;
+      image_of(slab.begin, slab.end);
+      vis::write_vti(dir_ + "/" + piece_name(index, r), g, &labels, arrays);
+      files.emplace_back(g, piece_name(index, r));
+    }
+    write_pvti_index(index, geometry, arrays, files);
+    pvd_.add(sim.time(), pvti_name(index));
+    csv_.add_row(csv_row(sim));
+    files_.push_back(pvti_name(index));
+    return;
+  }
   // Decomposed: every rank its piece; once all are on disk (the sum is the ranks' barrier), rank 0
   // the .pvti that indexes them, then the .pvd entry and the CSV row (whose totals every rank sums).
-  const int index = snapshot_++;
+  image_of(0, b.nz);
   if (writer()) {
     manifest_.add(pvti_name(index));
     for (int r = 0; r < ranks_; ++r) manifest_.add(piece_name(index, r));
@@ -143,20 +184,25 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
   vis::ImageGeometry all = geometry;
   all.nx = whole.nx, all.ny = whole.ny, all.nz = whole.nz;
   all.offset[0] = all.offset[1] = all.offset[2] = 0;
-  std::vector<vis::PvtiArray> names = {{"label", "UInt8", 1}};
-  for (const vis::CellArray& a : arrays) names.push_back({a.name, "Float64", a.components});
-  std::vector<std::pair<vis::ImageGeometry, std::string>> pieces;
+  std::vector<std::pair<vis::ImageGeometry, std::string>> files;
   for (int r = 0; r < ranks_; ++r) {
     const Slab slab = slab_of(2, whole.nz, ranks_, r);
     vis::ImageGeometry g = all;
     g.nz = slab.end - slab.begin;
     g.offset[2] = slab.begin;
-    pieces.emplace_back(g, piece_name(index, r));
+    files.emplace_back(g, piece_name(index, r));
   }
-  vis::write_pvti(dir_ + "/" + pvti_name(index), all, names, pieces, labels.name);
+  write_pvti_index(index, all, arrays, files);
   pvd_.add(sim.time(), pvti_name(index));
   csv_.add_row(row);
   files_.push_back(pvti_name(index));
+}
+
+void RunOutputs::write_pvti_index(int index, const vis::ImageGeometry& whole, const std::vector<vis::CellArray>& arrays,
+                                  const std::vector<std::pair<vis::ImageGeometry, std::string>>& pieces) const {
+  std::vector<vis::PvtiArray> names = {{"label", "UInt8", 1}};
+  for (const vis::CellArray& a : arrays) names.push_back({a.name, "Float64", a.components});
+  vis::write_pvti(dir_ + "/" + pvti_name(index), whole, names, pieces, "label");
 }
 
 std::vector<std::string> RunOutputs::csv_columns(const Simulation& sim) const {

@@ -10,6 +10,8 @@
 //   under mpirun (a decomposed run)      lactosim_NNNNNN.pvti indexing lactosim_NNNNNN_rRRRR.vti, one
 //                                        piece per rank; the .pvd lists the .pvti; the CSV, the .pvd
 //                                        and the manifest are rank 0's, with the ranks' totals
+//   a large grid on one rank             the same .pvti, its pieces z slabs of ≤ 256 MiB written one at
+//                                        a time (max_snapshot_piece_bytes)
 //   run.json                             the run record (run_record.hpp)
 //   lactosim-manifest.json               every name above, each added before its file is written
 //                                        (host/io/output_dir.hpp: what --overwrite may delete)
@@ -56,8 +58,18 @@ class RunOutputs {
   // Rough size of all outputs (bytes), for the free-space check before the run.
   static std::uintmax_t estimate_bytes(const kernels::Problem& problem, int n_outputs);
 
+  // A one-rank snapshot whose dense image (a label byte and up to n_species + 6 doubles a voxel)
+  // would exceed run.snapshot_piece_MiB (default 256) is written as a .pvti of z-slab pieces, each at
+  // most that large, one after another: writing it then needs one slab's image in memory, not the
+  // box's (issue #15: the sparse lobule's fields are 1.6 GB, its dense image 2.3 GB). Every smaller run
+  // (the README's, the human-milk model at test resolution) writes one .vti, as before.
+  // How many z slabs block b's snapshot is cut into under a cap of piece_bytes (1: a single .vti).
+  static int snapshot_pieces(const kernels::Block& b, int n_species, double piece_bytes);
+
  private:
   std::vector<std::string> csv_columns(const Simulation& sim) const;
+  void write_pvti_index(int index, const vis::ImageGeometry& whole, const std::vector<vis::CellArray>& arrays,
+                        const std::vector<std::pair<vis::ImageGeometry, std::string>>& pieces) const;
   std::vector<double> csv_row(const Simulation& sim);
 
   std::string dir_;
@@ -68,6 +80,7 @@ class RunOutputs {
   std::vector<double> compartment_volume_m3_;
   std::vector<std::string> files_;
   int snapshot_ = 0;
+  double piece_bytes_;  // run.snapshot_piece_MiB
   int rank_ = 0, ranks_ = 1;  // this process's rank and the run's ranks (a decomposed run: > 1)
   bool writer() const { return rank_ == 0; }  // the CSV, the .pvd, the .pvti and the manifest
 };

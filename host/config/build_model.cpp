@@ -53,6 +53,7 @@ RunControl run_control(const Sections& all) {
   r.stall_timeout_s = at_least(s, "stall_timeout_s", 0, true);
   r.checkpoint_every_wall_s = at_least(s, "checkpoint_every_wall_s", 0, false);
   r.bdf_restart_at_outputs = s.get<bool>("bdf_restart_at_outputs");
+  r.snapshot_piece_bytes = at_least(s, "snapshot_piece_MiB", 0, true) * double(1 << 20);
   if (s.has("max_memory_GB")) r.max_memory_bytes = at_least(s, "max_memory_GB", 0, true) * 1e9;
   return r;
 }

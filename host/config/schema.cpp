@@ -133,6 +133,11 @@ void run_keys(Builder& b) {
            "write the checkpoint lactosim run --restart DIR continues from (DIR/lactosim.checkpoint, docs/restart.md) "
            "every this much wall time (s), >= 0; 0: only at the start and on SIGTERM/SIGUSR1 (always written then)",
            900.0);
+  b.number("snapshot_piece_MiB",
+           "largest dense image (MiB) a one-rank snapshot is written as: a larger grid's snapshot becomes a .pvti of "
+           "z-slab .vti pieces of at most this size, written one at a time, so output needs one piece's memory, "
+           "not the bounding box's (host/app/run_outputs.hpp), > 0",
+           256.0);
   b.boolean("bdf_restart_at_outputs",
             "bdf: start CVODE afresh (order 1) at every output time, where bdf checkpoints are taken, so that a run "
             "restarted from one continues bit for bit; false: a restarted bdf run agrees within the tolerance "
