@@ -10,6 +10,9 @@
 //   under mpirun (a decomposed run)      lactosim_NNNNNN.pvti indexing lactosim_NNNNNN_rRRRR.vti, one
 //                                        piece per rank; the .pvd lists the .pvti; the CSV, the .pvd
 //                                        and the manifest are rank 0's, with the ranks' totals
+//   output.format = vtkhdf               lactosim.hdf.series + lactosim_NNNNNN.hdf instead: one VTKHDF
+//                                        file per snapshot, on any number of ranks written collectively
+//                                        into one file (vtkhdf_snapshot.hpp); no .pvd, no .vti
 //   run.json                             the run record (run_record.hpp)
 //   lactosim-manifest.json               every name above, each added before its file is written
 //                                        (host/io/output_dir.hpp: what --overwrite may delete)
@@ -39,14 +42,18 @@ class RunOutputs {
   // Each file's name goes into `manifest` before the file is written; the manifest outlives this.
   // With `resume_from`, the files are those of a run restarted from a checkpoint: the .pvd and the CSV
   // are cut back to the cursor's snapshots, and numbering goes on after them.
+  // `format`: output.format, "vti" or "vtkhdf" (config::LoadedConfig::output_format).
   RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest,
-             const Cursor* resume_from = nullptr);
+             const Cursor* resume_from = nullptr, const std::string& format = "vti");
   Cursor cursor() const;
   static std::string snapshot_name(int index);
   // A decomposed run's names: the snapshot's .pvti and rank `rank`'s piece.
   static std::string pvti_name(int index);
   static std::string piece_name(int index, int rank);
-  // Removes snapshot `index` in either form (a .vti, or a .pvti with its pieces from any rank count).
+  // output.format = vtkhdf: the snapshot's one file, and the time series that indexes them.
+  static std::string vtkhdf_name(int index);
+  static constexpr const char* vtkhdf_series_name = "lactosim.hdf.series";
+  // Removes snapshot `index` in any form (a .vti, a .pvti with its pieces from any rank count, an .hdf).
   static void remove_snapshot(const std::string& dir, int index);
   // One .vti, its entry in the .pvd, and one CSV row, at the simulation's current time.
   void write_snapshot(const Simulation& sim);
@@ -59,6 +66,7 @@ class RunOutputs {
  private:
   std::vector<std::string> csv_columns(const Simulation& sim) const;
   std::vector<double> csv_row(const Simulation& sim);
+  void write_vtkhdf(const Simulation& sim);
 
   std::string dir_;
   io::OutputManifest& manifest_;
@@ -67,6 +75,7 @@ class RunOutputs {
   MilkOutputs milk_;
   std::vector<double> compartment_volume_m3_;
   std::vector<std::string> files_;
+  bool vtkhdf_ = false;  // output.format = vtkhdf
   int snapshot_ = 0;
   int rank_ = 0, ranks_ = 1;  // this process's rank and the run's ranks (a decomposed run: > 1)
   bool writer() const { return rank_ == 0; }  // the CSV, the .pvd, the .pvti and the manifest
