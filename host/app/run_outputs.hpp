@@ -36,7 +36,7 @@ class RunOutputs {
  public:
   // What has been written: a checkpoint keeps it, and a restart goes on from it (host/app/checkpoint.hpp).
   struct Cursor {
-    std::vector<double> snapshot_times_s;  // snapshot i is lactosim_<i>.vti, row i + 1 of the CSV
+    std::vector<double> snapshot_times_s;  // snapshot i is lactosim_<i>.vti (.pvti, .hdf), row i + 1 of the CSV
     MilkOutputs::Cursor milk;
   };
   // Each file's name goes into `manifest` before the file is written; the manifest outlives this.

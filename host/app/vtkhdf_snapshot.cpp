@@ -100,7 +100,13 @@ class SnapshotFile {
     const hsize_t whole[4] = {part_.nz_whole, part_.ny, part_.nx, hsize_t(components)};
     const hsize_t start[4] = {part_.z0, 0, 0, 0}, count[4] = {part_.nz, part_.ny, part_.nx, hsize_t(components)};
     Id file_space(H5Screate_simple(rank, whole, nullptr), H5Sclose, "describe " + name, path_);
-    Id set(H5Dcreate2(group, name.c_str(), file_type, file_space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+    // Compressed like the .vti (zlib level 5, VTK's default) in chunks of one z plane: a rank's slab is
+    // whole chunks, as parallel HDF5's filtered collective writes need.
+    Id layout(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create a dataset layout for " + name, path_);
+    const hsize_t plane[4] = {1, part_.ny, part_.nx, hsize_t(components)};
+    check(H5Pset_chunk(layout, rank, plane), "chunk " + name, path_);
+    check(H5Pset_deflate(layout, 5), "compress " + name, path_);
+    Id set(H5Dcreate2(group, name.c_str(), file_type, file_space, H5P_DEFAULT, layout, H5P_DEFAULT), H5Dclose,
            "create dataset " + name, path_);
     Id memory_space(H5Screate_simple(rank, count, nullptr), H5Sclose, "describe " + name + " in memory", path_);
     if (part_.nz > 0) {

@@ -7,7 +7,8 @@
 //   /VTKHDF                 attributes Version = (1, 0), Type = "ImageData" (fixed-length ASCII),
 //                           WholeExtent (6 int), Origin, Spacing (3 double), Direction (9 double, identity)
 //   /VTKHDF/PointData/NAME  one dataset per array, shape (nz, ny, nx) or (nz, ny, nx, 3) for the velocity:
-//                           x fastest, as in the .vti; label uint8, every other array float64
+//                           x fastest, as in the .vti; label uint8, every other array float64; zlib
+//                           level 5 (as the .vti) in chunks of one z plane, so each rank writes whole chunks
 //
 // Why point data at the voxel centres and not cell data on the voxel corners (the .vti's layout,
 // visualization/vtk_output.hpp): the vtkHDFReader of VTK 9.1 (this project's VTK) and of ParaView 5.11
