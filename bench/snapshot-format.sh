@@ -5,11 +5,14 @@
 # each), alternating, REPEATS rounds; the median of each. A run of 10 simulated s writes 2 snapshots
 # (t = 0 and 10 s): the time per snapshot is run.json's output phase / 2 (which also holds the CSV row
 # and run.json, the same for both formats); the size is the last snapshot's files together.
-#   bench/snapshot-format.sh [REPEATS]
+# CASE alveolus80: the README default's alveolus at 1 um voxels (80^3 = 512,000 voxels, 5 arrays) for
+# 1 ms (its snapshots at t = 0 and 1 ms), to see a larger grid than the milk model's 19,600 voxels.
+#   bench/snapshot-format.sh [REPEATS] [milk|alveolus80]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${LACTOSIM:-build/lactosim}
 REPEATS=${1:-3}
+CASE=${2:-milk}
 export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 work=$(mktemp -d "${TMPDIR:-/tmp}/lactosim_snapshot_format.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -18,8 +21,9 @@ results=$work/results.txt
 run() {  # format ranks
   local out=$work/$1_$2_$RANDOM
   local args=(run configs/models/human_milk.ini configs/scenarios/steady_lactation.ini --quiet
-              --run.end_time_s=10 --run.output_interval_s=10 --run.checkpoint_every_wall_s=0
-              --output.format="$1" --out "$out")
+              --run.end_time_s=10 --run.output_interval_s=10)
+  [[ $CASE == alveolus80 ]] && args=(run --quiet --geometry.voxel_um=1 --run.end_time_s=0.001 --run.output_interval_s=0.001)
+  args+=(--run.checkpoint_every_wall_s=0 --output.format="$1" --out "$out")
   if [[ $2 == 1 ]]; then "$BIN" "${args[@]}" >"$out.log" 2>&1; else
     mpiexec -n "$2" --oversubscribe "$BIN" "${args[@]}" >"$out.log" 2>&1; fi
   local bytes
