@@ -16,6 +16,7 @@ packages=(
   nlohmann-json3-dev                 # run.json and the output manifest (written and read back)
   googletest libgtest-dev            # unit tests
   libopenmpi-dev openmpi-bin         # scale-out (MPI decomposition)
+  libhdf5-openmpi-dev                # parallel HDF5: output.format = vtkhdf (optional at build)
   patchelf                           # ../shared/tools/bundle-binaries (GPU bundles)
   python3-matplotlib python3-numpy   # visualization/plot_timeseries.py, check_output.py
 )

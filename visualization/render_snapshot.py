@@ -3,8 +3,11 @@
 
     xvfb-run -a -s "-screen 0 1024x768x24 -noreset" pvbatch visualization/render_snapshot.py INPUT [options]
 
-INPUT is an output folder of `lactosim run` (its lactosim.pvd is read), a .pvd, or a single .vti/.pvti
-(for example what `lactosim mesh ... --out FILE.vti` writes). The picture holds, by default:
+INPUT is an output folder of `lactosim run` (its lactosim.pvd is read, or lactosim.hdf.series for a run
+with output.format = vtkhdf), a .pvd, a .hdf.series, or a single .vti/.pvti/.hdf (for example what
+`lactosim mesh ... --out FILE.vti` writes). A .hdf holds the same values as point arrays at the voxel
+centres (host/app/vtkhdf_snapshot.hpp); they are used where a .vti's cell arrays would be. The picture
+holds, by default:
   - a slice through the middle of the volume, normal to --axis, coloured by the cell array --array
     (a species in mM such as K_mM, or `label`), with a colour bar;
   - the lumen surface: the outer faces of the voxels whose label is one of --lumen-labels (4 = lumen,
@@ -47,7 +50,7 @@ def fail(message):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="render_snapshot.py", description=__doc__.split("\n")[0])
-    parser.add_argument("input", help="lactosim output folder, .pvd, .vti or .pvti")
+    parser.add_argument("input", help="lactosim output folder, .pvd, .hdf.series, .vti, .pvti or .hdf")
     parser.add_argument("-o", "--output", help="PNG to write (default: INPUT folder/snapshot_ARRAY.png)")
     parser.add_argument("--array", default=None,
                         help="cell array that colours the slice (default K_mM if present, else label)")
@@ -75,11 +78,16 @@ def parse_args(argv):
 def open_input(path):
     """A reader for INPUT, and the folder it lies in."""
     if os.path.isdir(path):
-        path = os.path.join(path, "lactosim.pvd")
+        series = os.path.join(path, "lactosim.hdf.series")
+        path = series if os.path.isfile(series) else os.path.join(path, "lactosim.pvd")
     if not os.path.isfile(path):
-        fail(f"{path}: no such file (give a lactosim output folder, a .pvd, .vti or .pvti)")
+        fail(f"{path}: no such file (give a lactosim output folder, a .pvd, .hdf.series, .vti, .pvti or .hdf)")
     extension = os.path.splitext(path)[1].lower()
-    if extension == ".pvd":
+    if path.lower().endswith(".hdf.series") or extension == ".hdf":
+        reader = pv.OpenDataFile(path)  # ParaView's VTKHDF reader (5.11: .hdf and .hdf.series)
+        if reader is None:
+            fail(f"{path}: ParaView found no reader for it")
+    elif extension == ".pvd":
         reader = pv.PVDReader(FileName=path)
     elif extension == ".vti":
         reader = pv.XMLImageDataReader(FileName=[path])
@@ -87,7 +95,7 @@ def open_input(path):
         reader = pv.XMLPartitionedImageDataReader(FileName=[path]) if hasattr(
             pv, "XMLPartitionedImageDataReader") else pv.XMLPImageDataReader(FileName=[path])
     else:
-        fail(f"{path}: unknown file type '{extension}' (expected .pvd, .vti or .pvti)")
+        fail(f"{path}: unknown file type '{extension}' (expected .pvd, .hdf.series, .vti, .pvti or .hdf)")
     return reader, os.path.dirname(os.path.abspath(path))
 
 
@@ -122,9 +130,10 @@ def list_arrays(reader, time):
     return found
 
 
-def label_surface(source, labels):
-    """The outer faces of the voxels whose label is in `labels` (one Threshold per label, appended)."""
-    pieces = [pv.Threshold(Input=source, Scalars=["CELLS", "label"], LowerThreshold=value - 0.5,
+def label_surface(source, labels, association="CELLS"):
+    """The outer faces of the voxels whose label is in `labels` (one Threshold per label, appended).
+    With point labels (an .hdf) the cells between voxel centres whose corners all carry the label."""
+    pieces = [pv.Threshold(Input=source, Scalars=[association, "label"], LowerThreshold=value - 0.5,
                            UpperThreshold=value + 0.5, ThresholdMethod="Between") for value in labels]
     merged = pieces[0] if len(pieces) == 1 else pv.AppendDatasets(Input=pieces)
     return pv.ExtractSurface(Input=merged)
@@ -140,6 +149,10 @@ def main(argv):
         return 0
 
     cell_names = [name for kind, name in arrays if kind == "cell"]
+    association = "CELLS"
+    if not cell_names:  # an .hdf: the voxels' values are point arrays at their centres
+        cell_names = [name for kind, name in arrays if kind == "point"]
+        association = "POINTS"
     if "label" not in cell_names and (args.lumen_labels or args.cells or args.blood):
         fail(f"{args.input} has no cell array 'label': cannot draw surfaces (use --lumen-labels)")
     array = args.array or ("K_mM" if "K_mM" in cell_names else "label")
@@ -168,11 +181,11 @@ def main(argv):
         if hasattr(plane, "Triangulatetheslice"):
             plane.Triangulatetheslice = 0
         shown = pv.Show(plane, view)
-        pv.ColorBy(shown, ("CELLS", array))
+        pv.ColorBy(shown, (association, array))
         lut = pv.GetColorTransferFunction(array)
         lut.ApplyPreset("Viridis (matplotlib)" if array != "label" else "Rainbow Uniform", True)
         plane.UpdatePipeline(time)
-        lo, hi = plane.CellData[array].GetRange()
+        lo, hi = (plane.CellData if association == "CELLS" else plane.PointData)[array].GetRange()
         lut.RescaleTransferFunction(lo, hi if hi > lo else lo + 1)
         shown.SetScalarBarVisibility(view, True)
         bar = pv.GetScalarBar(lut, view)
@@ -185,18 +198,18 @@ def main(argv):
         bar.RangeLabelFormat = "%.4g"
 
     if args.cells:
-        cells = pv.Show(label_surface(reader, args.cell_labels), view)
-        pv.ColorBy(cells, None)
+        cells = pv.Show(label_surface(reader, args.cell_labels, association), view)
+        cells.ColorArrayName = ["POINTS", ""]  # one solid colour (ColorBy(rep, None) fails on point data)
         cells.AmbientColor = cells.DiffuseColor = CELL_COLOUR
         cells.Opacity = 0.18
     if args.blood:
-        blood = pv.Show(label_surface(reader, args.blood_labels), view)
-        pv.ColorBy(blood, None)
+        blood = pv.Show(label_surface(reader, args.blood_labels, association), view)
+        blood.ColorArrayName = ["POINTS", ""]  # one solid colour (ColorBy(rep, None) fails on point data)
         blood.AmbientColor = blood.DiffuseColor = BLOOD_COLOUR
         blood.Opacity = 0.35
     if args.lumen_labels:
-        lumen = pv.Show(label_surface(reader, args.lumen_labels), view)
-        pv.ColorBy(lumen, None)
+        lumen = pv.Show(label_surface(reader, args.lumen_labels, association), view)
+        lumen.ColorArrayName = ["POINTS", ""]  # one solid colour (ColorBy(rep, None) fails on point data)
         lumen.AmbientColor = lumen.DiffuseColor = LUMEN_COLOUR if args.no_slice else LUMEN_OVER_SLICE
         lumen.Opacity = args.lumen_opacity if args.lumen_opacity is not None else (
             1.0 if args.no_slice else 0.3)

@@ -202,7 +202,34 @@ void PvdCollection::reset(std::vector<std::pair<double, std::string>> steps) {
   steps_ = std::move(steps);
 }
 
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// ParaView's file series (JSON): {"file-series-version": "1.0", "files": [{"name": …, "time": …}, …]}.
+std::string file_series_json(const std::vector<std::pair<double, std::string>>& steps) {
+  std::string json = "{\n  \"file-series-version\": \"1.0\",\n  \"files\": [";
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    std::string name;
+    for (char c : steps[i].second) {
+      if (c == '"' || c == '\\') name += '\\';
+      name += c;
+    }
+    json += std::string(i ? "," : "") + "\n    {\"name\": \"" + name + "\", \"time\": " +
+            io::format_general(steps[i].first, 17) + "}";
+  }
+  return json + "\n  ]\n}\n";
+}
+
+}  // namespace
+
 void PvdCollection::write(const std::vector<std::pair<double, std::string>>& steps) const {
+  if (ends_with(path_, ".series")) {
+    io::write_file_atomically(path_, file_series_json(steps));
+    return;
+  }
   std::string xml =
       "<?xml version=\"1.0\"?>\n"
       "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">\n"

@@ -67,7 +67,9 @@ void write_pvti(const std::string& path, const ImageGeometry& whole, const std::
 
 // The .pvd index of a time series. Each add() rewrites the whole file atomically, so the index on
 // disk always lists exactly the steps whose files were completely written before it: write the .vti
-// first, then add() it.
+// first, then add() it. A path ending in ".series" (lactosim.hdf.series) is written as ParaView's JSON
+// file series instead, {"file-series-version": "1.0", "files": [{"name", "time"}, …]}: ParaView 5.11
+// reads VTKHDF files (.hdf) through it, not through a .pvd (host/app/vtkhdf_snapshot.hpp).
 class PvdCollection {
  public:
   explicit PvdCollection(std::string path);

@@ -329,7 +329,7 @@ int run_command(const RunArguments& args) {
     std::signal(SIGUSR1, request_stop);  // a scheduler's warning before the kill: stop as for SIGTERM
 
     // 6. time loop: step to each output time (in tenths, for the progress line)
-    RunOutputs outputs(out_dir, *sim, manifest, resumed ? &resumed->outputs : nullptr);
+    RunOutputs outputs(out_dir, *sim, manifest, resumed ? &resumed->outputs : nullptr, cfg.output_format);
     const auto snapshot = [&] {  // the files first, then the record that names them
       outputs.write_snapshot(*sim);
       record_progress(record, *sim, outputs);

@@ -9,17 +9,23 @@
 #include "host/assemble.hpp"
 #include "host/decomposition.hpp"
 #include "host/sparse_layout.hpp"
+#include "vtkhdf_snapshot.hpp"
 
 namespace lactosim {
 
-RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest, const Cursor* resume_from)
+RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest, const Cursor* resume_from,
+                       const std::string& format)
     : dir_(std::move(dir)),
       manifest_(manifest),
-      pvd_(dir_ + "/lactosim.pvd"),
+      pvd_(dir_ + "/" + (format == "vtkhdf" ? vtkhdf_series_name : "lactosim.pvd")),
       csv_(dir_ + "/timeseries.csv"),
       milk_(sim),
       compartment_volume_m3_(compartment_volumes(sim.problem())),
+      vtkhdf_(format == "vtkhdf"),
       piece_bytes_(sim.model().run.snapshot_piece_bytes) {
+  if (vtkhdf_ && !vtkhdf_available())
+    throw std::runtime_error("output.format = vtkhdf needs a build with parallel HDF5 and MPI "
+                             "(apt-get install libhdf5-openmpi-dev, then rebuild)");
   if (sim.decomposed()) {
     rank_ = sim.backend().communicator().rank();
     ranks_ = sim.backend().communicator().size();
@@ -31,7 +37,7 @@ RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifes
     }
     return;
   }
-  manifest_.add("lactosim.pvd");
+  manifest_.add(vtkhdf_ ? vtkhdf_series_name : "lactosim.pvd");
   manifest_.add("timeseries.csv");
   if (!resume_from) {
     csv_.set_columns(csv_columns(sim));  // writes the header
@@ -40,10 +46,13 @@ RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifes
   const std::vector<double>& times = resume_from->snapshot_times_s;
   csv_.resume(csv_columns(sim), times.size());
   std::vector<std::pair<double, std::string>> steps;
-  // The snapshots as the stopped run named them (a .vti, or a .pvti when it ran on several ranks).
+  // The snapshots as the stopped run named them (a .vti, or a .pvti when it ran on several ranks; an
+  // .hdf on any number with output.format = vtkhdf).
   for (std::size_t i = 0; i < times.size(); ++i) {
-    const bool pvti = std::filesystem::exists(std::filesystem::path(dir_) / pvti_name(int(i)));
-    steps.emplace_back(times[i], pvti ? pvti_name(int(i)) : snapshot_name(int(i)));
+    const std::filesystem::path d(dir_);
+    const bool pvti = std::filesystem::exists(d / pvti_name(int(i)));
+    const bool hdf = std::filesystem::exists(d / vtkhdf_name(int(i)));
+    steps.emplace_back(times[i], hdf ? vtkhdf_name(int(i)) : pvti ? pvti_name(int(i)) : snapshot_name(int(i)));
     files_.push_back(steps.back().second);
   }
   pvd_.reset(std::move(steps));
@@ -76,9 +85,16 @@ std::string RunOutputs::piece_name(int index, int rank) {
   return name;
 }
 
+std::string RunOutputs::vtkhdf_name(int index) {
+  char name[64];
+  std::snprintf(name, sizeof name, "lactosim_%06d.hdf", index);
+  return name;
+}
+
 void RunOutputs::remove_snapshot(const std::string& dir, int index) {
   namespace fs = std::filesystem;
   fs::remove(fs::path(dir) / snapshot_name(index));
+  fs::remove(fs::path(dir) / vtkhdf_name(index));
   fs::remove(fs::path(dir) / pvti_name(index));
   const std::string prefix = pvti_name(index).substr(0, pvti_name(index).size() - 5) + "_r";  // lactosim_NNNNNN_r
   if (!fs::is_directory(dir)) return;
@@ -102,6 +118,10 @@ int RunOutputs::snapshot_pieces(const kernels::Block& b, int n_species, double p
 }
 
 void RunOutputs::write_snapshot(const Simulation& sim) {
+  if (vtkhdf_) {
+    write_vtkhdf(sim);
+    return;
+  }
   // This rank's voxels (all of them on one rank), placed in the whole grid.
   const kernels::Problem& p = sim.local_problem();
   const kernels::Block& b = p.block;
@@ -203,6 +223,19 @@ void RunOutputs::write_pvti_index(int index, const vis::ImageGeometry& whole, co
   std::vector<vis::PvtiArray> names = {{"label", "UInt8", 1}};
   for (const vis::CellArray& a : arrays) names.push_back({a.name, "Float64", a.components});
   vis::write_pvti(dir_ + "/" + pvti_name(index), whole, names, pieces, "label");
+}
+
+// output.format = vtkhdf: one file, every rank writing its slab into it (vtkhdf_snapshot.hpp); its name
+// is in the manifest before any rank creates it, and in the series once it is whole.
+void RunOutputs::write_vtkhdf(const Simulation& sim) {
+  const std::string name = vtkhdf_name(snapshot_++);
+  if (writer()) manifest_.add(name);
+  write_vtkhdf_snapshot(dir_ + "/" + name, sim, milk_);
+  const std::vector<double> row = csv_row(sim);  // the ranks' totals: every rank takes part
+  if (!writer()) return;
+  pvd_.add(sim.time(), name);
+  csv_.add_row(row);
+  files_.push_back(name);
 }
 
 std::vector<std::string> RunOutputs::csv_columns(const Simulation& sim) const {

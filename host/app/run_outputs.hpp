@@ -11,7 +11,10 @@
 //                                        piece per rank; the .pvd lists the .pvti; the CSV, the .pvd
 //                                        and the manifest are rank 0's, with the ranks' totals
 //   a large grid on one rank             the same .pvti, its pieces z slabs of ≤ 256 MiB written one at
-//                                        a time (max_snapshot_piece_bytes)
+//                                        a time (run.snapshot_piece_MiB)
+//   output.format = vtkhdf               lactosim.hdf.series + lactosim_NNNNNN.hdf instead: one VTKHDF
+//                                        file per snapshot, on any number of ranks written collectively
+//                                        into one file (vtkhdf_snapshot.hpp); no .pvd, no .vti
 //   run.json                             the run record (run_record.hpp)
 //   lactosim-manifest.json               every name above, each added before its file is written
 //                                        (host/io/output_dir.hpp: what --overwrite may delete)
@@ -35,20 +38,24 @@ class RunOutputs {
  public:
   // What has been written: a checkpoint keeps it, and a restart goes on from it (host/app/checkpoint.hpp).
   struct Cursor {
-    std::vector<double> snapshot_times_s;  // snapshot i is lactosim_<i>.vti, row i + 1 of the CSV
+    std::vector<double> snapshot_times_s;  // snapshot i is lactosim_<i>.vti (.pvti, .hdf), row i + 1 of the CSV
     MilkOutputs::Cursor milk;
   };
   // Each file's name goes into `manifest` before the file is written; the manifest outlives this.
   // With `resume_from`, the files are those of a run restarted from a checkpoint: the .pvd and the CSV
   // are cut back to the cursor's snapshots, and numbering goes on after them.
+  // `format`: output.format, "vti" or "vtkhdf" (config::LoadedConfig::output_format).
   RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest,
-             const Cursor* resume_from = nullptr);
+             const Cursor* resume_from = nullptr, const std::string& format = "vti");
   Cursor cursor() const;
   static std::string snapshot_name(int index);
   // A decomposed run's names: the snapshot's .pvti and rank `rank`'s piece.
   static std::string pvti_name(int index);
   static std::string piece_name(int index, int rank);
-  // Removes snapshot `index` in either form (a .vti, or a .pvti with its pieces from any rank count).
+  // output.format = vtkhdf: the snapshot's one file, and the time series that indexes them.
+  static std::string vtkhdf_name(int index);
+  static constexpr const char* vtkhdf_series_name = "lactosim.hdf.series";
+  // Removes snapshot `index` in any form (a .vti, a .pvti with its pieces from any rank count, an .hdf).
   static void remove_snapshot(const std::string& dir, int index);
   // One .vti, its entry in the .pvd, and one CSV row, at the simulation's current time.
   void write_snapshot(const Simulation& sim);
@@ -71,6 +78,7 @@ class RunOutputs {
   void write_pvti_index(int index, const vis::ImageGeometry& whole, const std::vector<vis::CellArray>& arrays,
                         const std::vector<std::pair<vis::ImageGeometry, std::string>>& pieces) const;
   std::vector<double> csv_row(const Simulation& sim);
+  void write_vtkhdf(const Simulation& sim);
 
   std::string dir_;
   io::OutputManifest& manifest_;
@@ -79,6 +87,7 @@ class RunOutputs {
   MilkOutputs milk_;
   std::vector<double> compartment_volume_m3_;
   std::vector<std::string> files_;
+  bool vtkhdf_ = false;  // output.format = vtkhdf
   int snapshot_ = 0;
   double piece_bytes_;  // run.snapshot_piece_MiB
   int rank_ = 0, ranks_ = 1;  // this process's rank and the run's ranks (a decomposed run: > 1)

@@ -32,6 +32,9 @@ struct LoadedConfig {
   mesh::GeometrySpec geometry;  // the [geometry] section, converted by meshes/
   std::vector<Entry> resolved;  // every effective key after overrides, with where it came from
   std::string config_dir;       // directory of the last config file ("." for the embedded default)
+  // [output] format: vti (.vti, or a .pvti and pieces under mpiexec) | vtkhdf (one VTKHDF file per
+  // snapshot, written collectively with parallel HDF5; host/app/vtkhdf_snapshot.hpp).
+  std::string output_format = "vti";
   std::string resolved_ini() const;  // INI text of `resolved`, each line commented "# file:line"
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "checks.hpp"
 #include "embedded_default_ini.hpp"
 #include "sections.hpp"
 #include "values.hpp"
@@ -217,7 +218,7 @@ LoadedConfig load_config(const std::vector<std::string>& files,
   for (const auto& o : overrides) merge(merged, parse_override(o, is_named_kind));
   refuse_sections_named_only_on_command_line(merged);
   // Sections a config may leave out entirely still need their defaults.
-  for (const char* kind : {"run", "model", "geometry", "flow", "milk_calcium", "junctions"})
+  for (const char* kind : {"run", "model", "geometry", "flow", "milk_calcium", "junctions", "output"})
     if (std::none_of(merged.begin(), merged.end(), [&](const Section& s) { return s.kind == kind; }))
       merged.push_back({kind, "", {"<default>", 0, kind}, {}, nullptr, {}});
 
@@ -229,6 +230,7 @@ LoadedConfig load_config(const std::vector<std::string>& files,
   for (Section& s : merged) validate(s, declared);
 
   out.model = build_model(merged);
+  out.output_format = choice(*of_kind(merged, "output").front(), "format", {"vti", "vtkhdf"}, "snapshot format");
   // An empty file would otherwise run a model with nothing in it and report "completed".
   if (use == Use::run) {
     const std::string sources = files.empty() ? "<embedded default>" : join(files);

@@ -20,7 +20,7 @@ const OptionInfo* SectionSchema::find(const std::string& full_key) const {
 
 namespace {
 
-const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow", "milk_calcium", "storage", "junctions"};
+const std::vector<std::string> unnamed_kinds = {"run", "model", "geometry", "flow", "milk_calcium", "storage", "junctions", "output"};
 const std::vector<std::string> named_kinds = {"compartment", "species",  "membrane",
                                               "transporter", "reaction", "region"};
 
@@ -368,6 +368,16 @@ void storage_keys(Builder& b) {
   b.number("synthesis_factor_full", "rate factor of feedback_transporters when the store is full, 0 to 1", 0.3);
 }
 
+// What a run writes per snapshot (host/app/run_outputs.hpp, docs/parallel.md "One file per snapshot").
+void output_keys(Builder& b) {
+  b.text("format",
+         "snapshot files: vti (one .vti, or under mpiexec a .pvti indexing one .vti piece per rank; indexed by "
+         "lactosim.pvd) | vtkhdf (one VTKHDF 1.0 image file lactosim_NNNNNN.hdf per snapshot, written "
+         "collectively by every rank with parallel HDF5; indexed by lactosim.hdf.series, which ParaView 5.11 "
+         "opens; the arrays are point data at the voxel centres, docs/parallel.md)",
+         "vti");
+}
+
 // Regulated junctions (host/junction_regulation.hpp; docs/parameters.md "Regulated junctions" for
 // the sources of the defaults).
 void junction_keys(Builder& b) {
@@ -455,6 +465,7 @@ SectionSchema section_schema(const std::string& kind, const std::string& name, c
   else if (kind == "milk_calcium") milk_calcium_keys(b);
   else if (kind == "storage") storage_keys(b);
   else if (kind == "junctions") junction_keys(b);
+  else if (kind == "output") output_keys(b);
   else if (kind == "geometry") {
     // meshes/ declares these; we only mirror them for messages and the listing.
     s.desc.add(mesh::geometry_options());

@@ -4,7 +4,9 @@
 # lactosim.pvd with visualization/render_snapshot.py under xvfb-run, prints every array with its range
 # and renders a PNG; the output must list the run's arrays with sane ranges and the PNG must show
 # a picture (many colours, not only background).
-#   tests/paraview/paraview_client_test.sh LACTOSIM_BINARY SOURCE_DIR [MPIEXEC]
+#   tests/paraview/paraview_client_test.sh LACTOSIM_BINARY SOURCE_DIR [MPIEXEC [FORMAT]]
+# FORMAT: vti (default) or vtkhdf — the run writes one .hdf per snapshot (collectively on its ranks),
+# ParaView opens their lactosim.hdf.series, and the arrays are point arrays at the voxel centres.
 # pvbatch: $LACTOSIM_PVBATCH, else pvbatch on PATH, else /opt/lactosim-paraview/bin/pvbatch
 # (scripts/install-paraview.sh). Exit 77 (CTest: skipped) when pvbatch or xvfb-run is missing,
 # unless LACTOSIM_PARAVIEW_REQUIRED=1 (CI after installing ParaView), which makes it a failure.
@@ -35,11 +37,20 @@ trap 'rm -rf "$work"' EXIT
 #    mpiexec (third argument) the run is cut over 2 ranks (the split integrator: bdf's AMG preconditioner is not decomposed
 #    yet), so its snapshots are .pvti files indexing one .vti piece per rank.
 mpiexec=${3:-}
+format=${4:-vti}
+kind=cell  # where the voxels' values are: cell arrays in a .vti/.pvti, point arrays in an .hdf
+[[ "$format" == vtkhdf ]] && kind=point
 if [[ -n "$mpiexec" ]]; then
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 "$mpiexec" -n 2 --oversubscribe \
     "$lactosim" run --run.integrator=implicit --run.end_time_s=0.02 --run.output_interval_s=0.01 --quiet \
-    --out "$work/out" >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "mpiexec -n 2 lactosim run failed"; }
-  grep -q 'lactosim_000002.pvti' "$work/out/lactosim.pvd" || fail "the .pvd does not list the .pvti snapshots"
+    --output.format="$format" --out "$work/out" >"$work/run.log" 2>&1 ||
+    { cat "$work/run.log"; fail "mpiexec -n 2 lactosim run failed"; }
+  if [[ "$format" == vtkhdf ]]; then
+    grep -q '"lactosim_000002.hdf"' "$work/out/lactosim.hdf.series" || fail "the series does not list the .hdf snapshots"
+    [[ ! -e "$work/out/lactosim_000002_r0001.vti" ]] || fail "a vtkhdf run wrote .vti pieces"
+  else
+    grep -q 'lactosim_000002.pvti' "$work/out/lactosim.pvd" || fail "the .pvd does not list the .pvti snapshots"
+  fi
 else
   "$lactosim" run --run.end_time_s=0.02 --run.output_interval_s=0.01 --quiet --out "$work/out" \
     >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "lactosim run failed"; }
@@ -61,13 +72,13 @@ grep -v '^\s*$' "$work/pvbatch.log" | grep -v '^\s*[0-9]\+ \+0x'  # arrays and r
 # 3. What ParaView saw: the last of 3 time steps, every array, sane ranges.
 grep -q "time step 3 of 3" "$work/pvbatch.log" || fail "ParaView did not see the run's 3 time steps"
 for array in label Na_mM K_mM Cl_mM glucose_mM; do
-  grep -q "^  cell $array (1 comp.): \[" "$work/pvbatch.log" || fail "ParaView lists no cell array $array"
+  grep -q "^  $kind $array (1 comp.): \[" "$work/pvbatch.log" || fail "ParaView lists no $kind array $array"
 done
-grep -q "^  cell label (1 comp.): \[0, 4\]" "$work/pvbatch.log" || fail "label range is not [0, 4]"
-k_max=$(sed -n 's/^  cell K_mM (1 comp.): \[[^,]*, \([^]]*\)\].*/\1/p' "$work/pvbatch.log")
+grep -q "^  $kind label (1 comp.): \[0, 4\]" "$work/pvbatch.log" || fail "label range is not [0, 4]"
+k_max=$(sed -n "s/^  $kind K_mM (1 comp.): \[[^,]*, \([^]]*\)\].*/\1/p" "$work/pvbatch.log")
 "$python" -c "import sys; sys.exit(0 if 100 < float('$k_max') < 200 else 1)" ||
   fail "K_mM maximum is $k_max, expected the cytosolic ~129 mM"
-grep -qi "nan\|inf\b" <(grep "^  cell" "$work/pvbatch.log") && fail "a range holds a non-finite value"
+grep -qi "nan\|inf\b" <(grep "^  $kind" "$work/pvbatch.log") && fail "a range holds a non-finite value"
 
 # 4. The PNG: present, a picture and not an empty frame.
 [[ -s "$work/snapshot.png" ]] || fail "no PNG written"
