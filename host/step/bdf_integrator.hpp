@@ -86,8 +86,9 @@ struct BdfOptions {
   // (Measured on 14 simulated days of secretory activation, docs/numerics.md: 0.1 keeps every species
   // within rel_tol at no measurable cost; 0.01 halves the worst error again at twice the cost.)
   double balance_residual_fraction = 0.1;
-  // Then each species whose summed residual still exceeds this × rel_tol × its amount has its amount
-  // corrected to cancel it (BdfIntegrator::correct_species_totals; one f per such species); 0: off.
+  // Once CVODE's test has passed, each species whose summed residual exceeds this × rel_tol × its
+  // amount has its amount corrected to cancel it, kept only if that helps (correct_species_totals; one
+  // f per such species), before the balance test above decides on another Newton iteration; 0: off.
   double balance_correction_fraction = 1e-3;
   int max_newton_iterations = 5;  // per step attempt (CVODE's default 3): room for the balance's iteration
 };
