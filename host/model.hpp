@@ -190,6 +190,9 @@ struct RunControl {
   std::string bdf_preconditioner = LACTOSIM_HAVE_HYPRE ? "amg" : "cg";
   // ... and whether it also inverts the lumen's upwind advection (host/step/advection_sweep.hpp).
   bool bdf_advection_preconditioner = false;
+  // The species-total correction after Newton (step::BdfOptions::balance_correction_fraction; 0: off).
+  // Not a configuration key: the tests turn it off to measure what it does (docs/numerics.md).
+  double bdf_balance_correction_fraction = 1e-3;
   // Watchdog (host/simulation.cpp): simulated time that has not moved for this much wall time —
   // every attempt rejected — stops the run with an error naming the time, step and what limits it.
   double stall_timeout_s = 600;

@@ -382,6 +382,7 @@ void Simulation::advance_bdf(double t_end) {
       throw std::runtime_error("run.bdf_preconditioner must be cg, amg, amg_local, cg_local, lod_local, lod, local or none, got '" + pc + "'");
     o.preconditioner = kinds.at(pc);
     o.advection_in_preconditioner = run.bdf_advection_preconditioner;
+    o.balance_correction_fraction = run.bdf_balance_correction_fraction;
     std::vector<double> c;
     backend_->read_concentrations(c);
     bdf_ = std::make_unique<step::BdfIntegrator>(

@@ -88,6 +88,8 @@ json to_json(const RunRecord& r, const Now& heartbeat) {
                       {"newton_iterations", b.newton_iterations},
                       {"newton_failures", b.newton_failures},
                       {"balance_newton_iterations", b.balance_newton_iterations},
+                      {"balance_corrections", b.balance_corrections},
+                      {"balance_corrections_undone", b.balance_corrections_undone},
                       {"error_test_failures", b.error_test_failures},
                       {"linear_iterations", b.linear_iterations},
                       {"linear_failures", b.linear_failures},

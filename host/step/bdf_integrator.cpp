@@ -260,24 +260,40 @@ struct BdfIntegrator::Callbacks {
     if (content->Sys(ycor, sun.residual, sun.cvode_test_data) != 0) return SUN_NLS_CONV_RECVR;
     N_Vector ynow = nullptr;
     CVodeGetCurrentState(sun.cvode, &ynow);
-    const double* res = N_VGetArrayPointer(sun.residual);
-    const double* y = N_VGetArrayPointer(ynow);
     const int ns = self->problem_.n_species;
-    std::vector<double> defect(ns, 0.0), amount(ns, 0.0);
-    for (std::size_t i = 0; i < self->packed_.size(); ++i) {
-      const int s = self->species_of_entry(long(i));
-      defect[s] += res[i];
-      amount[s] += std::abs(y[i]) + self->options_.abs_tol_mM;
+    std::vector<double> defect(ns), amount(ns);
+    self->species_defects(N_VGetArrayPointer(sun.residual), N_VGetArrayPointer(ynow), defect, amount);
+    const double bound = self->options_.balance_residual_fraction * self->options_.rel_tol;
+    const auto worst_ratio = [&] {
+      double w = 0;
+      for (int s = 0; s < ns; ++s) w = std::max(w, std::abs(defect[s]) / (bound * amount[s]));
+      return w;
+    };
+    // First the species' totals: a correction of the amounts that cancels their summed residuals
+    // (correct_species_totals), at most twice, each kept only if it left the worst summed residual
+    // smaller than before (near a drained species the residual is not linear in the amount: there the
+    // step stays as Newton left it). Then, if a species' summed residual is still above the bound,
+    // one more Newton iteration.
+    std::vector<double> kept;
+    for (int round = 0; round < 2; ++round) {
+      const double before = worst_ratio();
+      kept.assign(N_VGetArrayPointer(ycor), N_VGetArrayPointer(ycor) + self->packed_.size());
+      if (!self->correct_species_totals(N_VGetArrayPointer(ycor), defect, amount)) break;
+      if (content->Sys(ycor, sun.residual, sun.cvode_test_data) != 0) return SUN_NLS_CONV_RECVR;
+      self->species_defects(N_VGetArrayPointer(sun.residual), N_VGetArrayPointer(ynow), defect, amount);
+      if (!(worst_ratio() < before)) {
+        std::copy(kept.begin(), kept.end(), N_VGetArrayPointer(ycor));
+        ++self->balance_corrections_undone_;
+        if (content->Sys(ycor, sun.residual, sun.cvode_test_data) != 0) return SUN_NLS_CONV_RECVR;
+        self->species_defects(N_VGetArrayPointer(sun.residual), N_VGetArrayPointer(ynow), defect, amount);
+        break;
+      }
     }
-    self->comm_.sum(defect);
-    self->comm_.sum(amount);
-    if (self->trace_level_ >= 1) {
-      std::fprintf(stderr, "bdf-trace defect");
-      for (int s = 0; s < ns; ++s) std::fprintf(stderr, " s%d %+.3e", s, defect[s] / amount[s]);
-      std::fprintf(stderr, "\n");
-    }
+    // (A Newton iteration whose linear solve returned no correction at all would only repeat itself:
+    // there the summed residual is below what GMRES resolves, and the step stands as it is.)
+    if (!(N_VMaxNorm(del) > 0)) return SUN_NLS_SUCCESS;
     for (int s = 0; s < ns; ++s)
-      if (std::abs(defect[s]) > self->options_.balance_residual_fraction * self->options_.rel_tol * amount[s]) {
+      if (std::abs(defect[s]) > bound * amount[s]) {
         ++self->balance_iterations_;
         if (self->trace_level_ >= 1)
           std::fprintf(stderr, "bdf-trace balance: species %d residual %.3e of amount %.3e: one more Newton iteration\n",
@@ -291,6 +307,114 @@ struct BdfIntegrator::Callbacks {
     self->last_error_ = std::string(function) + ": " + message;
   }
 };
+
+// Each species' residual summed over its unknowns (Σ_s r_i, mM) and its amount Σ_s |y_i| + abs_tol (mM),
+// over every rank.
+void BdfIntegrator::species_defects(const double* residual, const double* y, std::vector<double>& defect,
+                                    std::vector<double>& amount) {
+  const int ns = problem_.n_species;
+  defect.assign(ns, 0.0);
+  amount.assign(ns, 0.0);
+  for (std::size_t i = 0; i < packed_.size(); ++i) {
+    const int s = species_of_entry(long(i));
+    defect[s] += residual[i];
+    amount[s] += std::abs(y[i]) + options_.abs_tol_mM;
+  }
+  comm_.sum(defect);
+  comm_.sum(amount);
+  if (trace_level_ >= 1) {
+    std::fprintf(stderr, "bdf-trace defect");
+    for (int s = 0; s < ns; ++s) std::fprintf(stderr, " s%d %+.3e", s, defect[s] / amount[s]);
+    std::fprintf(stderr, "\n");
+  }
+}
+
+// The species-total correction (docs/numerics.md "The balance test"). What a step adds to species s's
+// balance error is its summed residual D_s = Σ_s r_i of the BDF equation r = rl1·zn[1] + ycor − γ f(y)
+// (the quadratures obey the same formula exactly), and the BDF history then carries it into the next
+// steps, grown by every step-size increase (measured: the balance's Nordsieck columns). Newton's
+// corrections leave D_s at up to balance_residual_fraction × rel_tol × the amount per step, and over
+// 14 simulated days these add up past rel_tol. So, once Newton has converged, each species s whose
+// |D_s| exceeds balance_correction_fraction × rel_tol × its amount gets its own profile scaled,
+// y_i → (1 + α_s) y_i for its unknowns (positive stays positive, where it is stays where it is), with
+// the α of the chosen species solving the linear equations of their summed residuals
+//   D_s + Σ_t [δ_st Σ_t y_i − γ ∂(Σ_s f_i)/∂α_t] α_t = 0,
+// the derivatives by differences of f along each profile (one f per chosen species). The change is of
+// the order of the residual, far below CVODE's tolerance. Returns false when nothing was changed.
+bool BdfIntegrator::correct_species_totals(double* ycor, const std::vector<double>& defect,
+                                           const std::vector<double>& amount) {
+  const double bound = options_.balance_correction_fraction * options_.rel_tol;
+  if (!(bound > 0)) return false;
+  const int ns = problem_.n_species;
+  std::vector<int> chosen;
+  for (int s = 0; s < ns; ++s)
+    if (std::abs(defect[s]) > bound * amount[s]) chosen.push_back(s);
+  if (chosen.empty()) return false;
+  N_Vector ynow = nullptr;
+  CVodeGetCurrentState(sun_->cvode, &ynow);
+  const double* y = N_VGetArrayPointer(ynow);
+  realtype gamma = 0, t = 0;
+  CVodeGetCurrentGamma(sun_->cvode, &gamma);
+  CVodeGetCurrentTime(sun_->cvode, &t);
+  const std::size_t n = packed_.size();
+  // f(y): the residual just evaluated left it in padded_f_ (evaluate()).
+  std::vector<double> f0(n), f1(n), at(n);
+  for (std::size_t i = 0; i < n; ++i) f0[i] = padded_f_[packed_[i]];
+  const int m = int(chosen.size());
+  std::vector<double> a(std::size_t(m) * m), rhs(m);
+  constexpr double increment = 1e-6;  // of each unknown's own value, as the Jacobian-vector products
+  kernels::StepTotals ignored;
+  for (int col = 0; col < m; ++col) {
+    const int sp = chosen[col];
+    std::vector<double> sums(ns + 1, 0.0);  // Σ_s ∂f_i/∂α for every s, then Σ_sp y_i
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool own = species_of_entry(long(i)) == sp;
+      at[i] = own ? y[i] + increment * std::max(y[i], 0.0) : y[i];
+      if (own) sums[ns] += std::max(y[i], 0.0);
+    }
+    ++correction_evaluations_;
+    if (!evaluate(t, at.data(), f1.data(), ignored)) return false;
+    for (std::size_t i = 0; i < n; ++i) sums[species_of_entry(long(i))] += (f1[i] - f0[i]) / increment;
+    comm_.sum(sums);
+    for (int row = 0; row < m; ++row)
+      a[std::size_t(row) * m + col] = (row == col ? sums[ns] : 0.0) - gamma * sums[chosen[row]];
+  }
+  for (int row = 0; row < m; ++row) rhs[row] = -defect[chosen[row]];
+  // Gaussian elimination with partial pivoting (m ≤ the number of species).
+  for (int k = 0; k < m; ++k) {
+    int p = k;
+    for (int r = k + 1; r < m; ++r)
+      if (std::abs(a[std::size_t(r) * m + k]) > std::abs(a[std::size_t(p) * m + k])) p = r;
+    if (!(std::abs(a[std::size_t(p) * m + k]) > 0)) return false;
+    if (p != k) {
+      for (int c = 0; c < m; ++c) std::swap(a[std::size_t(k) * m + c], a[std::size_t(p) * m + c]);
+      std::swap(rhs[k], rhs[p]);
+    }
+    for (int r = k + 1; r < m; ++r) {
+      const double factor = a[std::size_t(r) * m + k] / a[std::size_t(k) * m + k];
+      for (int c = k; c < m; ++c) a[std::size_t(r) * m + c] -= factor * a[std::size_t(k) * m + c];
+      rhs[r] -= factor * rhs[k];
+    }
+  }
+  std::vector<double> alpha(m);
+  for (int k = m - 1; k >= 0; --k) {
+    double v = rhs[k];
+    for (int c = k + 1; c < m; ++c) v -= a[std::size_t(k) * m + c] * alpha[c];
+    alpha[k] = v / a[std::size_t(k) * m + k];
+    // A scaling by more than the tolerance is no small correction: leave the step to Newton.
+    if (!(std::abs(alpha[k]) <= options_.rel_tol)) return false;
+  }
+  std::vector<double> scale(ns, 0.0);
+  for (int k = 0; k < m; ++k) scale[chosen[k]] = alpha[k];
+  for (std::size_t i = 0; i < n; ++i) ycor[i] += scale[species_of_entry(long(i))] * std::max(y[i], 0.0);
+  ++balance_corrections_;
+  if (trace_level_ >= 1) {
+    std::fprintf(stderr, "bdf-trace correction of %d species:", m);
+    for (int k = 0; k < m; ++k) std::fprintf(stderr, " s%d %+.3e", chosen[k], alpha[k]);
+    std::fprintf(stderr, "\n");
+  }
+  return true;
+}
 
 BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, RatesAt rates_at,
                              const BdfOptions& options, double t0, const std::vector<double>& c0)
@@ -537,6 +661,47 @@ void BdfIntegrator::trace_balance(double t, const double* y) {
   for (int s = 0; s < ns; ++s)
     balance[s] = amount[s] - (v[L.inflow(s)] + v[L.reaction(s)] + v[L.secretion(s)] - v[L.outflow(s)]);
   N_VDestroy(q);
+  if (trace_level_ >= 2) {
+    // f's sums against the sources tendency() reports at this state (they agree to round-off).
+    std::vector<double> f(packed_.size());
+    kernels::StepTotals src;
+    evaluate(t, y, f.data(), src);
+    std::vector<double> sum(ns, 0.0);
+    for (std::size_t i = 0; i < packed_.size(); ++i) sum[species_of_entry(long(i))] += f[i] * volume;
+    std::fprintf(stderr, "bdf-trace rates t=%.6g", t);
+    for (int s = 0; s < ns; ++s) {
+      const double rate = src.clamped_inflow_mol[s] + src.reaction_source_mol[s] +
+                          (src.secretion_source_mol.empty() ? 0.0 : src.secretion_source_mol[s]) -
+                          (src.outlet_outflow_mol.empty() ? 0.0 : src.outlet_outflow_mol[s]);
+      std::fprintf(stderr, " s%d %+.3e (f %.3e)", s, sum[s] - rate, sum[s]);
+    }
+    std::fprintf(stderr, "\n");
+  }
+  {
+    // Diagnostic: the balance's Nordsieck columns h^k/k! B^(k)(t), B = h³Σy − sources (0 for a clean history).
+    int q = 0;
+    realtype h = 0;
+    CVodeGetLastOrder(sun_->cvode, &q);
+    CVodeGetLastStep(sun_->cvode, &h);
+    N_Vector dy = N_VClone(sun_->y), dq = N_VClone(sun_->quadrature);
+    std::fprintf(stderr, "bdf-trace columns t=%.6g q=%d", t, q);
+    double scale = 1;
+    for (int k = 1; k <= q; ++k) {
+      scale *= h / k;
+      CVodeGetDky(sun_->cvode, t, k, dy);
+      CVodeGetQuadDky(sun_->cvode, t, k, dq);
+      const double* a = N_VGetArrayPointer(dy);
+      const double* b = N_VGetArrayPointer(dq);
+      std::vector<double> col(ns, 0.0);
+      for (std::size_t i = 0; i < packed_.size(); ++i) col[species_of_entry(long(i))] += a[i] * volume;
+      for (int s = 0; s < ns; ++s) col[s] -= b[L.inflow(s)] + b[L.reaction(s)] + b[L.secretion(s)] - b[L.outflow(s)];
+      std::fprintf(stderr, " k%d", k);
+      for (int s = 0; s < ns; ++s) std::fprintf(stderr, " s%d %+.3e", s, col[s] * scale / std::max(amount[s], 1e-300));
+    }
+    std::fprintf(stderr, "\n");
+    N_VDestroy(dy);
+    N_VDestroy(dq);
+  }
   if (traced_balance_.size() == std::size_t(ns)) {
     std::fprintf(stderr, "bdf-trace balance-step t=%.6g", t);
     for (int s = 0; s < ns; ++s)
@@ -654,6 +819,9 @@ BdfStats BdfIntegrator::stats() const {
   s.jacobian_rhs_evaluations = uses_blocks(options_.preconditioner) ? s.preconditioner_setups * sun_->local.n_groups() : 0;
   s.rhs_failures = rhs_failures_;
   s.balance_newton_iterations = balance_iterations_;
+  s.balance_corrections = balance_corrections_;
+  s.balance_corrections_undone = balance_corrections_undone_;
+  s.jv_rhs_evaluations += correction_evaluations_;
   int order = 0;
   CVodeGetLastOrder(m, &order), s.last_order = order;
   realtype h = 0;

@@ -32,9 +32,11 @@
 //
 // Balance: the sources of the balance (inflow from clamped compartments, reaction and secretory
 // production, outlet outflow, membrane transfer, water in and out) are CVODE quadratures of their
-// rates, advanced by the same BDF formula as c. f's own sums equal those rates exactly, so the
-// balance error of a run is the sum of Newton's residuals: it is of the order of the solver's
-// tolerance × the amount, and it is reported, not hidden.
+// rates, advanced by the same BDF formula as c. f's own sums equal those rates exactly, so what a
+// step adds to a species' balance error is its summed Newton residual — which the BDF history then
+// carries into later steps, grown at every step-size increase (docs/numerics.md "The balance test").
+// So after Newton each species' summed residual is cancelled by a small scaling of its amount
+// (correct_species_totals); the balance error is reported, not hidden.
 //
 // Written once over the executor's passes: f is Stepper::tendency (the split step's kernels at
 // dt = 1), the diffusion preconditioner Stepper::diffusion_solve (lod_sweep), so the CPU and the
@@ -84,6 +86,10 @@ struct BdfOptions {
   // (Measured on 14 simulated days of secretory activation, docs/numerics.md: 0.1 keeps every species
   // within rel_tol at no measurable cost; 0.01 halves the worst error again at twice the cost.)
   double balance_residual_fraction = 0.1;
+  // Once CVODE's test has passed, each species whose summed residual exceeds this × rel_tol × its
+  // amount has its amount corrected to cancel it, kept only if that helps (correct_species_totals; one
+  // f per such species), before the balance test above decides on another Newton iteration; 0: off.
+  double balance_correction_fraction = 1e-3;
   int max_newton_iterations = 5;  // per step attempt (CVODE's default 3): room for the balance's iteration
 };
 
@@ -93,6 +99,8 @@ struct BdfStats {
        error_test_failures = 0, linear_iterations = 0, linear_failures = 0, preconditioner_setups = 0,
        preconditioner_solves = 0, jacobian_rhs_evaluations = 0;
   long balance_newton_iterations = 0;  // Newton iterations the balance test asked for beyond CVODE's
+  long balance_corrections = 0;        // species-total corrections applied (correct_species_totals)
+  long balance_corrections_undone = 0; // ... and undone, for leaving a summed residual no smaller
   long rhs_failures = 0;  // f refused a state (the potentials' Newton failed, a value not finite)
   int last_order = 0;
   double last_step_s = 0;
@@ -149,6 +157,10 @@ class BdfIntegrator {
   void trace_balance(double t, const double* y);
   std::vector<double> traced_balance_;
   long balance_iterations_ = 0;  // Newton iterations the balance test added
+  long balance_corrections_ = 0, balance_corrections_undone_ = 0;
+  long correction_evaluations_ = 0;  // f evaluations of the species-total corrections
+  void species_defects(const double* residual, const double* y, std::vector<double>& defect, std::vector<double>& amount);
+  bool correct_species_totals(double* ycor, const std::vector<double>& defect, const std::vector<double>& amount);
   std::vector<double> probe_prev_;
 
   Stepper& stepper_;
