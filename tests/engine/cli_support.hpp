@@ -35,6 +35,20 @@ inline Result run_lactosim(const std::string& args, const fs::path& workdir) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(log)};
 }
 
+#ifdef LACTOSIM_MPIEXEC
+// The binary under mpiexec: oversubscribed (a 2-core machine), root allowed (CI runs as root), one
+// OpenMP thread per rank.
+inline Result run_on_ranks(int ranks, const std::string& args, const fs::path& workdir) {
+  const fs::path log = workdir / ("mpiexec_" + std::to_string(ranks) + ".log");
+  const std::string command = "cd '" + workdir.string() + "' && OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                              "OMP_NUM_THREADS=1 '" LACTOSIM_MPIEXEC "' -n " + std::to_string(ranks) +
+                              " --oversubscribe '" + std::string(LACTOSIM_BINARY) + "' " + args + " > '" +
+                              log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(log)};
+}
+#endif
+
 // A fresh folder named after the test, removed afterwards.
 class CliFolder : public ::testing::Test {
  protected:

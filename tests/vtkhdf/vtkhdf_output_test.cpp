@@ -24,19 +24,6 @@ using namespace lactosim::cli_testing;
 
 namespace {
 
-#ifdef LACTOSIM_MPIEXEC
-// As tests/engine/mpi_run_test.cpp: oversubscribed (2 cores), root allowed (CI), one thread per rank.
-Result run_on_ranks(int ranks, const std::string& args, const fs::path& workdir) {
-  const fs::path log = workdir / ("mpiexec_" + std::to_string(ranks) + ".log");
-  const std::string command = "cd '" + workdir.string() + "' && OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
-                              "OMP_NUM_THREADS=1 '" LACTOSIM_MPIEXEC "' -n " + std::to_string(ranks) +
-                              " --oversubscribe '" + std::string(LACTOSIM_BINARY) + "' " + args + " > '" +
-                              log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(log)};
-}
-#endif
-
 // An image as a reader returned it: geometry and every array of one association, tuples interleaved.
 struct Image {
   int extent[6] = {0, 0, 0, 0, 0, 0};
