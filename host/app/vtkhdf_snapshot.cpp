@@ -13,6 +13,7 @@
 
 #include "host/app/milk_outputs.hpp"
 #include "host/simulation.hpp"
+#include "host/sparse_layout.hpp"
 #include "visualization/io/atomic_file.hpp"
 #endif
 
@@ -182,7 +183,7 @@ void write_vtkhdf_snapshot(const std::string& path, const Simulation& sim, const
       Id arrays(H5Gcreate2(root, "PointData", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
                 "create /VTKHDF/PointData", path);
 
-      // One array at a time, each freed before the next is read.
+      // One array at a time, each image freed before the next is made.
       {
         std::vector<std::uint8_t> labels;
         labels.reserve(std::size_t(b.interior_voxels()));
@@ -191,9 +192,13 @@ void write_vtkhdf_snapshot(const std::string& path, const Simulation& sim, const
             for (int i = 0; i < b.nx; ++i) labels.push_back(p.label[b.index(i, j, k)]);
         file.array(arrays, "label", H5T_STD_U8LE, H5T_NATIVE_UINT8, labels.data(), 1);
       }
+      // The fields read once in their own layout (a copy of every species either way: the executor
+      // hands them over together), each species' dense interior made from it in turn.
+      std::vector<double> fields;
+      sim.backend().read_concentrations(fields);
       for (int s = 0; s < p.n_species; ++s) {
         const Species& sp = sim.model().species[s];
-        const std::vector<double> c = sim.interior_concentrations(s);
+        const std::vector<double> c = interior_of(p, fields.data() + std::size_t(s) * b.padded_voxels());
         file.array(arrays, sp.name + sp.concentration_suffix(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, c.data(), 1);
       }
       for (const vis::CellArray& a : milk.vti_arrays(sim, sim.secretion_snapshot(), 0, b.nz))
