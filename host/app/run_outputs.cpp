@@ -159,9 +159,7 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
     const std::string name = snapshot_name(index);
     manifest_.add(name);
     vis::write_vti(dir_ + "/" + name, geometry, &labels, arrays);
-    pvd_.add(sim.time(), name);
-    csv_.add_row(csv_row(sim));
-    files_.push_back(name);
+    record_snapshot(sim.time(), name, csv_row(sim));
     return;
   }
   if (ranks_ == 1) {
@@ -180,9 +178,7 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
       files.emplace_back(g, piece_name(index, r));
     }
     write_pvti_index(index, geometry, arrays, files);
-    pvd_.add(sim.time(), pvti_name(index));
-    csv_.add_row(csv_row(sim));
-    files_.push_back(pvti_name(index));
+    record_snapshot(sim.time(), pvti_name(index), csv_row(sim));
     return;
   }
   // Decomposed: every rank its piece; once all are on disk (the sum is the ranks' barrier), rank 0
@@ -213,9 +209,13 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
     files.emplace_back(g, piece_name(index, r));
   }
   write_pvti_index(index, all, arrays, files);
-  pvd_.add(sim.time(), pvti_name(index));
+  record_snapshot(sim.time(), pvti_name(index), row);
+}
+
+void RunOutputs::record_snapshot(double time_s, const std::string& name, const std::vector<double>& row) {
+  pvd_.add(time_s, name);
   csv_.add_row(row);
-  files_.push_back(pvti_name(index));
+  files_.push_back(name);
 }
 
 void RunOutputs::write_pvti_index(int index, const vis::ImageGeometry& whole, const std::vector<vis::CellArray>& arrays,
@@ -233,9 +233,7 @@ void RunOutputs::write_vtkhdf(const Simulation& sim) {
   write_vtkhdf_snapshot(dir_ + "/" + name, sim, milk_);
   const std::vector<double> row = csv_row(sim);  // the ranks' totals: every rank takes part
   if (!writer()) return;
-  pvd_.add(sim.time(), name);
-  csv_.add_row(row);
-  files_.push_back(name);
+  record_snapshot(sim.time(), name, row);
 }
 
 std::vector<std::string> RunOutputs::csv_columns(const Simulation& sim) const {

@@ -79,6 +79,10 @@ class RunOutputs {
                         const std::vector<std::pair<vis::ImageGeometry, std::string>>& pieces) const;
   std::vector<double> csv_row(const Simulation& sim);
   void write_vtkhdf(const Simulation& sim);
+  // Rank 0, once snapshot `name` (a .vti, .pvti or .hdf) is whole on disk: its entry in the .pvd (the
+  // .hdf.series with vtkhdf), its CSV row (at time_s) and its place in files(). Every form of snapshot
+  // ends here, so the three stay in step.
+  void record_snapshot(double time_s, const std::string& name, const std::vector<double>& row);
 
   std::string dir_;
   io::OutputManifest& manifest_;
