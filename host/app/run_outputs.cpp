@@ -12,6 +12,20 @@
 #include "vtkhdf_snapshot.hpp"
 
 namespace lactosim {
+namespace {
+
+// Slab `part` of `image` cut into `parts` z slabs (slab_of's balanced cut): the piece's geometry, its
+// offset counted in the whole grid as `image`'s is. A one-rank snapshot's pieces and a decomposed run's
+// ranks (whose slabs are the decomposition's, host/decomposition.hpp) are both these.
+vis::ImageGeometry z_slab(const vis::ImageGeometry& image, int parts, int part) {
+  const Slab slab = slab_of(2, image.nz, parts, part);
+  vis::ImageGeometry g = image;
+  g.nz = slab.end - slab.begin;
+  g.offset[2] = image.offset[2] + slab.begin;
+  return g;
+}
+
+}  // namespace
 
 RunOutputs::RunOutputs(std::string dir, const Simulation& sim, io::OutputManifest& manifest, const Cursor* resume_from,
                        const std::string& format)
@@ -169,11 +183,9 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
     for (int r = 0; r < pieces; ++r) manifest_.add(piece_name(index, r));
     std::vector<std::pair<vis::ImageGeometry, std::string>> files;
     for (int r = 0; r < pieces; ++r) {
-      const Slab slab = slab_of(2, b.nz, pieces, r);
-      vis::ImageGeometry g = geometry;
-      g.nz = slab.end - slab.begin;
-      g.offset[2] = geometry.offset[2] + slab.begin;
-      image_of(slab.begin, slab.end);
+      const vis::ImageGeometry g = z_slab(geometry, pieces, r);
+      const int z_begin = g.offset[2] - geometry.offset[2];  // the slab's first plane in this block
+      image_of(z_begin, z_begin + g.nz);
       vis::write_vti(dir_ + "/" + piece_name(index, r), g, &labels, arrays);
       files.emplace_back(g, piece_name(index, r));
     }
@@ -201,13 +213,7 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
   all.nx = whole.nx, all.ny = whole.ny, all.nz = whole.nz;
   all.offset[0] = all.offset[1] = all.offset[2] = 0;
   std::vector<std::pair<vis::ImageGeometry, std::string>> files;
-  for (int r = 0; r < ranks_; ++r) {
-    const Slab slab = slab_of(2, whole.nz, ranks_, r);
-    vis::ImageGeometry g = all;
-    g.nz = slab.end - slab.begin;
-    g.offset[2] = slab.begin;
-    files.emplace_back(g, piece_name(index, r));
-  }
+  for (int r = 0; r < ranks_; ++r) files.emplace_back(z_slab(all, ranks_, r), piece_name(index, r));
   write_pvti_index(index, all, arrays, files);
   record_snapshot(sim.time(), pvti_name(index), row);
 }
