@@ -119,24 +119,15 @@ std::vector<double> interior_of(const kernels::Problem& p, const double* field, 
   return interior_of(p, field, components, component, 0, p.block.nz);
 }
 
+void check_interior_planes(const kernels::Block& b, int z_begin, int z_end) {
+  if (z_begin < 0 || z_end > b.nz || z_begin > z_end)
+    throw std::out_of_range("interior_image: z planes " + std::to_string(z_begin) + "…" + std::to_string(z_end) +
+                            " are not within the block's " + std::to_string(b.nz));
+}
+
 std::vector<double> interior_of(const kernels::Problem& p, const double* field, int components, int component,
                                 int z_begin, int z_end) {
-  const kernels::Block& b = p.block;
-  if (z_begin < 0 || z_end > b.nz || z_begin > z_end)
-    throw std::out_of_range("interior_of: z planes " + std::to_string(z_begin) + "…" + std::to_string(z_end) +
-                            " are not within the block's " + std::to_string(b.nz));
-  const long plane = long(b.nx) * b.ny;
-  std::vector<double> out(std::size_t(plane * (z_end - z_begin)), 0.0);
-  if (!b.sparse()) {  // the dense interior in its own order: a copy, no index arithmetic
-    std::size_t at = 0;
-    for_each_interior_voxel_in(p, z_begin, z_end, [&](long v) { out[at++] = field[components * v + component]; });
-    return out;
-  }
-  for_each_interior_voxel_in(p, z_begin, z_end, [&](long v) {
-    const auto ijk = interior_ijk(b, dense_index_of(p, v));
-    out[std::size_t((ijk[2] - z_begin) * plane + ijk[1] * b.nx + ijk[0])] = field[components * v + component];
-  });
-  return out;
+  return interior_image(p, z_begin, z_end, [&](long v) { return field[components * v + component]; });
 }
 
 }  // namespace lactosim

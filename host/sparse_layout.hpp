@@ -8,6 +8,7 @@
 //                      built. The label grid stays dense (one byte a voxel, for output).
 //   interior_of        a per-voxel field of either layout → the dense interior, x fastest, zeros
 //                      where nothing is modelled (what the dense layout holds there)
+//   interior_image     the same for a value computed per voxel (or slot), for some z planes only
 //   dense_index_of     the dense padded index of a field position, in either layout
 //
 // The executors need nothing else: ProblemView carries the tables (kernels/voxel_layout.hpp).
@@ -76,6 +77,32 @@ void for_each_interior_voxel_in(const kernels::Problem& p, int z_begin, int z_en
 // (i, j, k) of a dense padded index, in the block's interior numbering (offset not added).
 inline std::array<long, 3> interior_ijk(const kernels::Block& b, long dense_v) {
   return {dense_v % b.px() - b.halo, (dense_v / b.px()) % b.py() - b.halo, dense_v / (b.px() * b.py()) - b.halo};
+}
+
+// Throws std::out_of_range unless z_begin … z_end − 1 are interior z planes of b (none: z_begin = z_end).
+void check_interior_planes(const kernels::Block& b, int z_begin, int z_end);
+
+// The dense interior of the z planes z_begin … z_end − 1, x fastest, of a value computed per voxel:
+// value_of(v) for every voxel (dense layout) or slot (sparse) of those planes, zeros where nothing is
+// modelled. interior_of is this for a stored field; a derived one (milk_outputs.cpp: the potential
+// from a voxel's node, the pressure with the store's) is then computed for one snapshot piece's planes,
+// not over the whole block for every piece.
+template <class F>
+std::vector<double> interior_image(const kernels::Problem& p, int z_begin, int z_end, F&& value_of) {
+  const kernels::Block& b = p.block;
+  check_interior_planes(b, z_begin, z_end);
+  const long plane = long(b.nx) * b.ny;
+  std::vector<double> out(std::size_t(plane * (z_end - z_begin)), 0.0);
+  if (!b.sparse()) {  // the dense interior in its own order: no index arithmetic
+    std::size_t at = 0;
+    for_each_interior_voxel_in(p, z_begin, z_end, [&](long v) { out[at++] = value_of(v); });
+    return out;
+  }
+  for_each_interior_voxel_in(p, z_begin, z_end, [&](long v) {
+    const auto ijk = interior_ijk(b, dense_index_of(p, v));
+    out[std::size_t((ijk[2] - z_begin) * plane + ijk[1] * b.nx + ijk[0])] = value_of(v);
+  });
+  return out;
 }
 
 }  // namespace lactosim

@@ -282,22 +282,21 @@ std::vector<vis::CellArray> MilkOutputs::vti_arrays(const Simulation& sim, const
   if (!active_) return arrays;
   const kernels::Problem& p = sim.local_problem();  // the fields' layout: this rank's slab
   const kernels::Block& b = p.block;
+  // The derived fields are computed for the planes z_begin … z_end − 1 only: a snapshot written in
+  // pieces asks for each piece's planes in turn (run_outputs.cpp).
   if (potentials_) {
-    std::vector<double> psi(b.padded_voxels(), 0.0);
-    for (long v = 0; v < b.padded_voxels(); ++v) {
+    const auto potential_mV = [&](long v) {  // the voxel's node's potential; 0 (ground) without a node
       const int n = p.electrical.node_of_voxel[v];
-      if (n >= 0) psi[v] = 1e3 * snap.node_potential_V[n];
-    }
-    arrays.push_back({"potential_mV", 1, interior_of(p, psi.data(), 1, 0, z_begin, z_end)});
+      return n >= 0 ? 1e3 * snap.node_potential_V[n] : 0.0;
+    };
+    arrays.push_back({"potential_mV", 1, interior_image(p, z_begin, z_end, potential_mV)});
   }
   if (flow_) {
-    std::vector<double> pressure = snap.pressure_Pa;
     // With storage the outlets sit at the store's pressure, which shifts the whole lumen (Darcy is linear).
     const double p_store = sim.backend().store_pressure();
-    if (p_store != 0.0)
-      for (long v = 0; v < long(pressure.size()); ++v)
-        if (p.lumen[v]) pressure[v] += p_store;
-    arrays.push_back({"pressure_Pa", 1, interior_of(p, pressure.data(), 1, 0, z_begin, z_end)});
+    const std::vector<double>& pressure = snap.pressure_Pa;
+    const auto pressure_Pa = [&](long v) { return p_store != 0.0 && p.lumen[v] ? pressure[v] + p_store : pressure[v]; };
+    arrays.push_back({"pressure_Pa", 1, interior_image(p, z_begin, z_end, pressure_Pa)});
     // Cell-centred velocity: per axis, the mean of the voxel's two faces (µm/s).
     // (Every face of an unmodelled voxel is 0: no lumen there; the sparse layout leaves those 0.)
     std::vector<double> velocity(std::size_t(3 * long(b.nx) * b.ny * (z_end - z_begin)), 0.0);
