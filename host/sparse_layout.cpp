@@ -130,4 +130,15 @@ std::vector<double> interior_of(const kernels::Problem& p, const double* field, 
   return interior_image(p, z_begin, z_end, [&](long v) { return field[components * v + component]; });
 }
 
+std::vector<std::uint8_t> interior_labels(const kernels::Problem& p, int z_begin, int z_end) {
+  const kernels::Block& b = p.block;
+  check_interior_planes(b, z_begin, z_end);
+  std::vector<std::uint8_t> out;
+  out.reserve(std::size_t(long(b.nx) * b.ny * (z_end - z_begin)));
+  for (int k = z_begin; k < z_end; ++k)
+    for (int j = 0; j < b.ny; ++j)
+      for (int i = 0; i < b.nx; ++i) out.push_back(p.label[b.index(i, j, k)]);
+  return out;
+}
+
 }  // namespace lactosim

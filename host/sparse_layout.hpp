@@ -9,11 +9,13 @@
 //   interior_of        a per-voxel field of either layout → the dense interior, x fastest, zeros
 //                      where nothing is modelled (what the dense layout holds there)
 //   interior_image     the same for a value computed per voxel (or slot), for some z planes only
+//   interior_labels    the label grid's interior (some z planes), x fastest: a snapshot's label array
 //   dense_index_of     the dense padded index of a field position, in either layout
 //
 // The executors need nothing else: ProblemView carries the tables (kernels/voxel_layout.hpp).
 #pragma once
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "../kernels/problem.hpp"
@@ -33,6 +35,10 @@ std::vector<double> interior_of(const kernels::Problem& p, const double* field, 
 // what a snapshot written in pieces needs, one slab at a time.
 std::vector<double> interior_of(const kernels::Problem& p, const double* field, int components, int component,
                                 int z_begin, int z_end);
+
+// The label byte of every interior voxel of the z planes z_begin … z_end − 1, x fastest: the label grid
+// is dense in either layout, so this is a snapshot's label array (the .vti's or a piece's, the VTKHDF's).
+std::vector<std::uint8_t> interior_labels(const kernels::Problem& p, int z_begin, int z_end);
 
 inline long dense_index_of(const kernels::Problem& p, long v) {
   return p.block.sparse() ? (v < p.sparse.n_active() ? p.sparse.dense_voxel[std::size_t(v)] : -1) : v;

@@ -154,11 +154,7 @@ void RunOutputs::write_snapshot(const Simulation& sim) {
   vis::LabelArray labels{"label", {}};
   std::vector<vis::CellArray> arrays;
   const auto image_of = [&](int z_begin, int z_end) {
-    labels.values.clear();
-    labels.values.reserve(std::size_t(long(b.nx) * b.ny * (z_end - z_begin)));
-    for (int k = z_begin; k < z_end; ++k)
-      for (int j = 0; j < b.ny; ++j)
-        for (int i = 0; i < b.nx; ++i) labels.values.push_back(p.label[b.index(i, j, k)]);
+    labels.values = interior_labels(p, z_begin, z_end);
     arrays.clear();
     for (int s = 0; s < p.n_species; ++s)
       arrays.push_back({sim.model().species[s].name + sim.model().species[s].concentration_suffix(), 1,

@@ -185,11 +185,7 @@ void write_vtkhdf_snapshot(const std::string& path, const Simulation& sim, const
 
       // One array at a time, each image freed before the next is made.
       {
-        std::vector<std::uint8_t> labels;
-        labels.reserve(std::size_t(b.interior_voxels()));
-        for (int k = 0; k < b.nz; ++k)
-          for (int j = 0; j < b.ny; ++j)
-            for (int i = 0; i < b.nx; ++i) labels.push_back(p.label[b.index(i, j, k)]);
+        const std::vector<std::uint8_t> labels = interior_labels(p, 0, b.nz);
         file.array(arrays, "label", H5T_STD_U8LE, H5T_NATIVE_UINT8, labels.data(), 1);
       }
       // The fields read once in their own layout (a copy of every species either way: the executor
