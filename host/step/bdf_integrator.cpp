@@ -94,9 +94,15 @@ struct BdfIntegrator::Callbacks {
   static int quadrature(realtype t, N_Vector y, N_Vector qdot, void* data) {
     auto* self = static_cast<BdfIntegrator*>(data);
     if (self->stop_flag_ && *self->stop_flag_) return -1;
+    // CVODES asks for the quadratures' rates at the converged state, where the convergence test
+    // has just evaluated f (Callbacks::convergence_test): its sources are reused, bitwise the same.
     kernels::StepTotals sources;
-    std::vector<double>& f = self->sun_->work;
-    if (!self->evaluate(t, N_VGetArrayPointer(y), f.data(), sources)) return 1;
+    if (self->evaluated_at(t, N_VGetArrayPointer(y))) {
+      sources = self->last_sources_;
+    } else {
+      std::vector<double>& f = self->sun_->work;
+      if (!self->evaluate(t, N_VGetArrayPointer(y), f.data(), sources)) return 1;
+    }
     put_sources(QuadLayout{self->problem_.n_species, self->problem_.n_membranes}, sources, N_VGetArrayPointer(qdot));
     return 0;
   }
@@ -110,8 +116,7 @@ struct BdfIntegrator::Callbacks {
       // and CVODE asks for a fresh Jacobian (jok false) only every 51 steps, long enough for the flow
       // of a transient to change.
       const double* yv = N_VGetArrayPointer(y);
-      const std::size_t n = self->packed_.size();
-      if (self->last_t_ != t || self->last_y_.size() != n || std::memcmp(self->last_y_.data(), yv, n * sizeof(double)) != 0) {
+      if (!self->evaluated_at(t, yv)) {
         kernels::StepTotals ignored;
         if (!self->evaluate(t, yv, sun.work.data(), ignored)) return 1;
       }
@@ -559,6 +564,14 @@ void BdfIntegrator::scatter(const double* y, const kernels::StepRates& rates) {
                                                    : rates.clamp_mM[std::size_t(c.species) * nc + c.compartment];
 }
 
+// (Over MPI ranks every rank must make the same call: an f is a collective one. A rank's own piece
+// of y can equal its piece of the last f's argument while another rank's does not.)
+bool BdfIntegrator::evaluated_at(double t, const double* y) const {
+  const std::size_t n = packed_.size();
+  const bool same = last_t_ == t && last_y_.size() == n && std::memcmp(last_y_.data(), y, n * sizeof(double)) == 0;
+  return comm_.size() == 1 ? same : comm_.min(same ? 1.0 : 0.0) > 0.0;
+}
+
 bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen) {
   const kernels::StepRates rates = rates_at_(t);
   scatter(y, rates);
@@ -573,6 +586,7 @@ bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::Step
   } else {
     last_y_.assign(y, y + n);
     last_t_ = t;
+    last_sources_ = sources;
   }
   return true;
 }
@@ -624,10 +638,7 @@ double BdfIntegrator::step(double t_toward) {
   // The stepper's fields must be those of the accepted state: the last f CVODE asked for (the
   // quadratures' rates at the corrected y) normally is; if not, evaluate once more.
   const double* y = N_VGetArrayPointer(sun.y);
-  // (Over MPI ranks every rank must make the same call: an f is a collective one. A rank's own piece
-  // of y can equal its piece of the last f's argument while another rank's does not.)
-  const bool stale = last_t_ != t_reached || last_y_.size() != n || std::memcmp(last_y_.data(), y, n * sizeof(double)) != 0;
-  if (comm_.size() == 1 ? stale : comm_.max(stale ? 1.0 : 0.0) > 0.0) {
+  if (!evaluated_at(t_reached, y)) {
     kernels::StepTotals sources;
     if (!evaluate(t_reached, y, sun.work.data(), sources))
       throw BdfFailure("the right-hand side failed at the accepted state at t = " + std::to_string(t_reached) + " s",

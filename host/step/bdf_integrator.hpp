@@ -148,6 +148,8 @@ class BdfIntegrator {
   struct Callbacks;
   void scatter(const double* y, const kernels::StepRates& rates);
   bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen = false);
+  // True on every rank when the stepper's fields are those of f(t, y), its last evaluation (not frozen).
+  bool evaluated_at(double t, const double* y) const;
   std::string flag_words(int flag) const;
   int group_of_entry(long i) const;
   int species_of_entry(long i) const;
@@ -176,6 +178,7 @@ class BdfIntegrator {
   std::vector<int> group_;     // packed unknown → colour (compartment × n_species + species)
   std::vector<double> padded_c_, padded_f_, last_y_;
   double t_ = 0, last_t_ = -1, output_t_ = 0;  // CVODE's time; the time the stepper's state is at
+  kernels::StepTotals last_sources_;  // what the last full evaluation (at last_t_, last_y_) reported
   bool interrupted_ = false;
   int trace_level_ = 0;  // LACTOSIM_BDF_TRACE (bdf_integrator.cpp)
   long rhs_failures_ = 0;
