@@ -325,6 +325,27 @@ kernels::StepRates rates_at(const Model& model, const Problem& p, double t_run, 
   return r;
 }
 
+std::vector<double> rate_breakpoints(const Model& model) {
+  std::vector<double> out;
+  const auto add = [&out](const Schedule& s) { out.insert(out.end(), s.time_s.begin(), s.time_s.end()); };
+  for (const Transporter& t : model.transporters) add(t.schedule);
+  for (const Reaction& q : model.reactions) add(q.schedule);
+  for (const Region& r : model.regions) add(r.strength);
+  for (const Species& sp : model.species) {
+    for (const Schedule& c : sp.clamp_schedule_mM) add(c);
+    if (sp.plasma_pk)
+      for (const PlasmaPk::Dose& d : sp.plasma_pk->doses) out.push_back(d.time_s);
+  }
+  const JunctionRegulation& jr = model.junctions;
+  if (jr.regulated)
+    for (const Schedule* s : {&jr.closure.progesterone_ng_per_mL, &jr.closure.prolactin_ng_per_mL, &jr.stasis.signal,
+                              &jr.inflammation.signal})
+      add(*s);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 // A bound on how fast any voxel can lose a species, per unit concentration (1/s); the explicit
 // step is monotone when dt × bound ≤ 1. Diffusion: 6D/h². Membranes: at most 6 faces, each with
 // Σ_transporters (linearised rate per mM)/h, weights ≤ 1. Reactions: first-order rate constants.

@@ -193,6 +193,10 @@ struct RunControl {
   // The species-total correction after Newton (step::BdfOptions::balance_correction_fraction; 0: off).
   // Not a configuration key: the tests turn it off to measure what it does (docs/numerics.md).
   double bdf_balance_correction_fraction = 1e-3;
+  // Whether CVODE stops at every breakpoint of the rates (rate_breakpoints: schedule points, doses)
+  // and starts afresh there (Simulation::advance_bdf). Not a configuration key: the tests turn it
+  // off to show the failure it prevents (test_bdf_balance.cpp, docs/numerics.md).
+  bool bdf_restart_at_breakpoints = true;
   // Watchdog (host/simulation.cpp): simulated time that has not moved for this much wall time —
   // every attempt rejected — stops the run with an error naming the time, step and what limits it.
   double stall_timeout_s = 600;

@@ -364,9 +364,9 @@ void Simulation::advance_implicit(double t_end) {
   dt_nominal_ = dt;
 }
 
-void Simulation::advance_bdf(double t_end) {
+void Simulation::start_bdf() {
   const RunControl& run = model_.run;
-  if (!bdf_) {
+  {
     step::BdfOptions o;
     o.rel_tol = run.rel_tol;
     o.abs_tol_mM = run.abs_tol_mM;
@@ -390,15 +390,59 @@ void Simulation::advance_bdf(double t_end) {
     bdf_start_balance_ = balance_;
     bdf_start_counts_ = {steps_, rejected_, stats_.linear_iterations};
   }
-  // CVODE steps freely; the state at t_end is interpolated from its history (a step is never cut
-  // to land on an output time: that would restart the order).
   if (!slab_) bdf_->set_stop_flag(stop_flag_);  // decomposed: the ranks agree on a stop between steps
+  bdf_at_breakpoint_ = false;
+}
+
+step::BdfStats Simulation::bdf_stats() const {
+  if (!bdf_) return bdf_stats_done_;
+  step::BdfStats s = bdf_->stats();
+  const step::BdfStats& d = bdf_stats_done_;
+  for (auto [sum, done] : {std::pair{&s.steps, d.steps}, {&s.rhs_evaluations, d.rhs_evaluations},
+                           {&s.jv_rhs_evaluations, d.jv_rhs_evaluations}, {&s.newton_iterations, d.newton_iterations},
+                           {&s.newton_failures, d.newton_failures}, {&s.error_test_failures, d.error_test_failures},
+                           {&s.linear_iterations, d.linear_iterations}, {&s.linear_failures, d.linear_failures},
+                           {&s.preconditioner_setups, d.preconditioner_setups},
+                           {&s.preconditioner_solves, d.preconditioner_solves},
+                           {&s.jacobian_rhs_evaluations, d.jacobian_rhs_evaluations},
+                           {&s.balance_newton_iterations, d.balance_newton_iterations},
+                           {&s.balance_corrections, d.balance_corrections},
+                           {&s.balance_corrections_undone, d.balance_corrections_undone}, {&s.rhs_failures, d.rhs_failures}})
+    *sum += done;
+  return s;
+}
+
+void Simulation::advance_bdf(double t_end) {
+  // CVODE steps freely; the state at t_end is interpolated from its history (a step is never cut
+  // to land on an output time: that would restart the order). A step is cut only at a breakpoint of
+  // the rates (rate_breakpoints: schedule points, doses), and CVODE starts afresh there, at order 1:
+  // its history is a polynomial through the past steps, and one made before a breakpoint predicts
+  // rates that no longer hold — measured on a 1000-fold schedule drop (test_bdf_balance.cpp): the
+  // step across the end of the drop could not keep c ≥ 0 at any of CVODE's step reductions, and the
+  // run failed (docs/numerics.md "Breakpoints of the rates").
+  if (bdf_breakpoints_s_.empty() && model_.run.bdf_restart_at_breakpoints) {
+    for (double tb : rate_breakpoints(model_)) bdf_breakpoints_s_.push_back(tb - model_.run.schedule_offset_s);
+    bdf_breakpoints_s_.push_back(std::numeric_limits<double>::infinity());
+  }
   last_progress_ = std::chrono::steady_clock::now();
   while (time_s_ < t_end && !stop_requested()) {
+    if (bdf_ && bdf_at_breakpoint_) {
+      bdf_stats_done_ = bdf_stats();  // the run's counts go on over the fresh integrator's
+      bdf_.reset();
+    }
+    if (!bdf_) start_bdf();
+    // The next breakpoint ahead of the state; CVODE may already stand on it (it stopped there while
+    // t_end lay before it), and is restarted once the state reaches it.
+    double breakpoint = std::numeric_limits<double>::infinity();
+    if (!bdf_breakpoints_s_.empty())
+      breakpoint = *std::upper_bound(bdf_breakpoints_s_.begin(), bdf_breakpoints_s_.end(), time_s_);
+    const double target = std::min(t_end, breakpoint);
     double t = time_s_;
     try {
-      t = bdf_->time() < t_end ? bdf_->step(t_end) : bdf_->time();
-      if (!bdf_->interrupted()) bdf_->interpolate(t = std::min(t, t_end));
+      if (breakpoint < std::numeric_limits<double>::infinity() && bdf_->time() < breakpoint)
+        bdf_->set_stop_time(breakpoint);
+      t = bdf_->time() < target ? bdf_->step(target) : bdf_->time();
+      if (!bdf_->interrupted()) bdf_->interpolate(t = std::min(t, target));
     } catch (const step::BdfFailure& failure) {
       std::ostringstream msg;
       msg << "the " << where_now("bdf") << " failed: " << failure.what();
@@ -437,6 +481,7 @@ void Simulation::advance_bdf(double t_end) {
     dt_nominal_ = st.last_step_s;
     if (bdf_->interrupted()) break;  // the state and the balance are the last whole step's
     check_stall("bdf", st.last_step_s);
+    bdf_at_breakpoint_ = time_s_ == breakpoint;  // afresh from here if the run goes on
   }
 }
 
@@ -649,7 +694,7 @@ void Simulation::restore(const State& whole_or_local) {
   }
   backend_->put_fields(s.fields);  // checks the fields' sizes before anything else changes
   if (store_) store_->restore(*s.store);
-  bdf_.reset();                    // BDF restarts from the restored state (order 1, its own first step)
+  restart_integrator();            // BDF restarts from the restored state (order 1, its own first step)
   time_s_ = s.time_s;
   steps_ = s.steps;
   rejected_ = s.rejected_steps;

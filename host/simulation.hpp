@@ -71,7 +71,9 @@ class Simulation {
   double last_step() const { return dt_last_; }
   const IntegratorStats& integrator_stats() const { return stats_; }
   // CVODE's counters (run.integrator = bdf; zeros before its first step or with another integrator).
-  step::BdfStats bdf_stats() const { return bdf_ ? bdf_->stats() : step::BdfStats{}; }
+  // Summed over the integrators started afresh at the rates' breakpoints (advance_bdf), since the
+  // last restore() or restart_integrator().
+  step::BdfStats bdf_stats() const;
   const SecretionStats& secretion_stats() const { return secretion_stats_; }
   void reset_secretion_stats() { secretion_stats_ = {}; }
   // Node potentials, pressure, face velocities, lumen source (secretion models; throws otherwise).
@@ -110,7 +112,10 @@ class Simulation {
   // run.integrator = bdf: the next advance starts CVODE afresh from the state now (order 1, its own
   // first step), as restore() does — so a run that does this at fixed times and one restored at one
   // of them take the same steps after it (host/app/checkpoint.hpp). No effect on the other integrators.
-  void restart_integrator() { bdf_.reset(); }
+  void restart_integrator() {
+    bdf_.reset();
+    bdf_stats_done_ = {};
+  }
   // state_fingerprint() of this simulation's model and grid, for state files.
   std::uint64_t state_fingerprint() const;
 
@@ -132,6 +137,7 @@ class Simulation {
   void advance_explicit(double t_end_s);
   void advance_implicit(double t_end_s);
   void advance_bdf(double t_end_s);
+  void start_bdf();  // CVODE from the state now
   void add_step_totals(const kernels::StepTotals& totals);
   // The rates at run time t: rates_at() with the store's fullness feedback on the transporters it names.
   kernels::StepRates rates(double t_s) const;
@@ -166,6 +172,10 @@ class Simulation {
   // The BDF integrator, made at the first advance from the state then (and again after restore());
   // the balance as it stood then, to which its quadratures add.
   std::unique_ptr<step::BdfIntegrator> bdf_;
+  // The rates' breakpoints on the run's clock (rate_breakpoints), then +∞; empty until the first advance.
+  std::vector<double> bdf_breakpoints_s_;
+  bool bdf_at_breakpoint_ = false;  // the integrator stopped on one: the next advance starts afresh
+  step::BdfStats bdf_stats_done_;   // the counts of the integrators before it
   Balance bdf_start_balance_;
   struct { long steps = 0, rejected = 0, linear_iterations = 0; } bdf_start_counts_;  // ... and the counts
   IntegratorStats stats_;

@@ -596,9 +596,9 @@ double BdfIntegrator::step(double t_toward) {
   interrupted_ = false;
   double t_reached = t_;
   last_error_.clear();
-  // One internal step, free of any output time (a stop time would cut the step and restart the
-  // order); outputs between steps are interpolated (interpolate()). t_toward only sizes CVODE's
-  // very first step.
+  // One internal step, free of any output time (outputs between steps are interpolated:
+  // interpolate()), cut only at a stop time (set_stop_time). t_toward only sizes CVODE's very first
+  // step.
   const int flag = CVode(sun.cvode, std::max(t_toward, t_ + 1e-12), sun.y, &t_reached, CV_ONE_STEP);
   const std::size_t n = packed_.size();
   if (flag < 0) {
@@ -656,6 +656,12 @@ double BdfIntegrator::step(double t_toward) {
   t_ = t_reached;
   output_t_ = t_;
   return t_;
+}
+
+void BdfIntegrator::set_stop_time(double t_stop) {
+  if (!(t_stop > t_)) throw std::logic_error("BdfIntegrator::set_stop_time: the stop time must lie ahead");
+  const int flag = CVodeSetStopTime(sun_->cvode, t_stop);
+  if (flag < 0) throw std::runtime_error("CVodeSetStopTime: " + flag_words(flag));
 }
 
 void BdfIntegrator::trace_balance(double t, const double* y) {

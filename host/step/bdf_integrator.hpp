@@ -132,6 +132,10 @@ class BdfIntegrator {
   // time, the unknown). With the stop flag raised inside the step, returns the time of the last whole
   // step, state as then.
   double step(double t_toward);
+  // No step passes t_stop (> time()): the step that would is shortened to end on it, and step()
+  // returns t_stop with the state there. For a breakpoint of the rates (rate_breakpoints), where the
+  // caller then starts a fresh integrator; outputs are not stop times (interpolate()).
+  void set_stop_time(double t_stop);
   // The state at t in [time() − last step, time()], interpolated by CVODE's Nordsieck history, into
   // the stepper (outputs land on their times without cutting a step); sources() then refers to t.
   void interpolate(double t);
