@@ -79,7 +79,12 @@ TEST(BdfBalance, AFastPoolKeepsItsBalanceWithinTheToleranceAcrossAScheduleSwitch
   const double without = worst_hourly_balance(0.0);
   std::printf("worst hourly balance error: %.3e with the species-total correction (%ld applied), %.3e without\n", with,
               corrections, without);
-  EXPECT_GT(without, rel_tol) << "the run no longer exercises what the correction is for (Newton's summed residuals)";
+  // Without the correction this run's error was 5.7e-3 (session 13), over the tolerance; since the
+  // diffusion AMG builds its hierarchies per compartment (session 14: diffusion_amg.hpp), Newton's
+  // summed residuals are smaller and the uncorrected run stays within it too (2.9e-4 of 1e-3, and
+  // 3.3e-3 of 1e-2, 1.1e-5 of 1e-4). What is asserted is then the correction's own effect: it
+  // acts, and it takes the error well below what Newton alone leaves (measured 59× here).
+  EXPECT_GT(without, 10 * with) << "the correction no longer changes the balance of this run";
   EXPECT_GT(corrections, 0);
   EXPECT_LE(with, rel_tol);  // every species, rel_tol × its amount (issue #14)
 }
