@@ -17,12 +17,13 @@ namespace {
 // preconditioner, keeps the 30 preconditioned vectors too), CVODE's history and work vectors (~12)
 // and the integrator's own packed copies (~6). Counted from SUNDIALS 6.4's allocations, not measured.
 constexpr double bdf_vectors_per_unknown = 50, bdf_flexible_extra_vectors = 30;
-// The AMG preconditioner's hierarchies, one per species, with hypre's set-up temporaries: measured on
-// the full lobule (12.2 M unknowns). Dense, killed at 24.4 GB resident in its first set-up: ≥ 250
-// bytes per unknown (2026-12-06). Sparse layout, 2026-12-07: peak 15.3 GB resident where this
-// estimate with 250 said 13.2 GB, so 250 + 2.1 GB / 12.2 M ≈ 420 bytes per unknown (the estimate
-// now meets that peak; docs/numerics.md "Memory", bench/RESULTS.md).
-constexpr double bdf_amg_bytes_per_unknown = 420;
+// The AMG preconditioner's hierarchies with hypre's set-up temporaries, measured. Per species (until
+// session 13): on the full lobule (12.2 M unknowns), sparse, peak 15.3 GB where 250 bytes per unknown
+// said 13.2 GB, so ≈ 420. Per compartment and grid value of γD/h², shared by the species (session 14,
+// diffusion_amg.hpp): the lobule at 4 µm (5.35 M unknowns, 8 steps as γ grows) peaked at 5.17 GB where
+// this estimate without the hierarchies says 3.62 GB: ≈ 290 bytes per unknown (the README default, 0.33 M
+// unknowns: 269 MB peak, 280 MB estimated without them — a small run's peak is the libraries').
+constexpr double bdf_amg_bytes_per_unknown = 290;
 }  // namespace
 
 MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
