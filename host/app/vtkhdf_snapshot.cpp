@@ -65,13 +65,19 @@ class SnapshotFile {
       : path_(path),
         part_(part),
         fapl_(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create a file access list", path),
-        dxpl_(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "create a transfer list", path) {
+        dxpl_(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "create a transfer list", path),
+        fcpl_(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create a file creation list", path),
+        gcpl_(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "create a group creation list", path) {
+    // No object modification times (HDF5 records them by default): the same snapshot makes the same
+    // bytes, so two runs — or a run and its restart — can be compared file for file.
+    check(H5Pset_obj_track_times(fcpl_, 0), "leave out the root group's times", path);
+    check(H5Pset_obj_track_times(gcpl_, 0), "leave out the groups' times", path);
     if (collective) {
       // Every rank opens the one file through MPI-IO and writes its slab in one collective call.
       check(H5Pset_fapl_mpio(fapl_, MPI_COMM_WORLD, MPI_INFO_NULL), "use MPI-IO", path);
       check(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), "ask for collective transfers", path);
     }
-    file_ = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_);
+    file_ = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl_, fapl_);
     if (file_ < 0) throw std::runtime_error(path + ": HDF5 cannot create " + temp);
   }
   ~SnapshotFile() {
@@ -84,6 +90,7 @@ class SnapshotFile {
     check(H5Fclose(f), "close the file", path_);
   }
   hid_t file() const { return file_; }
+  hid_t group_properties() const { return gcpl_; }  // for H5Gcreate2: no times
 
   // An attribute of `group`, the same values on every rank (attribute writes are collective).
   void attribute(hid_t group, const char* name, hid_t type, const void* values, hsize_t n) const {
@@ -107,6 +114,7 @@ class SnapshotFile {
     const hsize_t plane[4] = {1, part_.ny, part_.nx, hsize_t(components)};
     check(H5Pset_chunk(layout, rank, plane), "chunk " + name, path_);
     check(H5Pset_deflate(layout, 5), "compress " + name, path_);
+    check(H5Pset_obj_track_times(layout, 0), "leave out the times of " + name, path_);
     Id set(H5Dcreate2(group, name.c_str(), file_type, file_space, H5P_DEFAULT, layout, H5P_DEFAULT), H5Dclose,
            "create dataset " + name, path_);
     Id memory_space(H5Screate_simple(rank, count, nullptr), H5Sclose, "describe " + name + " in memory", path_);
@@ -122,7 +130,7 @@ class SnapshotFile {
  private:
   std::string path_;
   SlabPart part_;
-  Id fapl_, dxpl_;
+  Id fapl_, dxpl_, fcpl_, gcpl_;
   hid_t file_ = -1;
 };
 
@@ -156,7 +164,7 @@ void write_vtkhdf_snapshot(const std::string& path, const Simulation& sim, const
   {
     SnapshotFile file(path, temp, collective, part);
     {  // every group closed before the file (MPI-IO closes a file only without open objects)
-      Id root(H5Gcreate2(file.file(), "VTKHDF", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "create /VTKHDF", path);
+      Id root(H5Gcreate2(file.file(), "VTKHDF", H5P_DEFAULT, file.group_properties(), H5P_DEFAULT), H5Gclose, "create /VTKHDF", path);
       const int version[2] = {1, 0};
       file.attribute(root, "Version", H5T_NATIVE_INT, version, 2);
       // Type: fixed-length ASCII of exactly its 9 characters (readers compare the stored bytes).
@@ -180,7 +188,7 @@ void write_vtkhdf_snapshot(const std::string& path, const Simulation& sim, const
       file.attribute(root, "Origin", H5T_NATIVE_DOUBLE, origin, 3);
       file.attribute(root, "Spacing", H5T_NATIVE_DOUBLE, spacing, 3);
       file.attribute(root, "Direction", H5T_NATIVE_DOUBLE, direction, 9);
-      Id arrays(H5Gcreate2(root, "PointData", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+      Id arrays(H5Gcreate2(root, "PointData", H5P_DEFAULT, file.group_properties(), H5P_DEFAULT), H5Gclose,
                 "create /VTKHDF/PointData", path);
 
       // One array at a time, each image freed before the next is made.
