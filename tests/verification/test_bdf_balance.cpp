@@ -56,16 +56,22 @@ Model transcytosis_model(double production_after = 0.1) {
   return m;
 }
 
-// The largest |relative balance error| of any species over hourly outputs to 4 simulated hours.
+// The largest |relative balance error| of any species over hourly outputs to `hours` simulated hours.
+double worst_over_hours(Simulation& sim, int hours) {
+  double worst = 0;
+  for (int hour = 1; hour <= hours; ++hour) {
+    sim.advance_to(3600.0 * hour);
+    for (double e : sim.balance_error_relative()) worst = std::max(worst, std::abs(e));
+  }
+  return worst;
+}
+
+// ... of the model above, over 4 hours.
 double worst_hourly_balance(double correction_fraction, long* corrections = nullptr) {
   Model m = transcytosis_model();
   m.run.bdf_balance_correction_fraction = correction_fraction;
   Simulation sim(m, secretory_box_grid(12, false), {}, step::make_cpu_stepper(0));
-  double worst = 0;
-  for (int hour = 1; hour <= 4; ++hour) {
-    sim.advance_to(3600.0 * hour);
-    for (double e : sim.balance_error_relative()) worst = std::max(worst, std::abs(e));
-  }
+  const double worst = worst_over_hours(sim, 4);
   if (corrections) *corrections = sim.bdf_stats().balance_corrections;
   return worst;
 }
@@ -102,12 +108,7 @@ TEST(BdfBalance, AThousandFoldScheduleDropIsIntegratedThroughWithinTheBalance) {
     m.run.rel_tol = 1e-2;
     m.run.bdf_restart_at_breakpoints = restart_at_breakpoints;
     Simulation sim(m, secretory_box_grid(12, false), {}, step::make_cpu_stepper(0));
-    double worst = 0;
-    for (int hour = 1; hour <= 8; ++hour) {
-      sim.advance_to(3600.0 * hour);
-      for (double e : sim.balance_error_relative()) worst = std::max(worst, std::abs(e));
-    }
-    return worst;
+    return worst_over_hours(sim, 8);
   };
   EXPECT_THROW(run(false), std::runtime_error) << "the run no longer crosses a breakpoint CVODE's history cannot";
   const double worst = run(true);
