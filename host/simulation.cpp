@@ -397,18 +397,7 @@ void Simulation::start_bdf() {
 step::BdfStats Simulation::bdf_stats() const {
   if (!bdf_) return bdf_stats_done_;
   step::BdfStats s = bdf_->stats();
-  const step::BdfStats& d = bdf_stats_done_;
-  for (auto [sum, done] : {std::pair{&s.steps, d.steps}, {&s.rhs_evaluations, d.rhs_evaluations},
-                           {&s.jv_rhs_evaluations, d.jv_rhs_evaluations}, {&s.newton_iterations, d.newton_iterations},
-                           {&s.newton_failures, d.newton_failures}, {&s.error_test_failures, d.error_test_failures},
-                           {&s.linear_iterations, d.linear_iterations}, {&s.linear_failures, d.linear_failures},
-                           {&s.preconditioner_setups, d.preconditioner_setups},
-                           {&s.preconditioner_solves, d.preconditioner_solves},
-                           {&s.jacobian_rhs_evaluations, d.jacobian_rhs_evaluations},
-                           {&s.balance_newton_iterations, d.balance_newton_iterations},
-                           {&s.balance_corrections, d.balance_corrections},
-                           {&s.balance_corrections_undone, d.balance_corrections_undone}, {&s.rhs_failures, d.rhs_failures}})
-    *sum += done;
+  s.add_counts(bdf_stats_done_);
   return s;
 }
 

@@ -52,9 +52,11 @@
 #pragma once
 #include <csignal>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../../kernels/problem.hpp"
@@ -104,6 +106,21 @@ struct BdfStats {
   long rhs_failures = 0;  // f refused a state (the potentials' Newton failed, a value not finite)
   int last_order = 0;
   double last_step_s = 0;
+  // The counts of an earlier integrator added to these (a run restarted afresh goes on counting);
+  // last_order and last_step_s stay this one's.
+  void add_counts(const BdfStats& o) {
+    for (auto [sum, more] : {std::pair{&steps, o.steps}, {&rhs_evaluations, o.rhs_evaluations},
+                             {&jv_rhs_evaluations, o.jv_rhs_evaluations}, {&newton_iterations, o.newton_iterations},
+                             {&newton_failures, o.newton_failures}, {&error_test_failures, o.error_test_failures},
+                             {&linear_iterations, o.linear_iterations}, {&linear_failures, o.linear_failures},
+                             {&preconditioner_setups, o.preconditioner_setups},
+                             {&preconditioner_solves, o.preconditioner_solves},
+                             {&jacobian_rhs_evaluations, o.jacobian_rhs_evaluations},
+                             {&balance_newton_iterations, o.balance_newton_iterations},
+                             {&balance_corrections, o.balance_corrections},
+                             {&balance_corrections_undone, o.balance_corrections_undone}, {&rhs_failures, o.rhs_failures}})
+      *sum += more;
+  }
 };
 
 // A step CVODE could not make, with where: the unknown with the largest weighted local error (or,
