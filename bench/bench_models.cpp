@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "bench_models.hpp"
 
+#include "host/step/extrapolated_step.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include "host/step/extrapolated_step.hpp"
 
 namespace lactosim::bench {
 namespace {
@@ -254,15 +257,29 @@ void apply_peer_agents(const kernels::Problem& p, const PeerAgents& agents, long
 }
 
 ExtrapolatedStep extrapolated_step(step::Stepper& s, const kernels::StepRates& rates, double dt,
-                                   const step::ImplicitOptions& implicit) {
+                                   const step::ImplicitOptions& implicit, int time_order) {
   ExtrapolatedStep e;
-  s.save_state(0);
-  e.full = s.implicit_step(rates, dt, implicit);
-  s.save_and_restore_state(1, 0);
-  e.first_half = s.implicit_step(rates, 0.5 * dt, implicit);
-  e.second_half = s.implicit_step(rates, 0.5 * dt, implicit);
-  e.theta = s.state_difference(1, 1e-6, 1e-4).extrapolation_limit;
-  s.extrapolate(1, e.theta);
+  const auto solve = [&](double h) {
+    const step::ImplicitStepReport r = s.implicit_step(rates, h, implicit);
+    ++e.solves;
+    e.local_substeps += r.local_substeps;
+    e.all_ok = e.all_ok && r.converged && r.totals.min_concentration >= 0.0;
+    return true;  // fixed steps: go on, as before, and report the failure
+  };
+  if (time_order <= 2) {
+    s.save_state(0);
+    solve(dt);
+    s.save_and_restore_state(1, 0);
+    solve(0.5 * dt);
+    solve(0.5 * dt);
+    e.theta = s.state_difference(1, 1e-6, 1e-4).extrapolation_limit;
+    s.extrapolate(1, e.theta);
+    return e;
+  }
+  const step::ExtrapolatedSolves x =
+      step::extrapolated_solves(s, time_order, 0.0, dt, [&](int, double, double h) { return solve(h); }, 1e-6, 1e-4);
+  e.theta = x.theta;
+  step::extrapolate_sequence(s, e.theta);
   return e;
 }
 

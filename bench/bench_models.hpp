@@ -82,17 +82,16 @@ PeerErrors peer_errors(const kernels::Problem& p, const std::vector<double>& c, 
 
 // host/simulation.cpp's accepted step at time_order 2, without its controller: c₁ (one step of dt),
 // c₂ (two halves), then c₂ + θ(c₂ − c₁) with θ the extrapolation limit that keeps c ≥ 0. Uses saved
-// states 0 and 1.
+// states 0 and 1. time_order 3 or 4: the extrapolated implicit Euler of that order
+// (host/step/extrapolated_step.hpp, slots 0–3), as `lactosim run --run.time_order=K` steps.
 struct ExtrapolatedStep {
-  step::ImplicitStepReport full, first_half, second_half;
+  int solves = 0;
+  long local_substeps = 0;
+  bool all_ok = true;  // every solve converged and kept c ≥ 0
   double theta = 1;
-  bool ok() const {
-    return full.converged && first_half.converged && second_half.converged &&
-           std::min({full.totals.min_concentration, first_half.totals.min_concentration,
-                     second_half.totals.min_concentration}) >= 0.0;
-  }
+  bool ok() const { return all_ok; }
 };
 ExtrapolatedStep extrapolated_step(step::Stepper& s, const kernels::StepRates& rates, double dt,
-                                   const step::ImplicitOptions& implicit);
+                                   const step::ImplicitOptions& implicit, int time_order = 2);
 
 }  // namespace lactosim::bench

@@ -62,6 +62,9 @@ struct Options {
   // Steps of the implicit step doubled and Richardson-extrapolated, as `lactosim run` takes them
   // (run.time_order = 2): three solves per step, second order.
   std::vector<double> peer_extrapolated_dt_s = {6.0, 15.0, 30.0};
+  // The extrapolated step's order (run.time_order): 2 = the doubled step above; 3, 4 = the
+  // extrapolated implicit Euler of that order, 6 and 10 solves per step (host/step/extrapolated_step.hpp).
+  int peer_time_order = 2;
   bool peer_explicit = true;
   std::string peer_variant = "base";  // base | mixed | sources (bench_models.hpp)
   std::string peer_reference_out;      // sources: write the reference column here (for a peer)
@@ -84,6 +87,8 @@ const char* usage =
     "  --peer-implicit-dt LIST  comma-separated implicit steps in s (default 0.6,6,60; 'none' skips)\n"
     "  --peer-extrapolated-dt LIST  steps of the doubled, Richardson-extrapolated implicit step\n"
     "                         (default 6,15,30; 'none' skips)\n"
+    "  --peer-time-order K    those steps' order, as run.time_order: 2 (the doubled step, 3 solves), 3 or 4\n"
+    "                         (extrapolated implicit Euler, 6 or 10 solves) (default 2)\n"
     "  --peer-explicit on|off the peer's explicit rows (default on; ~1 s a step, 33 000 column steps)\n"
     "  --peer-variant base|mixed|sources  base = BioFVM's problem (8 × the same D, λ); mixed = 8\n"
     "                         different D and λ; sources = base + agents switched every 0.6 s, the\n"
@@ -130,6 +135,10 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--peer-size") o.peer_size = to_int(4);
     else if (arg == "--peer-steps") o.peer_steps = to_int(1);
     else if (arg == "--peer-time-s") o.peer_time_s = to_double();
+    else if (arg == "--peer-time-order") {
+      o.peer_time_order = to_int(2);
+      if (o.peer_time_order > 4) throw std::invalid_argument("--peer-time-order: 2, 3 or 4");
+    }
     else if (arg == "--peer-implicit-dt" || arg == "--peer-extrapolated-dt") {
       std::vector<double>& steps = arg == "--peer-implicit-dt" ? o.peer_implicit_dt_s : o.peer_extrapolated_dt_s;
       steps.clear();
@@ -544,10 +553,10 @@ PeerRun run_peer_steps(const Options& o, int nx, int nyz, const step::ImplicitOp
     double min_c = 0;
     if (implicit && extrapolated) {
       // The error estimate (state_difference) is the controller's; timed with it.
-      const ExtrapolatedStep e = extrapolated_step(*backend, rates, dt, *implicit);
+      const ExtrapolatedStep e = extrapolated_step(*backend, rates, dt, *implicit, o.peer_time_order);
       run.theta_min = std::min(run.theta_min, e.theta);
       min_c = e.ok() ? 0.0 : -1.0;
-      substeps += e.full.local_substeps + e.first_half.local_substeps + e.second_half.local_substeps;
+      substeps += e.local_substeps;
     } else if (implicit) {
       const step::ImplicitStepReport r = backend->implicit_step(rates, dt, *implicit);
       min_c = r.converged ? r.totals.min_concentration : -1.0;
@@ -754,22 +763,25 @@ void run_peer(const Options& o, double copy_GBps, std::vector<Row>& rows) {
     }
   }
   // The same LOD step doubled and Richardson-extrapolated (run.time_order = 2, what `lactosim run`
-  // does at every accepted step): three solves per step, second order in time.
+  // does at every accepted step): three solves per step, second order in time. --peer-time-order 3
+  // or 4: the extrapolated implicit Euler of that order (6 or 10 solves).
+  const int solves = o.peer_time_order * (o.peer_time_order + 1) / 2;
+  const std::string kind = o.peer_time_order == 2 ? "" : fmt(" order %g", double(o.peer_time_order));
   for (double dt : o.peer_extrapolated_dt_s) {
-    const std::string label = "peer LOD extrapolated dt=" + fmt("%g s", dt);
+    const std::string label = "peer LOD extrapolated" + kind + " dt=" + fmt("%g s", dt);
     try {
       const PeerRun f = run_peer_steps(o, n, n, &implicit, dt, o.warmup + o.peer_steps, o.warmup, false, true);
       const PeerRun c = run_peer_column(o, &implicit, dt, true);
       const double h = 86400.0 / dt * f.median_step_s / 3600.0;
-      const double u = 3.0 * double(f.work.active_voxel_species) / f.median_step_s;  // three solves
-      std::printf("   LOD extrapolated dt = %g s, %s: median step %.4f s (3 solves)%s; %.3g voxel-substrate "
-                  "solve-updates/s; θ min %.3f\n", dt, grid.c_str(), f.median_step_s,
+      const double u = solves * double(f.work.active_voxel_species) / f.median_step_s;
+      std::printf("   LOD extrapolated%s dt = %g s, %s: median step %.4f s (%d solves)%s; %.3g voxel-substrate "
+                  "solve-updates/s; θ min %.3f\n", kind.c_str(), dt, grid.c_str(), f.median_step_s, solves,
                   f.failed ? " (WARNING: failed steps)" : "", u, std::min(f.theta_min, c.theta_min));
-      std::printf("   LOD extrapolated dt = %g s: amplitude error %.2e after %.3g s (column; %s: %.2e after %.3g s); "
-                  "wall per simulated day %.2f h = %.3f × BioFVM's %.0f h (%.1f× less; not side by side)\n", dt, c.amplitude_error,
+      std::printf("   LOD extrapolated%s dt = %g s: amplitude error %.2e after %.3g s (column; %s: %.2e after %.3g s); "
+                  "wall per simulated day %.2f h = %.3f × BioFVM's %.0f h (%.1f× less; not side by side)\n", kind.c_str(), dt, c.amplitude_error,
                   c.t_end_s, grid.c_str(), f.amplitude_error, f.t_end_s, h, h / biofvm_hours_per_day,
                   biofvm_hours_per_day, biofvm_hours_per_day / h);
-      rows.push_back({label, grid, "median step (3 solves)", fmt("%.4f s", f.median_step_s)});
+      rows.push_back({label, grid, fmt("median step (%g solves)", double(solves)), fmt("%.4f s", f.median_step_s)});
       rows.push_back({label, grid, "wall per simulated day", fmt("%.2f h", h) + fmt(" (%.1f× less than BioFVM 46 h, not side by side)", biofvm_hours_per_day / h)});
       rows.push_back({label, grid, "amplitude error", fmt("%.2e", c.amplitude_error) + fmt(" at T = %g s", c.t_end_s)});
     } catch (const std::exception& e) {

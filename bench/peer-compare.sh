@@ -116,7 +116,8 @@ Options:
   --size N           grid N³ (default 200); both errors then refer to that N
   --time-s T         simulated seconds at which both errors are taken (default 300)
   --dt S             lactosim's step in s (default 15)
-  --order 1|2        lactosim's step: 1 = LOD backward Euler, 2 = LOD extrapolated (default 2, as `lactosim run`)
+  --order 1|2|3|4    lactosim's step: 1 = LOD backward Euler, 2 = LOD extrapolated (default 2, as `lactosim run`),
+                     3 or 4 = the extrapolated implicit Euler of that order (`lactosim run --run.time_order=K`)
   --max-error E      the accuracy both must reach (default 2.1e-3: BioFVM's 2.04e-3 at N = 200, T = 300 s)
   --variant V        base (BioFVM's problem, default), mixed (8 different D and λ) or sources
                      (agents switched every 0.6 s; above)
@@ -152,7 +153,9 @@ dt=$(awk -v d="$dt" 'BEGIN { printf "%g", d }')  # as lactosim_bench prints it (
 case "$order" in
   1) steps_opts="--peer-implicit-dt $dt --peer-extrapolated-dt none"; label="implicit LOD dt = $dt s" ;;
   2) steps_opts="--peer-implicit-dt none --peer-extrapolated-dt $dt"; label="LOD extrapolated dt = $dt s" ;;
-  *) echo "peer-compare.sh: --order 1|2" >&2; exit 2 ;;
+  3|4) steps_opts="--peer-implicit-dt none --peer-extrapolated-dt $dt --peer-time-order $order"
+       label="LOD extrapolated order $order dt = $dt s" ;;
+  *) echo "peer-compare.sh: --order 1|2|3|4" >&2; exit 2 ;;
 esac
 if [ -z "$log" ]; then log=$(mktemp -d "${TMPDIR:-/tmp}/peer-compare.XXXXXX"); fi
 mkdir -p "$log"

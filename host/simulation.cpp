@@ -11,6 +11,7 @@
 #include "assemble.hpp"
 #include "sparse_layout.hpp"
 #include "decomposition.hpp"
+#include "step/extrapolated_step.hpp"
 #include "step/mpi_communicator.hpp"
 #include "step/mpi_support.hpp"
 
@@ -74,8 +75,8 @@ Simulation::Simulation(const Model& model, const mesh::LabelGrid& grid,
       throw std::runtime_error("run.implicit_solver must be lod or cg, got '" + run.implicit_solver + "'");
     if (!(run.rel_tol > 0) || !(run.abs_tol_mM > 0))
       throw std::runtime_error("run.rel_tol and run.abs_tol_mM must be > 0");
-    if (run.time_order != 1 && run.time_order != 2)
-      throw std::runtime_error("run.time_order must be 1 or 2, got " + std::to_string(run.time_order));
+    if (run.time_order < 1 || run.time_order > 4)
+      throw std::runtime_error("run.time_order must be 1, 2, 3 or 4, got " + std::to_string(run.time_order));
     implicit_options_.solver =
         run.implicit_solver == "cg" ? step::ImplicitOptions::Solver::cg : step::ImplicitOptions::Solver::lod;
     implicit_options_.local_dt_max_s = run.dt_safety * local_step_limit(model_, problem_);
@@ -206,6 +207,40 @@ void extrapolate_report(step::ImplicitStepReport& fine, const step::ImplicitStep
     fine.residual_mol[s] = (1.0 + theta) * fine.residual_mol[s] + theta * coarse.residual_mol[s];
 }
 
+// The extrapolated implicit Euler's report (time_order ≥ 3, host/step/extrapolated_step.hpp): every
+// amount becomes a_k + θ(Σ w_n a_n − a_k), as the state does; the diagnostics are c_k's own. The
+// solver's mass-defect bound grows to (1 − θ)·|r_k| + θ·Σ |w_n|·|r_n|.
+step::ImplicitStepReport extrapolated_report(const std::vector<step::ImplicitStepReport>& sequence,
+                                             const std::vector<double>& w, double theta) {
+  step::ImplicitStepReport out = sequence.back();
+  const auto combine = [&](auto member, std::vector<double>& into) {
+    for (std::size_t i = 0; i < into.size(); ++i) {
+      double extrapolated = 0;
+      for (std::size_t n = 0; n < sequence.size(); ++n) extrapolated += w[n] * (sequence[n].totals.*member)[i];
+      into[i] += theta * (extrapolated - into[i]);
+    }
+  };
+  kernels::StepTotals& t = out.totals;
+  combine(&kernels::StepTotals::clamped_inflow_mol, t.clamped_inflow_mol);
+  combine(&kernels::StepTotals::reaction_source_mol, t.reaction_source_mol);
+  combine(&kernels::StepTotals::membrane_transfer_mol, t.membrane_transfer_mol);
+  combine(&kernels::StepTotals::secretion_source_mol, t.secretion_source_mol);
+  combine(&kernels::StepTotals::outlet_outflow_mol, t.outlet_outflow_mol);
+  double water_in = 0, water_out = 0;
+  for (std::size_t n = 0; n < sequence.size(); ++n) {
+    water_in += w[n] * sequence[n].totals.lumen_water_in_m3;
+    water_out += w[n] * sequence[n].totals.outlet_water_m3;
+  }
+  t.lumen_water_in_m3 += theta * (water_in - t.lumen_water_in_m3);
+  t.outlet_water_m3 += theta * (water_out - t.outlet_water_m3);
+  for (std::size_t s = 0; s < out.residual_mol.size(); ++s) {
+    double bound = 0;
+    for (std::size_t n = 0; n < sequence.size(); ++n) bound += std::abs(w[n]) * std::abs(sequence[n].residual_mol[s]);
+    out.residual_mol[s] = (1.0 - theta) * std::abs(out.residual_mol[s]) + theta * bound;
+  }
+  return out;
+}
+
 // Adds step totals b into a (the secretion parts only where b has them).
 void accumulate(kernels::StepTotals& a, const kernels::StepTotals& b) {
   for (std::size_t s = 0; s < b.clamped_inflow_mol.size(); ++s) {
@@ -282,6 +317,9 @@ void Simulation::advance_implicit(double t_end) {
   constexpr double safety = 0.9, grow_max = 5.0, shrink_max = 0.2;
   const RunControl& run = model_.run;
   const int ns = problem_.n_species, nm = problem_.n_membranes;
+  const int order = run.time_order;
+  // The estimate err is of a method of order q − 1 (q = 2: c₂; q = k ≥ 3: T′), its local error ∝ dt^q.
+  const auto root = [order](double e) { return order <= 2 ? std::sqrt(e) : std::pow(e, 1.0 / order); };
   double dt = dt_nominal_;
   bool after_reject = false;
   last_progress_ = std::chrono::steady_clock::now();
@@ -290,12 +328,36 @@ void Simulation::advance_implicit(double t_end) {
     const double step = last ? t_end - time_s_ : dt;
     step::ImplicitStepReport full = empty_report(ns, nm), halves = empty_report(ns, nm);
     kernels::StateDifference diff{};
-    backend_->save_state(0);
-    bool ok = implicit_step(time_s_, step, full);
-    if (ok) {
-      backend_->save_and_restore_state(1, 0);
-      ok = implicit_step(time_s_, 0.5 * step, halves) && implicit_step(time_s_ + 0.5 * step, 0.5 * step, halves);
-      if (ok) diff = backend_->state_difference(1, run.abs_tol_mM, run.rel_tol);
+    bool ok = false;
+    std::vector<step::ImplicitStepReport> sequence;  // time_order ≥ 3: the reports of c₁ … c_k
+    if (order <= 2) {
+      backend_->save_state(0);
+      ok = implicit_step(time_s_, step, full);
+      if (ok) {
+        backend_->save_and_restore_state(1, 0);
+        ok = implicit_step(time_s_, 0.5 * step, halves) && implicit_step(time_s_ + 0.5 * step, 0.5 * step, halves);
+        if (ok) diff = backend_->state_difference(1, run.abs_tol_mM, run.rel_tol);
+      }
+    } else {
+      sequence.assign(std::size_t(order), empty_report(ns, nm));
+      const step::ExtrapolatedSolves x = step::extrapolated_solves(
+          *backend_, order, time_s_, step,
+          [&](int n, double t, double h) { return implicit_step(t, h, sequence[std::size_t(n - 1)]); },
+          run.abs_tol_mM, run.rel_tol);
+      ok = x.ok;
+      diff = x.estimate;
+      diff.extrapolation_limit = x.theta;
+      // full and halves stand for c₁ and the rest in the counts and messages below.
+      full = sequence.front();
+      for (std::size_t n = 1; n < sequence.size(); ++n) {
+        const step::ImplicitStepReport& r = sequence[n];
+        halves.linear_iterations += r.linear_iterations;
+        halves.local_substeps += r.local_substeps;
+        halves.local_rejected += r.local_rejected;
+        halves.interrupted = halves.interrupted || r.interrupted;
+        halves.converged = halves.converged && r.converged;
+        halves.totals.potentials_converged = halves.totals.potentials_converged && r.totals.potentials_converged;
+      }
     }
     if (full.interrupted || halves.interrupted) {
       // Stopped mid-step (a signal): back to the step's start, the state whole; the caller sees
@@ -311,7 +373,7 @@ void Simulation::advance_implicit(double t_end) {
       ++rejected_;
       after_reject = true;
       // err > 1 here (a NaN err is not ok): the square root and the quotient are finite and > 0.
-      dt = ok && std::isfinite(err) ? step * std::max(shrink_max, safety / std::sqrt(err)) : 0.5 * step;
+      dt = ok && std::isfinite(err) ? step * std::max(shrink_max, safety / root(err)) : 0.5 * step;
       if (!(dt >= dt_floor_)) {
         // Named before the state goes back: the place is in the rejected values.
         std::ostringstream msg;
@@ -331,7 +393,7 @@ void Simulation::advance_implicit(double t_end) {
       check_stall("implicit", dt);
       continue;
     }
-    const double factor = err > 0.0 ? safety / std::sqrt(err) : grow_max;
+    const double factor = err > 0.0 ? safety / root(err) : grow_max;
     const double proposal = std::min(step * std::clamp(factor, shrink_max, after_reject ? 1.0 : grow_max), run.dt_max_s);
     const double next = last ? std::max(dt, proposal) : proposal;  // a step shortened to land keeps the old proposal
     if (!(next >= dt_floor_)) {  // accepted steps crawling below the floor: a stall in disguise
@@ -342,10 +404,13 @@ void Simulation::advance_implicit(double t_end) {
       backend_->restore_state(0);
       throw std::runtime_error(msg.str());
     }
-    if (run.time_order == 2) {
+    if (order == 2) {
       const double theta = diff.extrapolation_limit;
       backend_->extrapolate(1, theta);
       extrapolate_report(halves, full, theta);
+    } else if (order >= 3) {
+      step::extrapolate_sequence(*backend_, diff.extrapolation_limit);
+      halves = extrapolated_report(sequence, step::richardson_weights(order).extrapolated, diff.extrapolation_limit);
     }
     add_step_totals(halves.totals);
     for (int s = 0; s < ns; ++s) stats_.solver_residual_mol[s] += halves.residual_mol[s];

@@ -13,7 +13,8 @@
 //   explicit  forward Euler at dt_safety × the stability limit: the reference for tests
 //   implicit  backward-Euler diffusion (LOD line solves or CG) after explicit membrane/reaction
 //             substeps; the step is chosen by step doubling against rel_tol / abs_tol_mM, and
-//             the doubled pair is Richardson-extrapolated to second order (run.time_order = 2)
+//             the doubled pair is Richardson-extrapolated to second order (run.time_order = 2),
+//             or the harmonic sequence to order 3 or 4 (step/extrapolated_step.hpp)
 //   bdf       the whole system implicit: CVODE's variable-order BDF with Newton–Krylov and the
 //             physics preconditioner (host/step/bdf_integrator.hpp); the balance's sources are
 //             its quadratures, so the balance error is its Newton residual, reported

@@ -110,6 +110,9 @@ class Executor {
   virtual StateDifference state_difference(const double* a, const double* b, double abs_tol_mM,
                                            double rel_tol) = 0;
   virtual void extrapolate(double theta, const double* coarse, double* fine) = 0;
+  virtual void richardson_accumulate(bool first, bool last, double w_extrapolated, double w_estimate,
+                                     const double* c, const double* c1, double* extrapolated_sum,
+                                     double* estimate_sum) = 0;
   // lumen_flow.hpp: the pressure solve's passes (the recurrence: host/step/lumen_pressure.cpp), over
   // the loaded problem's lumen (flow_view()) or a view the caller made in the executor's memory
   virtual LumenFlowView flow_view() const = 0;

@@ -22,6 +22,7 @@
 //   state_difference  the scaled max-norm of two states, for the step-doubling error estimate.
 //   extrapolate       Richardson extrapolation of the doubled step, c₂ + θ(c₂ − c₁), with θ from
 //                     state_difference's extrapolation_limit (physics/extrapolation.hpp)
+//   richardson_accumulate  the sums of the extrapolated implicit Euler of order ≥ 3 (same header)
 #pragma once
 #include <cfloat>
 #include <cstdint>
@@ -119,7 +120,11 @@ struct StateDifference {
                    const double* c, const double* work);                                           \
   StateDifference state_difference(const ProblemView& p, const double* a, const double* b,         \
                                    double abs_tol_mM, double rel_tol);                             \
-  void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine);
+  void extrapolate(const ProblemView& p, double theta, const double* coarse, double* fine);              \
+  /* physics::richardson_accumulate at every padded voxel of every species (time_order ≥ 3) */     \
+  void richardson_accumulate(const ProblemView& p, bool first, bool last, double w_extrapolated,      \
+                             double w_estimate, const double* c, const double* c1,                   \
+                             double* extrapolated_sum, double* estimate_sum);
 
 // decay_per_s: null (no decay) or [s * n_compartments + c], in the executor's memory; decayed_mol:
 // [s] (host) the amount the decay removed, dt·Σ λ c_new h³ (LOD: c after the x sweep, which holds λ).

@@ -33,6 +33,7 @@ MemorySizes memory_sizes(const Model& model, const std::array<int, 3>& n) {
   s.n_species = int(model.species.size());
   s.implicit = model.run.integrator == "implicit";
   s.cg = s.implicit && model.run.implicit_solver == "cg";
+  s.saved_states = model.run.time_order >= 3 ? 4 : 2;
   for (const Transporter& t : model.transporters) {
     if (physics::is_secretion(t.kind)) s.secretion = true;
     if (t.vesicle_water) s.water = true;
@@ -104,10 +105,10 @@ double run_memory_bytes(const MemorySizes& s, bool fields_on_device) {
   if (s.potentials) problem += 4 * pv;        // node_of_voxel
   problem += s.flow ? pv * (1 + 1 + d) : pv;  // lumen, outlet, mobility (lumen alone without flow)
   // The Stepper's fields (host/step/stepper.hpp): c and c_new, the face fluxes; implicit: two saved
-  // states for step doubling; CG: its work vectors; secretion: per-face taken/delivered, water;
+  // states for step doubling (four for time_order ≥ 3); CG: its work vectors; secretion: per-face taken/delivered, water;
   // flow: pressure (+ its saved copies), source, face velocities, advection and pressure-CG work.
   double fields = 2 * ns * pv * d + ns * F * d;
-  if (s.implicit) fields += 2 * ns * pv * d;
+  if (s.implicit) fields += s.saved_states * ns * pv * d;
   if (s.cg) fields += kernels::cg_work_vectors * pv * d;
   if (s.secretion) fields += 2 * ns * F * d;
   if (s.water) fields += F * d;

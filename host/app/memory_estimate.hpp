@@ -21,6 +21,7 @@ struct MemorySizes {
   long faces = 0;            // membrane faces
   long reaction_voxels = 0;  // voxels of unclamped compartments that host a reaction
   bool implicit = false, cg = false, secretion = false, water = false, flow = false, potentials = false;
+  int saved_states = 2;  // implicit: the Stepper's saved states (4 for time_order ≥ 3: T's and E's sums)
   // run.integrator = bdf: its unknowns (species present in each modelled, unclamped voxel) and
   // whether its preconditioner builds a BoomerAMG hierarchy per species.
   bool bdf = false, bdf_amg = false, bdf_flexible = false, bdf_restart_points = false;

@@ -29,8 +29,8 @@ RunControl run_control(const Sections& all) {
   r.abs_tol_mM = at_least(s, "abs_tol_mM", 0, true);
   r.decay_in_solve = s.get<bool>("decay_in_solve");
   r.time_order = s.get<int>("time_order");
-  require(r.time_order == 1 || r.time_order == 2, s, "time_order",
-          "must be 1 or 2, got " + std::to_string(r.time_order));
+  require(r.time_order >= 1 && r.time_order <= 4, s, "time_order",
+          "must be 1, 2, 3 or 4, got " + std::to_string(r.time_order));
   r.cg_rel_tol = at_least(s, "cg_rel_tol", 0, true);
   require(r.cg_rel_tol <= 1e-3, s, "cg_rel_tol", "must be <= 1e-3, got " + format_number(r.cg_rel_tol));
   r.cg_max_iterations = s.get<int>("cg_max_iterations");

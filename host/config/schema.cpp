@@ -101,7 +101,9 @@ void run_keys(Builder& b) {
             "implicit: first-order decays (one reactant, order 1, no products) inside the diffusion solve",
             true);
   b.integer("time_order",
-            "implicit: 2 = step doubling with Richardson extrapolation (second order), 1 = without", 2);
+            "implicit: 2 = step doubling with Richardson extrapolation (second order), 1 = without; 3, 4 = "
+            "extrapolated implicit Euler of that order (n steps of dt/n for n = 1..k; 6 and 10 solves per step)",
+            2);
   b.number("cg_rel_tol", "implicit cg: stop at |r| <= cg_rel_tol |b|, 0 < x <= 1e-3", 1e-10);
   b.integer("cg_max_iterations", "implicit cg: iteration limit per solve, >= 1", 10000);
   b.text("backend", "auto | cpu | cuda", "auto");

@@ -425,6 +425,22 @@ void Stepper::extrapolate(int slot, double theta) {
   executor_->extrapolate(theta, saved(slot).c.data(), c_.data());
 }
 
+void Stepper::richardson_accumulate(int c1_slot, int extrapolated_slot, int estimate_slot, double w_extrapolated,
+                                    double w_estimate, bool first, bool last) {
+  require_loaded("richardson_accumulate");
+  saved(c1_slot);  // throws before anything is made when c₁ is missing
+  for (int slot : {extrapolated_slot, estimate_slot}) {
+    if (slot < 0 || slot == c1_slot || extrapolated_slot == estimate_slot)
+      throw std::out_of_range("Stepper::richardson_accumulate: the slots must be distinct and >= 0");
+    if (int(saved_.size()) <= slot) saved_.resize(std::size_t(slot) + 1);
+    SavedState& s = saved_[slot];
+    if (s.c.size() != c_.size()) s.c = executor_->zeros(c_.size());  // written, never read, by a first call
+    s.valid = true;
+  }
+  executor_->richardson_accumulate(first, last, w_extrapolated, w_estimate, c_.data(), saved(c1_slot).c.data(),
+                                   saved_[extrapolated_slot].c.data(), saved_[estimate_slot].c.data());
+}
+
 // ---- factories -----------------------------------------------------------------------------------
 
 std::unique_ptr<Stepper> make_cpu_stepper(int threads) {

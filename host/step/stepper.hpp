@@ -157,6 +157,13 @@ class Stepper {
   // Richardson extrapolation against the state saved in `slot` (physics/extrapolation.hpp):
   // c ← c + θ·(c − saved), θ ≤ state_difference(slot, …).extrapolation_limit keeping c ≥ 0.
   void extrapolate(int slot, double theta);
+  // The sums of the extrapolated implicit Euler of order ≥ 3 (physics::richardson_accumulate; the
+  // sequence: host/step/extrapolated_step.hpp): the current state is c_n, slot `c1_slot` holds c₁, the
+  // sums live in the concentrations of slots `extrapolated_slot` and `estimate_slot` (made here on the
+  // first call; they are never restored from). After the `last` call those slots hold the coarse states
+  // for state_difference and extrapolate.
+  void richardson_accumulate(int c1_slot, int extrapolated_slot, int estimate_slot, double w_extrapolated,
+                             double w_estimate, bool first, bool last);
 
  private:
   struct SavedState {

@@ -132,6 +132,10 @@ class CpuExecutor final : public Executor {
   void extrapolate(double theta, const double* coarse, double* fine) override {
     cpu::extrapolate(view_, theta, coarse, fine);
   }
+  void richardson_accumulate(bool first, bool last, double w_extrapolated, double w_estimate, const double* c,
+                             const double* c1, double* extrapolated_sum, double* estimate_sum) override {
+    cpu::richardson_accumulate(view_, first, last, w_extrapolated, w_estimate, c, c1, extrapolated_sum, estimate_sum);
+  }
   LumenFlowView flow_view() const override { return flow_; }
   FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) override {
     return cpu::flow_start(view, q, p, work);

@@ -812,4 +812,14 @@ void extrapolate(const ProblemView& p, double theta, const double* coarse, doubl
   for (long i = 0; i < n; ++i) fine[i] = physics::extrapolated(fine[i], coarse[i], theta);
 }
 
+// Every padded voxel, as extrapolate: where c and c₁ agree the sums stay 0.
+void richardson_accumulate(const ProblemView& p, bool first, bool last, double w_extrapolated, double w_estimate,
+                           const double* c, const double* c1, double* extrapolated_sum, double* estimate_sum) {
+  const long n = long(p.n_species) * p.block.padded_voxels();
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; ++i)
+    physics::richardson_accumulate(first, last, w_extrapolated, w_estimate, c[i], c1[i], extrapolated_sum[i],
+                                   estimate_sum[i]);
+}
+
 }  // namespace lactosim::kernels::cpu

@@ -363,6 +363,12 @@ class CudaExecutor final : public Executor {
     const Scope scope(*this);
     cuda::extrapolate(view(), theta, coarse, fine);
   }
+  void richardson_accumulate(bool first, bool last, double w_extrapolated, double w_estimate, const double* c,
+                             const double* c1, double* extrapolated_sum, double* estimate_sum) override {
+    const Scope scope(*this);
+    cuda::richardson_accumulate(view(), first, last, w_extrapolated, w_estimate, c, c1, extrapolated_sum,
+                                estimate_sum);
+  }
   LumenFlowView flow_view() const override { return loaded().flow_view(); }
   FlowStartSums flow_start(const LumenFlowView& view, const double* q, const double* p, double* work) override {
     const Scope scope(*this);

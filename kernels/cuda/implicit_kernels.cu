@@ -341,6 +341,16 @@ __global__ void __launch_bounds__(item_threads)
   if (i < n) fine[i] = physics::extrapolated(fine[i], coarse[i], theta);
 }
 
+__global__ void __launch_bounds__(item_threads)
+    richardson_accumulate_kernel(long n, bool first, bool last, double w_extrapolated, double w_estimate,
+                                 const double* __restrict__ c, const double* __restrict__ c1,
+                                 double* __restrict__ extrapolated_sum, double* __restrict__ estimate_sum) {
+  const long i = long(blockIdx.x) * item_threads + threadIdx.x;
+  if (i < n)
+    physics::richardson_accumulate(first, last, w_extrapolated, w_estimate, c[i], c1[i], extrapolated_sum[i],
+                                   estimate_sum[i]);
+}
+
 }  // namespace
 
 void copy_local_voxels(const ProblemView& p, const double* from, double* to) {
@@ -536,6 +546,16 @@ void extrapolate(const ProblemView& p, double theta, const double* coarse, doubl
   if (n <= 0) return;
   extrapolate_kernel<<<fo::blocks_for(n, item_threads), item_threads, 0, active_stream()>>>(n, theta, coarse, fine);
   LACTOSIM_CUDA_CHECK_LAUNCH("extrapolate_kernel");
+}
+
+// Every padded voxel, as the CPU's.
+void richardson_accumulate(const ProblemView& p, bool first, bool last, double w_extrapolated, double w_estimate,
+                           const double* c, const double* c1, double* extrapolated_sum, double* estimate_sum) {
+  const long n = long(p.n_species) * p.block.padded_voxels();
+  if (n <= 0) return;
+  richardson_accumulate_kernel<<<fo::blocks_for(n, item_threads), item_threads, 0, active_stream()>>>(
+      n, first, last, w_extrapolated, w_estimate, c, c1, extrapolated_sum, estimate_sum);
+  LACTOSIM_CUDA_CHECK_LAUNCH("richardson_accumulate_kernel");
 }
 
 }  // namespace lactosim::kernels::cuda

@@ -30,4 +30,21 @@ LACTOSIM_HD bool may_limit_extrapolation(double fine, double coarse) { return co
 
 LACTOSIM_HD double extrapolated(double fine, double coarse, double theta) { return fine + theta * (fine - coarse); }
 
+// Extrapolated implicit Euler of order k ≥ 3 (run.time_order = k; host/step/extrapolated_step.hpp):
+// c_n = n steps of dt/n for n = 1..k, T = Σ w_n c_n (order k) and E = Σ e_n c_n (T minus the order
+// k − 1 combination: the error estimate). Σ w_n = 1 and Σ e_n = 0, so both are sums of w_n (c_n − c₁)
+// over n ≥ 2: a voxel where every c_n is the same (clamped, absent, padding) accumulates exactly 0.
+// One call per n ≥ 2 at each voxel; `first` starts the sums. On the last (n = k) the sums are turned
+// into the "coarse" states of the two-state functions above, so state_difference and extrapolate serve
+// unchanged: extrapolated ← c_k − (T − c_k) (c_k + θ(c_k − it) = c_k + θ(T − c_k)) and estimate ←
+// c_k − E (c_k minus it is E).
+LACTOSIM_HD void richardson_accumulate(bool first, bool last, double w_extrapolated, double w_estimate, double c,
+                                       double c1, double& extrapolated_sum, double& estimate_sum) {
+  const double d = c - c1;
+  const double t = (first ? 0.0 : extrapolated_sum) + w_extrapolated * d;
+  const double e = (first ? 0.0 : estimate_sum) + w_estimate * d;
+  extrapolated_sum = last ? c - ((c1 - c) + t) : t;
+  estimate_sum = last ? c - e : e;
+}
+
 }  // namespace lactosim::physics

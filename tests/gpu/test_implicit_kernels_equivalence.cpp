@@ -12,6 +12,7 @@
 #include "gpu_test_support.hpp"
 
 #if LACTOSIM_HAVE_CUDA
+#include "host/step/extrapolated_step.hpp"
 #include "kernels/cuda/device_problem.hpp"
 #include "kernels/implicit_kernels.hpp"
 
@@ -201,6 +202,31 @@ TEST(CudaImplicitKernels, ExtrapolationLimitAndExtrapolateAreEquivalentToCpu) {
     cpu::extrapolate(k.host(), want.extrapolation_limit, coarse.data(), extrapolated.data());
     cuda::extrapolate(device_problem.view(), want.extrapolation_limit, coarse_device.data(), fine_device.data());
     EXPECT_TRUE(arrays_agree(fine_device.to_host(), extrapolated)) << k.name;
+  }
+}
+
+// time_order ≥ 3's sums (physics::richardson_accumulate): a first call, a middle one and the last,
+// which turns the sums into coarse states, on random states with c₁ = c at a fifth of the entries.
+TEST(CudaImplicitKernels, RichardsonAccumulateIsEquivalentToCpu) {
+  LACTOSIM_REQUIRE_CUDA_DEVICE();
+  const lactosim::step::RichardsonWeights w = lactosim::step::richardson_weights(4);
+  for (Case& k : all_cases()) {
+    const std::vector<double> c1 = poisoned_state(k);
+    std::vector<double> c = c1;
+    std::uniform_real_distribution<double> factor(0.5, 1.5), unit(0.0, 1.0);
+    for (double& x : c) x = unit(k.rng) < 0.2 ? x : x * factor(k.rng);
+    const cuda::DeviceProblem device_problem(k.problem);
+    const cuda::DeviceArray<double> c_device(c), c1_device(c1);
+    std::vector<double> t_sum(c.size(), 0.0), e_sum(c.size(), 0.0);
+    cuda::DeviceArray<double> t_device(t_sum), e_device(e_sum);
+    for (int n = 2; n <= 4; ++n) {
+      cpu::richardson_accumulate(k.host(), n == 2, n == 4, w.extrapolated[n - 1], w.estimate[n - 1], c.data(),
+                                 c1.data(), t_sum.data(), e_sum.data());
+      cuda::richardson_accumulate(device_problem.view(), n == 2, n == 4, w.extrapolated[n - 1], w.estimate[n - 1],
+                                  c_device.data(), c1_device.data(), t_device.data(), e_device.data());
+    }
+    EXPECT_TRUE(arrays_agree(t_device.to_host(), t_sum)) << k.name;
+    EXPECT_TRUE(arrays_agree(e_device.to_host(), e_sum)) << k.name;
   }
 }
 

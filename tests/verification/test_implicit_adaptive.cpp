@@ -69,6 +69,20 @@ TEST(ImplicitAdaptive, TakesFarFewerStepsThanExplicitOnASlowRelaxationAndMeetsIt
   }
 }
 
+// time_order 3 and 4: the controller reads the estimate of T′ (order k − 1, local error ∝ dt^k,
+// host/step/extrapolated_step.hpp), so at the same rel_tol it takes longer steps than the doubled
+// step and still meets the tolerance: the error stays within the summed estimates.
+TEST(ImplicitAdaptive, HigherOrderExtrapolationTakesFewerStepsAndMeetsItsTolerance) {
+  for (const char* solver : {"lod", "cg"}) {
+    const AdaptiveRun second = relax(solver, 2);
+    for (int order : {3, 4}) {
+      const AdaptiveRun higher = relax(solver, order);
+      EXPECT_LT(higher.steps, second.steps) << solver << " order " << order;
+      EXPECT_LE(higher.worst_error_mM, higher.estimate_mM) << solver << " order " << order;
+    }
+  }
+}
+
 TEST(ImplicitAdaptive, StepIsBoundedByDtMaxAndLandsExactlyOnOutputTimes) {
   Model model = with_implicit(two_compartments(1e-8), "lod");
   model.run.dt_max_s = 0.7;

@@ -13,6 +13,7 @@
 
 #include "host/assemble.hpp"
 #include "host/simulation.hpp"
+#include "host/step/extrapolated_step.hpp"
 #include "model_builders.hpp"
 
 namespace lactosim::testing {
@@ -70,6 +71,23 @@ struct FixedStepper {
     const double theta = backend->state_difference(1, 1e-6, 1e-4).extrapolation_limit;
     backend->extrapolate(1, theta);
     return theta;
+  }
+  // One step of the extrapolated implicit Euler of order k ≥ 3 (host/step/extrapolated_step.hpp), as
+  // the controller takes it at time_order = k; returns θ.
+  double step_extrapolated(double dt, int order) {
+    const double t0 = t;
+    const step::ExtrapolatedSolves x = step::extrapolated_solves(
+        *backend, order, t0, dt,
+        [&](int, double ts, double h) {
+          t = ts;
+          const step::ImplicitStepReport r = step(h);
+          return r.converged && r.totals.min_concentration >= 0.0;
+        },
+        1e-6, 1e-4);
+    EXPECT_TRUE(x.ok);
+    step::extrapolate_sequence(*backend, x.theta);
+    t = t0 + dt;
+    return x.theta;
   }
   double at(int s, int i, int j, int k) const {
     std::vector<double> c;

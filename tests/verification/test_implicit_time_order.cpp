@@ -6,7 +6,8 @@
 // dt at fixed h must halve it (observed order in [0.9, 1.1]), for the LOD split and for full CG.
 // Richardson extrapolation of the step-doubled pair (run.time_order = 2, physics/extrapolation.hpp)
 // must quarter it (order in [1.8, 2.2]), here and on a membrane-coupled relaxation whose closed form
-// is known (two compartments exchanging through a linear permeability).
+// is known (two compartments exchanging through a linear permeability). The extrapolated implicit
+// Euler of order 3 and 4 (run.time_order = 3, 4) must divide it by 8 and 16 on the cosine mode.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -28,8 +29,8 @@ double mode(int i, int j, int k) {
 }
 
 // Max-norm error at t_end after t_end/dt steps of length dt (extrapolated: each step doubled and
-// Richardson-extrapolated).
-double time_error(Solver solver, int steps, bool extrapolated = false) {
+// Richardson-extrapolated; order ≥ 3: the extrapolated implicit Euler of that order).
+double time_error(Solver solver, int steps, bool extrapolated = false, int order = 2) {
   Model m;
   add_compartment(m, "box", 1);
   add_species(m, "X", 0, D, {0.0});
@@ -37,6 +38,7 @@ double time_error(Solver solver, int steps, bool extrapolated = false) {
   run.set_state([](int, int i, int j, int k) { return 1.0 + mode(i, j, k); });
   for (int q = 0; q < steps; ++q) {
     if (!extrapolated) run.step(t_end / steps);
+    else if (order >= 3) EXPECT_EQ(run.step_extrapolated(t_end / steps, order), 1.0);
     else EXPECT_EQ(run.step_extrapolated(t_end / steps), 1.0);  // smooth data: never limited
   }
   const double s = std::sin(M_PI * h / (2 * L));
@@ -79,6 +81,18 @@ double relaxation_error(int steps, bool extrapolated) {
 TEST(ImplicitDiffusion, RichardsonExtrapolatedLodIsSecondOrderInTimeOnTheCosineMode) {
   expect_order(time_error(Solver::lod, 10, true), time_error(Solver::lod, 20, true), time_error(Solver::lod, 40, true),
                1.8, 2.2, "LOD extrapolated, dt = 5 ms");
+}
+
+// The harmonic sequence's combinations (host/step/extrapolated_step.hpp) cancel implicit Euler's
+// leading k − 1 error terms: halving dt divides the error by 2^k.
+TEST(ImplicitDiffusion, ExtrapolatedLodOfOrderThreeIsThirdOrderInTimeOnTheCosineMode) {
+  expect_order(time_error(Solver::lod, 10, true, 3), time_error(Solver::lod, 20, true, 3),
+               time_error(Solver::lod, 40, true, 3), 2.7, 3.3, "LOD extrapolated, order 3, dt = 5 ms");
+}
+
+TEST(ImplicitDiffusion, ExtrapolatedLodOfOrderFourIsFourthOrderInTimeOnTheCosineMode) {
+  expect_order(time_error(Solver::lod, 10, true, 4), time_error(Solver::lod, 20, true, 4),
+               time_error(Solver::lod, 40, true, 4), 3.6, 4.4, "LOD extrapolated, order 4, dt = 5 ms");
 }
 
 TEST(ImplicitDiffusion, RichardsonExtrapolatedCgIsSecondOrderInTimeOnTheCosineMode) {
