@@ -4,7 +4,9 @@
 // side by side in one process, for the work-precision diagram (issue #14; docs/numerics.md):
 //
 //   split: the LOD step doubled and Richardson-extrapolated (what `lactosim run` does at
-//          time_order 2), fixed dt — the peer's configuration in lactosim_bench
+//          time_order 2), fixed dt — the peer's configuration in lactosim_bench;
+//   split3, split4: the extrapolated implicit Euler of order 3 and 4 (time_order 3, 4;
+//          host/step/extrapolated_step.hpp), fixed dt
 //   bdf:   the stiff integrator (host/step/bdf_integrator.hpp), its default AMG preconditioner,
 //          at several rel_tol (abs_tol = rel_tol/100; the solution is ~1)
 //
@@ -57,7 +59,7 @@ struct Result {
   double wall_s = 0, error = 0;
 };
 
-Result run_split(const Setup& s, int threads, double dt, double T) {
+Result run_split(const Setup& s, int threads, double dt, double T, int order = 2) {
   auto stepper = step::make_cpu_stepper(threads);
   stepper->load(s.problem, s.c0);
   const kernels::StepRates rates = rates_at(s.bm.model, s.problem, 0.0);
@@ -66,7 +68,7 @@ Result run_split(const Setup& s, int threads, double dt, double T) {
   const long n = std::max(1L, long(std::llround(T / dt)));
   const double h = T / double(n);
   const double t0 = omp_get_wtime();
-  for (long q = 0; q < n; ++q) extrapolated_step(*stepper, rates, h, implicit);
+  for (long q = 0; q < n; ++q) extrapolated_step(*stepper, rates, h, implicit, order);
   Result r;
   r.wall_s = omp_get_wtime() - t0;
   r.steps = n;
@@ -128,7 +130,20 @@ int main(int argc, char** argv) {
   const std::vector<double> bdf_tol = {1e-3, 1e-4, 1e-5, 1e-6};
   std::vector<std::vector<double>> split_wall(split_dt.size()), bdf_wall(bdf_tol.size());
   std::vector<Result> split_last(split_dt.size()), bdf_last(bdf_tol.size());
+  struct Higher {
+    int order;
+    double dt;
+  };
+  const std::vector<Higher> higher = {{3, 60}, {3, 30}, {3, 15}, {4, 150}, {4, 75}, {4, 30}};
+  std::vector<std::vector<double>> higher_wall(higher.size());
+  std::vector<Result> higher_last(higher.size());
   for (int r = 0; r < repeats; ++r) {
+    for (std::size_t i = 0; i < higher.size(); ++i) {
+      higher_last[i] = run_split(s, threads, higher[i].dt, T, higher[i].order);
+      higher_wall[i].push_back(higher_last[i].wall_s);
+      std::printf("split order %d dt %g s: %ld steps, %.3f s, error %.3e\n", higher[i].order, higher[i].dt,
+                  higher_last[i].steps, higher_last[i].wall_s, higher_last[i].error);
+    }
     for (std::size_t i = 0; i < split_dt.size(); ++i) {
       split_last[i] = run_split(s, threads, split_dt[i], T);
       split_wall[i].push_back(split_last[i].wall_s);
@@ -157,6 +172,9 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < split_dt.size(); ++i)
     f << "split,dt " << split_dt[i] << " s," << split_last[i].steps << "," << median(split_wall[i]) << ","
       << split_last[i].error << "\n";
+  for (std::size_t i = 0; i < higher.size(); ++i)
+    f << "split" << higher[i].order << ",dt " << higher[i].dt << " s," << higher_last[i].steps << ","
+      << median(higher_wall[i]) << "," << higher_last[i].error << "\n";
   std::printf("wrote %s\n", out.c_str());
   return 0;
 }

@@ -44,7 +44,8 @@ def main():
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(args.csv), figsize=(6 * len(args.csv), 4.8), squeeze=False)
-    style = {"bdf": ("o-", "C0", "stiff (bdf, CVODES)"), "split": ("s--", "C3", "split (implicit LOD, extrapolated)")}
+    style = {"bdf": ("o-", "C0", "stiff (bdf, CVODES)"), "split": ("s--", "C3", "split (implicit LOD, extrapolated)"),
+             "split3": ("^--", "C1", "split, time_order 3"), "split4": ("v--", "C2", "split, time_order 4")}
     for ax, path in zip(axes.flat, args.csv):
         title, rows = read(path)
         for integrator, (fmt, colour, label) in style.items():

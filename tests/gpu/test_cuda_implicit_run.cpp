@@ -103,6 +103,17 @@ TEST(CudaImplicitRun, LodRunIsEquivalentToCpu) {
   }
 }
 
+// run.time_order = 4 (host/step/extrapolated_step.hpp): ten solves a step, the sums on the device.
+TEST(CudaImplicitRun, LodRunOfTimeOrderFourIsEquivalentToCpu) {
+  LACTOSIM_REQUIRE_CUDA_DEVICE();
+  for (RunSetup s : setups("lod")) {
+    s.model.run.time_order = 4;
+    const ImplicitRun want = run(step::make_cpu_stepper(1), s);
+    const ImplicitRun got = run(step::make_cuda_stepper(), s);
+    expect_equivalent(got, want, s.name + ", time order 4");
+  }
+}
+
 TEST(CudaImplicitRun, CgRunIsEquivalentToCpu) {
   LACTOSIM_REQUIRE_CUDA_DEVICE();
   for (RunSetup s : setups("cg")) {
