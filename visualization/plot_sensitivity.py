@@ -28,6 +28,10 @@ import subprocess
 import sys
 import tempfile
 
+from system_python import reexec_with_system_python
+
+reexec_with_system_python("matplotlib")  # the figure needs Debian's python3-matplotlib (BUILD-NOTES)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = os.path.join(ROOT, "configs", "models", "human_milk.ini")
 SCENARIO = os.path.join(ROOT, "configs", "scenarios", "secretory_activation.ini")
@@ -60,6 +64,22 @@ CANDIDATES = [
     ("junctions' openness at birth", ["junctions.open_factor"]),
     ("fast closure time constant", ["junctions.closure_fast_time_constant_h"]),
     ("slow closure time constant", ["junctions.closure_slow_time_constant_h"]),
+    # Issue #19 item 2 and later: the osmoles of early milk, each on a pathway of its own, and the
+    # closure's split (fitted with J₀ to lactose at 24 h and Na at 72 h). The fast fraction f is bounded
+    # by 1, so its change is taken on the slow tail's share 1 − f (COMPLEMENT): f × 1.1 would be
+    # 0.8487 → 0.934, cutting the slow tail by 56 % (and f ≥ 0.91 could not be scaled at all).
+    ("closure slow-tail share (1 − fast fraction)", ["junctions.closure_fast_fraction"]),
+    ("HMO synthesis Vmax", ["transporter.HMO_synthesis.Vmax_umol_per_m2_s"]),
+    ("citrate secretion Vmax", ["transporter.citrate_secretion.Vmax_umol_per_m2_s"]),
+    ("Ca secretion Vmax", ["transporter.Ca_secretion.Vmax_umol_per_m2_s"]),
+    ("phosphate secretion Vmax", ["transporter.phosphate_secretion.Vmax_umol_per_m2_s"]),
+    # The pathways' levels before activation (secretory_activation.ini): a schedule's level is every
+    # point but the last (the mature factor 1, which the Vmax above already scales).
+    ("lactose synthesis level before activation", ["transporter.lactose_exocytosis.schedule_h"]),
+    ("HMO level before activation", ["transporter.HMO_synthesis.schedule_h"]),
+    ("citrate level before activation", ["transporter.citrate_secretion.schedule_h"]),
+    ("Ca level before activation", ["transporter.Ca_secretion.schedule_h"]),
+    ("phosphate level before activation", ["transporter.phosphate_secretion.schedule_h"]),
 ]
 OUTPUTS = [("outlet_Na_mM", "Na (mM)"), ("outlet_K_mM", "K (mM)"), ("outlet_lactose_mM", "lactose (mM)"),
            ("gland_milk_mL_per_day", "milk volume (mL/day)"), ("outlet_sIgA_g_per_L", "sIgA (g/L)"),
@@ -79,6 +99,21 @@ def config_values(paths):
                 key, value = (x.strip() for x in text.split("=", 1))
                 values[f"{section}.{key}"] = value
     return values
+
+
+COMPLEMENT = {"junctions.closure_fast_fraction"}  # fractions in [0, 1] whose complement is scaled
+
+
+def changed(key, text, factor):
+    """The value of key × factor; for a fraction in COMPLEMENT, 1 − (1 − value) × factor; for a schedule
+    ("h:v, h:v, …") every point's value but the last."""
+    if key in COMPLEMENT:
+        return f"{1 - (1 - float(text)) * factor:.9g}"
+    if not key.endswith("schedule_h"):
+        return f"{float(text) * factor:.9g}"
+    points = [p.split(":") for p in text.split(",")]
+    return ", ".join(f"{h.strip()}:{float(v) * factor:.9g}" if i < len(points) - 1 else f"{h.strip()}:{v.strip()}"
+                     for i, (h, v) in enumerate(points))
 
 
 def run(lactosim, overrides, out):
@@ -113,8 +148,8 @@ def main():
             if missing:
                 print(f"skipped {label}: {', '.join(missing)} not in the configuration", file=sys.stderr)
                 continue
-            changed = [(k, f"{float(values[k]) * (1 + args.change):.9g}") for k in keys]
-            rows = run(args.lactosim, changed, os.path.join(work, "p"))
+            rows = run(args.lactosim, [(k, changed(k, values[k], 1 + args.change)) for k in keys],
+                       os.path.join(work, "p"))
             s = {}
             for col, _ in OUTPUTS:
                 s[col] = [(math.log(r[col] / b[col]) / math.log(1 + args.change)) if b[col] > 0 and r[col] > 0 else 0.0

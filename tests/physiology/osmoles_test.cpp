@@ -194,3 +194,36 @@ TEST(Osmoles, CytosolChlorideStaysBoundedWithoutAnExchanger) {
   // Day 14's last day: no drift left (< 0.1 % a day).
   EXPECT_NEAR(hour(activation(), 336, "mean_Cl_mM.cell"), hour(activation(), 312, "mean_Cl_mM.cell"), 1e-3 * reference);
 }
+
+// Secretion carries no current and the Golgi pathways deliver no counter-ions, so the tracked ions of
+// the milk are out of balance where the pathways' ratios differ from the mature ones (docs/human-milk-
+// model.md "Osmolality and charge"): Σ z c of Na, K, Cl, citrate (−3), Ca (+2) and phosphate (−2, the
+// species table's valences) is documented as +16.85 mEq/L at 24 h, +4.79 at 72 h and +0.41 in steady
+// lactation, and the doc's table of colostrum's untracked anions is sized against the first. The bound
+// is the documented values' last digit (±0.005); the model's own spread is far below it (1.3 × 10⁻⁴
+// mEq/L over rel_tol 10⁻⁵ … 10⁻⁸; the 3-D run gives 16.83, 4.79, 0.39 — not this test's subject).
+TEST(Osmoles, TrackedIonsCationExcessIsAsDocumentedAndFallsToMatureMilk) {
+  ASSERT_FALSE(activation().empty());
+  ASSERT_FALSE(steady().empty());
+  const std::vector<std::pair<std::string, double>> valence = {{"Na", 1},      {"K", 1},  {"Cl", -1},
+                                                               {"citrate", -3}, {"Ca", 2}, {"phosphate", -2}};
+  const auto excess = [&](const std::map<std::string, double>& row) {
+    double sum = 0;
+    for (const auto& [species, z] : valence) sum += z * row.at("outlet_" + species + "_mM");
+    return sum;
+  };
+  const auto at = [&](double h) -> double {
+    for (const auto& r : activation())
+      if (std::abs(r.at("time_s") - 3600 * h) < 1) return excess(r);
+    ADD_FAILURE() << "no output at " << h << " h";
+    return NAN;
+  };
+  const double day1 = at(24), day3 = at(72), later = excess(steady().back());
+  std::cout << "[ charge   ] Σ z c of the tracked ions: 24 h " << day1 << ", 72 h " << day3 << ", mature " << later
+            << " mEq/L\n";
+  EXPECT_NEAR(day1, 16.85, 0.005);
+  EXPECT_NEAR(day3, 4.79, 0.005);
+  EXPECT_NEAR(later, 0.41, 0.005);
+  EXPECT_GT(day1, day3);
+  EXPECT_GT(day3, later);
+}
