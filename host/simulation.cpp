@@ -431,30 +431,28 @@ void Simulation::advance_implicit(double t_end) {
 
 void Simulation::start_bdf() {
   const RunControl& run = model_.run;
-  {
-    step::BdfOptions o;
-    o.rel_tol = run.rel_tol;
-    o.abs_tol_mM = run.abs_tol_mM;
-    o.dt_max_s = run.dt_max_s;
-    o.dt_min_s = dt_floor_;
-    using P = step::BdfOptions::Preconditioner;
-    const std::string& pc = run.bdf_preconditioner;
-    const std::map<std::string, P> kinds = {{"lod_local", P::lod_local}, {"cg_local", P::cg_local}, {"local", P::local},
-                                            {"lod", P::lod},             {"cg", P::cg},             {"amg", P::amg},
-                                            {"amg_local", P::amg_local},
-                                            {"none", P::none}};
-    if (!kinds.count(pc))
-      throw std::runtime_error("run.bdf_preconditioner must be cg, amg, amg_local, cg_local, lod_local, lod, local or none, got '" + pc + "'");
-    o.preconditioner = kinds.at(pc);
-    o.advection_in_preconditioner = run.bdf_advection_preconditioner;
-    o.balance_correction_fraction = run.bdf_balance_correction_fraction;
-    std::vector<double> c;
-    backend_->read_concentrations(c);
-    bdf_ = std::make_unique<step::BdfIntegrator>(
-        *backend_, local_problem(), [this](double t) { return rates(t); }, o, time_s_, c);
-    bdf_start_balance_ = balance_;
-    bdf_start_counts_ = {steps_, rejected_, stats_.linear_iterations};
-  }
+  step::BdfOptions o;
+  o.rel_tol = run.rel_tol;
+  o.abs_tol_mM = run.abs_tol_mM;
+  o.dt_max_s = run.dt_max_s;
+  o.dt_min_s = dt_floor_;
+  using P = step::BdfOptions::Preconditioner;
+  const std::string& pc = run.bdf_preconditioner;
+  const std::map<std::string, P> kinds = {{"lod_local", P::lod_local}, {"cg_local", P::cg_local}, {"local", P::local},
+                                          {"lod", P::lod},             {"cg", P::cg},             {"amg", P::amg},
+                                          {"amg_local", P::amg_local},
+                                          {"none", P::none}};
+  if (!kinds.count(pc))
+    throw std::runtime_error("run.bdf_preconditioner must be cg, amg, amg_local, cg_local, lod_local, lod, local or none, got '" + pc + "'");
+  o.preconditioner = kinds.at(pc);
+  o.advection_in_preconditioner = run.bdf_advection_preconditioner;
+  o.balance_correction_fraction = run.bdf_balance_correction_fraction;
+  std::vector<double> c;
+  backend_->read_concentrations(c);
+  bdf_ = std::make_unique<step::BdfIntegrator>(
+      *backend_, local_problem(), [this](double t) { return rates(t); }, o, time_s_, c);
+  bdf_start_balance_ = balance_;
+  bdf_start_counts_ = {steps_, rejected_, stats_.linear_iterations};
   if (!slab_) bdf_->set_stop_flag(stop_flag_);  // decomposed: the ranks agree on a stop between steps
   bdf_at_breakpoint_ = false;
 }
