@@ -133,6 +133,13 @@ TEST(Decomposed, ImplicitLodSecretingEpitheliumEqualsOneRank) {
                     {0.05, 0.1, 0.3});
 }
 
+// time_order 4 (host/step/extrapolated_step.hpp): ten solves a step, the sums per rank, the estimate's
+// maximum and the extrapolation limit's minimum over the ranks.
+TEST(Decomposed, ImplicitLodOfTimeOrderFourEqualsOneRank) {
+  expect_equivalent(with_implicit(secreting_epithelium_model(), "lod", 1e-4, 4), secretory_box_grid(12, true),
+                    {0.05, 0.1, 0.3});
+}
+
 // The split implicit step with CG diffusion: dot products over ranks, the direction's halo.
 TEST(Decomposed, ImplicitCgSecretingEpitheliumEqualsOneRank) {
   expect_equivalent(with_implicit(secreting_epithelium_model(), "cg", 1e-4, 2), secretory_box_grid(12, true),

@@ -173,6 +173,12 @@ TEST(SparseLayout, ImplicitLodSecretingEpitheliumGivesTheDenseRun) {
                        {0.05, 0.1, 0.3});
 }
 
+// time_order 4: the sums run over every slot as over every padded voxel, the same arithmetic.
+TEST(SparseLayout, ImplicitLodOfTimeOrderFourGivesTheDenseRun) {
+  expect_layouts_agree(with_implicit(secreting_epithelium_model(), "lod", 1e-4, 4), holed_secretory_grid(12),
+                       {0.05, 0.1, 0.3});
+}
+
 TEST(SparseLayout, ImplicitCgSecretingEpitheliumGivesTheDenseRun) {
   expect_layouts_agree(with_implicit(secreting_epithelium_model(), "cg", 1e-4, 2), holed_secretory_grid(12),
                        {0.05, 0.1, 0.3});
