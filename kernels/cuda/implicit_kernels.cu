@@ -3,7 +3,8 @@
 // kernels/cpu/implicit_kernels.cpp, per voxel and per line in the same order, on device pointers.
 //
 //   copy_local_voxels, apply_clamps   one thread per gather entry / reaction voxel / interior voxel
-//   lod_sweep                         one thread per grid line (all species at once, blockIdx.y),
+//   lod_sweep                         one thread per grid line (all species at once, blockIdx.y);
+//                                     x lines staged through shared memory (lod_sweep_x_kernel),
 //                                     one launch per axis (the driver: host/step/line_solves.cpp); the CPU's Thomas recurrence, whose
 //                                     couplings vanish between compartments (Neumann segment ends);
 //                                     along y and z neighbouring threads hold neighbouring x, so
@@ -13,6 +14,7 @@
 //                                     conjugate_gradients.cpp, which reads each pass's sums
 //   state_difference                  a max-reduction over active voxels
 //   state_difference also the extrapolation limit (a min-reduction); extrapolate one pass over all
+//   richardson_accumulate             one thread per padded voxel-species (time_order ≥ 3's sums)
 //
 // Every sum, minimum and maximum goes through fixed_order.cuh (fixed grid, fixed trees, partials
 // combined in block order; no atomics), so results are bitwise reproducible on a card. They differ
@@ -173,6 +175,98 @@ __global__ void __launch_bounds__(line_threads)
   for (int t = n - 2; t >= 0; --t) {
     const long v = base + t * stride;
     cs[v] -= upper[v] * cs[v + stride];
+  }
+}
+
+// The x sweep with coalesced memory traffic (issue #20 item 3). In lod_sweep_kernel a warp's threads
+// hold 32 x lines, so each step of the recurrence touches 32 lines' values a row apart: 32 sectors for
+// 32 doubles (the x sweep ran at 2 % of the copy bandwidth on an H200, 2026-12-04). Here each warp
+// stages its 32 lines through shared memory in chunks of 32 x values: the loads and stores of a chunk
+// are row by row, 32 consecutive doubles (one 256-byte segment) each, and the recurrence — the same
+// operations as lod_sweep_kernel's, per line in the same order — runs out of the tile. c'_t (upper)
+// goes to global memory as there, for the back substitution, which walks the chunks backwards.
+// Not yet run on a GPU (written 2026-12-07 without one): CudaImplicitKernels.LodSweepsAreEquivalentToCpu
+// checks it.
+constexpr int x_tile = 32;   // x values per chunk, and lines per warp
+constexpr int x_warps = 2;   // warps per block: 2 tiles × 2 warps × 32 × 33 doubles = 33.8 KB of shared memory
+
+__global__ void __launch_bounds__(32 * x_warps)
+    lod_sweep_x_kernel(ProblemView p, Grid g, double dt_inv_h2, const double* __restrict__ decay, double dt,
+                       double* __restrict__ c, double* __restrict__ upper_all) {
+  __shared__ double tile_c[x_warps][x_tile][x_tile + 1];  // + 1: a column walk hits 32 banks
+  __shared__ double tile_u[x_warps][x_tile][x_tile + 1];
+  const int s = blockIdx.y;
+  const int warp = int(threadIdx.x) / 32, lane = int(threadIdx.x) % 32;
+  const long n_lines = long(g.ny) * g.nz;
+  const long first_line = (long(blockIdx.x) * x_warps + warp) * x_tile;
+  if (first_line >= n_lines) return;  // the whole warp: no __syncwarp is left waiting
+  const long line = first_line + lane;
+  const bool has_line = line < n_lines;
+  const int rows = int(min(long(x_tile), n_lines - first_line));  // lines this warp holds
+  const long base = has_line ? g.voxel(0, int(line % g.ny), int(line / g.ny)) : 0;
+  const Operator A = operator_of(p, s, dt_inv_h2, decay, dt);  // λ in the x sweep
+  double* cs = c + s * g.nv;
+  double* upper = upper_all + s * g.nv;
+  double(*tc)[x_tile + 1] = tile_c[warp];
+  double(*tu)[x_tile + 1] = tile_u[warp];
+  const int nx = g.nx;
+  // Forward elimination: m_t = b_t − a_t c'_{t−1}, c'_t = upper_t/m_t, x_t = (x_t − a_t x_{t−1})/m_t.
+  double c_prev = 0.0, u_prev = 0.0;
+  for (int x0 = 0; x0 < nx; x0 += x_tile) {
+    const int width = min(x_tile, nx - x0);
+    for (int l = 0; l < rows; ++l) {
+      const long row = __shfl_sync(0xffffffffu, base, l);
+      if (lane < width) tc[l][lane] = cs[row + x0 + lane];
+    }
+    __syncwarp();
+    if (has_line)
+      for (int q = 0; q < width; ++q) {
+        const int t = x0 + q;
+        const long v = base + t;
+        const bool act = A.active(v);
+        const double r = act ? A.r(v) : 0.0;
+        const double lo = act && t > 0 && A.comp[v - 1] == A.comp[v] ? -r : 0.0;
+        const double up = act && A.comp[v + 1] == A.comp[v] ? -r : 0.0;
+        const double decay_dt = act ? A.decay_dt(v) : 0.0;
+        const double m = 1.0 + decay_dt - lo - up - (t > 0 ? lo * u_prev : 0.0);
+        u_prev = up / m;
+        c_prev = (tc[lane][q] - (t > 0 ? lo * c_prev : 0.0)) / m;
+        tu[lane][q] = u_prev;
+        tc[lane][q] = c_prev;
+      }
+    __syncwarp();
+    for (int l = 0; l < rows; ++l) {
+      const long row = __shfl_sync(0xffffffffu, base, l);
+      if (lane < width) {
+        cs[row + x0 + lane] = tc[l][lane];
+        upper[row + x0 + lane] = tu[l][lane];
+      }
+    }
+    __syncwarp();
+  }
+  // Back substitution, x_t −= c'_t x_{t+1} from t = nx − 2 down (x_{nx−1} stays).
+  double c_next = 0.0;
+  for (int x0 = ((nx - 1) / x_tile) * x_tile; x0 >= 0; x0 -= x_tile) {
+    const int width = min(x_tile, nx - x0);
+    for (int l = 0; l < rows; ++l) {
+      const long row = __shfl_sync(0xffffffffu, base, l);
+      if (lane < width) {
+        tc[l][lane] = cs[row + x0 + lane];
+        tu[l][lane] = upper[row + x0 + lane];
+      }
+    }
+    __syncwarp();
+    if (has_line)
+      for (int q = width - 1; q >= 0; --q) {
+        if (x0 + q < nx - 1) tc[lane][q] -= tu[lane][q] * c_next;
+        c_next = tc[lane][q];
+      }
+    __syncwarp();
+    for (int l = 0; l < rows; ++l) {
+      const long row = __shfl_sync(0xffffffffu, base, l);
+      if (lane < width) cs[row + x0 + lane] = tc[l][lane];
+    }
+    __syncwarp();
   }
 }
 
@@ -401,9 +495,15 @@ double lod_sweep(const ProblemView& p, int axis, double dt, const double* decay_
   // c ← (I − dt·L_x + dt·λ)⁻¹ c (axis 0; the amount it removed, dt·Σλc, taken right after it), or
   // (I − dt·L_y)⁻¹, (I − dt·L_z)⁻¹: each factor monotone, the last two conservative.
   const long lines[3] = {long(b.ny) * b.nz, long(b.nx) * b.nz, long(b.nx) * b.ny};
-  const dim3 grid(unsigned(fo::blocks_for(lines[axis], line_threads)), unsigned(p.n_species));
-  lod_sweep_kernel<<<grid, line_threads, 0, active_stream()>>>(p, g, axis, dt_inv_h2, decay_per_s, dt, c, upper);
-  LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_kernel");
+  if (axis == 0) {
+    const dim3 grid(unsigned(fo::blocks_for(lines[0], x_tile * x_warps)), unsigned(p.n_species));
+    lod_sweep_x_kernel<<<grid, 32 * x_warps, 0, active_stream()>>>(p, g, dt_inv_h2, decay_per_s, dt, c, upper);
+    LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_x_kernel");
+  } else {
+    const dim3 grid(unsigned(fo::blocks_for(lines[axis], line_threads)), unsigned(p.n_species));
+    lod_sweep_kernel<<<grid, line_threads, 0, active_stream()>>>(p, g, axis, dt_inv_h2, decay_per_s, dt, c, upper);
+    LACTOSIM_CUDA_CHECK_LAUNCH("lod_sweep_kernel");
+  }
   if (axis == 0 && decay_per_s)
     for (int s = 0; s < p.n_species; ++s) decayed_mol[s] = decayed_amount(p, s, decay_per_s, dt, c + s * g.nv);
   return axis == 2 ? min_active(p, 0, p.n_species, c) : DBL_MAX;
