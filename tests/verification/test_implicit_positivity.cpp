@@ -105,3 +105,23 @@ TEST(ImplicitPositivity, ExtrapolatedStepIsLimitedWhereRichardsonWouldUndershoot
   EXPECT_GE(min_c, 0.0);
   EXPECT_NEAR(total, 3000.0, 1e-12 * 3000.0);
 }
+
+TEST(ImplicitPositivity, ExtrapolatedEulerOfOrdersThreeAndFourIsLimitedAheadOfASharpFrontAndStillConserves) {
+  // The same front for the harmonic sequence's combinations (host/step/extrapolated_step.hpp), whose
+  // weights alternate in sign (up to −27/2 at order 4): far ahead of the front T < 0, so θ < 1; the
+  // state c_k + θ(T − c_k) keeps every value ≥ 0 and the total (every c_n conserves, Σ w_n = 1).
+  for (int order : {3, 4}) {
+    FixedStepper run = sharp_front_column();
+    const double theta = run.step_extrapolated(1e2 * physics::explicit_diffusion_step_limit(2e-9, 2e-6), order);
+    std::printf("order %d: theta = %.6f\n", order, theta);
+    EXPECT_LT(theta, 1.0) << order;
+    EXPECT_GE(theta, 0.0) << order;
+    double total = 0, min_c = DBL_MAX;
+    for (int i = 0; i < column_n; ++i) {
+      min_c = std::min(min_c, run.at(0, i, 1, 2));
+      total += run.at(0, i, 1, 2);
+    }
+    EXPECT_GE(min_c, 0.0) << order;
+    EXPECT_NEAR(total, 3000.0, 1e-12 * 3000.0) << order;
+  }
+}
