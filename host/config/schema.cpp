@@ -89,7 +89,7 @@ void run_keys(Builder& b) {
          "spatial");
   b.text("integrator",
          "implicit (split: backward Euler diffusion, explicit membrane substeps, adaptive step) | bdf "
-         "(experimental: CVODE BDF implicit in every term, Newton-Krylov; docs/numerics.md) | explicit (reference)",
+         "(CVODE BDF implicit in every term, Newton-Krylov; docs/numerics.md) | explicit (reference)",
          "implicit");
   b.number("dt_safety", "fraction of the explicit stability limit, 0 < x <= 1", 0.9);
   b.number("dt_max_s", "largest time step (s), > 0; default unlimited");

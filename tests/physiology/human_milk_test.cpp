@@ -8,8 +8,9 @@
 // days of steady lactation): the outlet milk of the hour ending at the row's time, or the time mean
 // over the row's period (docs/validation.md).
 //   HumanMilk.*      fast (default suite): configs load, scenarios run, mature milk, drug fractions
-//   HumanMilkSlow.*  the continuous runs (~2.5 min on 2 threads), mastitis and drug transfer (the split
-//                    integrator as configured, ~25 min on one core), label `slow`
+//   HumanMilkSlow.*  the continuous runs (~2.5 min on 2 threads), mastitis and drug transfer (the stiff
+//                    integrator as configured: 34 and 4 s; with the split one the drug transfer took
+//                    ~25 min on one core), label `slow`
 #include <gtest/gtest.h>
 
 #include <algorithm>
