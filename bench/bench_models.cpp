@@ -266,20 +266,10 @@ ExtrapolatedStep extrapolated_step(step::Stepper& s, const kernels::StepRates& r
     e.all_ok = e.all_ok && r.converged && r.totals.min_concentration >= 0.0;
     return true;  // fixed steps: go on, as before, and report the failure
   };
-  if (time_order <= 2) {
-    s.save_state(0);
-    solve(dt);
-    s.save_and_restore_state(1, 0);
-    solve(0.5 * dt);
-    solve(0.5 * dt);
-    e.theta = s.state_difference(1, 1e-6, 1e-4).extrapolation_limit;
-    s.extrapolate(1, e.theta);
-    return e;
-  }
   const step::ExtrapolatedSolves x =
       step::extrapolated_solves(s, time_order, 0.0, dt, [&](int, double, double h) { return solve(h); }, 1e-6, 1e-4);
   e.theta = x.theta;
-  step::extrapolate_sequence(s, e.theta);
+  step::extrapolate_sequence(s, time_order, e.theta);
   return e;
 }
 

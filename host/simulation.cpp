@@ -259,6 +259,16 @@ void accumulate(kernels::StepTotals& a, const kernels::StepTotals& b) {
   a.potentials_converged = a.potentials_converged && b.potentials_converged;
 }
 
+// r's solver counts and flags added into the report `into` of a step's solves.
+void add_solver_counts(step::ImplicitStepReport& into, const step::ImplicitStepReport& r) {
+  into.linear_iterations += r.linear_iterations;
+  into.local_substeps += r.local_substeps;
+  into.local_rejected += r.local_rejected;
+  into.interrupted = into.interrupted || r.interrupted;
+  into.converged = into.converged && r.converged;
+  into.totals.potentials_converged = into.totals.potentials_converged && r.totals.potentials_converged;
+}
+
 }  // namespace
 
 void Simulation::add_step_totals(const kernels::StepTotals& t) {
@@ -295,12 +305,9 @@ bool Simulation::implicit_step(double t, double dt, step::ImplicitStepReport& in
   const step::ImplicitStepReport r = backend_->implicit_step(rates(t), dt, implicit_options_);
   accumulate(into.totals, r.totals);
   for (std::size_t s = 0; s < r.residual_mol.size(); ++s) into.residual_mol[s] += r.residual_mol[s];
-  into.linear_iterations += r.linear_iterations;
+  add_solver_counts(into, r);
   into.residual_relative = std::max(into.residual_relative, r.residual_relative);
-  into.local_substeps += r.local_substeps;
-  into.local_rejected += r.local_rejected;
   into.totals.min_concentration = r.totals.min_concentration;
-  into.interrupted = into.interrupted || r.interrupted;
   return !r.interrupted && r.converged && r.totals.min_concentration >= 0.0;
 }
 
@@ -313,7 +320,8 @@ void Simulation::advance_implicit(double t_end) {
   // rejection), capped by dt_max_s. A failed solve (negative, NaN, CG short of tolerance) halves dt.
   // The state kept is c₂ (time_order 1) or its Richardson extrapolation c₂ + θ(c₂ − c₁) (time_order
   // 2, local extrapolation: second order, its error well inside the first-order estimate that sets
-  // the step; physics/extrapolation.hpp).
+  // the step; physics/extrapolation.hpp). time_order k ≥ 3 takes the harmonic sequence's solves
+  // instead; both are step::extrapolated_solves (host/step/extrapolated_step.hpp).
   constexpr double safety = 0.9, grow_max = 5.0, shrink_max = 0.2;
   const RunControl& run = model_.run;
   const int ns = problem_.n_species, nm = problem_.n_membranes;
@@ -326,39 +334,18 @@ void Simulation::advance_implicit(double t_end) {
   while (time_s_ < t_end && !stop_requested()) {
     const bool last = time_s_ + dt >= t_end * (1.0 - 1e-14);
     const double step = last ? t_end - time_s_ : dt;
-    step::ImplicitStepReport full = empty_report(ns, nm), halves = empty_report(ns, nm);
-    kernels::StateDifference diff{};
-    bool ok = false;
-    std::vector<step::ImplicitStepReport> sequence;  // time_order ≥ 3: the reports of c₁ … c_k
-    if (order <= 2) {
-      backend_->save_state(0);
-      ok = implicit_step(time_s_, step, full);
-      if (ok) {
-        backend_->save_and_restore_state(1, 0);
-        ok = implicit_step(time_s_, 0.5 * step, halves) && implicit_step(time_s_ + 0.5 * step, 0.5 * step, halves);
-        if (ok) diff = backend_->state_difference(1, run.abs_tol_mM, run.rel_tol);
-      }
-    } else {
-      sequence.assign(std::size_t(order), empty_report(ns, nm));
-      const step::ExtrapolatedSolves x = step::extrapolated_solves(
-          *backend_, order, time_s_, step,
-          [&](int n, double t, double h) { return implicit_step(t, h, sequence[std::size_t(n - 1)]); },
-          run.abs_tol_mM, run.rel_tol);
-      ok = x.ok;
-      diff = x.estimate;
-      diff.extrapolation_limit = x.theta;
-      // full and halves stand for c₁ and the rest in the counts and messages below.
-      full = sequence.front();
-      for (std::size_t n = 1; n < sequence.size(); ++n) {
-        const step::ImplicitStepReport& r = sequence[n];
-        halves.linear_iterations += r.linear_iterations;
-        halves.local_substeps += r.local_substeps;
-        halves.local_rejected += r.local_rejected;
-        halves.interrupted = halves.interrupted || r.interrupted;
-        halves.converged = halves.converged && r.converged;
-        halves.totals.potentials_converged = halves.totals.potentials_converged && r.totals.potentials_converged;
-      }
-    }
+    // The reports of c₁ … c_k (order ≤ 2: of c₁'s step and of c₂'s two halves).
+    std::vector<step::ImplicitStepReport> sequence(std::size_t(std::max(order, 2)), empty_report(ns, nm));
+    const step::ExtrapolatedSolves x = step::extrapolated_solves(
+        *backend_, order, time_s_, step,
+        [&](int n, double t, double h) { return implicit_step(t, h, sequence[std::size_t(n - 1)]); },
+        run.abs_tol_mM, run.rel_tol);
+    const bool ok = x.ok;
+    kernels::StateDifference diff = x.estimate;
+    diff.extrapolation_limit = x.theta;
+    // full and halves: c₁'s report and the rest's (order ≥ 3: their counts), for the counts and messages below.
+    step::ImplicitStepReport full = sequence[0], halves = sequence[1];
+    for (std::size_t n = 2; n < sequence.size(); ++n) add_solver_counts(halves, sequence[n]);
     if (full.interrupted || halves.interrupted) {
       // Stopped mid-step (a signal): back to the step's start, the state whole; the caller sees
       // stop_requested() and writes its last snapshot.
@@ -404,14 +391,9 @@ void Simulation::advance_implicit(double t_end) {
       backend_->restore_state(0);
       throw std::runtime_error(msg.str());
     }
-    if (order == 2) {
-      const double theta = diff.extrapolation_limit;
-      backend_->extrapolate(1, theta);
-      extrapolate_report(halves, full, theta);
-    } else if (order >= 3) {
-      step::extrapolate_sequence(*backend_, diff.extrapolation_limit);
-      halves = extrapolated_report(sequence, step::richardson_weights(order).extrapolated, diff.extrapolation_limit);
-    }
+    step::extrapolate_sequence(*backend_, order, x.theta);
+    if (order == 2) extrapolate_report(halves, full, x.theta);
+    else if (order >= 3) halves = extrapolated_report(sequence, x.weights, x.theta);
     add_step_totals(halves.totals);
     for (int s = 0; s < ns; ++s) stats_.solver_residual_mol[s] += halves.residual_mol[s];
     stats_.last_residual = halves.residual_relative;

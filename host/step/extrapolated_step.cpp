@@ -36,10 +36,30 @@ RichardsonWeights richardson_weights(int order) {
   return r;
 }
 
+namespace {
+
+// time_order 1, 2: c₁ into slot 1, then c₂ from c (slot 0) in two halves; the estimate c₂ − c₁.
+ExtrapolatedSolves doubled_solves(Stepper& s, double t, double dt, const SequenceSolve& solve, double abs_tol_mM,
+                                  double rel_tol) {
+  ExtrapolatedSolves out;
+  s.save_state(c0_slot);
+  if (!solve(1, t, dt)) return out;
+  s.save_and_restore_state(c1_slot, c0_slot);  // c₁ swapped into its slot: no copy
+  if (!solve(2, t, 0.5 * dt) || !solve(2, t + 0.5 * dt, 0.5 * dt)) return out;
+  out.ok = true;
+  out.estimate = s.state_difference(c1_slot, abs_tol_mM, rel_tol);
+  out.theta = out.estimate.extrapolation_limit;
+  return out;
+}
+
+}  // namespace
+
 ExtrapolatedSolves extrapolated_solves(Stepper& s, int order, double t, double dt, const SequenceSolve& solve,
                                        double abs_tol_mM, double rel_tol) {
+  if (order <= 2) return doubled_solves(s, t, dt, solve, abs_tol_mM, rel_tol);
   const RichardsonWeights w = richardson_weights(order);
   ExtrapolatedSolves out;
+  out.weights = w.extrapolated;
   s.save_state(c0_slot);
   for (int n = 1; n <= order; ++n) {
     if (n == 2) s.save_and_restore_state(c1_slot, c0_slot);  // c₁ swapped into its slot: no copy
@@ -57,6 +77,9 @@ ExtrapolatedSolves extrapolated_solves(Stepper& s, int order, double t, double d
   return out;
 }
 
-void extrapolate_sequence(Stepper& s, double theta) { s.extrapolate(extrapolated_slot, theta); }
+void extrapolate_sequence(Stepper& s, int order, double theta) {
+  if (order == 2) s.extrapolate(c1_slot, theta);
+  else if (order >= 3) s.extrapolate(extrapolated_slot, theta);
+}
 
 }  // namespace lactosim::step

@@ -59,22 +59,10 @@ struct FixedStepper {
     t += dt;
     return r;
   }
-  // One step of dt taken as the adaptive controller takes it at time_order 2 (host/simulation.cpp):
-  // c₁ = one step, c₂ = two half steps, kept as c₂ + θ(c₂ − c₁); returns θ.
-  double step_extrapolated(double dt) {
-    backend->save_state(0);
-    step(dt);
-    backend->save_and_restore_state(1, 0);
-    t -= dt;
-    step(0.5 * dt);
-    step(0.5 * dt);
-    const double theta = backend->state_difference(1, 1e-6, 1e-4).extrapolation_limit;
-    backend->extrapolate(1, theta);
-    return theta;
-  }
-  // One step of the extrapolated implicit Euler of order k ≥ 3 (host/step/extrapolated_step.hpp), as
-  // the controller takes it at time_order = k; returns θ.
-  double step_extrapolated(double dt, int order) {
+  // One step of dt taken as the adaptive controller takes it at time_order = order (host/simulation.cpp,
+  // host/step/extrapolated_step.hpp): order 2, c₁ = one step, c₂ = two half steps, kept as
+  // c₂ + θ(c₂ − c₁); order k ≥ 3, the harmonic sequence's c_k + θ(T − c_k). Returns θ.
+  double step_extrapolated(double dt, int order = 2) {
     const double t0 = t;
     const step::ExtrapolatedSolves x = step::extrapolated_solves(
         *backend, order, t0, dt,
@@ -85,7 +73,7 @@ struct FixedStepper {
         },
         1e-6, 1e-4);
     EXPECT_TRUE(x.ok);
-    step::extrapolate_sequence(*backend, x.theta);
+    step::extrapolate_sequence(*backend, order, x.theta);
     t = t0 + dt;
     return x.theta;
   }
