@@ -141,6 +141,25 @@ double min_active(const ProblemView& p, int s_begin, int s_end, const double* c)
 
 // ---- LOD --------------------------------------------------------------------------------------------
 
+// One step of the Thomas forward elimination at voxel v, the t-th of its line (neighbours `stride`
+// apart), from the previous voxel's c'_{t−1} and x_{t−1} (read only where t > 0): the row is
+// (a_t, b_t, c_t) = (lower, 1 + dt·λ − a_t − c_t, upper), couplings −r to same-compartment
+// neighbours on the line (the CPU's Couplings); m_t = b_t − a_t c'_{t−1}, c'_t = c_t/m_t,
+// x_t ← (x_t − a_t x_{t−1})/m_t. Both LOD kernels take it, so their operations are one.
+struct ThomasForward {
+  double upper_prime, x;
+};
+__device__ __forceinline__ ThomasForward thomas_forward(const Operator& A, long v, long stride, int t,
+                                                        double upper_prime_prev, double x_prev, double x) {
+  const bool act = A.active(v);
+  const double r = act ? A.r(v) : 0.0;
+  const double lo = act && t > 0 && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
+  const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
+  const double decay_dt = act ? A.decay_dt(v) : 0.0;
+  const double m = 1.0 + decay_dt - lo - up - (t > 0 ? lo * upper_prime_prev : 0.0);
+  return {up / m, (x - (t > 0 ? lo * x_prev : 0.0)) / m};
+}
+
 // Backward Euler along `axis` on one line per thread, species blockIdx.y: the CPU's sweep_x /
 // sweep_across_rows recurrence (Thomas), in place. upper[] holds c'_t per voxel of the line.
 __global__ void __launch_bounds__(line_threads)
@@ -162,15 +181,10 @@ __global__ void __launch_bounds__(line_threads)
   double* upper = upper_all + s * g.nv;
   for (int t = 0; t < n; ++t) {
     const long v = base + t * stride;
-    const bool act = A.active(v);
-    const double r = act ? A.r(v) : 0.0;
-    const double lo = act && t > 0 && A.comp[v - stride] == A.comp[v] ? -r : 0.0;
-    const double up = act && A.comp[v + stride] == A.comp[v] ? -r : 0.0;
-    // m_t = b_t − a_t c'_{t−1}, b_t = 1 + dt·λ − a_t − c_t = 1 + dt·λ + r·(same neighbours on the line)
-    const double decay_dt = act ? A.decay_dt(v) : 0.0;
-    const double m = 1.0 + decay_dt - lo - up - (t > 0 ? lo * upper[v - stride] : 0.0);
-    upper[v] = up / m;
-    cs[v] = (cs[v] - (t > 0 ? lo * cs[v - stride] : 0.0)) / m;
+    const ThomasForward f =
+        thomas_forward(A, v, stride, t, t > 0 ? upper[v - stride] : 0.0, t > 0 ? cs[v - stride] : 0.0, cs[v]);
+    upper[v] = f.upper_prime;
+    cs[v] = f.x;
   }
   for (int t = n - 2; t >= 0; --t) {
     const long v = base + t * stride;
@@ -222,15 +236,9 @@ __global__ void __launch_bounds__(32 * x_warps)
     if (has_line)
       for (int q = 0; q < width; ++q) {
         const int t = x0 + q;
-        const long v = base + t;
-        const bool act = A.active(v);
-        const double r = act ? A.r(v) : 0.0;
-        const double lo = act && t > 0 && A.comp[v - 1] == A.comp[v] ? -r : 0.0;
-        const double up = act && A.comp[v + 1] == A.comp[v] ? -r : 0.0;
-        const double decay_dt = act ? A.decay_dt(v) : 0.0;
-        const double m = 1.0 + decay_dt - lo - up - (t > 0 ? lo * u_prev : 0.0);
-        u_prev = up / m;
-        c_prev = (tc[lane][q] - (t > 0 ? lo * c_prev : 0.0)) / m;
+        const ThomasForward f = thomas_forward(A, base + t, 1, t, u_prev, c_prev, tc[lane][q]);
+        u_prev = f.upper_prime;
+        c_prev = f.x;
         tu[lane][q] = u_prev;
         tc[lane][q] = c_prev;
       }
