@@ -20,6 +20,7 @@
 #include "diffusion_amg.hpp"
 #include "local_jacobian.hpp"
 #include "rank_reductions.hpp"
+#include "threaded_vector.hpp"
 #include "host/sparse_layout.hpp"
 
 namespace lactosim::step {
@@ -476,6 +477,7 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   sun.local.set_layout(std::move(blocks), group_, nc * ns);
   if (SUNContext_Create(nullptr, &sun.context) != 0) throw std::runtime_error("SUNContext_Create failed");
   sun.y = N_VNew_Serial(sunindextype(n), sun.context);
+  use_threaded_vector_ops(sun.y);  // the executor's threads (threaded_vector.hpp), before anything clones it
   if (comm_.size() > 1) use_rank_reductions(sun.y, comm_, long(global_n));  // before anything clones it
   double* y = N_VGetArrayPointer(sun.y);
   for (std::size_t i = 0; i < n; ++i) y[i] = c0[packed_[i]];

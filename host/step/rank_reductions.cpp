@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "rank_reductions.hpp"
 
+#include "threaded_vector.hpp"
+
 #include <nvector/nvector_serial.h>
 
 #include <cmath>
@@ -21,41 +23,41 @@ std::map<SUNContext, Reduction>& registry() {
 const Reduction& of(N_Vector v) { return registry().at(v->sunctx); }
 
 realtype dot(N_Vector x, N_Vector y) {
-  double s = N_VDotProd_Serial(x, y);
+  double s = local_dot(x, y);
   of(x).comm->sum(&s, 1);
   return s;
 }
-realtype max_norm(N_Vector x) { return of(x).comm->max(N_VMaxNorm_Serial(x)); }
+realtype max_norm(N_Vector x) { return of(x).comm->max(local_max_norm(x)); }
 realtype wrms(N_Vector x, N_Vector w) {
-  double s = N_VWSqrSumLocal_Serial(x, w);
+  double s = local_weighted_square_sum(x, w);
   of(x).comm->sum(&s, 1);
   return std::sqrt(s / of(x).global_length);
 }
 realtype wrms_mask(N_Vector x, N_Vector w, N_Vector id) {
-  double s = N_VWSqrSumMaskLocal_Serial(x, w, id);
+  double s = local_weighted_square_sum_masked(x, w, id);
   of(x).comm->sum(&s, 1);
   return std::sqrt(s / of(x).global_length);
 }
-realtype minimum(N_Vector x) { return of(x).comm->min(N_VMin_Serial(x)); }
+realtype minimum(N_Vector x) { return of(x).comm->min(local_min(x)); }
 realtype wl2(N_Vector x, N_Vector w) {
-  double s = N_VWSqrSumLocal_Serial(x, w);
+  double s = local_weighted_square_sum(x, w);
   of(x).comm->sum(&s, 1);
   return std::sqrt(s);
 }
 realtype l1(N_Vector x) {
-  double s = N_VL1Norm_Serial(x);
+  double s = local_l1_norm(x);
   of(x).comm->sum(&s, 1);
   return s;
 }
 booleantype constr_mask(N_Vector c, N_Vector x, N_Vector m) {
-  const bool mine = N_VConstrMask_Serial(c, x, m);
+  const bool mine = local_constraint_mask(c, x, m);
   return of(c).comm->min(mine ? 1.0 : 0.0) > 0.0;
 }
 booleantype inv_test(N_Vector x, N_Vector z) {
-  const bool mine = N_VInvTest_Serial(x, z);
+  const bool mine = local_inverse_test(x, z);
   return of(x).comm->min(mine ? 1.0 : 0.0) > 0.0;
 }
-realtype min_quotient(N_Vector num, N_Vector denom) { return of(num).comm->min(N_VMinQuotient_Serial(num, denom)); }
+realtype min_quotient(N_Vector num, N_Vector denom) { return of(num).comm->min(local_min_quotient(num, denom)); }
 // The length every rank must see: CVODE's linear-solver interface turns the Newton tolerance into
 // GMRES's L2 one by √N (cvLs: nrmfac = √N_VGetLength), and a rank's own N would stop its GMRES at
 // another iteration than its neighbours' — a collective call out of step.

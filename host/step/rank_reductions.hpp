@@ -4,8 +4,8 @@
 // dot products, weighted norms, minima, the constraint and inverse tests — are replaced by this
 // rank's part followed by the Communicator's (rank-ordered sums, exact minima). Every vector CVODE
 // and GMRES clone from it carries the same operations; the fused multi-vector reductions are
-// switched off, so SUNDIALS falls back on the single ones. The elementwise operations stay the
-// serial ones: they are local by nature.
+// switched off, so SUNDIALS falls back on the single ones. A rank's part is threaded_vector.hpp's
+// (fixed chunks, so the same bits for any thread count); the elementwise operations are local by nature.
 //
 // Why not SUNDIALS' own parallel vector: its MPI_Allreduce sums in an order Open MPI chooses, and the
 // norm divides by a length that counts every rank's entries, so neither the bits nor a halo-free
