@@ -529,6 +529,11 @@ BdfIntegrator::BdfIntegrator(Stepper& stepper, const kernels::Problem& problem, 
   const int side = precondition ? SUN_PREC_RIGHT : SUN_PREC_NONE;
   sun.gmres = flexible ? SUNLinSol_SPFGMR(sun.y, side, options.krylov_dimension, sun.context)
                        : SUNLinSol_SPGMR(sun.y, side, options.krylov_dimension, sun.context);
+  // Classical Gram–Schmidt (with SUNDIALS' conditional second pass): its k dot products and its update
+  // are one pass each over the Krylov basis (threaded_vector.hpp), where the modified one makes 2k.
+  check(flexible ? SUNLinSol_SPFGMRSetGSType(sun.gmres, SUN_CLASSICAL_GS)
+                 : SUNLinSol_SPGMRSetGSType(sun.gmres, SUN_CLASSICAL_GS),
+        "SUNLinSol_SPGMRSetGSType");
   check(CVodeSetLinearSolver(sun.cvode, sun.gmres, nullptr), "CVodeSetLinearSolver");
   if (options.jv_relative_increment > 0) check(CVodeSetJacTimes(sun.cvode, nullptr, &Callbacks::jtimes), "CVodeSetJacTimes");
   if (precondition)

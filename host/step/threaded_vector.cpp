@@ -110,6 +110,56 @@ booleantype inv_test(N_Vector x, N_Vector z) { return local_inverse_test(x, z); 
 booleantype constr_mask(N_Vector c, N_Vector x, N_Vector m) { return local_constraint_mask(c, x, m); }
 realtype min_quotient(N_Vector num, N_Vector denom) { return local_min_quotient(num, denom); }
 
+// ---- fused: one pass over the vectors where the single operations take one per vector -------------
+// GMRES's classical Gram–Schmidt (bdf_integrator.cpp) asks for these: the k dot products of a new
+// Krylov vector and its update by the k basis vectors. Chunk by chunk each result takes the single
+// operations' arithmetic in their order, so fused and unfused give the same bits.
+
+int dot_products(int k, N_Vector x, N_Vector* Y, realtype* dots) {
+  const double* xd = data(x);
+  std::vector<const double*> yd(static_cast<std::size_t>(k));
+  for (int j = 0; j < k; ++j) yd[std::size_t(j)] = data(Y[j]);
+  const long n = length(x);
+  const long chunks = (n + reduction_chunk - 1) / reduction_chunk;
+  std::vector<double> partial(std::size_t(chunks) * std::size_t(k), 0.0);
+#pragma omp parallel for schedule(static) if (n > parallel_min)
+  for (long c = 0; c < chunks; ++c) {
+    const long first = c * reduction_chunk, last = std::min(n, first + reduction_chunk);
+    double* p = partial.data() + std::size_t(c) * std::size_t(k);
+    for (int j = 0; j < k; ++j) {
+      const double* y = yd[std::size_t(j)];
+      double s = 0.0;
+      for (long i = first; i < last; ++i) s += xd[i] * y[i];
+      p[j] = s;
+    }
+  }
+  for (int j = 0; j < k; ++j) {
+    double s = chunks > 0 ? partial[std::size_t(j)] : 0.0;
+    for (long c = 1; c < chunks; ++c) s += partial[std::size_t(c) * std::size_t(k) + std::size_t(j)];
+    dots[j] = s;
+  }
+  return 0;
+}
+
+// z = Σ_j c_j X_j, entry by entry in j order (z may be X_0): N_VScale then N_VLinearSum's arithmetic.
+int linear_combination(int k, realtype* c, N_Vector* X, N_Vector z) {
+  std::vector<const double*> xd(static_cast<std::size_t>(k));
+  for (int j = 0; j < k; ++j) xd[std::size_t(j)] = data(X[j]);
+  double* zd = data(z);
+  const long n = length(z);
+#pragma omp parallel for schedule(static) if (n > parallel_min)
+  for (long first = 0; first < n; first += reduction_chunk) {
+    const long last = std::min(n, first + reduction_chunk);
+    for (long i = first; i < last; ++i) zd[i] = c[0] * xd[0][i];
+    for (int j = 1; j < k; ++j) {
+      const double cj = c[j];
+      const double* x = xd[std::size_t(j)];
+      for (long i = first; i < last; ++i) zd[i] = cj * x[i] + 1.0 * zd[i];
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 double local_dot(N_Vector x, N_Vector y) {
@@ -248,6 +298,8 @@ void use_threaded_vector_ops(N_Vector v) {
   o->nvinvtest = inv_test;
   o->nvconstrmask = constr_mask;
   o->nvminquotient = min_quotient;
+  o->nvdotprodmulti = dot_products;
+  o->nvlinearcombination = linear_combination;
   o->nvdotprodlocal = dot;
   o->nvmaxnormlocal = max_norm;
   o->nvminlocal = minimum;

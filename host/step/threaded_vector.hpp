@@ -11,8 +11,10 @@
 //   - reductions (dot products, weighted sums of squares, norms, minima): partial results over fixed
 //     chunks of `reduction_chunk` entries, each chunk in index order, then the chunks in order.
 // So every result is the same bits for any thread count (Bdf.ResultsAreBitwiseEqualRunToRunAndAcrossThreadCounts),
-// though a sum is not the serial vector's one running sum (they differ in the last bits). The fused
-// and vector-array operations stay off: SUNDIALS falls back on the single ones above.
+// though a sum is not the serial vector's one running sum (they differ in the last bits). Of the fused
+// operations, the two that GMRES's classical Gram–Schmidt calls (k dot products with one vector, a
+// linear combination of k vectors) take one pass over the vectors, with the single operations' bits;
+// the others stay off, and SUNDIALS falls back on the single ones.
 //
 // Over MPI ranks, rank_reductions.hpp adds the Communicator's sums on top of the local_* parts below.
 #pragma once

@@ -122,5 +122,25 @@ TEST(ThreadedVector, ElementWiseOperationsGiveTheSerialVectorsBits) {
   for (N_Vector w : {sx, sy}) N_VDestroy(w);
 }
 
+TEST(ThreadedVector, FusedGramSchmidtOperationsGiveTheSingleOperationsBits) {
+  // GMRES's classical Gram–Schmidt: k dot products of one vector, then a combination of k vectors.
+  Vectors v;
+  N_Vector w = N_VClone(v.x), single = N_VClone(v.x);
+  N_VLinearSum(1.0, v.x, 0.25, v.y, w);
+  N_Vector basis[3] = {v.x, v.y, w};
+  double fused[3], one_by_one[3];
+  ASSERT_EQ(N_VDotProdMulti(3, w, basis, fused), 0);
+  for (int j = 0; j < 3; ++j) one_by_one[j] = N_VDotProd(w, basis[j]);
+  for (int j = 0; j < 3; ++j) EXPECT_EQ(fused[j], one_by_one[j]) << "dot product " << j;
+  double c[3] = {1.0, -0.6, 0.35};
+  N_Vector terms[3] = {w, v.x, v.y};
+  N_VScale(c[0], w, single);
+  for (int j = 1; j < 3; ++j) N_VLinearSum(c[j], terms[j], 1.0, single, single);
+  ASSERT_EQ(N_VLinearCombination(3, c, terms, w), 0);  // in place, as Gram–Schmidt updates v_k
+  EXPECT_EQ(v.values(w), v.values(single));
+  N_VDestroy(w);
+  N_VDestroy(single);
+}
+
 }  // namespace
 }  // namespace lactosim
