@@ -48,6 +48,14 @@ double sum_of(long n, const Term& term) {
       [](double a, double b) { return a + b; }, 0.0);
 }
 
+// Whether part(first, last) is true on any chunk (every chunk runs: parts also write their entries).
+template <class Part>
+bool any_chunk(long n, Part part) {
+  return chunked<char>(
+             n, [&](long first, long last) { return char(part(first, last) ? 1 : 0); },
+             [](char a, char b) { return char(a | b); }, char(0)) != 0;
+}
+
 // ---- element-wise ----------------------------------------------------------------------------------
 
 void linear_sum(realtype a, N_Vector x, realtype b, N_Vector y, N_Vector z) {
@@ -220,36 +228,30 @@ double local_l1_norm(N_Vector x) {
 bool local_constraint_mask(N_Vector c, N_Vector x, N_Vector m) {
   const double *cd = data(c), *xd = data(x);
   double* md = data(m);
-  return chunked<char>(
-             length(x),
-             [=](long first, long last) {
-               char broken = 0;
-               for (long i = first; i < last; ++i) {
-                 md[i] = 0.0;
-                 if (cd[i] == 0.0) continue;
-                 if ((std::abs(cd[i]) > 1.5 && xd[i] * cd[i] <= 0.0) || (std::abs(cd[i]) > 0.5 && xd[i] * cd[i] < 0.0))
-                   md[i] = 1.0, broken = 1;
-               }
-               return broken;
-             },
-             [](char a, char b) { return char(a | b); }, char(0)) == 0;
+  return !any_chunk(length(x), [=](long first, long last) {
+    bool broken = false;
+    for (long i = first; i < last; ++i) {
+      md[i] = 0.0;
+      if (cd[i] == 0.0) continue;
+      if ((std::abs(cd[i]) > 1.5 && xd[i] * cd[i] <= 0.0) || (std::abs(cd[i]) > 0.5 && xd[i] * cd[i] < 0.0))
+        md[i] = 1.0, broken = true;
+    }
+    return broken;
+  });
 }
 
 // z_i = 1/x_i where x_i ≠ 0; true when no x_i is 0.
 bool local_inverse_test(N_Vector x, N_Vector z) {
   const double* xd = data(x);
   double* zd = data(z);
-  return chunked<char>(
-             length(x),
-             [=](long first, long last) {
-               char zero = 0;
-               for (long i = first; i < last; ++i) {
-                 if (xd[i] == 0.0) zero = 1;
-                 else zd[i] = 1.0 / xd[i];
-               }
-               return zero;
-             },
-             [](char a, char b) { return char(a | b); }, char(0)) == 0;
+  return !any_chunk(length(x), [=](long first, long last) {
+    bool zero = false;
+    for (long i = first; i < last; ++i) {
+      if (xd[i] == 0.0) zero = true;
+      else zd[i] = 1.0 / xd[i];
+    }
+    return zero;
+  });
 }
 
 // min over denom_i ≠ 0 of num_i/denom_i; BIG_REAL where every denom_i is 0.
