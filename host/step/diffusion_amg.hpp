@@ -43,9 +43,12 @@ class DiffusionAmg {
   ~DiffusionAmg();
   DiffusionAmg(const DiffusionAmg&) = delete;
   DiffusionAmg& operator=(const DiffusionAmg&) = delete;
-  // v ← one V-cycle for A_s(γ) per species, on the active voxels (others untouched).
+  // v ← one V-cycle for A_s(γ) per species, on the active voxels (others untouched). On one rank the
+  // cycles of different hierarchies run on the OpenMP threads at once (the same bits as in sequence).
   void apply(double gamma, std::vector<double>& v);
   long rebuilds() const { return rebuilds_; }  // hierarchies built, over every compartment
+  long hierarchies_kept() const;                  // hierarchies held now, over every compartment
+  bool concurrent() const { return concurrent_; }  // whether apply runs cycles on several threads
   double setup_seconds() const { return setup_s_; }
 
  private:
@@ -62,6 +65,8 @@ class DiffusionAmg {
   std::vector<double> row_;
   long rebuilds_ = 0;
   double setup_s_ = 0;
+  // One rank, and MPI allows calls from any thread: the hierarchies' cycles run on the OpenMP threads.
+  bool concurrent_ = false;
 };
 
 }  // namespace lactosim::step

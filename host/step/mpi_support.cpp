@@ -29,13 +29,21 @@ void ensure_mpi() {
   MPI_Initialized(&initialised);
   if (initialised) return;
   int provided = 0;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+  const int wanted = launched_ranks() > 1 ? MPI_THREAD_FUNNELED : MPI_THREAD_MULTIPLE;
+  if (MPI_Init_thread(nullptr, nullptr, wanted, &provided) != MPI_SUCCESS)
     throw std::runtime_error("MPI_Init failed");
   std::atexit([] {
     int finalised = 0;
     MPI_Finalized(&finalised);
     if (!finalised) MPI_Finalize();
   });
+}
+
+bool mpi_thread_multiple() {
+  int initialised = 0, provided = MPI_THREAD_SINGLE;
+  MPI_Initialized(&initialised);
+  if (initialised) MPI_Query_thread(&provided);
+  return provided >= MPI_THREAD_MULTIPLE;
 }
 
 int world_rank() {
@@ -62,6 +70,7 @@ void abort_all(int exit_code) {
 bool mpi_compiled_in() { return false; }
 void barrier() {}
 void abort_all(int) {}
+bool mpi_thread_multiple() { return false; }
 void ensure_mpi() {
   throw std::runtime_error("this lactosim was built without MPI (apt-get install libopenmpi-dev, then rebuild)");
 }

@@ -12,9 +12,14 @@ namespace lactosim::step {
 int launched_ranks();
 // Whether this build can decompose a run over MPI ranks.
 bool mpi_compiled_in();
-// MPI_Init_thread (funneled) once per process, MPI_Finalize at exit after every user. Throws
-// std::runtime_error when this build has no MPI or MPI cannot start.
+// MPI_Init_thread once per process, MPI_Finalize at exit after every user: funneled under a launcher
+// with several ranks (only the main thread communicates); otherwise — MPI started for hypre alone, on
+// MPI_COMM_SELF — thread-multiple where the library provides it, so that independent hypre solves may
+// run on several threads (diffusion_amg.cpp). Throws std::runtime_error when this build has no MPI or
+// MPI cannot start.
 void ensure_mpi();
+// Whether MPI was started with MPI_THREAD_MULTIPLE provided (false before ensure_mpi or without MPI).
+bool mpi_thread_multiple();
 // This process's rank and the world's size (0 and 1 before ensure_mpi or without MPI).
 int world_rank();
 int world_size();
