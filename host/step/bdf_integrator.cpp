@@ -211,7 +211,7 @@ struct BdfIntegrator::Callbacks {
     for (std::size_t i = 0; i < n; ++i) at[i] = yv[i] + sigma * vv[i];
     kernels::StepTotals ignored;
     ++self->jv_evaluations_;
-    if (!self->evaluate(t, at.data(), jvv, ignored)) return 1;  // recoverable: CVODE shrinks the step
+    if (!self->evaluate(t, at.data(), jvv, ignored, false, /*perturbation=*/true)) return 1;  // recoverable: CVODE shrinks the step
     const double* f0 = N_VGetArrayPointer(fy);
     for (std::size_t i = 0; i < n; ++i) jvv[i] = (jvv[i] - f0[i]) / sigma;
     return 0;
@@ -579,10 +579,11 @@ bool BdfIntegrator::evaluated_at(double t, const double* y) const {
   return comm_.size() == 1 ? same : comm_.min(same ? 1.0 : 0.0) > 0.0;
 }
 
-bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen) {
+bool BdfIntegrator::evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen,
+                             bool perturbation) {
   const kernels::StepRates rates = rates_at_(t);
   scatter(y, rates);
-  if (!stepper_.tendency(rates, padded_c_, padded_f_, sources, frozen)) {
+  if (!stepper_.tendency(rates, padded_c_, padded_f_, sources, frozen, perturbation)) {
     ++rhs_failures_;
     return false;
   }

@@ -168,7 +168,8 @@ class BdfIntegrator {
  private:
   struct Callbacks;
   void scatter(const double* y, const kernels::StepRates& rates);
-  bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen = false);
+  bool evaluate(double t, const double* y, double* f, kernels::StepTotals& sources, bool frozen = false,
+                bool perturbation = false);
   // True on every rank when the stepper's fields are those of f(t, y), its last evaluation (not frozen).
   bool evaluated_at(double t, const double* y) const;
   std::string flag_words(int flag) const;

@@ -135,8 +135,12 @@ class Stepper {
   // for c (the preconditioner's local Jacobian: a potential or a pressure answers to a whole
   // compartment, so its response to one voxel is O(1/voxels) and its response to a compartment-wide
   // raise would be wrongly lumped into every voxel's block).
+  // perturbation: c is a small perturbation of the c of the last call that was not one (the stiff
+  // integrator's Jacobian-vector products, f(c + σv)): the pressure solve starts from that call's
+  // pressure, which is off by O(σ), instead of from the committed one — the same tolerance reached in
+  // a few AMG-CG iterations instead of ~17 (bench/RESULTS.md, session 17). Other calls are unchanged.
   bool tendency(const kernels::StepRates& rates, const std::vector<double>& c, std::vector<double>& f,
-                kernels::StepTotals& sources, bool frozen = false);
+                kernels::StepTotals& sources, bool frozen = false, bool perturbation = false);
   // After an accepted step: the pressure the last tendency() solved becomes the one the membrane
   // water flux reads, and its potentials, velocities and q the ones read_secretion() reports.
   void commit_tendency_state();
@@ -211,9 +215,10 @@ class Stepper {
   kernels::Field psi_field_, psi_trial_;
   kernels::Field pressure_, saved_pressure_, face_velocity_, q_, advect_work_, flow_work_;
   kernels::Field face_taken_, face_delivered_, face_water_;
-  // tendency(): the pressure it solves (warm-started from pressure_), a copy of c it advects over
-  // a short probe step, and host scratch.
-  kernels::Field pressure_trial_, advect_probe_, diffusion_scratch_;
+  // tendency(): the pressure it solves (warm-started from pressure_, or for a perturbation from
+  // pressure_unperturbed_, the last other call's), a copy of c it advects over a short probe step,
+  // and host scratch.
+  kernels::Field pressure_trial_, pressure_unperturbed_, advect_probe_, diffusion_scratch_;
   std::vector<double> tendency_scratch_;
   std::vector<SavedState> saved_;
 };

@@ -23,7 +23,7 @@ using kernels::SecretionFields;
 using kernels::StepTotals;
 
 bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double>& c, std::vector<double>& f,
-                       StepTotals& sources, bool frozen) {
+                       StepTotals& sources, bool frozen, bool perturbation) {
   require_loaded("tendency");
   kernels::Executor& x = *executor_;
   sources = zero_totals();
@@ -52,7 +52,10 @@ bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double
     x.lumen_water_source(face_water_.data(), 1.0, q_.data());
     if (pressure_trial_.empty()) pressure_trial_ = x.zeros(pressure_.size());
     if (!frozen) {
-      x.copy(pressure_, pressure_trial_);
+      // The start: the committed pressure, or for a perturbed c the unperturbed call's (a start
+      // O(σ) from the answer: the same tolerance in fewer iterations).
+      const bool near_start = perturbation && pressure_unperturbed_.size() == pressure_.size();
+      x.copy(near_start ? pressure_unperturbed_ : pressure_, pressure_trial_);
       const kernels::LumenFlowResult solved =
           pressure_amg_ ? solve_lumen_flow(x, *comm_, x.flow_view(), *pressure_amg_, q_, pressure_trial_,
                                            face_velocity_.data(), pressure_rel_tol_, pressure_max_iterations_,
@@ -60,6 +63,7 @@ bool Stepper::tendency(const kernels::StepRates& rates, const std::vector<double
                         : solve_lumen_flow(x, *comm_, x.flow_view(), q_.data(), pressure_trial_.data(),
                                            face_velocity_.data(), pressure_rel_tol_, pressure_max_iterations_,
                                            flow_work_.data());
+      if (!perturbation) x.copy(pressure_trial_, pressure_unperturbed_);  // resized to fit
       sources.pressure_residual = solved.relative_residual;
       sources.pressure_iterations = solved.iterations;
       sources.lumen_water_in_m3 = solved.source_m3_per_s;
