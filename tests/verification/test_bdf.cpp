@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "host/assemble.hpp"
 #include "host/simulation.hpp"
@@ -30,6 +31,15 @@ double largest(const std::vector<double>& v) {
   for (double x : v) m = std::max(m, std::abs(x));
   return m;
 }
+
+// The secreting epithelium (every mechanic) assembled and loaded into a CPU stepper at its initial state.
+struct LoadedEpithelium {
+  Model model = secreting_epithelium_model();
+  kernels::Problem problem = assemble_problem(model, secretory_box_grid(12, true), {});
+  std::unique_ptr<step::Stepper> stepper = step::make_cpu_stepper(0);
+  std::vector<double> c = initial_concentrations(model, problem);
+  LoadedEpithelium() { stepper->load(problem, c); }
+};
 
 }  // namespace
 
@@ -126,12 +136,11 @@ TEST(Bdf, ResultsAreBitwiseEqualRunToRunAndAcrossThreadCounts) {
 TEST(Bdf, TheRightHandSideIsConservativeToRoundOff) {
   // What makes the quadrature balance honest (bdf_integrator.hpp): Σ f·h³ over the modelled voxels
   // equals the sources tendency() reports, for every species, on a model with every mechanic.
-  const Model m = secreting_epithelium_model();
-  const auto grid = secretory_box_grid(12, true);
-  const kernels::Problem problem = assemble_problem(m, grid, {});
-  auto stepper = step::make_cpu_stepper(0);
-  std::vector<double> c = initial_concentrations(m, problem);
-  stepper->load(problem, c);
+  LoadedEpithelium e;
+  const Model& m = e.model;
+  const kernels::Problem& problem = e.problem;
+  auto& stepper = e.stepper;
+  std::vector<double> c = e.c;
   std::vector<double> f;
   kernels::StepTotals sources;
   ASSERT_TRUE(stepper->tendency(rates_at(m, problem, 0.0), c, f, sources));
@@ -156,12 +165,11 @@ TEST(Bdf, APerturbedStatesPressureSolveStartsFromTheUnperturbedOneAndMeetsTheSam
   // A Jacobian-vector product evaluates f at c + σv, σv tiny: its pressure solve starts from the pressure
   // of the last f at c (Stepper::tendency, perturbation = true) rather than from the committed one
   // (a step ago), so it needs fewer iterations for the same relative residual, and gives the same f.
-  const Model m = secreting_epithelium_model();
-  const auto grid = secretory_box_grid(12, true);
-  const kernels::Problem problem = assemble_problem(m, grid, {});
-  auto stepper = step::make_cpu_stepper(0);
-  std::vector<double> c = initial_concentrations(m, problem);
-  stepper->load(problem, c);
+  LoadedEpithelium e;
+  const Model& m = e.model;
+  const kernels::Problem& problem = e.problem;
+  auto& stepper = e.stepper;
+  std::vector<double> c = e.c;
   const kernels::StepRates rates = rates_at(m, problem, 0.0);
   std::vector<double> f;
   kernels::StepTotals sources;
